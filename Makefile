@@ -1,0 +1,66 @@
+# Innkeeper — one entry point for developers, CI and operators. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PACKAGES := shared/contracts services/command-service services/projector services/query-service
+SOURCES := shared/contracts/src services/command-service/src services/projector/src services/query-service/src tests/integration/testkit
+
+# Local services (this machine's PostgreSQL and RabbitMQ); override in the environment.
+export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
+export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
+
+.PHONY: help install lint format test test-unit test-integration run demo migrate verify bench docs up down
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: constraints.txt pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt $(addprefix -e ,$(PACKAGES)) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## build the project virtualenv at .venv
+
+lint: install ## ruff and mypy (strict)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(SOURCES)
+
+format: install ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install ## unit and integration tests against the local PostgreSQL, RabbitMQ and MongoDB stand-in
+	$(PY) -m pytest
+
+test-unit: install ## unit tests only (no infrastructure)
+	$(PY) -m pytest shared/contracts/tests services/command-service/tests services/projector/tests services/query-service/tests
+
+test-integration: install ## integration tests only
+	$(PY) -m pytest tests/integration
+
+run: install ## run the three services and the MongoDB stand-in locally; Ctrl-C stops them all
+	$(PY) scripts/run_local.py
+
+demo: install ## drive a short story through the public APIs of a running system (`make run` first)
+	$(PY) scripts/demo.py
+
+migrate: install ## apply the command service's SQL migrations to POSTGRES_DSN
+	$(PY) -m command_service migrate
+
+verify: install ## compare the live read model with a fresh rebuild from the event log
+	$(PY) -m projector verify
+
+bench: install ## benchmarks: Innkeeper against the raw limits of its parts, in one run
+	$(PY) bench/run.py
+
+docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/
+	$(PY) scripts/write_docs.py
+
+up: ## docker compose: build and start the whole stack
+	docker compose up --build -d
+
+down: ## docker compose: stop the stack
+	docker compose down

@@ -1,0 +1,1 @@
+"""Innkeeper command service."""

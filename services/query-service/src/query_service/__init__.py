@@ -1,0 +1,1 @@
+"""Innkeeper query service."""

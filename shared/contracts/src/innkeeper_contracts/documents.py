@@ -1,0 +1,151 @@
+"""Read documents: one shape per screen, written by the projector and served by the query service.
+
+Storage convention (MongoDB): a document is `model.model_dump(mode="json")` plus `_id` (the value of the
+field named in `ID_FIELDS`). Dates are ISO strings, so they sort as text; money is a string amount, so
+sortable prices carry an integer in minor units beside them.
+
+Generations: every collection exists per read-model generation (`<base>_<generation>`). The document
+`{_id: "active", generation: "<g>"}` in `GENERATIONS_COLLECTION` names the one readers use; a rebuild
+fills a new generation beside it and then switches that one document.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .events import AlertKind, RefundPolicy
+from .values import Contract, Guest, Money
+
+GENERATIONS_COLLECTION = "read_model_generations"
+ACTIVE_GENERATION_ID = "active"
+PROJECTOR_STATUS_COLLECTION = "projector_status"
+"""Not generational: one document per shard, `{_id: "shard-<n>", position, applied_at, ...}`."""
+
+HOTEL_CARDS = "hotel_cards"
+HOTEL_DETAILS = "hotel_details"
+HOTEL_NIGHTS = "hotel_nights"
+BOOKINGS = "bookings"
+MANAGEMENT_ALERTS = "management_alerts"
+CHECKPOINTS = "checkpoints"
+"""Per aggregate: `{_id: "<aggregate id>", version, global_position}`, the last event applied."""
+
+
+def collection_name(base: str, generation: str) -> str:
+    """Physical name of a read collection in one generation, e.g. `bookings_g3`."""
+    return f"{base}_{generation}"
+
+
+class RoomTypeCard(Contract):
+    """A room type as a search result shows it, with the nights it is sold out."""
+
+    code: str
+    name: str
+    capacity: int
+    max_guests: int
+    nightly_rate: Money
+    full_nights: list[date] = Field(description="Nights on which every room of this type is booked.")
+
+
+class HotelCard(Contract):
+    """A hotel in search results: where, how good, from what price, which room types."""
+
+    hotel_id: UUID
+    name: str
+    city: str
+    stars: int
+    price_from: Money
+    price_from_minor: int = Field(description="price_from in minor units (cents), for sorting.")
+    room_types: list[RoomTypeCard]
+    version: int = Field(description="Version of the hotel aggregate this card reflects.")
+
+
+class RoomTypeDetail(Contract):
+    """A room type on the hotel page."""
+
+    code: str
+    name: str
+    capacity: int
+    max_guests: int
+    nightly_rate: Money
+
+
+class HotelDetail(Contract):
+    """The hotel page."""
+
+    hotel_id: UUID
+    name: str
+    city: str
+    stars: int
+    room_types: list[RoomTypeDetail]
+    registered_at: datetime
+    version: int
+
+
+class RoomNight(Contract):
+    """One room type on one night."""
+
+    room_type: str
+    capacity: int
+    booked: int
+    free: int
+
+
+class HotelNight(Contract):
+    """Availability and occupancy of one hotel on one night (stored only for nights with bookings)."""
+
+    hotel_id: UUID
+    night: date
+    room_types: list[RoomNight]
+    booked: int
+    capacity: int
+
+
+class BookingDetail(Contract):
+    """The booking page; also the rows of a guest's bookings."""
+
+    booking_id: UUID
+    hotel_id: UUID
+    hotel_name: str
+    city: str
+    room_type: str
+    guest: Guest
+    check_in: date
+    check_out: date
+    nights: int
+    guests: int
+    nightly_rate: Money
+    total_price: Money
+    status: Literal["active", "cancelled"]
+    booked_at: datetime
+    cancelled_at: datetime | None = None
+    cancellation_reason: str | None = None
+    refund_policy: RefundPolicy | None = None
+    refund: Money | None = None
+    version: int = Field(description="Version of the booking aggregate this document reflects.")
+
+
+class ManagementAlert(Contract):
+    """An entry of the management alert feed."""
+
+    alert_id: UUID
+    hotel_id: UUID
+    hotel_name: str
+    booking_id: UUID
+    kinds: list[AlertKind]
+    message: str
+    total_price: Money
+    refund: Money
+    raised_at: datetime
+
+
+ID_FIELDS: dict[str, str] = {
+    HOTEL_CARDS: "hotel_id",
+    HOTEL_DETAILS: "hotel_id",
+    BOOKINGS: "booking_id",
+    MANAGEMENT_ALERTS: "alert_id",
+}
+"""Collection → field whose value is the `_id`. Hotel nights use `<hotel_id>:<night>`."""

@@ -1,0 +1,69 @@
+"""The envelope every event travels in, and the consistency token of a command answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field
+
+from .events import EVENT_TYPES, DomainEvent
+from .values import Contract
+
+
+class UnknownEventTypeError(ValueError):
+    """An envelope names an event type this version of the contracts does not know."""
+
+
+class EventEnvelope(Contract):
+    """One published event with what a consumer needs to order, deduplicate and trace it."""
+
+    event_id: UUID = Field(description="Stable across republishing: the deduplication key.")
+    event_type: str = Field(examples=["StayBooked"])
+    schema_version: int = Field(ge=1)
+    aggregate_type: str = Field(examples=["booking"])
+    aggregate_id: UUID
+    aggregate_version: int = Field(ge=1, description="1 for the aggregate's first event, no gaps.")
+    global_position: int = Field(ge=1, description="Order of commit in the event log.")
+    partition_key: str = Field(description="The hotel id: events with one key are kept in order.")
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str = Field(description="Id of the command (or event) that caused this event.")
+    data: dict[str, Any]
+
+    @property
+    def routing_key(self) -> str:
+        return event_class(self.event_type).routing_key()
+
+    def event(self) -> DomainEvent:
+        """The typed event inside."""
+        return event_class(self.event_type).model_validate(self.data)
+
+
+def event_class(event_type: str) -> type[DomainEvent]:
+    try:
+        return EVENT_TYPES[event_type]
+    except KeyError:
+        raise UnknownEventTypeError(f"unknown event type {event_type!r}") from None
+
+
+class ConsistencyToken(Contract):
+    """Says which write a reader wants to see: its aggregate, version and global position."""
+
+    aggregate_id: UUID
+    aggregate_version: int = Field(ge=1)
+    global_position: int = Field(ge=1)
+
+    def encode(self) -> str:
+        return f"{self.global_position}.{self.aggregate_id}.{self.aggregate_version}"
+
+    @classmethod
+    def decode(cls, token: str) -> ConsistencyToken:
+        """Parse `<position>.<aggregate id>.<version>`; raises ValueError when malformed."""
+        position, aggregate_id, version = token.split(".")
+        return cls(
+            aggregate_id=UUID(aggregate_id),
+            aggregate_version=int(version),
+            global_position=int(position),
+        )

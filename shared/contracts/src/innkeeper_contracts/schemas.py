@@ -1,0 +1,24 @@
+"""The JSON Schema of every contract, by name: pinned by tests, written to docs/ by `make docs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import commands, documents, envelope, events, replies, values
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    models: dict[str, type[BaseModel]] = {}
+    for module in (values, commands, events, envelope, replies, documents):
+        for name, value in vars(module).items():
+            is_contract = isinstance(value, type) and issubclass(value, BaseModel)
+            if is_contract and value.__module__ == module.__name__ and not name.startswith("_"):
+                models[name] = value
+    return models
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Model name → JSON Schema (validation mode), for every public model of the contracts."""
+    return {name: model.model_json_schema() for name, model in sorted(_models().items())}

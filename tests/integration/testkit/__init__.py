@@ -1,0 +1,1 @@
+"""Shared helpers for Innkeeper's integration tests: real infrastructure, real service processes."""
