@@ -1,0 +1,1 @@
+"""Innkeeper benchmarks: `make bench` runs bench/run.py."""

@@ -1,0 +1,140 @@
+"""Raw limits of the parts Innkeeper is made of, measured with the same client machinery it uses."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import aio_pika
+import asyncpg
+from pymongo import AsyncMongoClient, UpdateOne
+
+from bench.samples import event_row_payload, hotel_night_document, stay_booked_envelope
+
+Result = dict[str, Any]
+
+
+async def rabbitmq(url: str, duration: float = 3.0, window: int = 256) -> Result:
+    """Persistent publishes with pipelined confirms, then consumption of them all with manual acks."""
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("bench.raw", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue("bench.raw.events", durable=True)
+        await queue.bind(exchange, "#")
+        published, publish_s = await _publish(exchange, duration, window)
+        consumed_s = await _consume(connection, "bench.raw.events", published, prefetch=window)
+    finally:
+        await connection.close()
+    return {"published": published, "publish_per_s": published / publish_s,
+            "consume_per_s": published / consumed_s, "window": window,
+            "body_bytes": len(stay_booked_envelope().model_dump_json())}  # fmt: skip
+
+
+async def _publish(
+    exchange: aio_pika.abc.AbstractExchange, duration: float, window: int
+) -> tuple[int, float]:
+    body = stay_booked_envelope().model_dump_json().encode()
+    slots, pending = asyncio.Semaphore(window), set[asyncio.Task[Any]]()
+
+    async def publish_one() -> None:
+        try:
+            message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+            await exchange.publish(message, routing_key="booking.stay_booked")
+        finally:
+            slots.release()
+
+    count, started = 0, time.monotonic()
+    while time.monotonic() - started < duration:
+        await slots.acquire()
+        task = asyncio.create_task(publish_one())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        count += 1
+    await asyncio.gather(*pending)
+    return count, time.monotonic() - started
+
+
+async def _consume(
+    connection: aio_pika.abc.AbstractConnection, name: str, total: int, prefetch: int
+) -> float:
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=prefetch)
+    queue = await channel.get_queue(name)
+    done, count = asyncio.Event(), 0
+
+    async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        nonlocal count
+        await message.ack()
+        count += 1
+        if count >= total:
+            done.set()
+
+    started = time.monotonic()
+    await queue.consume(on_message)
+    await asyncio.wait_for(done.wait(), timeout=120)
+    return time.monotonic() - started
+
+
+CREATE_EVENTS = """CREATE TABLE IF NOT EXISTS bench_events (
+    global_position bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE,
+    aggregate_id uuid NOT NULL, aggregate_version int NOT NULL, data jsonb NOT NULL,
+    UNIQUE (aggregate_id, aggregate_version))"""
+INSERT_EVENT = (
+    "INSERT INTO bench_events (event_id, aggregate_id, aggregate_version, data) VALUES ($1, $2, 1, $3)"
+)
+
+
+async def postgres_append(
+    dsn: str, connections: int = 8, duration: float = 3.0, lock: bool = False
+) -> Result:
+    """Transactions of one event row each (BEGIN; INSERT; COMMIT) from `connections` connections.
+
+    With `lock`, each transaction first takes the advisory lock Innkeeper uses to commit positions in order.
+    """
+    setup = await asyncpg.connect(dsn)
+    await setup.execute(CREATE_EVENTS)
+    await setup.close()
+    payload = event_row_payload().decode()
+    stop_at = time.monotonic() + duration
+
+    async def appender() -> int:
+        conn, done = await asyncpg.connect(dsn), 0
+        await conn.set_type_codec("jsonb", encoder=str, decoder=str, schema="pg_catalog")
+        while time.monotonic() < stop_at:
+            async with conn.transaction():
+                if lock:
+                    await conn.execute("SELECT pg_advisory_xact_lock(4242)")
+                await conn.execute(INSERT_EVENT, uuid.uuid4(), uuid.uuid4(), payload)
+            done += 1
+        await conn.close()
+        return done
+
+    started = time.monotonic()
+    counts = await asyncio.gather(*(appender() for _ in range(connections)))
+    elapsed = time.monotonic() - started
+    return {"connections": connections, "appends": sum(counts), "per_s": sum(counts) / elapsed,
+            "payload_bytes": len(payload), "advisory_lock": lock}  # fmt: skip
+
+
+async def mongodb_bulk(url: str, database: str, duration: float = 4.0, batch: int = 500) -> Result:
+    """bulk_write of `batch` upserts (new ids, hotel-night shaped documents), one batch after another."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
+    try:
+        collection = client[database]["bench_upserts"]
+        written, index, started = 0, 0, time.monotonic()
+        while time.monotonic() - started < duration:
+            operations = []
+            for _ in range(batch):
+                document = hotel_night_document(index)
+                operations.append(UpdateOne({"_id": f"doc-{index}"}, {"$set": document}, upsert=True))
+                index += 1
+            result = await collection.bulk_write(operations, ordered=False)
+            written += result.upserted_count + result.modified_count
+        elapsed = time.monotonic() - started
+        await client.drop_database(database)
+    finally:
+        await client.close()
+    return {"batch": batch, "documents": written, "per_s": written / elapsed}
