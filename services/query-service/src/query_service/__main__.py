@@ -1,0 +1,32 @@
+"""`python -m query_service`: serve the query API with uvicorn on PORT."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .logs import configure_logging
+from .settings import load_settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["serve"]):
+        sys.exit("usage: python -m query_service [serve]")
+    settings = load_settings()
+    configure_logging(settings)
+    uvicorn.run(
+        create_app(settings),
+        host="0.0.0.0",
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

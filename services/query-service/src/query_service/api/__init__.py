@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, request context, rendering with cache validators, problem answers."""

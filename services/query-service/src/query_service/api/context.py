@@ -1,0 +1,67 @@
+"""What every query route gets: the read model and a bounded read-your-writes wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from pymongo import AsyncMongoClient
+
+from innkeeper_contracts import ConsistencyToken
+from query_service.api.rendering import FRESHNESS_SCOPE_KEY
+from query_service.consistency import ConsistencyGate, Freshness, parse_token
+from query_service.metrics import Metrics
+from query_service.readmodel import Document, ReadModel
+from query_service.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """The composition root's products that routes use (one set per app)."""
+
+    settings: Settings
+    client: AsyncMongoClient[Document]
+    read_model: ReadModel
+    gate: ConsistencyGate
+    metrics: Metrics
+
+
+class ReadContext:
+    """One request's view: call `fresh()` after validating parameters, before reading documents."""
+
+    def __init__(self, request: Request, services: Services, token: ConsistencyToken | None) -> None:
+        self.request, self.services, self.token = request, services, token
+
+    @property
+    def read_model(self) -> ReadModel:
+        return self.services.read_model
+
+    async def fresh(self) -> Freshness:
+        """Wait (bounded) for the token's write, then note how fresh the answer is for its headers."""
+        freshness = await self.services.gate.freshness(self.token)
+        self.request.scope[FRESHNESS_SCOPE_KEY] = freshness
+        if freshness.consistency == "stale":
+            self.services.metrics.stale_answers.inc()
+        return freshness
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+async def read_context(
+    request: Request,
+    found: Annotated[Services, Depends(services)],
+    x_consistency_token: Annotated[
+        str | None,
+        Header(description="The `consistency_token` of a command answer: wait until it is readable."),
+    ] = None,
+) -> ReadContext:
+    token = parse_token(x_consistency_token) if x_consistency_token is not None else None
+    return ReadContext(request, found, token)
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+ReadDep = Annotated[ReadContext, Depends(read_context)]

@@ -1,0 +1,56 @@
+"""JSON answers with an ETag (304 on If-None-Match), Cache-Control and the freshness headers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from query_service.consistency import Freshness
+
+PRIVATE = "private, no-cache"
+FRESHNESS_SCOPE_KEY = "innkeeper.freshness"
+
+
+def freshness_headers(request: Request) -> dict[str, str]:
+    """`X-Read-Model-Position` and `X-Consistency` of the answer, once the request was made fresh."""
+    # In the request's own scope: `request.state` may be shared with lifespan state by some servers.
+    freshness: Freshness | None = request.scope.get(FRESHNESS_SCOPE_KEY)
+    if freshness is None:
+        return {}
+    headers = {
+        "X-Read-Model-Position": str(freshness.position),
+        "X-Consistency": freshness.consistency,
+    }
+    if freshness.consistency != "eventual":
+        headers["X-Consistency-Waited-Ms"] = str(round(freshness.waited_seconds * 1000))
+    return headers
+
+
+def public(max_age: int) -> str:
+    return f"public, max-age={max_age}" if max_age else "public, no-cache"
+
+
+def render(request: Request, model: BaseModel, cache_control: str) -> Response:
+    """The model as JSON, or an empty 304 when the client's validator still matches."""
+    body = model.model_dump_json().encode()
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    headers = freshness_headers(request)
+    stale = headers.get("X-Consistency") == "stale"
+    headers |= {
+        "ETag": etag,
+        "Cache-Control": "no-store" if stale else cache_control,
+        "Vary": "X-Consistency-Token",
+    }
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of an If-None-Match list (or `*`) against our strong ETag."""
+    if not if_none_match:
+        return False
+    candidates = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in candidates or any(tag.removeprefix("W/") == etag for tag in candidates)

@@ -1,0 +1,71 @@
+"""Composition root: builds the MongoDB client, read model, consistency gate and the FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pymongo import AsyncMongoClient
+
+from .api import bookings, hotels, ops, problems
+from .api.context import Services
+from .api.middleware import RequestMiddleware
+from .consistency import TOKEN_HEADER, ConsistencyGate
+from .metrics import Metrics
+from .readmodel import Document, ProjectorProgress, ReadModel
+from .settings import Settings, load_settings
+
+DESCRIPTION = """Read side of Innkeeper: every answer is one indexed lookup on a MongoDB read document.
+
+Send `X-Consistency-Token` (from a command answer) to read your own write: the answer waits, bounded,
+until the projector has applied it. `X-Consistency` says `caught-up`, `stale` (the bound passed) or
+`eventual` (no token); `X-Read-Model-Position` is the projector's highest applied global position."""
+
+EXPOSED_HEADERS = [
+    "ETag",
+    "X-Consistency",
+    "X-Read-Model-Position",
+    "X-Consistency-Waited-Ms",
+    "X-Correlation-Id",
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The query API; MongoDB is connected in the lifespan, never at import or build time."""
+    settings = settings or load_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(
+            settings.mongodb_url,
+            serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
+            appname="query-service",
+        )
+        database = client[settings.mongodb_database]
+        read_model = ReadModel(database, settings.generation_cache_seconds, settings.ensure_indexes)
+        progress = ProjectorProgress(database, settings.status_cache_seconds)
+        gate = ConsistencyGate(read_model, progress, metrics, settings.consistency_wait_seconds)
+        app.state.services = Services(settings, client, read_model, gate, metrics)
+        try:
+            yield
+        finally:
+            await client.close()
+
+    app = FastAPI(title="Innkeeper query API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    for router in (hotels.router, bookings.router, ops.router):
+        app.include_router(router)
+    problems.install(app)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET"],
+            allow_headers=[TOKEN_HEADER, "If-None-Match", "X-Correlation-Id"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=600,
+        )
+    app.add_middleware(RequestMiddleware, metrics=metrics)
+    return app

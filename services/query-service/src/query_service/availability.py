@@ -1,0 +1,44 @@
+"""Per-night availability of a hotel: stored nights as they are, every other night fully free."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from innkeeper_contracts.documents import HotelDetail, HotelNight, RoomNight, RoomTypeDetail
+
+from .models import HotelAvailability
+
+
+def night_id(hotel_id: str, night: date) -> str:
+    """`_id` of a hotel_nights document, `<hotel_id>:<night>` (sorts by night within a hotel)."""
+    return f"{hotel_id}:{night.isoformat()}"
+
+
+def hotel_availability(
+    detail: HotelDetail, stored: list[HotelNight], start: date, end: date
+) -> HotelAvailability:
+    """Every night in [start, end): the stored document's rooms, plus free rooms it does not mention."""
+    by_night = {night.night: night for night in stored}
+    nights = [
+        _night(detail, by_night.get(start + timedelta(days=n)), start + timedelta(days=n))
+        for n in range((end - start).days)
+    ]
+    return HotelAvailability(hotel_id=detail.hotel_id, start=start, end=end, nights=nights)
+
+
+def _night(detail: HotelDetail, stored: HotelNight | None, night: date) -> HotelNight:
+    known = {room.room_type: room for room in stored.room_types} if stored else {}
+    rooms = [known.pop(rt.code) if rt.code in known else _all_free(rt) for rt in detail.room_types]
+    rooms += known.values()  # a room type the night knows but the detail no longer lists
+    return HotelNight(
+        hotel_id=detail.hotel_id,
+        night=night,
+        room_types=rooms,
+        booked=sum(room.booked for room in rooms),
+        capacity=sum(room.capacity for room in rooms),
+    )
+
+
+def _all_free(room_type: RoomTypeDetail) -> RoomNight:
+    capacity = room_type.capacity
+    return RoomNight(room_type=room_type.code, capacity=capacity, booked=0, free=capacity)

@@ -1,0 +1,50 @@
+"""What can go wrong answering a query, each mapped onto one HTTP problem."""
+
+from __future__ import annotations
+
+from innkeeper_contracts import FieldError
+
+
+class QueryError(Exception):
+    """Base of the query service's errors."""
+
+    status = 500
+    type = "internal"
+    title = "Query failed"
+
+
+class InvalidQueryError(QueryError):
+    """A parameter (or header) of the request is not acceptable."""
+
+    status = 422
+    type = "invalid-query"
+    title = "Invalid query"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+    @classmethod
+    def at(cls, loc: list[str | int], msg: str, kind: str = "value_error") -> InvalidQueryError:
+        """One field is wrong: `loc` in FastAPI's style, e.g. ["query", "cursor"]."""
+        return cls(msg, [FieldError(loc=loc, msg=msg, type=kind)])
+
+
+class InvalidCursorError(InvalidQueryError):
+    """The cursor was not made by this service for this query."""
+
+
+class NotFoundError(QueryError):
+    """No read document has that id."""
+
+    status = 404
+    type = "not-found"
+    title = "Not found"
+
+
+class ReadModelUnavailableError(QueryError):
+    """MongoDB cannot be reached (or answered with an error)."""
+
+    status = 503
+    type = "unavailable"
+    title = "Read model unavailable"

@@ -1,0 +1,103 @@
+"""Access to the read documents of the active generation, plus the projector's progress markers."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import structlog
+from pymongo.asynchronous.database import AsyncDatabase
+
+from innkeeper_contracts.documents import (
+    ACTIVE_GENERATION_ID,
+    CHECKPOINTS,
+    GENERATIONS_COLLECTION,
+    PROJECTOR_STATUS_COLLECTION,
+    collection_name,
+)
+
+from .caches import TtlCache
+from .cursor import Position
+from .filters import Order, with_position
+from .indexes import REQUIRED_INDEXES
+
+Document = dict[str, Any]
+Sort = list[tuple[str, int]]
+log = structlog.get_logger()
+
+
+class ReadModel:
+    """Reads documents from `<base>_<generation>` of the generation the alias document names."""
+
+    def __init__(
+        self, database: AsyncDatabase[Document], cache_seconds: float, ensure_indexes: bool = True
+    ) -> None:
+        self._db = database
+        self._generation = TtlCache(cache_seconds, self._load_generation)
+        self._ensure_indexes = ensure_indexes
+        self._indexed: set[str] = set()
+
+    async def generation(self) -> str | None:
+        """The active generation, or None while no read model has been built yet."""
+        return await self._generation.get()
+
+    async def find_one(self, base: str, id_: str) -> Document | None:
+        generation = await self.generation()
+        if generation is None:
+            return None
+        return await self._db[collection_name(base, generation)].find_one({"_id": id_})
+
+    async def find(self, base: str, query: Document, sort: Sort, limit: int = 0) -> list[Document]:
+        """Documents matching `query` in `sort` order (all of them when `limit` is 0)."""
+        generation = await self.generation()
+        if generation is None:
+            return []
+        cursor = self._db[collection_name(base, generation)].find(query).sort(sort).limit(limit)
+        return await cursor.to_list()
+
+    async def find_page(
+        self, base: str, query: Document, order: Order, after: Position | None, limit: int
+    ) -> tuple[list[Document], bool]:
+        """Up to `limit` documents after `after`, and whether more follow."""
+        rows = await self.find(base, with_position(query, order, after), order.sort(), limit + 1)
+        return rows[:limit], len(rows) > limit
+
+    async def checkpoint_version(self, aggregate_id: UUID) -> int:
+        """Version of the last event of that aggregate the projector applied (0: none yet)."""
+        checkpoint = await self.find_one(CHECKPOINTS, str(aggregate_id))
+        return int(checkpoint["version"]) if checkpoint else 0
+
+    async def ping(self) -> None:
+        await self._db.command("ping")
+
+    async def _load_generation(self) -> str | None:
+        alias = await self._db[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
+        generation = str(alias["generation"]) if alias and alias.get("generation") else None
+        if generation is not None and self._ensure_indexes and generation not in self._indexed:
+            await self._create_indexes(generation)
+        return generation
+
+    async def _create_indexes(self, generation: str) -> None:
+        # Idempotent: MongoDB keeps an existing index with the same keys. Done once per generation.
+        for base, indexes in REQUIRED_INDEXES.items():
+            collection = self._db[collection_name(base, generation)]
+            for keys in indexes:
+                await collection.create_index(keys)
+        self._indexed.add(generation)
+        log.info("indexes ensured", generation=generation)
+
+
+class ProjectorProgress:
+    """The highest global position any projector shard has applied, cached briefly."""
+
+    def __init__(self, database: AsyncDatabase[Document], cache_seconds: float) -> None:
+        self._db = database
+        self._position = TtlCache(cache_seconds, self._load)
+
+    async def position(self) -> int:
+        return await self._position.get()
+
+    async def _load(self) -> int:
+        shards = self._db[PROJECTOR_STATUS_COLLECTION].find({}, {"position": 1})
+        positions = [int(shard.get("position") or 0) async for shard in shards]
+        return max(positions, default=0)
