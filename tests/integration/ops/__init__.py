@@ -1,0 +1,1 @@
+"""Operations packaging: compose file, Dockerfiles, proxy config, local runner and demo."""

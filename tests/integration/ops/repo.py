@@ -1,0 +1,86 @@
+"""The repository's operations files, loaded once for the packaging tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+NGINX_CONF = ROOT / "deploy" / "nginx" / "innkeeper.conf"
+
+INFRASTRUCTURE_IMAGES = {
+    "postgres": "postgres:16",
+    "rabbitmq": "rabbitmq:3.13-management",
+    "mongo": "mongo:7",
+    "proxy": "nginx:1.27-alpine",
+}
+PYTHON_SERVICES = {
+    "command-service": "command_service",
+    "projector": "projector",
+    "query-service": "query_service",
+}
+"""Compose service (= directory under services/) → Python package run with `python -m`."""
+PORTS = {"command-service": 8001, "query-service": 8002, "projector": 8003}
+NEEDS = {
+    "migrate": {"postgres"},
+    "command-service": {"migrate", "postgres", "rabbitmq"},
+    "projector": {"migrate", "postgres", "rabbitmq", "mongo"},
+    "query-service": {"mongo"},
+    "proxy": {"command-service", "query-service", "projector"},
+}
+"""What each service cannot work without: it must wait for these to be healthy (or done)."""
+
+_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Z0-9_]+)(:?[-?+])?([^}]*)\}")
+
+
+@cache
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+    return loaded
+
+
+def services() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = compose()["services"]
+    return found
+
+
+def compose_schema() -> dict[str, Any]:
+    """The official Compose Specification schema, as vendored by check-jsonschema."""
+    vendor = resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema: dict[str, Any] = json.loads((vendor / "compose-spec.json").read_text())
+    return schema
+
+
+def interpolations(text: str) -> list[tuple[str, str | None]]:
+    """`${NAME:-default}` occurrences in a compose file: (name, default or None when there is none)."""
+    return [(name, default if op in (":-", "-") else None) for name, op, default in _VARIABLE.findall(text)]
+
+
+def documented_variables() -> set[str]:
+    """Names set (or shown commented out, `# NAME=`) in .env.example."""
+    pattern = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)
+    return set(pattern.findall(ENV_EXAMPLE.read_text()))
+
+
+def dockerfile(service: str) -> str:
+    return (ROOT / "services" / service / "Dockerfile").read_text()
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """A Dockerfile as (INSTRUCTION, arguments), continuation lines joined, comments dropped."""
+    kept = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    joined = re.sub(r"\\\n", " ", kept)
+    result = []
+    for line in joined.splitlines():
+        if line.strip():
+            keyword, _, arguments = line.strip().partition(" ")
+            result.append((keyword.upper(), arguments.strip()))
+    return result

@@ -1,0 +1,133 @@
+"""docker-compose.yml: valid by the official Compose schema, ordered by health, scalable, documented.
+
+No Docker engine is needed: the file is checked against the Compose Specification JSON schema
+(vendored by check-jsonschema) and against the rules that make `docker compose up --scale` work.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema
+import pytest
+
+from ops.repo import (
+    COMPOSE_FILE,
+    INFRASTRUCTURE_IMAGES,
+    NEEDS,
+    PORTS,
+    PYTHON_SERVICES,
+    ROOT,
+    compose,
+    compose_schema,
+    documented_variables,
+    interpolations,
+    services,
+)
+
+HEALTHY_OR_DONE = {"service_healthy", "service_completed_successfully"}
+BUILT = sorted(name for name, service in services().items() if "build" in service)
+
+
+def test_the_compose_file_is_valid_by_the_compose_specification_schema() -> None:
+    schema = compose_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in validator.iter_errors(compose())
+    ]
+    assert errors == []
+    assert "version" not in compose(), "the Compose Specification has no `version:` key"
+
+
+def test_the_stack_has_the_infrastructure_the_proxy_and_every_service() -> None:
+    assert {name: services()[name].get("image") for name in INFRASTRUCTURE_IMAGES} == INFRASTRUCTURE_IMAGES
+    assert set(PYTHON_SERVICES) | {"migrate"} == set(BUILT)
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS))
+def test_a_service_waits_until_what_it_needs_is_healthy(name: str) -> None:
+    depends_on = services()[name].get("depends_on", {})
+    assert isinstance(depends_on, dict), "long form: depends_on with a condition per service"
+    assert set(depends_on) == NEEDS[name]
+    for needed, rule in depends_on.items():
+        assert rule["condition"] in HEALTHY_OR_DONE, f"{name} → {needed}"
+        if rule["condition"] == "service_healthy":
+            assert "healthcheck" in services()[needed], f"{needed} has no healthcheck to wait for"
+        else:
+            assert services()[needed].get("restart") == "no", f"{needed} is a one-shot job"
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_a_built_service_can_be_scaled(name: str) -> None:
+    service = services()[name]
+    assert "container_name" not in service
+    assert "ports" not in service, "replicas would fight over a fixed host port: publish through the proxy"
+    assert service["build"]["context"] == "."
+    assert (ROOT / service["build"]["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("name", sorted(PYTHON_SERVICES))
+def test_a_python_service_listens_where_the_proxy_looks_and_reports_readiness(name: str) -> None:
+    service = services()[name]
+    assert service["environment"]["PORT"] == str(PORTS[name])
+    assert service["expose"] == [str(PORTS[name])]
+    assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+    probe = " ".join(service["healthcheck"]["test"])
+    assert probe.startswith("CMD python -c")
+    assert "/readyz" in probe
+
+
+@pytest.mark.parametrize("name", [*sorted(PYTHON_SERVICES), "migrate"])
+def test_a_service_gets_its_connections_from_compose_not_from_the_shell(name: str) -> None:
+    environment = services()[name]["environment"]
+    # `make` exports POSTGRES_DSN / RABBITMQ_URL for local runs: inherited, they would point at 127.0.0.1.
+    assert environment["POSTGRES_DSN"].endswith("@postgres:5432/${POSTGRES_DB:-innkeeper}")
+    assert "@rabbitmq:5672/" in environment["RABBITMQ_URL"]
+    assert "@mongo:27017/" in environment["MONGODB_URL"]
+    for key in ("POSTGRES_DSN", "RABBITMQ_URL", "MONGODB_URL"):
+        assert f"${{{key}" not in environment[key]
+
+
+def test_only_the_proxy_and_the_infrastructure_publish_host_ports() -> None:
+    publishing = {name for name, service in services().items() if service.get("ports")}
+    assert publishing == set(INFRASTRUCTURE_IMAGES)
+    proxy_ports = [port.rsplit(":", 1)[1] for port in services()["proxy"]["ports"]]
+    assert sorted(proxy_ports) == sorted(str(port) for port in PORTS.values())
+    for name in set(INFRASTRUCTURE_IMAGES) - {"proxy"}:
+        assert all(port.startswith("127.0.0.1:") for port in services()[name]["ports"]), name
+
+
+def test_every_interpolated_variable_has_a_default_and_is_in_env_example() -> None:
+    text = COMPOSE_FILE.read_text()
+    found = interpolations(text)
+    assert found, "the compose file takes its settings from variables"
+    assert [name for name, default in found if default is None] == []
+    passed_through = {
+        key
+        for service in services().values()
+        for key, value in (service.get("environment") or {}).items()
+        if value is None
+    }
+    assert {name for name, _ in found} | passed_through <= documented_variables()
+
+
+def test_env_example_shows_the_defaults_the_compose_file_uses() -> None:
+    shown = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    for name, default in interpolations(COMPOSE_FILE.read_text()):
+        assert shown.get(name) == default, name
+
+
+def test_mounted_files_exist_and_rabbitmq_enables_the_plugins_the_system_uses() -> None:
+    for service in services().values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                assert (ROOT / source).is_file(), source
+    plugins = (ROOT / "deploy" / "rabbitmq" / "enabled_plugins").read_text().strip()
+    assert plugins.startswith("[")
+    assert plugins.endswith("].")
+    assert set(plugins[1:-2].replace(" ", "").split(",")) == {
+        "rabbitmq_management",
+        "rabbitmq_consistent_hash_exchange",
+    }
