@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Run Innkeeper on this machine without Docker (`make run`); Ctrl-C stops everything.
+
+Starts the MongoDB stand-in (SecantusDB, data under .run/mongo), applies the command service's
+migrations, then runs the command service, the projector and the query service as one process each
+against the local PostgreSQL and RabbitMQ. Their logs stream here, prefixed with the service name.
+If one of them dies, the others are stopped too and the exit code is 1.
+
+Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, MONGO_PORT,
+RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN, RABBITMQ_URL, MONGODB_URL (a real MongoDB instead
+of the stand-in), and whatever else the services read (MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS = {
+    "POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
+    "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
+}
+PACKAGES = {"command-service": "command_service", "projector": "projector", "query-service": "query_service"}
+COLOURS = ("36", "35", "32", "33", "34", "31")
+OUTPUT = threading.Lock()
+
+
+class StartupError(Exception):
+    """Innkeeper could not be started; the message says why."""
+
+
+@dataclass
+class Child:
+    """One process this script started, its output streamed to ours with its name in front."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str = ""
+    pump: threading.Thread = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pump = threading.Thread(target=_stream, args=(self.name, self.process.stdout), daemon=True)
+        self.pump.start()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signum)  # its own session: reaches its children too
+
+
+def say(message: str) -> None:
+    with OUTPUT:
+        print(f"{'run_local':<15} | {message}", flush=True)
+
+
+def _stream(name: str, pipe: IO[bytes] | None) -> None:
+    if pipe is None:
+        return
+    colour = COLOURS[sum(map(ord, name)) % len(COLOURS)] if sys.stdout.isatty() else ""
+    prefix = f"\033[{colour}m{name:<15} |\033[0m " if colour else f"{name:<15} | "
+    for raw in iter(pipe.readline, b""):
+        with OUTPUT:
+            sys.stdout.write(prefix + raw.decode(errors="replace").rstrip("\n") + "\n")
+            sys.stdout.flush()
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def listening(port: int) -> Callable[[], bool]:
+    def check() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    return check
+
+
+def healthy(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
+                return bool(answer.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    return check
+
+
+def masked(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+class Supervisor:
+    """Starts the processes in order, watches them, and stops them all (services first, MongoDB last)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.stop = threading.Event()
+        self.children: list[Child] = []
+        self.env = {**DEFAULTS, **os.environ, "PYTHONUNBUFFERED": "1"}
+        self.env.setdefault("LOG_FORMAT", "console" if sys.stdout.isatty() else "json")
+        self.ports = {"command-service": args.command_port, "query-service": args.query_port}
+        self.ports["projector"] = args.projector_port
+
+    def spawn(self, name: str, command: list[str], env: dict[str, str]) -> Child:
+        # A session of its own: Ctrl-C reaches only this script, which then stops the children in order.
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return Child(name, process)
+
+    def wait_until(self, ready: Callable[[], bool], what: str, also: tuple[Child, ...] = ()) -> None:
+        deadline = time.monotonic() + float(os.environ.get("STARTUP_TIMEOUT", "60"))
+        while not ready():
+            for child in self.children:
+                if not child.alive():
+                    raise StartupError(f"{child.name} exited with {child.process.returncode} before {what}")
+            if self.stop.is_set():
+                raise StartupError(f"asked to stop while waiting until {what}")
+            if time.monotonic() > deadline:
+                raise StartupError(f"gave up waiting until {what}")
+            time.sleep(0.2)
+
+    def start_mongodb(self) -> str:
+        if url := os.environ.get("MONGODB_URL"):
+            say(f"using the MongoDB at {masked(url)} (MONGODB_URL)")
+            return url
+        beside_python = Path(sys.executable).with_name("secantusd-py")
+        executable = str(beside_python) if beside_python.exists() else shutil.which("secantusd-py")
+        if executable is None:
+            raise StartupError("secantusd-py (the MongoDB stand-in) is missing: run `make install`")
+        data = Path(self.args.run_dir) / "mongo"
+        if self.args.fresh and data.exists():
+            shutil.rmtree(data)
+        data.mkdir(parents=True, exist_ok=True)
+        port = str(self.args.mongo_port)
+        command = [executable, "--host", "127.0.0.1", "--port", port, "--storage-path", str(data)]
+        self.children.append(self.spawn("mongodb", [*command, "--log-level", "WARNING"], dict(os.environ)))
+        self.wait_until(listening(self.args.mongo_port), "the MongoDB stand-in listens")
+        return f"mongodb://127.0.0.1:{port}/?retryWrites=false&directConnection=true"
+
+    def migrate(self) -> None:
+        job = self.spawn("migrate", [sys.executable, "-m", "command_service", "migrate"], self.env)
+        try:
+            self.wait_until(lambda: not job.alive(), "the migrations are applied")
+        finally:
+            if job.alive():
+                job.signal(signal.SIGTERM)
+                job.process.wait(timeout=self.args.stop_timeout)
+            job.pump.join(timeout=5)
+        if job.process.returncode != 0:
+            raise StartupError(f"`python -m command_service migrate` failed with {job.process.returncode}")
+
+    def start_services(self) -> None:
+        for name, package in PACKAGES.items():
+            child = self.spawn(
+                name, [sys.executable, "-m", package], {**self.env, "PORT": str(self.ports[name])}
+            )
+            child.url = f"http://127.0.0.1:{self.ports[name]}"
+            self.children.append(child)
+        for child in self.children:
+            if child.url:
+                self.wait_until(healthy(child.url), f"{child.name} answers {child.url}/healthz")
+
+    def run(self) -> int:
+        """Start everything, then watch until asked to stop (0) or until a process dies (1)."""
+        try:
+            self.env["MONGODB_URL"] = self.start_mongodb()
+            self.migrate()
+            self.start_services()
+        except StartupError as error:
+            say(
+                f"stopped before Innkeeper was up: {error}"
+                if self.stop.is_set()
+                else f"cannot start: {error}"
+            )
+            self.stop_all()
+            return 0 if self.stop.is_set() else 1
+        self.print_table()
+        failed = None
+        while failed is None and not self.stop.wait(0.2):
+            failed = next((child for child in self.children if not child.alive()), None)
+        if failed is not None:
+            say(f"{failed.name} exited with {failed.process.returncode}: stopping the others")
+        self.stop_all()
+        say("stopped")
+        return 0 if failed is None else 1
+
+    def print_table(self) -> None:
+        rows = [(child.name, child.url, str(child.process.pid)) for child in self.children if child.url]
+        mongo = next((child for child in self.children if child.name == "mongodb"), None)
+        mongo_url = masked(self.env["MONGODB_URL"]).split("?")[0]
+        rows.append(("mongodb", mongo_url, str(mongo.process.pid) if mongo else "(external)"))
+        rows.append(("postgresql", masked(self.env["POSTGRES_DSN"]), "(local)"))
+        rows.append(("rabbitmq", masked(self.env["RABBITMQ_URL"]), "(local; management UI on :15672)"))
+        width = max(len(url) for _, url, _ in rows) + 2
+        lines = ["", f"  {'SERVICE':<17}{'WHERE':<{width}}PID"]
+        lines += [f"  {name:<17}{url:<{width}}{pid}" for name, url, pid in rows]
+        if mongo:
+            lines += [
+                "",
+                f"  MongoDB is the SecantusDB stand-in, data in {Path(self.args.run_dir) / 'mongo'}.",
+            ]
+        lines += ["  Innkeeper is running: try `make demo`. Ctrl-C stops everything.", ""]
+        with OUTPUT:
+            print("\n".join(lines), flush=True)
+
+    def stop_all(self) -> None:
+        """SIGTERM the services, then the stand-in; SIGKILL what still runs after the stop timeout."""
+        services = [child for child in self.children if child.name != "mongodb"]
+        for group in (services, [child for child in self.children if child.name == "mongodb"]):
+            for child in group:
+                if child.alive():
+                    say(f"stopping {child.name} (pid {child.process.pid})")
+                    child.signal(signal.SIGTERM)
+            deadline = time.monotonic() + self.args.stop_timeout
+            for child in group:
+                try:
+                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    say(f"{child.name} still runs after {self.args.stop_timeout:.0f}s: killing it")
+                    child.signal(signal.SIGKILL)
+                    child.process.wait()
+        for child in self.children:
+            child.pump.join(timeout=2)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    option, env = parser.add_argument, os.environ.get
+    option("--command-port", type=int, default=int(env("COMMAND_PORT", "8001")))
+    option("--query-port", type=int, default=int(env("QUERY_PORT", "8002")))
+    option("--projector-port", type=int, default=int(env("PROJECTOR_PORT", "8003")))
+    option("--mongo-port", type=int, default=int(env("MONGO_PORT", "27017")), help="of the stand-in")
+    option("--run-dir", default=env("RUN_DIR", str(ROOT / ".run")), help="local data (default .run/)")
+    option("--fresh", action="store_true", help="start the stand-in with an empty read model")
+    option("--stop-timeout", type=float, default=float(env("STOP_TIMEOUT", "15")), help="seconds")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    ports = [args.command_port, args.query_port, args.projector_port]
+    ports += [] if os.environ.get("MONGODB_URL") else [args.mongo_port]
+    if busy := [port for port in ports if not port_is_free(port)]:
+        taken = ", ".join(map(str, busy))
+        say(f"port(s) {taken} already in use (another `make run`?): choose others, see --help")
+        return 1
+    supervisor = Supervisor(args)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda number, frame: supervisor.stop.set())
+    return supervisor.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
