@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 import uvicorn
 
@@ -17,6 +19,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("usage: python -m query_service [serve]")
     settings = load_settings()
     configure_logging(settings)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler it found:
+    # this one turns that into exit code 0, so orchestrators see a clean stop.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         create_app(settings),
         host="0.0.0.0",
@@ -26,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
 
 
 if __name__ == "__main__":

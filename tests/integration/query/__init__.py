@@ -1,0 +1,1 @@
+"""Integration tests of the query service against the MongoDB stand-in."""

@@ -1,0 +1,198 @@
+"""Writes read documents exactly as the projector stores them (documents.py's storage convention).
+
+`model.model_dump(mode="json")` plus `_id` (from ID_FIELDS; hotel nights `<hotel_id>:<night>`), in
+`<base>_<generation>` collections, with the `{_id: "active", generation}` alias document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from pymongo.asynchronous.database import AsyncDatabase
+
+from innkeeper_contracts import Contract, Guest, Money
+from innkeeper_contracts.documents import (
+    ACTIVE_GENERATION_ID,
+    BOOKINGS,
+    CHECKPOINTS,
+    GENERATIONS_COLLECTION,
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    HOTEL_NIGHTS,
+    ID_FIELDS,
+    MANAGEMENT_ALERTS,
+    PROJECTOR_STATUS_COLLECTION,
+    BookingDetail,
+    HotelCard,
+    HotelDetail,
+    HotelNight,
+    ManagementAlert,
+    RoomNight,
+    RoomTypeCard,
+    RoomTypeDetail,
+    collection_name,
+)
+
+Document = dict[str, Any]
+ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+"""Builds an in-process query app with settings overrides and returns a client on it."""
+BASES: dict[type[Contract], str] = {
+    HotelCard: HOTEL_CARDS,
+    HotelDetail: HOTEL_DETAILS,
+    BookingDetail: BOOKINGS,
+    ManagementAlert: MANAGEMENT_ALERTS,
+}
+
+
+class ReadModelSeed:
+    """Puts documents into one generation of the read model, as the projector would."""
+
+    def __init__(self, database: AsyncDatabase[Document], generation: str = "g1") -> None:
+        self.db, self.generation = database, generation
+
+    def collection(self, base: str) -> Any:
+        return self.db[collection_name(base, self.generation)]
+
+    async def activate(self) -> None:
+        """Point the alias document at this generation."""
+        alias = {"_id": ACTIVE_GENERATION_ID, "generation": self.generation}
+        await self.db[GENERATIONS_COLLECTION].replace_one({"_id": ACTIVE_GENERATION_ID}, alias, upsert=True)
+
+    async def put(self, *models: Contract) -> None:
+        for model in models:
+            base = BASES[type(model)]
+            document = model.model_dump(mode="json")
+            document["_id"] = document[ID_FIELDS[base]]
+            await self.collection(base).replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def put_night(self, night: HotelNight) -> None:
+        document = night.model_dump(mode="json")
+        document["_id"] = f"{night.hotel_id}:{night.night.isoformat()}"
+        await self.collection(HOTEL_NIGHTS).replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def checkpoint(self, aggregate_id: UUID, version: int, global_position: int) -> None:
+        document = {"_id": str(aggregate_id), "version": version, "global_position": global_position}
+        await self.collection(CHECKPOINTS).replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def projector_status(self, shard: int, position: int) -> None:
+        document = {"_id": f"shard-{shard}", "position": position, "applied_at": now().isoformat()}
+        await self.db[PROJECTOR_STATUS_COLLECTION].replace_one(
+            {"_id": document["_id"]}, document, upsert=True
+        )
+
+
+def now() -> datetime:
+    return datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def eur(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="EUR")
+
+
+def hotel_card(
+    *,
+    city: str = "Lisbon",
+    stars: int = 3,
+    price_minor: int = 10_000,
+    max_guests: int = 2,
+    capacity: int = 5,
+    full_nights: tuple[date, ...] = (),
+    hotel_id: UUID | None = None,
+    name: str = "Hotel",
+) -> HotelCard:
+    price = eur(str(Decimal(price_minor) / 100))
+    room = RoomTypeCard(
+        code="DBL",
+        name="Double",
+        capacity=capacity,
+        max_guests=max_guests,
+        nightly_rate=price,
+        full_nights=list(full_nights),
+    )
+    return HotelCard(
+        hotel_id=hotel_id or uuid4(),
+        name=name,
+        city=city,
+        stars=stars,
+        price_from=price,
+        price_from_minor=price_minor,
+        room_types=[room],
+        version=1,
+    )
+
+
+def hotel_detail(hotel_id: UUID | None = None, rooms: dict[str, int] | None = None) -> HotelDetail:
+    room_types = [
+        RoomTypeDetail(code=code, name=code, capacity=capacity, max_guests=2, nightly_rate=eur("100.00"))
+        for code, capacity in (rooms or {"DBL": 4, "SGL": 2}).items()
+    ]
+    return HotelDetail(
+        hotel_id=hotel_id or uuid4(),
+        name="Casa",
+        city="Lisbon",
+        stars=4,
+        room_types=room_types,
+        registered_at=now(),
+        version=1,
+    )
+
+
+def hotel_night(hotel_id: UUID, night: date, booked: dict[str, tuple[int, int]]) -> HotelNight:
+    """`booked` maps room type to (capacity, booked)."""
+    rooms = [RoomNight(room_type=c, capacity=cap, booked=b, free=cap - b) for c, (cap, b) in booked.items()]
+    return HotelNight(
+        hotel_id=hotel_id,
+        night=night,
+        room_types=rooms,
+        booked=sum(r.booked for r in rooms),
+        capacity=sum(r.capacity for r in rooms),
+    )
+
+
+def booking(
+    *,
+    guest_id: str = "guest-1",
+    check_in: date = date(2027, 3, 1),
+    nights: int = 2,
+    booking_id: UUID | None = None,
+    status: str = "active",
+    version: int = 1,
+) -> BookingDetail:
+    return BookingDetail.model_validate(
+        {
+            "booking_id": booking_id or uuid4(),
+            "hotel_id": uuid4(),
+            "hotel_name": "Casa",
+            "city": "Lisbon",
+            "room_type": "DBL",
+            "guest": Guest(guest_id=guest_id, name="Ana", email="ana@example.com"),
+            "check_in": check_in,
+            "check_out": check_in + timedelta(days=nights),
+            "nights": nights,
+            "guests": 2,
+            "nightly_rate": eur("100.00"),
+            "total_price": eur("100.00") * nights,
+            "status": status,
+            "booked_at": now(),
+            "version": version,
+        }
+    )
+
+
+def alert(raised_at: datetime, alert_id: UUID | None = None) -> ManagementAlert:
+    return ManagementAlert(
+        alert_id=alert_id or uuid4(),
+        hotel_id=uuid4(),
+        hotel_name="Casa",
+        booking_id=uuid4(),
+        kinds=["late_cancellation"],
+        message="late cancellation",
+        total_price=eur("900.00"),
+        refund=eur("0.00"),
+        raised_at=raised_at,
+    )

@@ -1,0 +1,107 @@
+"""Bad input of every kind is a 4xx problem answer, never a 5xx."""
+
+from __future__ import annotations
+
+import base64
+import json
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from query.seed import ReadModelSeed, hotel_card, hotel_detail
+
+HOTEL = str(uuid4())
+FORGED = base64.urlsafe_b64encode(json.dumps({"q": "x", "k": {"$gt": 1}, "i": 1}).encode()).decode()
+NOT_JSON = base64.urlsafe_b64encode(b"\xff\xfe not json").decode()
+
+BAD_REQUESTS: list[tuple[str, dict[str, str]]] = [
+    # hotel search
+    ("/hotels?city=", {}),
+    ("/hotels?city=" + "x" * 201, {}),
+    ("/hotels?check_in=2027-02-30&check_out=2027-03-02", {}),
+    ("/hotels?check_in=tomorrow&check_out=2027-03-02", {}),
+    ("/hotels?check_in=2027-03-01", {}),
+    ("/hotels?check_out=2027-03-01", {}),
+    ("/hotels?check_in=2027-03-05&check_out=2027-03-01", {}),
+    ("/hotels?check_in=2027-03-05&check_out=2027-03-05", {}),
+    ("/hotels?check_in=2027-03-01&check_out=2027-04-01", {}),
+    ("/hotels?guests=0", {}),
+    ("/hotels?guests=-1", {}),
+    ("/hotels?guests=21", {}),
+    ("/hotels?guests=99999999999999999999999999", {}),
+    ("/hotels?guests=two", {}),
+    ("/hotels?guests=1.5", {}),
+    ("/hotels?min_stars=0", {}),
+    ("/hotels?min_stars=6", {}),
+    ("/hotels?min_stars=NaN", {}),
+    ("/hotels?sort=name", {}),
+    ("/hotels?sort=--price", {}),
+    ("/hotels?sort=", {}),
+    ("/hotels?limit=0", {}),
+    ("/hotels?limit=101", {}),
+    ("/hotels?limit=abc", {}),
+    ("/hotels?cursor=", {}),
+    ("/hotels?cursor=!!!", {}),
+    ("/hotels?cursor=" + "A" * 2000, {}),
+    (f"/hotels?cursor={FORGED}", {}),
+    (f"/hotels?cursor={NOT_JSON}", {}),
+    ("/hotels?cursor=W10", {}),  # base64 of "[]"
+    # ids and ranges
+    ("/hotels/not-a-uuid", {}),
+    ("/hotels/%00", {}),
+    ("/hotels/123", {}),
+    ("/bookings/xyz", {}),
+    ("/bookings/" + "1" * 40, {}),
+    (f"/hotels/{HOTEL}/availability", {}),
+    (f"/hotels/{HOTEL}/availability?from=2027-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?from=2027-01-05&to=2027-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?from=2027-01-01&to=2028-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?from=2027-13-01&to=2027-01-05", {}),
+    ("/hotels/not-a-uuid/availability?from=2027-01-01&to=2027-01-05", {}),
+    ("/guests/-leading-dash/bookings", {}),
+    ("/guests/" + "g" * 65 + "/bookings", {}),
+    ("/guests/a%20b/bookings", {}),
+    ("/guests/ana/bookings?limit=1000", {}),
+    ("/guests/ana/bookings?cursor=%%%", {}),
+    ("/management/alerts?limit=-5", {}),
+    ("/management/alerts?cursor=eyJ4IjoxfQ", {}),  # {"x":1}
+    # consistency token
+    ("/hotels", {"X-Consistency-Token": "garbage"}),
+    ("/hotels", {"X-Consistency-Token": f"1.{uuid4()}"}),
+    ("/hotels", {"X-Consistency-Token": f"x.{uuid4()}.1"}),
+    ("/hotels", {"X-Consistency-Token": "1.not-a-uuid.1"}),
+    ("/hotels", {"X-Consistency-Token": f"0.{uuid4()}.0"}),
+    ("/hotels", {"X-Consistency-Token": f"1.{uuid4()}.1" * 10}),
+    (f"/bookings/{uuid4()}", {"X-Consistency-Token": ""}),
+    # not a route, not a method
+    ("/nothing-here", {}),
+]
+
+
+@pytest.fixture
+async def seeded(seed: ReadModelSeed) -> ReadModelSeed:
+    await seed.put(hotel_card(), hotel_card(), hotel_card(), hotel_detail())
+    return seed
+
+
+@pytest.mark.parametrize(("path", "headers"), BAD_REQUESTS)
+async def test_bad_input_is_a_client_error_problem(
+    client: httpx.AsyncClient, seeded: ReadModelSeed, path: str, headers: dict[str, str]
+) -> None:
+    response = await client.get(path, headers=headers)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == response.status_code
+    assert problem["detail"]
+    if response.status_code == 422:
+        assert problem["type"] == "invalid-query"
+        assert problem["errors"]
+
+
+async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadModelSeed) -> None:
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        response = await client.request(method, "/hotels")
+        assert response.status_code == 405
+        assert response.headers["content-type"] == "application/problem+json"
