@@ -1,0 +1,75 @@
+"""Write the latest run into docs/benchmarks.md: replace its section, keep a short dated history."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from bench.machine import one_line
+from bench.report import Row, fmt, get, raw_lines, table
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+LATEST = ("<!-- latest-run:start -->", "<!-- latest-run:end -->")
+HISTORY = ("<!-- history:start -->", "<!-- history:end -->")
+KEEP_HISTORY = 10
+
+
+def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
+    notes = "\n".join(f"- {note}" for note in results.get("notes", []))
+    return "\n".join([
+        f"## Latest run — {results['timestamp']}",
+        "",
+        f"Machine: {one_line(results['machine'])}. Whole run: {results['duration_s']:.0f} s.",
+        "",
+        table(rows),
+        "",
+        "Raw limits and peer (same run):",
+        "",
+        "```",
+        *raw_lines(results),
+        "```",
+        "",
+        notes,
+    ]).rstrip()  # fmt: skip
+
+
+def history_line(results: dict[str, Any]) -> str:
+    ink = results.get("innkeeper") or {}
+    parts = [
+        f"c32 {fmt(get(ink, 'commands', '32', 'per_s'))} cmd/s (peer {fmt(get(results, 'peer', 'per_s'))}, "
+        f"raw append {fmt(get(results, 'raw', 'postgres_append', 'per_s'))})",
+        f"projector {fmt(get(ink, 'projector', 'documents_per_s'))} doc/s "
+        f"(raw bulk {fmt(get(results, 'raw', 'mongodb_bulk', 'per_s'))})",
+        f"GET /hotels/{{id}} {fmt(get(ink, 'hotel_detail', 'rps'))} req/s "
+        f"(raw {fmt(get(results, 'raw', 'fastapi_find_one', 'rps'))})",
+        f"freshness p50/p99 {fmt(get(ink, 'freshness', 'p50_ms'))}/{fmt(get(ink, 'freshness', 'p99_ms'))} ms",
+    ]
+    verdicts = results.get("verdicts", {})
+    summary = f"{verdicts.get('PASS', 0)} PASS, {verdicts.get('MISS', 0)} MISS, {verdicts.get('n/a', 0)} n/a"
+    return f"- {results['timestamp']} ({results['machine']['commit']}): " + "; ".join(parts) + f" — {summary}"
+
+
+def between(text: str, markers: tuple[str, str]) -> str:
+    match = re.search(re.escape(markers[0]) + r"\n(.*?)" + re.escape(markers[1]), text, re.S)
+    return match.group(1) if match else ""
+
+
+def replace_between(text: str, markers: tuple[str, str], body: str) -> str:
+    block = f"{markers[0]}\n{body}\n{markers[1]}"
+    pattern = re.escape(markers[0]) + r".*?" + re.escape(markers[1])
+    if re.search(pattern, text, re.S):
+        return re.sub(pattern, lambda _: block, text, flags=re.S)
+    return text.rstrip() + f"\n\n{block}\n"
+
+
+def write(results: dict[str, Any], rows: list[Row]) -> Path:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    text = replace_between(text, LATEST, latest_section(results, rows))
+    history = [line for line in between(text, HISTORY).splitlines() if line.strip()]
+    history = [history_line(results), *history][:KEEP_HISTORY]
+    if "## History" not in text:
+        text = text.rstrip() + "\n\n## History (most recent first)\n"
+    text = replace_between(text, HISTORY, "\n".join(history))
+    DOC.write_text(text)
+    return DOC

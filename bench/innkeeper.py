@@ -1,0 +1,122 @@
+"""Innkeeper's figures: commands/s, projector throughput, reads, and freshness — on real processes.
+
+Order of the run, and why:
+1. start the three services (projector first, so its shard queues exist), register hotels, wait until
+   the query service reads them;
+2. stop the projector, then drive BookStay at concurrency 1, 8, 32. A command counts once its events are
+   committed AND published (the outbox is empty); rate = accepted / (first send -> outbox empty). With the
+   projector stopped the command side gets the CPU the projector would take on this 2-core machine, and
+   the events pile up in its durable shard queues;
+3. restart the projector on that backlog: events/s and document writes/s from first to last applied;
+4. GET /hotels/{id} and the city+dates search under the same load generator as the raw FastAPI baseline;
+5. freshness: BookStay at half the best command rate, each 202 followed by a read with its token.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from bench.infra import Infra, run_loadgen, stop
+from bench.progress import Checkpoints, documents_written, watch_drain
+from bench.system import CITIES, System, missing_services
+
+HOTELS = 48
+COMMAND_SECONDS = {1: 3.0, 8: 4.0, 32: 4.0}
+FRESHNESS_SECONDS = 5.0
+
+
+def commands(system: System) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for concurrency, seconds in COMMAND_SECONDS.items():
+        spec = {"mode": "book", "url": system.url("command_service"), "hotels": system.hotels,
+                "concurrency": concurrency, "duration": seconds, "seed": concurrency}  # fmt: skip
+        load = run_loadgen(spec)
+        published_at = system.wait_outbox_empty()
+        load["per_s"] = load["accepted"] / (published_at - load["began_wall"])
+        load["publish_lag_s"] = published_at - load["ended_wall"]
+        out[str(concurrency)] = load
+        print(f"    concurrency {concurrency}: {load['per_s']:.0f} cmd/s {load['statuses']}", flush=True)
+    return out
+
+
+def projector(system: System, after_position: int) -> dict[str, Any]:
+    backlog = system.event_stats(after_position)
+    checkpoints = Checkpoints(system.env["MONGODB_URL"], system.env["MONGODB_DATABASE"])
+    try:
+        base = checkpoints.count()
+        system.start_one("projector")
+        metrics_url = f"{system.url('projector')}/metrics"
+        written_before = documents_written(metrics_url)
+        drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=150)
+        written_after = documents_written(metrics_url)
+    finally:
+        checkpoints.close()
+    result: dict[str, Any] = {"events": backlog["events"], "events_per_s": drain.per_second,
+                              "seconds": drain.last_time - drain.first_time}  # fmt: skip
+    if written_before is not None and written_after is not None:
+        result["documents_per_s"] = (written_after - written_before) / (drain.last_time - drain.first_time)
+        result["documents_source"] = "projector /metrics counter (includes its first batch)"
+    else:
+        # Per StayBooked: the booking, one hotel-night per night, the checkpoint (the card only changes
+        # when a night sells out, never with 10 000 rooms). Batches may merge writes to one night.
+        per_event = (backlog["nights"] + 2 * backlog["events"]) / max(backlog["events"], 1)
+        result["documents_per_s"] = drain.per_second * per_event
+        result["documents_source"] = f"modelled: {per_event:.2f} documents per StayBooked"
+    print(f"    projector: {drain.per_second:.0f} ev/s over {result['seconds']:.1f}s", flush=True)
+    return result
+
+
+def reads(system: System, concurrency: int, seconds: float) -> dict[str, Any]:
+    url = system.url("query_service")
+    detail = [f"/hotels/{hotel_id}" for hotel_id, _ in system.hotels]
+    search = [f"/hotels?city={city}&check_in=2027-0{month}-10&check_out=2027-0{month}-1{nights}"
+              for city in CITIES for month in range(1, 7) for nights in (1, 3)]  # fmt: skip
+    out = {}
+    for name, paths in (("hotel_detail", detail), ("hotel_search", search)):
+        spec = {"mode": "get", "url": url, "paths": paths, "concurrency": concurrency, "duration": seconds}
+        out[name] = run_loadgen(spec)
+        print(f"    {name}: {out[name]['rps']:.0f} req/s p99 {out[name]['p99_ms']:.1f} ms", flush=True)
+    return out
+
+
+def freshness(system: System, best_rate: float) -> dict[str, Any]:
+    rate = max(best_rate / 2, 1.0)
+    spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
+            "hotels": system.hotels, "rate": rate, "duration": FRESHNESS_SECONDS}  # fmt: skip
+    result = run_loadgen(spec)
+    result["rate"] = rate
+    print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
+    return result
+
+
+def measure_all(infra: Infra, concurrency: int, seconds: float, notes: list[str]) -> dict[str, Any]:
+    if missing := missing_services():
+        notes.append(f"Innkeeper: not available (no `python -m` entry point yet for {', '.join(missing)})")
+        return {"available": False, "missing": missing}
+    system = System(infra)
+    system.start()
+    tokens = system.register_hotels(HOTELS)
+    system.wait_readable(tokens)
+    before = system.event_stats()["last_position"]
+    stop(system.procs.pop("projector"))
+    out: dict[str, Any] = {"available": True, "hotels": HOTELS}
+
+    def attempt(key: str, work: Callable[[], dict[str, Any]]) -> None:
+        try:
+            out[key] = work()
+        except Exception as error:  # one failed part must not hide the figures of the others
+            traceback.print_exc()
+            out[key] = {"error": f"{type(error).__name__}: {error}"}
+            notes.append(f"Innkeeper {key}: not available ({type(error).__name__}: {error})")
+
+    attempt("commands", lambda: commands(system))
+    attempt("projector", lambda: projector(system, before))
+    if "projector" not in system.procs:
+        system.start_one("projector")
+    attempt("reads", lambda: reads(system, concurrency, seconds))
+    out.update(out.pop("reads", {}))
+    rates = [run["per_s"] for run in out["commands"].values() if isinstance(run, dict) and "per_s" in run]
+    attempt("freshness", lambda: freshness(system, max(rates)))
+    return out

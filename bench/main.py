@@ -1,0 +1,94 @@
+"""One bench run: raw limits, the peer, Innkeeper; then the table, the JSON and docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import docs, innkeeper, peer, raw, raw_read
+from bench.infra import Infra, infrastructure
+from bench.machine import describe, one_line
+from bench.report import build_rows, raw_lines, table
+
+RESULTS = Path(__file__).resolve().parent / "results"
+READ_CONCURRENCY = 32
+READ_SECONDS = 4.0
+
+
+def measure(results: dict[str, Any], key: str, label: str, work: Callable[[], dict[str, Any]]) -> None:
+    """Run one measurement; a failure is recorded as "not available" with its reason, never a number."""
+    print(f"· {label} …", flush=True)
+    started = time.monotonic()
+    try:
+        results[key] = work()
+    except Exception as error:
+        traceback.print_exc()
+        results[key] = {"error": f"{type(error).__name__}: {error}"}
+        results["notes"].append(f"{label}: not available ({type(error).__name__}: {error})")
+    print(f"  done in {time.monotonic() - started:.1f}s", flush=True)
+
+
+def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
+    parts: dict[str, Any] = {}
+    results["raw"] = parts
+    parts["notes"] = results["notes"]
+    measure(
+        parts,
+        "rabbitmq",
+        "raw RabbitMQ publish/consume",
+        lambda: asyncio.run(raw.rabbitmq(infra.vhost("raw"))),
+    )
+    dsn = infra.database("raw")
+    measure(parts, "postgres_append", "raw PostgreSQL append", lambda: asyncio.run(raw.postgres_append(dsn)))
+    measure(parts, "postgres_append_locked", "raw PostgreSQL append + advisory lock",
+            lambda: asyncio.run(raw.postgres_append(dsn, lock=True)))  # fmt: skip
+    url = infra.mongodb_url()
+    measure(
+        parts,
+        "mongodb_bulk",
+        "raw Mongo bulk upserts",
+        lambda: asyncio.run(raw.mongodb_bulk(url, "bench_bulk")),
+    )
+    measure(parts, "fastapi_find_one", "raw FastAPI find-one",
+            lambda: raw_read.fastapi_find_one(infra, READ_CONCURRENCY, READ_SECONDS))  # fmt: skip
+    del parts["notes"]
+
+
+def run() -> dict[str, Any]:
+    started = time.monotonic()
+    log_dir = Path(tempfile.mkdtemp(prefix="innkeeper-bench-"))
+    results: dict[str, Any] = {"timestamp": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "notes": []}
+    print(f"logs of this run: {log_dir}", flush=True)
+    with infrastructure(log_dir) as infra:
+        results["machine"] = describe(infra)
+        print(f"machine: {one_line(results['machine'])}", flush=True)
+        raw_limits(infra, results)
+        measure(results, "peer", "peer: eventsourcing + PostgreSQL",
+                lambda: peer.eventsourcing_peer(infra.database("peer")))  # fmt: skip
+        notes = results["notes"]
+        measure(results, "innkeeper", "Innkeeper",
+                lambda: innkeeper.measure_all(infra, READ_CONCURRENCY, READ_SECONDS, notes))  # fmt: skip
+    results["duration_s"] = time.monotonic() - started
+    return results
+
+
+def main() -> None:
+    results = run()
+    rows = build_rows(results)
+    results["rows"] = [{**row.__dict__, "ratio": row.ratio} for row in rows]
+    results["verdicts"] = dict(Counter(row.verdict for row in rows if row.verdict))
+    print("\n" + table(rows) + "\n\nRaw limits and peer:\n" + "\n".join(raw_lines(results)))
+    for note in results["notes"]:
+        print(f"note: {note}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nresults: {out}\ndocs: {docs.write(results, rows)}\nwhole run: {results['duration_s']:.0f}s")

@@ -1,0 +1,87 @@
+"""How far the projector is: checkpoints in the active read-model generation, and its own counters.
+
+Every event of the projector run is the first (and only) event of a new booking, so the number of
+checkpoint documents (one per aggregate) counts applied events exactly, whatever the projector's
+/status looks like.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pymongo import MongoClient
+
+from innkeeper_contracts.documents import (
+    ACTIVE_GENERATION_ID,
+    CHECKPOINTS,
+    GENERATIONS_COLLECTION,
+    collection_name,
+)
+
+WRITES_METRIC = re.compile(
+    r"^(projector_[a-z_]*(document|doc)[a-z_]*(written|writes)[a-z_]*_total)(\{.*\})? (\S+)$"
+)
+
+
+class Checkpoints:
+    """Counts checkpoint documents of the active generation."""
+
+    def __init__(self, url: str, database: str) -> None:
+        self.client: MongoClient[dict[str, Any]] = MongoClient(url)
+        self.database = self.client[database]
+
+    def count(self) -> int:
+        alias = self.database[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
+        if alias is None:
+            return 0
+        return self.database[collection_name(CHECKPOINTS, alias["generation"])].count_documents({})
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass(frozen=True)
+class Drain:
+    """The applied count first seen moving, and when it reached the target."""
+
+    first_time: float
+    first_count: int
+    last_time: float
+    last_count: int
+
+    @property
+    def per_second(self) -> float:
+        return (self.last_count - self.first_count) / max(self.last_time - self.first_time, 1e-9)
+
+
+def watch_drain(
+    checkpoints: Checkpoints, base: int, target: int, timeout: float, interval: float = 0.1
+) -> Drain:
+    """Poll until `target` checkpoints exist; the interval between first progress and the end."""
+    deadline = time.monotonic() + timeout
+    first: tuple[float, int] | None = None
+    count = base
+    while time.monotonic() < deadline:
+        count = checkpoints.count()
+        stamp = time.monotonic()
+        if first is None and count > base:
+            first = (stamp, count)
+        if count >= target:
+            assert first is not None
+            return Drain(first[0], first[1], stamp, count)
+        time.sleep(interval)
+    raise TimeoutError(f"projector applied {count - base} of {target - base} events within {timeout:.0f}s")
+
+
+def documents_written(metrics_url: str) -> float | None:
+    """The projector's own documents-written counter from /metrics, when it exposes one."""
+    try:
+        text = httpx.get(metrics_url, timeout=5).text
+    except httpx.HTTPError:
+        return None
+    values = [float(m.group(5)) for line in text.splitlines() if (m := WRITES_METRIC.match(line))]
+    return sum(values) if values else None

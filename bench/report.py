@@ -1,0 +1,124 @@
+"""Turn one run's results into rows (figure, baseline, ratio), targets (PASS/MISS), a table and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+Results = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of Innkeeper beside the raw limit or peer figure it is compared with."""
+
+    measure: str
+    value: float | None
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    target: str = ""
+    verdict: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+
+def get(results: Results, *path: str) -> Any:
+    """results[a][b]..., or None when any step is missing (a section that did not run)."""
+    node: Any = results
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def ratio_row(measure: str, value: Any, unit: str, name: str, baseline: Any, at_least: float | None) -> Row:
+    row = Row(measure, value, unit, name, baseline)
+    if at_least is None:
+        return row
+    verdict = "n/a" if row.ratio is None else "PASS" if row.ratio >= at_least else "MISS"
+    return Row(measure, value, unit, name, baseline, f"ratio >= {at_least}", verdict)
+
+
+def limit_row(measure: str, value: Any, unit: str, at_most: float) -> Row:
+    verdict = "n/a" if value is None else "PASS" if value <= at_most else "MISS"
+    return Row(measure, value, unit, target=f"<= {at_most:g} {unit}", verdict=verdict)
+
+
+def build_rows(r: Results) -> list[Row]:
+    append, peer = get(r, "raw", "postgres_append", "per_s"), get(r, "peer", "per_s")
+    read_raw = get(r, "raw", "fastapi_find_one")
+    ink = get(r, "innkeeper") or {}
+    rows = [ratio_row(f"BookStay commands/s, concurrency {c}", get(ink, "commands", str(c), "per_s"),
+                      "cmd/s", "raw PG append, 8 conns", append, None) for c in (1, 8)]  # fmt: skip
+    c32 = get(ink, "commands", "32", "per_s")
+    rows += [
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "eventsourcing peer", peer, 2.0),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw PG append, 8 conns", append, 0.4),
+        ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
+                  "raw RabbitMQ consume+ack", get(r, "raw", "rabbitmq", "consume_per_s"), None),
+        ratio_row("projector document writes/s", get(ink, "projector", "documents_per_s"), "doc/s",
+                  "raw Mongo bulk upserts", get(r, "raw", "mongodb_bulk", "per_s"), 0.7),
+        ratio_row("GET /hotels/{id} req/s", get(ink, "hotel_detail", "rps"), "req/s",
+                  "raw FastAPI find-one", get(read_raw, "rps"), 0.8),
+    ]  # fmt: skip
+    detail_p99, raw_p99 = get(ink, "hotel_detail", "p99_ms"), get(read_raw, "p99_ms")
+    p99 = Row("GET /hotels/{id} p99", detail_p99, "ms", "raw FastAPI find-one p99", raw_p99)
+    verdict = "n/a" if p99.ratio is None else "PASS" if p99.ratio <= 1.2 else "MISS"
+    rows.append(Row(**{**asdict(p99), "target": "ratio <= 1.2", "verdict": verdict}))
+    rows += [
+        ratio_row("GET /hotels/{id} p50", get(ink, "hotel_detail", "p50_ms"), "ms",
+                  "raw FastAPI find-one p50", get(read_raw, "p50_ms"), None),
+        ratio_row("GET /hotels?city&dates req/s", get(ink, "hotel_search", "rps"), "req/s",
+                  "raw FastAPI find-one", get(read_raw, "rps"), None),
+        ratio_row("GET /hotels?city&dates p99", get(ink, "hotel_search", "p99_ms"), "ms",
+                  "raw FastAPI find-one p99", raw_p99, None),
+        limit_row("freshness p50 at half load", get(ink, "freshness", "p50_ms"), "ms", 30),
+        limit_row("freshness p99 at half load", get(ink, "freshness", "p99_ms"), "ms", 150),
+    ]  # fmt: skip
+    return rows
+
+
+def raw_lines(r: Results) -> list[str]:
+    """The raw limits and the peer, one line each."""
+    lines = []
+    for label, path, unit in (
+        ("RabbitMQ publish, persistent, pipelined confirms", ("raw", "rabbitmq", "publish_per_s"), "msg/s"),
+        ("RabbitMQ consume, manual ack", ("raw", "rabbitmq", "consume_per_s"), "msg/s"),
+        ("PostgreSQL 1-row append txn, 8 connections", ("raw", "postgres_append", "per_s"), "txn/s"),
+        ("  same + pg_advisory_xact_lock (Innkeeper's lock)", ("raw", "postgres_append_locked", "per_s"),
+         "txn/s"),
+        ("Mongo store bulk_write upserts (batches of 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
+        ("FastAPI + find_one by _id, 32 connections", ("raw", "fastapi_find_one", "rps"), "req/s"),
+        ("eventsourcing peer (best thread count)", ("peer", "per_s"), "cmd/s"),
+    ):  # fmt: skip
+        lines.append(f"  {label:<58} {fmt(get(r, *path)):>10} {unit}")
+    p50, p99 = get(r, "raw", "fastapi_find_one", "p50_ms"), get(r, "raw", "fastapi_find_one", "p99_ms")
+    lines.append(f"  {'  FastAPI find-one latency p50 / p99':<58} {fmt(p50):>10} / {fmt(p99)} ms")
+    return lines
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table (also readable on a terminal)."""
+    head = "| measure | Innkeeper | compared with | baseline | ratio | target | verdict |"
+    lines = [head, "|---|--:|---|--:|--:|---|---|"]
+    for row in rows:
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        value = "not available" if row.value is None else f"{fmt(row.value)} {row.unit}"
+        baseline = "" if not row.baseline_name else fmt(row.baseline)
+        cells = [row.measure, value, row.baseline_name, baseline, ratio, row.target, row.verdict]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

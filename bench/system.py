@@ -1,0 +1,110 @@
+"""Innkeeper under test: its three services as processes on the bench's own infrastructure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench.infra import Infra, free_port, stop, wait_until
+
+MODULES = ("command_service", "projector", "query_service")
+CITIES = ("Lisbon", "Porto", "Faro", "Braga")
+ROOM_CODES = ("STD", "DBL", "STE")
+
+
+def missing_services() -> list[str]:
+    """Services whose `python -m <package>` entry point does not exist (yet)."""
+    return [module for module in MODULES if find_spec(f"{module}.__main__") is None]
+
+
+@dataclass
+class System:
+    """The running services and where they are; hotels registered for the load."""
+
+    infra: Infra
+    env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    hotels: list[list[Any]] = field(default_factory=list)
+
+    def url(self, module: str) -> str:
+        return f"http://127.0.0.1:{self.ports[module]}"
+
+    def start(self, shards: int = 4) -> None:
+        self.env = {
+            "POSTGRES_DSN": self.infra.database("innkeeper"),
+            "RABBITMQ_URL": self.infra.vhost("innkeeper"),
+            "MONGODB_URL": self.infra.mongodb_url(),
+            "MONGODB_DATABASE": f"bench_innkeeper_{uuid.uuid4().hex[:8]}",
+            "RELAY_ENABLED": "true",
+            "PROJECTOR_SHARDS": str(shards),
+        }
+        migrate = [sys.executable, "-m", "command_service", "migrate"]
+        done = subprocess.run(migrate, env={**os.environ, **self.env}, capture_output=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"migrate failed: {done.stderr.decode(errors='replace')[-1500:]}")
+        for module in MODULES:  # the projector first: it declares the queues events are routed to
+            self.start_one(module)
+
+    def start_one(self, module: str) -> None:
+        port = self.ports.setdefault(module, free_port())
+        self.procs[module] = self.infra.python(module, self.env, port)
+
+    def stop_one(self, module: str) -> None:
+        stop(self.procs.pop(module))
+
+    def register_hotels(self, count: int) -> list[str]:
+        """Hotels with three room types of 10 000 rooms each (bookings are never refused for room)."""
+        rate = {"amount": "100.00", "currency": "EUR"}
+        tokens = []
+        with httpx.Client(base_url=self.url("command_service"), timeout=30) as client:
+            for index in range(count):
+                room_types = [{"code": code, "name": f"Room {code}", "capacity": 10_000, "max_guests": 4,
+                               "nightly_rate": rate} for code in ROOM_CODES]  # fmt: skip
+                body = {"name": f"Bench Hotel {index}", "city": CITIES[index % len(CITIES)],
+                        "stars": 1 + index % 5, "room_types": room_types}  # fmt: skip
+                answer = client.post("/hotels", json=body)
+                answer.raise_for_status()
+                accepted = answer.json()
+                self.hotels.append([str(accepted["aggregate_id"]), list(ROOM_CODES)])
+                tokens.append(accepted["consistency_token"])
+        return tokens
+
+    def wait_readable(self, tokens: list[str], timeout: float = 60) -> None:
+        """Until the query service has caught up with every token (its hotel page answers caught-up)."""
+        with httpx.Client(base_url=self.url("query_service"), timeout=10) as client:
+            for (hotel_id, _), token in zip(self.hotels, tokens, strict=True):
+
+                def caught_up(hotel: str = hotel_id, token: str = token) -> bool:
+                    answer = client.get(f"/hotels/{hotel}", headers={"X-Consistency-Token": token})
+                    return answer.status_code == 200 and answer.headers.get("x-consistency") != "stale"
+
+                wait_until(caught_up, timeout, f"hotel {hotel_id} readable", 0.05)
+
+    def wait_outbox_empty(self, timeout: float = 120) -> float:
+        """Wall time at which the outbox was first seen empty: every event committed and published."""
+        with psycopg.connect(self.env["POSTGRES_DSN"], autocommit=True) as conn:
+
+            def empty() -> bool:
+                row = conn.execute("SELECT count(*) FROM outbox").fetchone()
+                return row is not None and row[0] == 0
+
+            return wait_until(empty, timeout, "outbox empty", 0.01)
+
+    def event_stats(self, after_position: int = 0) -> dict[str, int]:
+        """Events after a position: how many, the last position, and the nights they booked."""
+        sql = """SELECT count(*), coalesce(max(global_position), 0),
+                        coalesce(sum((data->>'nights')::int) FILTER (WHERE event_type = 'StayBooked'), 0)
+                 FROM events WHERE global_position > %s"""
+        with psycopg.connect(self.env["POSTGRES_DSN"]) as conn:
+            row = conn.execute(sql, (after_position,)).fetchone()
+        assert row is not None
+        return {"events": int(row[0]), "last_position": int(row[1]), "nights": int(row[2])}
