@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
+from uuid import UUID
 
 from innkeeper_contracts import ConsistencyToken
 
 from .errors import InvalidQueryError
 from .metrics import Metrics
-from .readmodel import ProjectorProgress, ReadModel
 
 TOKEN_HEADER = "X-Consistency-Token"
 MAX_TOKEN_LENGTH = 128
@@ -25,6 +25,18 @@ class Freshness:
     consistency: Consistency
     position: int
     waited_seconds: float = 0.0
+
+
+class CheckpointReader(Protocol):
+    """Reads how far the projector has applied one aggregate's events."""
+
+    async def checkpoint_version(self, aggregate_id: UUID) -> int: ...
+
+
+class PositionReader(Protocol):
+    """Reads the projector's highest applied global position."""
+
+    async def position(self) -> int: ...
 
 
 def parse_token(header: str) -> ConsistencyToken:
@@ -43,8 +55,8 @@ class ConsistencyGate:
 
     def __init__(
         self,
-        read_model: ReadModel,
-        progress: ProjectorProgress,
+        read_model: CheckpointReader,
+        progress: PositionReader,
         metrics: Metrics,
         max_wait: float,
         first_delay: float = 0.005,
