@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""A short story through Innkeeper's public HTTP APIs (`make demo`, against `make run` or docker compose).
+
+Registers two hotels, searches, books stays, reads each booking back with its consistency token (so the
+read waits for the projector), cancels one late (no refund, management alert) and one three days ahead
+(half refund), and shows the alert feed. Every POST carries an Idempotency-Key.
+
+Settings: COMMAND_URL (default http://127.0.0.1:8001) and QUERY_URL (default http://127.0.0.1:8002),
+or the flags of `--help`. Exit 0 when the story went as told, 1 when an answer was wrong, 2 when a
+service cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+Json = dict[str, Any]
+READ_BACK_SECONDS = 20.0
+
+
+class DemoError(Exception):
+    """The story cannot go on; the message says what went wrong."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Api:
+    """One service's HTTP API, with the errors a person can act on."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url.rstrip("/")
+        self.client = httpx.Client(base_url=self.url, timeout=10.0)
+
+    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
+        try:
+            return self.client.request(method, path, **options)
+        except httpx.TransportError as error:
+            reason = str(error) or type(error).__name__
+            raise DemoError(
+                f"cannot reach the {self.name} at {self.url} ({reason}).\n"
+                "Start Innkeeper first: `make run` (no Docker) or `docker compose up -d`, or point the demo "
+                "elsewhere with --command-url / --query-url.",
+                exit_code=2,
+            ) from None
+
+    def check_alive(self) -> None:
+        answer = self.request("GET", "/healthz")
+        if answer.status_code != 200:
+            raise DemoError(
+                f"the {self.name} at {self.url} is not healthy: /healthz answered {answer.status_code}"
+            )
+
+    def command(self, path: str, body: Json) -> Json:
+        """POST a command with a fresh Idempotency-Key; the 202 answer (ids and consistency token)."""
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        answer = self.request("POST", path, json=body, headers=headers)
+        if answer.status_code != 202:
+            raise DemoError(f"POST {path} answered {answer.status_code}: {problem(answer)}")
+        accepted: Json = answer.json()
+        return accepted
+
+    def read(
+        self, path: str, token: str | None = None, until: Callable[[Json], bool] = lambda _: True
+    ) -> Json:
+        """GET a read model, waiting for the write named by `token` (and, bounded, until `until` holds)."""
+        headers = {"X-Consistency-Token": token} if token else {}
+        deadline = time.monotonic() + READ_BACK_SECONDS
+        while True:
+            answer = self.request("GET", path, headers=headers)
+            fresh = answer.headers.get("X-Consistency", "caught-up") != "stale"
+            if answer.status_code == 200 and fresh and until(answer.json()):
+                document: Json = answer.json()
+                waited = answer.headers.get("X-Consistency-Waited-Ms")
+                if waited is not None:
+                    print(f"   {'(read model)':<13}caught up with the write after waiting {waited} ms")
+                return document
+            if answer.status_code not in (200, 404) or time.monotonic() > deadline:
+                raise DemoError(f"GET {path} answered {answer.status_code}: {problem(answer)}")
+            time.sleep(0.2)
+
+
+def problem(answer: httpx.Response) -> str:
+    """A problem-details answer in one line."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:200]
+    if not isinstance(body, dict):
+        return str(body)[:200]
+    text = f"{body.get('title', '')}: {body.get('detail', '')}".strip(": ")
+    errors = "; ".join(
+        f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in body.get("errors", [])
+    )
+    return f"{text} ({errors})" if errors else text or str(body)[:200]
+
+
+def money(value: Json | None) -> str:
+    return f"{value['amount']} {value['currency']}" if value else "-"
+
+
+def step(number: int, title: str) -> None:
+    print(f"\n{number}. {title}")
+
+
+def line(label: str, value: object) -> None:
+    print(f"   {label:<13}{value}")
+
+
+def room(code: str, name: str, capacity: int, guests: int, rate: str) -> Json:
+    return {
+        "code": code,
+        "name": name,
+        "capacity": capacity,
+        "max_guests": guests,
+        "nightly_rate": {"amount": rate, "currency": "EUR"},
+    }
+
+
+HOTELS: list[Json] = [
+    {
+        "name": "Hotel Aurora",
+        "city": "Lisbon",
+        "stars": 4,
+        "room_types": [
+            room("DBL", "Double room", 5, 2, "120.00"),
+            room("STE", "Tagus suite", 2, 4, "310.00"),
+        ],
+    },
+    {
+        "name": "Canal House",
+        "city": "Amsterdam",
+        "stars": 3,
+        "room_types": [room("TWN", "Twin room", 8, 2, "95.00")],
+    },
+]
+
+
+def register_hotels(commands: Api) -> list[str]:
+    step(1, "Register two hotels (POST /hotels)")
+    tokens = []
+    for hotel in HOTELS:
+        accepted = commands.command("/hotels", hotel)
+        hotel["hotel_id"] = accepted["aggregate_id"]
+        rooms = ", ".join(
+            f"{r['capacity']} {r['code']} at {money(r['nightly_rate'])}" for r in hotel["room_types"]
+        )
+        line(str(hotel["name"]), f"{hotel['city']}, {hotel['stars']}★, {rooms}")
+        line("", f"accepted: hotel {accepted['aggregate_id']}")
+        tokens.append(accepted["consistency_token"])
+    return tokens
+
+
+def search(queries: Api, token: str, check_in: date, check_out: date) -> None:
+    hotel = HOTELS[0]
+    step(2, f"Search hotels in {hotel['city']} for 2 guests, {check_in} → {check_out} (GET /hotels)")
+    params: dict[str, str | int] = {"city": hotel["city"], "guests": 2}
+    params |= {"check_in": str(check_in), "check_out": str(check_out)}
+    page = queries.read(
+        f"/hotels?{httpx.QueryParams(params)}",
+        token,
+        until=lambda found: any(card["hotel_id"] == hotel["hotel_id"] for card in found["items"]),
+    )
+    for card in page["items"]:
+        full = sorted({night for rt in card["room_types"] for night in rt["full_nights"]})
+        mark = "  ← just registered" if card["hotel_id"] == hotel["hotel_id"] else ""
+        line(
+            card["name"],
+            f"{card['stars']}★ from {money(card['price_from'])}, sold-out nights: {len(full)}{mark}",
+        )
+    line("found", f"{len(page['items'])} hotel(s) in {hotel['city']}")
+
+
+def book(commands: Api, queries: Api, number: int, check_in: date, nights: int, room_type: str) -> Json:
+    check_out = check_in + timedelta(days=nights)
+    step(
+        number, f"Book a stay: {room_type} at {HOTELS[0]['name']}, {check_in} → {check_out} (POST /bookings)"
+    )
+    guest = {"guest_id": "demo-ana", "name": "Ana Moreira", "email": "ana.moreira@example.com"}
+    body = {"hotel_id": HOTELS[0]["hotel_id"], "room_type": room_type, "guest": guest}
+    body |= {"check_in": str(check_in), "check_out": str(check_out), "guests": 2}
+    accepted = commands.command("/bookings", body)
+    line("accepted", f"booking {accepted['aggregate_id']}")
+    line("token", accepted["consistency_token"])
+    print("   read it back (GET /bookings/{id} with X-Consistency-Token):")
+    booking = queries.read(f"/bookings/{accepted['aggregate_id']}", accepted["consistency_token"])
+    line("status", booking["status"])
+    line("stay", f"{booking['nights']} night(s), {booking['guests']} guests, {booking['room_type']}")
+    line("price", f"{money(booking['total_price'])} ({money(booking['nightly_rate'])} a night)")
+    return booking
+
+
+def cancel(commands: Api, queries: Api, number: int, booking: Json, why: str) -> Json:
+    booking_id = booking["booking_id"]
+    days = (date.fromisoformat(booking["check_in"]) - datetime.now(UTC).date()).days
+    step(number, f"Cancel it, {days} day(s) before check-in: {why} (POST /bookings/{{id}}/cancel)")
+    accepted = commands.command(f"/bookings/{booking_id}/cancel", {"reason": "plans changed"})
+    line("accepted", f"correlation id {accepted['correlation_id']}")
+    cancelled = queries.read(f"/bookings/{booking_id}", accepted["consistency_token"])
+    line("status", cancelled["status"])
+    line("refund", f"{money(cancelled['refund'])} of {money(cancelled['total_price'])}")
+    line("policy", f"{cancelled['refund_policy']} refund")
+    if cancelled["status"] != "cancelled":
+        raise DemoError(f"booking {booking_id} is {cancelled['status']} after its cancellation")
+    return {**cancelled, "token": accepted["consistency_token"]}
+
+
+def alerts(queries: Api, number: int, token: str, ours: set[str]) -> None:
+    step(number, "Management alerts (GET /management/alerts)")
+    feed = queries.read("/management/alerts", token)
+    shown = [alert for alert in feed["items"] if alert["booking_id"] in ours]
+    for alert in shown:
+        line("raised at", alert["raised_at"][:19].replace("T", " "))
+        line("hotel", alert["hotel_name"])
+        line("kinds", ", ".join(alert["kinds"]))
+        line("refund", f"{money(alert['refund'])} of {money(alert['total_price'])}")
+        line("message", alert["message"])
+    if not shown:
+        raise DemoError("no management alert for the late cancellation")
+    line("feed", f"{len(feed['items'])} alert(s) on the first page, newest first")
+
+
+def story(commands: Api, queries: Api) -> None:
+    today = datetime.now(UTC).date()
+    tokens = register_hotels(commands)
+    search(queries, tokens[0], today + timedelta(days=1), today + timedelta(days=3))
+    late = book(commands, queries, 3, today + timedelta(days=1), 2, "DBL")
+    late = cancel(commands, queries, 4, late, "under 48 hours, so no refund, and management hears of it")
+    early = book(commands, queries, 5, today + timedelta(days=3), 3, "STE")
+    cancel(commands, queries, 6, early, "2 to 7 days ahead, so half the price back")
+    alerts(queries, 7, late["token"], {late["booking_id"], early["booking_id"]})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--command-url", default=os.environ.get("COMMAND_URL", "http://127.0.0.1:8001"))
+    parser.add_argument("--query-url", default=os.environ.get("QUERY_URL", "http://127.0.0.1:8002"))
+    args = parser.parse_args()
+    commands, queries = Api("command service", args.command_url), Api("query service", args.query_url)
+    print(f"Innkeeper demo: commands at {commands.url}, queries at {queries.url}")
+    try:
+        commands.check_alive()
+        queries.check_alive()
+        story(commands, queries)
+    except DemoError as error:
+        print(f"\ndemo failed: {error}", file=sys.stderr)
+        return error.exit_code
+    print("\nThe story went as told.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
