@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from uuid import uuid4
 
 import httpx
 
-from innkeeper_contracts.documents import BookingDetail, HotelDetail, ManagementAlert
+from innkeeper_contracts.documents import HOTEL_CARDS, BookingDetail, HotelDetail, ManagementAlert
 from query.seed import (
     ClientFactory,
     ReadModelSeed,
@@ -18,6 +19,7 @@ from query.seed import (
     hotel_night,
     now,
 )
+from query_service.indexes import REQUIRED_INDEXES
 
 
 async def test_hotel_and_booking_details_are_the_stored_documents(
@@ -131,3 +133,18 @@ async def test_cors_is_configurable(make_client: ClientFactory, seed: ReadModelS
     closed = await make_client()
     response = await closed.get("/hotels", headers={"Origin": "https://app.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+async def test_the_indexes_reads_need_are_ensured_on_the_active_generation(
+    client: httpx.AsyncClient, seed: ReadModelSeed
+) -> None:
+    await seed.put(hotel_card())
+    assert (await client.get("/hotels")).status_code == 200
+    wanted = {tuple(keys) for keys in REQUIRED_INDEXES[HOTEL_CARDS]}
+    for _ in range(200):  # bounded: the service builds them in the background
+        info = await seed.collection(HOTEL_CARDS).index_information()
+        if wanted <= {tuple(index["key"]) for index in info.values()}:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError(f"indexes missing: {info}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
@@ -36,6 +38,7 @@ class ReadModel:
         self._generation = TtlCache(cache_seconds, self._load_generation)
         self._ensure_indexes = ensure_indexes
         self._indexed: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def generation(self) -> str | None:
         """The active generation, or None while no read model has been built yet."""
@@ -74,17 +77,24 @@ class ReadModel:
         alias = await self._db[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
         generation = str(alias["generation"]) if alias and alias.get("generation") else None
         if generation is not None and self._ensure_indexes and generation not in self._indexed:
-            await self._create_indexes(generation)
+            # In the background: a first build on a big rebuilt collection must not hold up reads.
+            self._indexed.add(generation)
+            task = asyncio.create_task(self._create_indexes(generation))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return generation
 
     async def _create_indexes(self, generation: str) -> None:
-        # Idempotent: MongoDB keeps an existing index with the same keys. Done once per generation.
-        for base, indexes in REQUIRED_INDEXES.items():
-            collection = self._db[collection_name(base, generation)]
-            for keys in indexes:
-                await collection.create_index(keys)
-        self._indexed.add(generation)
-        log.info("indexes ensured", generation=generation)
+        # Idempotent: MongoDB keeps an existing index with the same keys and options.
+        try:
+            for base, indexes in REQUIRED_INDEXES.items():
+                collection = self._db[collection_name(base, generation)]
+                for keys in indexes:
+                    await collection.create_index(keys)
+        except PyMongoError as error:
+            log.warning("could not ensure indexes", generation=generation, error=repr(error))
+        else:
+            log.info("indexes ensured", generation=generation)
 
 
 class ProjectorProgress:
