@@ -1,0 +1,50 @@
+"""`python -m command_service` serves HTTP (and AMQP, and the relay); `... migrate` applies migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import asyncpg
+import uvicorn
+from pydantic import ValidationError
+
+from command_service.adapters.migrations import migrate
+from command_service.bootstrap import create_app
+from command_service.logs import configure_logging
+from command_service.settings import Settings
+
+USAGE = "usage: python -m command_service [serve | migrate]"
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        sys.exit(f"command-service: invalid settings:\n{error}")
+
+
+async def run_migrations(settings: Settings) -> None:
+    connection = await asyncpg.connect(settings.postgres_dsn, timeout=settings.postgres_connect_timeout)
+    try:
+        await migrate(connection)
+    finally:
+        await connection.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args else "serve"
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if command == "migrate":
+        asyncio.run(run_migrations(settings))
+    elif command == "serve":
+        app = create_app(settings)
+        uvicorn.run(app, host="0.0.0.0", port=settings.port, loop="uvloop", log_config=None, access_log=False)
+    else:
+        sys.exit(USAGE)
+
+
+if __name__ == "__main__":
+    main()

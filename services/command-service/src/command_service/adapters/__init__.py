@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL write model, outbox relay, AMQP intake, the system clock."""

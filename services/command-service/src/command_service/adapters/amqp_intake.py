@@ -1,0 +1,156 @@
+"""AMQP command intake: `innkeeper.commands` → `innkeeper.commands.intake` → the mediator.
+
+Routing key = command name, body = the command JSON, `message_id` = idempotency key. With
+`reply_to` the answer (CommandAccepted / CommandRejected) goes back with the same correlation id.
+Malformed or invalid messages are dead-lettered with an `x-rejection-reason` header; business
+rejections are answered and acked; PostgreSQL trouble is nacked with requeue (nothing is lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import uuid4
+
+import structlog
+from faststream import AckPolicy
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import ValidationError
+
+from command_service.application.mediator import Mediator
+from command_service.application.ports import ServiceUnavailableError
+from command_service.application.rejections import (
+    field_errors,
+    invalid_command,
+    is_malformed,
+    malformed_message,
+)
+from command_service.application.requests import CommandRequest, Outcome
+from command_service.metrics import AMQP_DEAD_LETTERED
+from innkeeper_contracts import COMMANDS, CommandRejected
+from innkeeper_contracts.topology import (
+    COMMANDS_DEAD_LETTER_EXCHANGE,
+    COMMANDS_DEAD_LETTER_QUEUE,
+    COMMANDS_EXCHANGE,
+    COMMANDS_QUEUE,
+    REJECTION_REASON_HEADER,
+)
+
+log = structlog.get_logger("command_service.amqp")
+
+COMMANDS_EXCHANGE_SPEC = RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+DEAD_LETTER_EXCHANGE_SPEC = RabbitExchange(
+    COMMANDS_DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True
+)
+DEAD_LETTER_QUEUE_SPEC = RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True)
+INTAKE_QUEUE_SPEC = RabbitQueue(
+    COMMANDS_QUEUE, durable=True, arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE}
+)
+ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
+
+
+class CommandIntake:
+    """Turns a command message into a request, and the outcome into a reply and an ack decision."""
+
+    def __init__(self, broker: RabbitBroker, mediator: Mediator, requeue_delay: float = 1.0) -> None:
+        self._broker, self._mediator, self._requeue_delay = broker, mediator, requeue_delay
+
+    async def handle(self, message: RabbitMessage) -> None:
+        raw = message.raw_message
+        name = raw.routing_key or ""
+        correlation_id = raw.correlation_id or uuid4().hex
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name):
+            model = COMMANDS.get(name)
+            if model is None:
+                rejection = malformed_message(
+                    f"unknown command {name!r}", command=None, correlation_id=correlation_id
+                )
+                return await self._dead_letter(message, rejection)
+            try:
+                command = model.model_validate_json(message.body)
+            except ValidationError as error:
+                errors = error.errors(include_url=False, include_context=False)
+                if is_malformed(errors):
+                    rejection = malformed_message(
+                        "body is not valid JSON", command=name, correlation_id=correlation_id
+                    )
+                else:
+                    rejection = invalid_command(
+                        field_errors(errors), command=name, correlation_id=correlation_id
+                    )
+                return await self._dead_letter(message, rejection)
+            request = CommandRequest(command, correlation_id, idempotency_key=raw.message_id or None)
+            try:
+                outcome = await self._mediator.send(request)
+            except ServiceUnavailableError:
+                log.warning("amqp.requeued", reason="PostgreSQL unavailable")
+                await asyncio.sleep(self._requeue_delay)  # do not spin while the database is down
+                return await message.nack(requeue=True)
+            if isinstance(outcome, CommandRejected) and outcome.status in (400, 422):
+                return await self._dead_letter(message, outcome)
+            await self._reply(message, outcome)
+            await message.ack()
+            return None
+
+    async def _reply(self, message: RabbitMessage, outcome: Outcome) -> None:
+        raw = message.raw_message
+        if not raw.reply_to:
+            return
+        try:
+            await self._broker.publish(
+                outcome.model_dump_json().encode(),
+                routing_key=raw.reply_to,
+                correlation_id=raw.correlation_id,
+                content_type="application/json",
+                mandatory=False,
+            )
+        except Exception as error:  # a lost reply must not lose or repeat the command
+            log.warning("amqp.reply_failed", error=repr(error), reply_to=raw.reply_to)
+
+    async def _dead_letter(self, message: RabbitMessage, rejection: CommandRejected) -> None:
+        raw = message.raw_message
+        log.warning("amqp.dead_lettered", reason=rejection.detail, status=rejection.status)
+        await self._reply(message, rejection)
+        headers = {
+            **(raw.headers or {}),
+            REJECTION_REASON_HEADER: f"{rejection.type}: {rejection.detail}"[:1000],
+            ORIGINAL_ROUTING_KEY_HEADER: raw.routing_key or "",
+        }
+        try:
+            await self._broker.publish(
+                message.body,
+                exchange=DEAD_LETTER_EXCHANGE_SPEC,
+                routing_key=raw.routing_key or "",
+                headers=headers,
+                message_id=raw.message_id,
+                correlation_id=raw.correlation_id,
+                content_type=raw.content_type,
+                persist=True,
+                mandatory=False,
+            )
+        except Exception as error:  # then let RabbitMQ dead-letter it (without our reason header)
+            log.warning("amqp.dead_letter_publish_failed", error=repr(error))
+            await message.reject(requeue=False)
+        else:
+            await message.ack()
+        AMQP_DEAD_LETTERED.inc()
+
+
+def register_intake(broker: RabbitBroker, intake: CommandIntake) -> None:
+    """Subscribe the intake to the command queue (manual acks: the intake decides)."""
+
+    @broker.subscriber(INTAKE_QUEUE_SPEC, ack_policy=AckPolicy.MANUAL, no_reply=True)
+    async def take_command(message: RabbitMessage) -> None:
+        """A command to carry out; the routing key names it."""
+        await intake.handle(message)
+
+
+async def declare_command_topology(broker: RabbitBroker) -> None:
+    """The commands exchange, the intake queue bound for every command name, and the dead letters."""
+    commands = await broker.declare_exchange(COMMANDS_EXCHANGE_SPEC)
+    dead_letters = await broker.declare_exchange(DEAD_LETTER_EXCHANGE_SPEC)
+    dead_letter_queue = await broker.declare_queue(DEAD_LETTER_QUEUE_SPEC)
+    await dead_letter_queue.bind(dead_letters)
+    intake_queue = await broker.declare_queue(INTAKE_QUEUE_SPEC)
+    for name in COMMANDS:
+        await intake_queue.bind(commands, routing_key=name)

@@ -1,0 +1,97 @@
+"""Bookings in PostgreSQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from command_service.adapters.event_log import EventRecorder
+from command_service.adapters.pg_errors import Db
+from command_service.domain.booking import Booking, Cancellation, Stay
+from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError
+from command_service.domain.refunds import CancellationTerms
+from innkeeper_contracts import Guest, Money
+
+_INSERT = """
+INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
+                      check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+"""
+
+_SAVE = """
+UPDATE bookings
+SET status = $2, version = $3, cancelled_at = $5, cancellation_reason = $6, refund_policy = $7, refund = $8
+WHERE booking_id = $1 AND version = $4
+"""
+
+
+class PostgresBookings:
+    """BookingRepository over the bookings table."""
+
+    def __init__(self, connection: Db, recorder: EventRecorder) -> None:
+        self._connection, self._recorder = connection, recorder
+
+    async def add(self, booking: Booking) -> None:
+        stay, guest, rate = booking.stay, booking.guest, booking.nightly_rate
+        try:
+            await self._connection.execute(
+                _INSERT,
+                booking.id,
+                stay.hotel_id,
+                stay.room_type,
+                guest.guest_id,
+                guest.name,
+                guest.email,
+                stay.check_in,
+                stay.check_out,
+                booking.guests,
+                rate.amount,
+                rate.currency,
+                booking.total_price.amount,
+                booking.status,
+                booking.booked_at,
+                booking.version,
+            )
+        except asyncpg.UniqueViolationError:
+            raise AlreadyExistsError(f"booking {booking.id} exists already") from None
+        self._recorder.collect(booking)
+
+    async def get(self, booking_id: UUID) -> Booking:
+        row = await self._connection.fetchrow("SELECT * FROM bookings WHERE booking_id = $1", booking_id)
+        if row is None:
+            raise BookingNotFoundError(f"no booking {booking_id}")
+        currency = row["currency"]
+        cancellation = None
+        if row["cancelled_at"] is not None:
+            refund = Money(amount=row["refund"], currency=currency)
+            terms = CancellationTerms(row["refund_policy"], refund, [])
+            cancellation = Cancellation(row["cancelled_at"], row["cancellation_reason"], terms)
+        return Booking(
+            booking_id,
+            stay=Stay(row["hotel_id"], row["room_type"], row["check_in"], row["check_out"]),
+            guest=Guest(guest_id=row["guest_id"], name=row["guest_name"], email=row["guest_email"]),
+            guests=row["guests"],
+            nightly_rate=Money(amount=row["nightly_rate"], currency=currency),
+            booked_at=row["booked_at"],
+            status=row["status"],
+            cancellation=cancellation,
+            version=row["version"],
+        )
+
+    async def save(self, booking: Booking) -> None:
+        cancellation = booking.cancellation
+        status = await self._connection.execute(
+            _SAVE,
+            booking.id,
+            booking.status,
+            booking.version,
+            booking.saved_version,
+            cancellation.at if cancellation else None,
+            cancellation.reason if cancellation else None,
+            cancellation.terms.policy if cancellation else None,
+            cancellation.terms.refund.amount if cancellation else None,
+        )
+        if status != "UPDATE 1":
+            raise VersionConflictError(f"booking {booking.id} changed since it was read; retry")
+        self._recorder.collect(booking)

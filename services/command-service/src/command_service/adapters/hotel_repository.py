@@ -1,0 +1,128 @@
+"""Hotels and room types in PostgreSQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from command_service.adapters.event_log import EventRecorder
+from command_service.adapters.pg_errors import Db
+from command_service.domain.errors import (
+    AlreadyExistsError,
+    HotelNotFoundError,
+    RoomTypeNotFoundError,
+    VersionConflictError,
+)
+from command_service.domain.hotel import Hotel, RoomType
+from innkeeper_contracts import Money
+
+_ROOM_TYPE_COLUMNS = "hotel_id, code, name, capacity, max_guests, rate_amount, rate_currency"
+
+_LOAD = f"""
+SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.version, {_ROOM_TYPE_COLUMNS}
+FROM hotels h JOIN room_types rt USING (hotel_id) WHERE hotel_id = $1 ORDER BY code
+"""
+
+_SAVE = """
+WITH hotel AS (
+    UPDATE hotels SET version = $2 WHERE hotel_id = $1 AND version = $3 RETURNING hotel_id
+), room_types_saved AS (
+    UPDATE room_types AS rt
+    SET capacity = u.capacity, rate_amount = u.rate_amount, rate_currency = u.rate_currency
+    FROM hotel, unnest($4::text[], $5::int[], $6::numeric[], $7::text[])
+         AS u(code, capacity, rate_amount, rate_currency)
+    WHERE rt.hotel_id = hotel.hotel_id AND rt.code = u.code
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM hotel) AS saved
+"""
+
+
+def _room_type(row: asyncpg.Record) -> RoomType:
+    rate = Money(amount=row["rate_amount"], currency=row["rate_currency"])
+    return RoomType(row["hotel_id"], row["code"], row["name"], row["capacity"], row["max_guests"], rate)
+
+
+class PostgresHotels:
+    """HotelRepository over the hotels and room_types tables."""
+
+    def __init__(self, connection: Db, recorder: EventRecorder) -> None:
+        self._connection, self._recorder = connection, recorder
+
+    async def add(self, hotel: Hotel) -> None:
+        try:
+            await self._connection.execute(
+                "INSERT INTO hotels (hotel_id, name, city, stars, registered_at, version)"
+                " VALUES ($1, $2, $3, $4, $5, $6)",
+                hotel.id,
+                hotel.name,
+                hotel.city,
+                hotel.stars,
+                hotel.registered_at,
+                hotel.version,
+            )
+        except asyncpg.UniqueViolationError:
+            raise AlreadyExistsError(f"hotel {hotel.id} is already registered") from None
+        room_types = list(hotel.room_types.values())
+        await self._connection.execute(
+            f"INSERT INTO room_types ({_ROOM_TYPE_COLUMNS}) SELECT $1, *"
+            " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::numeric[], $7::text[])",
+            hotel.id,
+            [room_type.code for room_type in room_types],
+            [room_type.name for room_type in room_types],
+            [room_type.capacity for room_type in room_types],
+            [room_type.max_guests for room_type in room_types],
+            [room_type.nightly_rate.amount for room_type in room_types],
+            [room_type.nightly_rate.currency for room_type in room_types],
+        )
+        self._recorder.collect(hotel)
+
+    async def get(self, hotel_id: UUID, *, lock_room_type: str | None = None) -> Hotel:
+        if lock_room_type is not None:
+            await self._lock(hotel_id, lock_room_type, "FOR UPDATE")
+        rows = await self._connection.fetch(_LOAD, hotel_id)
+        if not rows:
+            raise HotelNotFoundError(f"no hotel {hotel_id}")
+        first = rows[0]
+        return Hotel(
+            hotel_id,
+            name=first["hotel_name"],
+            city=first["city"],
+            stars=first["stars"],
+            room_types=[_room_type(row) for row in rows],
+            registered_at=first["registered_at"],
+            version=first["version"],
+        )
+
+    async def room_type_for_booking(self, hotel_id: UUID, code: str) -> RoomType:
+        return _room_type(await self._lock(hotel_id, code, "FOR SHARE"))
+
+    async def _lock(self, hotel_id: UUID, code: str, mode: str) -> asyncpg.Record:
+        # Bookings hold their room type FOR SHARE and capacity changes FOR UPDATE, so they take turns.
+        row = await self._connection.fetchrow(
+            f"SELECT {_ROOM_TYPE_COLUMNS} FROM room_types WHERE hotel_id = $1 AND code = $2 {mode}",
+            hotel_id,
+            code,
+        )
+        if row is not None:
+            return row
+        if await self._connection.fetchval("SELECT 1 FROM hotels WHERE hotel_id = $1", hotel_id) is None:
+            raise HotelNotFoundError(f"no hotel {hotel_id}")
+        raise RoomTypeNotFoundError(f"hotel {hotel_id} has no room type {code!r}")
+
+    async def save(self, hotel: Hotel) -> None:
+        room_types = list(hotel.room_types.values())
+        saved = await self._connection.fetchval(
+            _SAVE,
+            hotel.id,
+            hotel.version,
+            hotel.saved_version,
+            [room_type.code for room_type in room_types],
+            [room_type.capacity for room_type in room_types],
+            [room_type.nightly_rate.amount for room_type in room_types],
+            [room_type.nightly_rate.currency for room_type in room_types],
+        )
+        if saved != 1:
+            raise VersionConflictError(f"hotel {hotel.id} changed since it was read; retry")
+        self._recorder.collect(hotel)

@@ -1,0 +1,141 @@
+"""The outbox relay: publishes committed events in position order, deletes them after the confirm.
+
+Every replica runs one. A round takes `pg_try_advisory_xact_lock(RELAY_LOCK)` so one relay publishes
+at a time (the others skip the round), locks a batch of outbox rows, publishes them pipelined and
+deletes only the confirmed ones before committing. A crash anywhere repeats a publish, never loses one.
+LISTEN wakes the relay at once; a short poll covers lost notifications and connection trouble.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import asyncpg
+import structlog
+
+from command_service.adapters.event_publisher import (
+    EventPublisher,
+    OutgoingEvent,
+    PublishResults,
+    envelope_body,
+)
+from command_service.adapters.pg_errors import Db
+from command_service.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, OUTBOX_BACKLOG, RELAY_FAILURES
+
+RELAY_LOCK = 7_301_003
+CHANNEL = "innkeeper_outbox"
+
+_BATCH = """
+SELECT e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type, e.aggregate_id,
+       e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id, e.causation_id,
+       e.data::text AS data
+FROM outbox o JOIN events e USING (global_position)
+WHERE o.not_before <= now()
+ORDER BY o.global_position
+LIMIT $1
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+_POSTPONE = """
+UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+    not_before = now() + least(interval '0.5 second' * power(2, attempts), interval '10 seconds')
+WHERE global_position = ANY($1::bigint[])
+"""
+
+log = structlog.get_logger("command_service.relay")
+
+
+class OutboxRelay:
+    """Moves events from the outbox to RabbitMQ, forever, surviving either side being down."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        publisher: EventPublisher,
+        dsn: str,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self._pool, self._publisher, self._dsn = pool, publisher, dsn
+        self._batch_size, self._poll_interval = batch_size, poll_interval
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+
+    async def run(self) -> None:
+        failures = 0
+        try:
+            while True:
+                await self._listen()
+                try:
+                    while await self.publish_round() >= self._batch_size:
+                        pass
+                    failures = 0
+                except Exception as error:  # the relay must outlive any broker or database outage
+                    failures += 1
+                    RELAY_FAILURES.inc()
+                    log.warning("relay.round_failed", error=repr(error), failures=failures)
+                    await asyncio.sleep(min(0.5 * 2**failures, 5.0))
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                self._wake.clear()
+        finally:
+            await self._unlisten()
+
+    async def publish_round(self) -> int:
+        """Publish one batch; returns how many outbox rows it looked at (0 when another relay is busy)."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", RELAY_LOCK):
+                return 0
+            rows = await connection.fetch(_BATCH, self._batch_size)
+            OUTBOX_BACKLOG.set(len(rows))
+            if not rows:
+                return 0
+            results = await self._publisher.publish([_outgoing(row) for row in rows])
+            await self._settle(connection, results)
+        if results.error is not None:
+            raise results.error
+        return len(rows)
+
+    async def _settle(self, connection: Db, results: PublishResults) -> None:
+        if results.confirmed:
+            await connection.execute(
+                "DELETE FROM outbox WHERE global_position = ANY($1::bigint[])", results.confirmed
+            )
+            EVENTS_PUBLISHED.inc(len(results.confirmed))
+        if results.unroutable:
+            EVENTS_UNROUTABLE.inc(len(results.unroutable))
+            log.warning("relay.unroutable", positions=results.unroutable[:20], count=len(results.unroutable))
+            await connection.execute(_POSTPONE, results.unroutable, "unroutable: no queue bound")
+
+    async def _listen(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            self._listener = await asyncpg.connect(self._dsn, timeout=5)
+            await self._listener.add_listener(CHANNEL, self._on_notify)
+        except Exception as error:  # polling carries on without notifications
+            log.warning("relay.listen_failed", error=repr(error))
+            self._listener = None
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def _unlisten(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._listener.close(timeout=2))
+            self._listener = None
+
+
+def _outgoing(row: asyncpg.Record) -> OutgoingEvent:
+    return OutgoingEvent(
+        global_position=row["global_position"],
+        event_id=str(row["event_id"]),
+        event_type=row["event_type"],
+        partition_key=row["partition_key"],
+        correlation_id=row["correlation_id"],
+        body=envelope_body(dict(row)),
+    )

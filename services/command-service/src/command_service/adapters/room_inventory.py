@@ -1,0 +1,71 @@
+"""Rooms booked per night in PostgreSQL; `CHECK (booked <= capacity)` makes overbooking impossible."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from command_service.adapters.pg_errors import Db
+from command_service.domain.booking import Stay
+from command_service.domain.errors import CapacityBelowBookedError, NoRoomAvailableError
+
+# Rows are taken in night order, so concurrent bookings lock them in the same order (no deadlock).
+_RESERVE = """
+INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
+SELECT $1, $2, night, 1, $3 FROM unnest($4::date[]) AS night ORDER BY night
+ON CONFLICT (hotel_id, room_type, night)
+DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
+RETURNING night
+"""
+
+_RELEASE = """
+UPDATE room_nights SET booked = booked - 1
+WHERE hotel_id = $1 AND room_type = $2 AND night >= $3 AND night < $4
+"""
+
+
+class PostgresRoomInventory:
+    """RoomInventory over the room_nights table."""
+
+    def __init__(self, connection: Db) -> None:
+        self._connection = connection
+
+    async def reserve(self, stay: Stay, capacity: int) -> None:
+        nights = stay.nights
+        try:
+            taken = await self._connection.fetch(_RESERVE, stay.hotel_id, stay.room_type, capacity, nights)
+        except asyncpg.CheckViolationError:
+            taken = []
+        if len(taken) < len(nights):
+            free = {row["night"] for row in taken}
+            full = [night.isoformat() for night in nights if night not in free]
+            raise NoRoomAvailableError(f"no {stay.room_type!r} room free on {', '.join(full)}")
+
+    async def release(self, stay: Stay) -> None:
+        await self._connection.execute(_RELEASE, stay.hotel_id, stay.room_type, stay.check_in, stay.check_out)
+
+    async def most_booked(self, hotel_id: UUID, room_type: str, from_night: date) -> int:
+        booked = await self._connection.fetchval(
+            "SELECT coalesce(max(booked), 0) FROM room_nights"
+            " WHERE hotel_id = $1 AND room_type = $2 AND night >= $3",
+            hotel_id,
+            room_type,
+            from_night,
+        )
+        return int(booked)
+
+    async def set_capacity(self, hotel_id: UUID, room_type: str, from_night: date, capacity: int) -> None:
+        try:
+            await self._connection.execute(
+                "UPDATE room_nights SET capacity = $4 WHERE hotel_id = $1 AND room_type = $2 AND night >= $3",
+                hotel_id,
+                room_type,
+                from_night,
+                capacity,
+            )
+        except asyncpg.CheckViolationError:
+            raise CapacityBelowBookedError(
+                f"room type {room_type!r} has more than {capacity} rooms booked on some night"
+            ) from None

@@ -1,0 +1,99 @@
+"""The PostgreSQL unit of work: one connection, one transaction, events and outbox at the end."""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from command_service.adapters.booking_repository import PostgresBookings
+from command_service.adapters.event_log import EventRecorder, append_and_answer
+from command_service.adapters.hotel_repository import PostgresHotels
+from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
+from command_service.adapters.room_inventory import PostgresRoomInventory
+from command_service.application.ports import (
+    IdempotencyKeyTakenError,
+    RetryableConflictError,
+    ServiceUnavailableError,
+)
+from command_service.application.requests import CommandRequest
+from command_service.domain.clock import Clock
+from command_service.domain.errors import VersionConflictError
+from innkeeper_contracts import CommandAccepted
+
+
+class PostgresUnitOfWork:
+    """Begins on enter, rolls back on exit unless `commit()` ran; maps database failures to errors."""
+
+    def __init__(self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock) -> None:
+        self._pool, self._request, self._clock = pool, request, clock
+        self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
+        self._transaction: Transaction | None = None
+        self._recorder = EventRecorder()
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        try:
+            self._connection = connection = await self._pool.acquire()
+            self._transaction = connection.transaction()
+            await self._transaction.start()
+        except CONNECTION_ERRORS as error:
+            await self._release()
+            raise ServiceUnavailableError("PostgreSQL is unavailable") from error
+        self.hotels = PostgresHotels(connection, self._recorder)
+        self.bookings = PostgresBookings(connection, self._recorder)
+        self.inventory = PostgresRoomInventory(connection)
+        return self
+
+    async def commit(self) -> CommandAccepted:
+        assert self._connection is not None
+        assert self._transaction is not None
+        answer = await append_and_answer(
+            self._connection, self._recorder.pending, self._request, self._clock.now()
+        )
+        await self._transaction.commit()
+        self._committed = True
+        return answer
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._committed and self._transaction is not None:
+            with contextlib.suppress(Exception):
+                await self._transaction.rollback()
+        await self._release()
+        if exc is not None:
+            _translate(exc)
+
+    async def _release(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                await self._pool.release(connection)
+
+
+def _translate(error: BaseException) -> None:
+    """Raise the application's view of a database failure (or nothing: the error stands)."""
+    if isinstance(error, CONNECTION_ERRORS):
+        raise ServiceUnavailableError("PostgreSQL is unavailable; nothing was written") from error
+    if isinstance(error, RETRYABLE_ERRORS):
+        raise RetryableConflictError(str(error)) from error
+    if isinstance(error, asyncpg.UniqueViolationError):
+        if error.constraint_name == "idempotency_keys_pkey":
+            raise IdempotencyKeyTakenError(str(error)) from error
+        if error.constraint_name == "events_aggregate_id_aggregate_version_key":
+            raise VersionConflictError("the aggregate changed since it was read; retry") from error
+
+
+class PostgresUnitOfWorkFactory:
+    """Opens a PostgresUnitOfWork on the shared pool."""
+
+    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+        self._pool, self._clock = pool, clock
+
+    def __call__(self, request: CommandRequest) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self._pool, request, self._clock)

@@ -1,0 +1,1 @@
+"""Use cases: the mediator, its pipeline behaviours and one handler per command."""

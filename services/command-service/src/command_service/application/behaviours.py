@@ -1,0 +1,129 @@
+"""The pipeline behaviours: logging, idempotency, validation, unit of work (outermost first)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import structlog
+
+from command_service.application.mediator import Next
+from command_service.application.ports import (
+    IdempotencyKeyTakenError,
+    IdempotencyStore,
+    RetryableConflictError,
+    StoredAnswer,
+    UnitOfWorkFactory,
+)
+from command_service.application.requests import CommandRequest, Outcome
+from command_service.domain.booking import ensure_stay_dates
+from command_service.domain.clock import Clock, today
+from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
+from command_service.metrics import COMMAND_DURATION, COMMANDS_HANDLED
+from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
+
+log = structlog.get_logger("command_service.pipeline")
+
+
+class LoggingBehaviour:
+    """Binds the correlation id and command name to every log line; logs and counts outcomes."""
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        started = time.perf_counter()
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=request.correlation_id, command=request.name
+        ):
+            outcome = "unavailable"
+            try:
+                result = await call_next()
+                status = 202 if isinstance(result, CommandAccepted) else result.status
+                outcome = str(status)
+                log.info("command.handled", status=status, detail=getattr(result, "detail", None))
+                return result
+            finally:
+                COMMANDS_HANDLED.labels(request.name, outcome).inc()
+                COMMAND_DURATION.labels(request.name).observe(time.perf_counter() - started)
+
+
+class IdempotencyBehaviour:
+    """A retry under the same key gets the first answer; the key with another payload is refused."""
+
+    def __init__(self, store: IdempotencyStore) -> None:
+        self._store = store
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        key = request.idempotency_key
+        if not key:
+            return await call_next()
+        if (stored := await self._store.find(key)) is not None:
+            return self._replay(request, stored)
+        try:
+            outcome = await call_next()
+        except IdempotencyKeyTakenError:
+            stored = await self._store.find(key)
+            if stored is None:  # the winner's row is committed before our insert failed
+                raise
+            return self._replay(request, stored)
+        if isinstance(outcome, CommandRejected) and outcome.status < 500:
+            first = await self._store.remember_rejection(key, request, outcome)
+            if first is not None:
+                return self._replay(request, first)
+        return outcome
+
+    @staticmethod
+    def _replay(request: CommandRequest, stored: StoredAnswer) -> Outcome:
+        if stored.command != request.name or stored.request_hash != request.request_hash():
+            key = request.idempotency_key
+            return request.rejected(
+                IdempotencyKeyReusedError(f"idempotency key {key!r} was used for another request")
+            )
+        log.info("command.replayed", idempotency_key=request.idempotency_key)
+        return stored.outcome
+
+
+Rule = Callable[[Contract, Clock], None]
+
+
+def _book_stay_dates(command: Contract, clock: Clock) -> None:
+    assert isinstance(command, BookStay)
+    ensure_stay_dates(command.check_in, command.check_out, today(clock))
+
+
+DEFAULT_RULES: Mapping[type[Contract], Rule] = {BookStay: _book_stay_dates}
+
+
+class ValidationBehaviour:
+    """Rules a schema cannot check because they depend on the clock (check-in not in the past)."""
+
+    def __init__(self, clock: Clock, rules: Mapping[type[Contract], Rule] = DEFAULT_RULES) -> None:
+        self._clock, self._rules = clock, rules
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        rule = self._rules.get(type(request.command))
+        try:
+            if rule is not None:
+                rule(request.command, self._clock)
+        except CommandError as error:
+            return request.rejected(error)
+        return await call_next()
+
+
+class UnitOfWorkBehaviour:
+    """Runs the handler in one transaction; a refused command rolls back and becomes a rejection."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, attempts: int = 3) -> None:
+        self._uow_factory, self._attempts = uow_factory, attempts
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                async with self._uow_factory(request) as uow:
+                    request.uow = uow
+                    return await call_next()
+            except CommandError as error:
+                return request.rejected(error)
+            except RetryableConflictError:
+                log.warning("command.retry", attempt=attempt)
+            finally:
+                request.uow = None
+        return request.rejected(VersionConflictError("the command collided with others; retry it"))

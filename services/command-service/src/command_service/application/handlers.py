@@ -1,0 +1,73 @@
+"""One handler per command: get → act → save → commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import uuid4
+
+from command_service.application.mediator import Handler
+from command_service.application.ports import UnitOfWork
+from command_service.domain.booking import Booking
+from command_service.domain.clock import Clock, today
+from command_service.domain.hotel import Hotel
+from command_service.domain.refunds import CancellationPolicy
+from innkeeper_contracts import (
+    BookStay,
+    CancelBooking,
+    ChangeRoomCapacity,
+    CommandAccepted,
+    Contract,
+    RegisterHotel,
+    SetNightlyRate,
+)
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """The handlers, sharing the clock and the cancellation policy."""
+
+    clock: Clock
+    cancellation_policy: CancellationPolicy
+
+    async def register_hotel(self, command: RegisterHotel, uow: UnitOfWork) -> CommandAccepted:
+        hotel = Hotel.register(command, command.hotel_id or uuid4(), self.clock.now())
+        await uow.hotels.add(hotel)
+        return await uow.commit()
+
+    async def change_room_capacity(self, command: ChangeRoomCapacity, uow: UnitOfWork) -> CommandAccepted:
+        hotel = await uow.hotels.get(command.hotel_id, lock_room_type=command.room_type)
+        from_night = today(self.clock)
+        booked = await uow.inventory.most_booked(hotel.id, command.room_type, from_night)
+        hotel.change_capacity(command.room_type, command.capacity, most_booked=booked)
+        await uow.inventory.set_capacity(hotel.id, command.room_type, from_night, command.capacity)
+        await uow.hotels.save(hotel)
+        return await uow.commit()
+
+    async def set_nightly_rate(self, command: SetNightlyRate, uow: UnitOfWork) -> CommandAccepted:
+        hotel = await uow.hotels.get(command.hotel_id)
+        hotel.set_nightly_rate(command.room_type, command.nightly_rate)
+        await uow.hotels.save(hotel)
+        return await uow.commit()
+
+    async def book_stay(self, command: BookStay, uow: UnitOfWork) -> CommandAccepted:
+        room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
+        booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
+        await uow.inventory.reserve(booking.stay, room_type.capacity)
+        await uow.bookings.add(booking)
+        return await uow.commit()
+
+    async def cancel_booking(self, command: CancelBooking, uow: UnitOfWork) -> CommandAccepted:
+        booking = await uow.bookings.get(command.booking_id)
+        booking.cancel(command.reason, self.clock.now(), self.cancellation_policy)
+        await uow.inventory.release(booking.stay)
+        await uow.bookings.save(booking)
+        return await uow.commit()
+
+    def by_command(self) -> dict[type[Contract], Handler]:
+        return {
+            RegisterHotel: self.register_hotel,
+            ChangeRoomCapacity: self.change_room_capacity,
+            SetNightlyRate: self.set_nightly_rate,
+            BookStay: self.book_stay,
+            CancelBooking: self.cancel_booking,
+        }

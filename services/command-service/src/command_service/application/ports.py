@@ -1,0 +1,129 @@
+"""What the use cases need from the outside world, as Protocols (adapters implement them)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from command_service.application.requests import CommandRequest, Outcome
+from command_service.domain.booking import Booking, Stay
+from command_service.domain.hotel import Hotel, RoomType
+from innkeeper_contracts import CommandAccepted, CommandRejected
+
+
+class ServiceUnavailableError(Exception):
+    """A dependency the command needs (PostgreSQL) cannot be reached; nothing was written."""
+
+
+class RetryableConflictError(Exception):
+    """The database aborted the transaction (deadlock, serialization); running it again may succeed."""
+
+
+class IdempotencyKeyTakenError(Exception):
+    """Another request with the same idempotency key committed first."""
+
+
+class HotelRepository(Protocol):
+    """Stores Hotel aggregates."""
+
+    async def add(self, hotel: Hotel) -> None:
+        """Insert a new hotel (AlreadyExistsError if its id is taken)."""
+
+    async def get(self, hotel_id: UUID, *, lock_room_type: str | None = None) -> Hotel:
+        """Load a hotel, first locking one room type against bookings when asked."""
+        ...
+
+    async def room_type_for_booking(self, hotel_id: UUID, code: str) -> RoomType:
+        """Read a room type, holding it against capacity changes until the transaction ends."""
+        ...
+
+    async def save(self, hotel: Hotel) -> None:
+        """Store the changes (VersionConflictError if someone else saved first)."""
+
+
+class BookingRepository(Protocol):
+    """Stores Booking aggregates."""
+
+    async def add(self, booking: Booking) -> None:
+        """Insert a new booking (AlreadyExistsError if its id is taken)."""
+
+    async def get(self, booking_id: UUID) -> Booking:
+        """Load a booking (BookingNotFoundError)."""
+        ...
+
+    async def save(self, booking: Booking) -> None:
+        """Store the changes (VersionConflictError if someone else saved first)."""
+
+
+class RoomInventory(Protocol):
+    """Rooms booked per night and room type; never more than the capacity."""
+
+    async def reserve(self, stay: Stay, capacity: int) -> None:
+        """Take one room on every night of the stay, or none (NoRoomAvailableError)."""
+
+    async def release(self, stay: Stay) -> None:
+        """Give back the room on every night of the stay."""
+
+    async def most_booked(self, hotel_id: UUID, room_type: str, from_night: date) -> int:
+        """The highest number of rooms booked on any night from `from_night` on."""
+        ...
+
+    async def set_capacity(self, hotel_id: UUID, room_type: str, from_night: date, capacity: int) -> None:
+        """Change the capacity of every night from `from_night` on (CapacityBelowBookedError)."""
+
+
+class UnitOfWork(Protocol):
+    """One atomic change: the aggregates, their events and the outbox commit together or not at all."""
+
+    @property
+    def hotels(self) -> HotelRepository:
+        """The hotels, inside this unit of work."""
+        ...
+
+    @property
+    def bookings(self) -> BookingRepository:
+        """The bookings, inside this unit of work."""
+        ...
+
+    @property
+    def inventory(self) -> RoomInventory:
+        """The booked nights, inside this unit of work."""
+        ...
+
+    async def commit(self) -> CommandAccepted:
+        """Append the recorded events, remember the answer under the idempotency key, commit."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work for one request."""
+
+    def __call__(self, request: CommandRequest) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A context that begins the transaction and rolls back unless committed."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer given under an idempotency key."""
+
+    command: str
+    request_hash: str
+    outcome: Outcome
+
+
+class IdempotencyStore(Protocol):
+    """Answers remembered by idempotency key (accepted ones are stored by the unit of work)."""
+
+    async def find(self, key: str) -> StoredAnswer | None:
+        """The answer stored under the key, if any."""
+        ...
+
+    async def remember_rejection(
+        self, key: str, request: CommandRequest, rejection: CommandRejected
+    ) -> StoredAnswer | None:
+        """Store a rejection; returns the answer already stored if another request was first."""
+        ...

@@ -1,0 +1,62 @@
+"""Rejections made at the edges (HTTP, AMQP) before a command reaches the mediator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from innkeeper_contracts import CommandRejected, FieldError
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """pydantic / FastAPI error dicts as contract FieldErrors."""
+    return [
+        FieldError(
+            loc=[str(part) if not isinstance(part, int) else part for part in error.get("loc", ())],
+            msg=str(error.get("msg", "")),
+            type=str(error.get("type", "")),
+        )
+        for error in errors
+    ]
+
+
+def is_malformed(errors: Iterable[Mapping[str, Any]]) -> bool:
+    """True when the body could not even be parsed as JSON."""
+    return any(error.get("type") == "json_invalid" for error in errors)
+
+
+def invalid_command(
+    errors: list[FieldError], *, command: str | None, correlation_id: str | None, status: int = 422
+) -> CommandRejected:
+    return CommandRejected(
+        status=status,
+        type="invalid-command",
+        title="Invalid command",
+        detail="; ".join(f"{'.'.join(map(str, error.loc)) or 'body'}: {error.msg}" for error in errors)
+        or "invalid command",
+        command=command,
+        correlation_id=correlation_id,
+        errors=errors,
+    )
+
+
+def malformed_message(detail: str, *, command: str | None, correlation_id: str | None) -> CommandRejected:
+    return CommandRejected(
+        status=400,
+        type="malformed-message",
+        title="Malformed message",
+        detail=detail,
+        command=command,
+        correlation_id=correlation_id,
+    )
+
+
+def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRejected:
+    return CommandRejected(
+        status=503,
+        type="unavailable",
+        title="Service unavailable",
+        detail="PostgreSQL is unavailable; nothing was written. Retry with the same Idempotency-Key.",
+        command=command,
+        correlation_id=correlation_id,
+    )

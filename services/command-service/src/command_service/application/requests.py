@@ -1,0 +1,61 @@
+"""A command on its way through the pipeline, with what the pipeline learns about it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from uuid import uuid4
+
+from command_service.domain.errors import CommandError
+from innkeeper_contracts import CommandAccepted, CommandRejected, Contract
+
+if TYPE_CHECKING:
+    from .ports import UnitOfWork
+
+Outcome = CommandAccepted | CommandRejected
+"""What the pipeline answers: HTTP 202 / an accepted reply, or problem details."""
+
+
+@dataclass
+class CommandRequest:
+    """One command to carry out, with its correlation id and optional idempotency key."""
+
+    command: Contract
+    correlation_id: str
+    idempotency_key: str | None = None
+    command_id: str = field(default_factory=lambda: str(uuid4()))
+    uow: UnitOfWork | None = None
+    """Set by the unit-of-work behaviour for the handler."""
+
+    def __post_init__(self) -> None:
+        if self.idempotency_key:
+            self.command_id = self.idempotency_key
+
+    @property
+    def name(self) -> str:
+        return type(self.command).__name__
+
+    def request_hash(self) -> str:
+        """Fingerprint of the payload, to tell a retry from a reused key."""
+        payload = f"{self.name}\n{self.command.model_dump_json()}".encode()
+        return hashlib.sha256(payload).hexdigest()
+
+    def accepted(self, aggregate_id: object, consistency_token: str) -> CommandAccepted:
+        return CommandAccepted(
+            command=self.name,
+            aggregate_id=aggregate_id,
+            consistency_token=consistency_token,
+            correlation_id=self.correlation_id,
+        )
+
+    def rejected(self, error: CommandError) -> CommandRejected:
+        return CommandRejected(
+            status=error.status,
+            type=error.problem_type,
+            title=error.title,
+            detail=error.detail,
+            command=self.name,
+            correlation_id=self.correlation_id,
+            errors=error.errors,
+        )

@@ -1,0 +1,104 @@
+"""The composition root: builds every component from the settings. Nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import FastAPI
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.schemas import Channel
+
+from command_service.adapters.amqp_intake import CommandIntake, register_intake
+from command_service.adapters.clock import SystemClock
+from command_service.adapters.event_publisher import AmqpEventPublisher
+from command_service.adapters.idempotency_store import PostgresIdempotencyStore
+from command_service.adapters.outbox_relay import OutboxRelay
+from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory
+from command_service.application.behaviours import (
+    IdempotencyBehaviour,
+    LoggingBehaviour,
+    UnitOfWorkBehaviour,
+    ValidationBehaviour,
+)
+from command_service.application.handlers import Handlers
+from command_service.application.mediator import Behaviour, Mediator
+from command_service.domain.clock import Clock
+from command_service.domain.refunds import CancellationPolicy
+from command_service.http.middleware import CorrelationIdMiddleware
+from command_service.http.problems import install_problem_handlers
+from command_service.http.routes import commands, operations
+from command_service.logs import configure_logging
+from command_service.runtime import Runtime
+from command_service.settings import Settings
+
+
+def build_mediator(pool: asyncpg.Pool, clock: Clock, settings: Settings) -> Mediator:
+    handlers = Handlers(clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
+    behaviours: list[Behaviour] = [
+        LoggingBehaviour(),
+        IdempotencyBehaviour(PostgresIdempotencyStore(pool)),
+        ValidationBehaviour(clock),
+        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock)),
+    ]
+    return Mediator(handlers.by_command(), behaviours)
+
+
+async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
+    # min_size=0: creating the pool does not connect, so the service starts while PostgreSQL is down.
+    pool = await asyncpg.create_pool(
+        settings.postgres_dsn,
+        min_size=0,
+        max_size=settings.postgres_pool_size,
+        timeout=settings.postgres_connect_timeout,
+    )
+    runtime = Runtime(settings, pool, build_mediator(pool, clock, settings))
+    if settings.relay_enabled:
+        runtime.publisher = AmqpEventPublisher(settings.rabbitmq_url)
+        runtime.relay = OutboxRelay(
+            pool,
+            runtime.publisher,
+            settings.postgres_dsn,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval,
+        )
+    if settings.amqp_intake_enabled:
+        broker = RabbitBroker(
+            settings.rabbitmq_url,
+            default_channel=Channel(prefetch_count=settings.amqp_prefetch),
+            graceful_timeout=10.0,
+            app_id="innkeeper-command-service",
+        )
+        register_intake(broker, CommandIntake(broker, runtime.mediator))
+        runtime.broker = broker
+    return runtime
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """The ASGI app; its lifespan starts and stops the runtime."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await build_runtime(settings, clock)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Innkeeper command service",
+        version="0.1.0",
+        summary="Commands that change Innkeeper: hotels, capacities, rates, bookings, cancellations.",
+        lifespan=lifespan,
+    )
+    app.include_router(commands)
+    app.include_router(operations)
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationIdMiddleware)
+    return app

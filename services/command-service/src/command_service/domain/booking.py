@@ -1,0 +1,191 @@
+"""The Booking aggregate: a stay booked for a guest, active until it is cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from command_service.domain.aggregate import Aggregate
+from command_service.domain.errors import (
+    AlreadyCancelledError,
+    InvalidCommandError,
+    NoRoomAvailableError,
+    TooManyGuestsError,
+)
+from command_service.domain.hotel import RoomType
+from command_service.domain.refunds import CancellationPolicy, CancellationTerms
+from innkeeper_contracts import (
+    BookingCancelled,
+    BookStay,
+    Guest,
+    GuestNotificationRequested,
+    ManagementAlertRaised,
+    Money,
+    RefundIssued,
+    StayBooked,
+)
+from innkeeper_contracts.commands import MAX_NIGHTS
+from innkeeper_contracts.events import RefundPolicy
+
+BookingStatus = Literal["active", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Which rooms a booking holds: one room of a type, every night from check-in to check-out."""
+
+    hotel_id: UUID
+    room_type: str
+    check_in: date
+    check_out: date
+
+    @property
+    def nights(self) -> list[date]:
+        count = (self.check_out - self.check_in).days
+        return [self.check_in + timedelta(days=offset) for offset in range(count)]
+
+
+def ensure_stay_dates(check_in: date, check_out: date, today: date) -> None:
+    """Dates are valid, the stay is 1 to 30 nights, and it does not start in the past."""
+    nights = (check_out - check_in).days
+    if nights < 1:
+        raise InvalidCommandError.on_field("check_out", "check_out must be after check_in", "date_order")
+    if nights > MAX_NIGHTS:
+        message = f"a stay is at most {MAX_NIGHTS} nights, not {nights}"
+        raise InvalidCommandError.on_field("check_out", message, "too_many_nights")
+    if check_in < today:
+        message = f"check_in {check_in} is in the past (today is {today})"
+        raise InvalidCommandError.on_field("check_in", message, "date_in_past")
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    at: datetime
+    reason: str
+    terms: CancellationTerms
+
+
+class Booking(Aggregate):
+    """A booked stay; its only change is a cancellation."""
+
+    aggregate_type = "booking"
+
+    def __init__(
+        self,
+        booking_id: UUID,
+        *,
+        stay: Stay,
+        guest: Guest,
+        guests: int,
+        nightly_rate: Money,
+        booked_at: datetime,
+        status: BookingStatus = "active",
+        cancellation: Cancellation | None = None,
+        version: int,
+    ) -> None:
+        super().__init__(booking_id, version)
+        self.stay, self.guest, self.guests = stay, guest, guests
+        self.nightly_rate, self.booked_at = nightly_rate, booked_at
+        self.status: BookingStatus = status
+        self.cancellation = cancellation
+
+    @property
+    def partition_key(self) -> str:
+        return str(self.stay.hotel_id)
+
+    @property
+    def total_price(self) -> Money:
+        return self.nightly_rate * len(self.stay.nights)
+
+    @classmethod
+    def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
+        """Book a stay; the adapter then reserves every night (or raises NoRoomAvailableError)."""
+        ensure_stay_dates(command.check_in, command.check_out, now.astimezone(UTC).date())
+        if command.guests > room_type.max_guests:
+            raise TooManyGuestsError(
+                f"room type {room_type.code!r} takes at most {room_type.max_guests} guests, "
+                f"not {command.guests}"
+            )
+        if room_type.capacity == 0:
+            raise NoRoomAvailableError(f"room type {room_type.code!r} has no rooms")
+        stay = Stay(command.hotel_id, command.room_type, command.check_in, command.check_out)
+        booking = cls(
+            booking_id,
+            stay=stay,
+            guest=command.guest,
+            guests=command.guests,
+            nightly_rate=room_type.nightly_rate,
+            booked_at=now,
+            version=0,
+        )
+        booking._record(
+            StayBooked(
+                booking_id=booking_id,
+                hotel_id=stay.hotel_id,
+                room_type=stay.room_type,
+                guest=command.guest,
+                check_in=stay.check_in,
+                check_out=stay.check_out,
+                nights=len(stay.nights),
+                guests=command.guests,
+                nightly_rate=room_type.nightly_rate,
+                total_price=booking.total_price,
+            )
+        )
+        return booking
+
+    def cancel(self, reason: str, now: datetime, policy: CancellationPolicy) -> None:
+        """Cancel: refund by policy, ask to tell the guest, alert management if late or high value."""
+        if self.status != "active":
+            raise AlreadyCancelledError(f"booking {self.id} is already cancelled")
+        terms = policy.terms(self.total_price, self.stay.check_in, now)
+        self.status = "cancelled"
+        self.cancellation = Cancellation(now, reason, terms)
+        ids = {"booking_id": self.id, "hotel_id": self.stay.hotel_id}
+        guest_id = self.guest.guest_id
+        self._record(
+            BookingCancelled(
+                **ids,
+                room_type=self.stay.room_type,
+                guest_id=guest_id,
+                check_in=self.stay.check_in,
+                check_out=self.stay.check_out,
+                reason=reason,
+                cancelled_at=now,
+                refund_policy=terms.policy,
+                refund=terms.refund,
+            )
+        )
+        if terms.refund.amount > 0:
+            self._record(RefundIssued(**ids, guest_id=guest_id, amount=terms.refund, policy=terms.policy))
+        self._record(
+            GuestNotificationRequested(
+                **ids,
+                guest_id=guest_id,
+                email=self.guest.email,
+                template="booking_cancelled",
+                refund=terms.refund,
+            )
+        )
+        if terms.alert_kinds:
+            self._record(
+                ManagementAlertRaised(
+                    **ids,
+                    alert_id=uuid5(NAMESPACE_URL, f"innkeeper:alert:{self.id}"),
+                    kinds=terms.alert_kinds,
+                    message=_alert_message(terms, self.total_price),
+                    total_price=self.total_price,
+                    refund=terms.refund,
+                    raised_at=now,
+                )
+            )
+
+
+def _alert_message(terms: CancellationTerms, total: Money) -> str:
+    what = " and ".join(kind.replace("_", " ") for kind in terms.alert_kinds)
+    policy: RefundPolicy = terms.policy
+    return (
+        f"{what}: {total.amount} {total.currency} booking cancelled, refund {policy} ({terms.refund.amount})"
+    )

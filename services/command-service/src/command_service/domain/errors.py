@@ -1,0 +1,101 @@
+"""Why a command is refused: a small hierarchy, each class knowing its HTTP status and problem type."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from innkeeper_contracts import FieldError
+from innkeeper_contracts.replies import ProblemType
+
+
+class CommandError(Exception):
+    """A command cannot be carried out; the answer says why."""
+
+    status: ClassVar[int] = 400
+    problem_type: ClassVar[ProblemType] = "invalid-command"
+    title: ClassVar[str] = "Invalid command"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidCommandError(CommandError):
+    """The command breaks a rule about its own fields (e.g. check-in in the past)."""
+
+    status = 422
+    problem_type = "invalid-command"
+    title = "Invalid command"
+
+    @classmethod
+    def on_field(cls, field: str, message: str, error_type: str) -> InvalidCommandError:
+        return cls(message, errors=[FieldError(loc=["body", field], msg=message, type=error_type)])
+
+
+class NotFoundError(CommandError):
+    """The command names an aggregate (or part of one) that does not exist."""
+
+    status = 404
+    problem_type = "not-found"
+    title = "Not found"
+
+
+class HotelNotFoundError(NotFoundError):
+    """No hotel has this id."""
+
+
+class RoomTypeNotFoundError(NotFoundError):
+    """The hotel has no room type with this code."""
+
+
+class BookingNotFoundError(NotFoundError):
+    """No booking has this id."""
+
+
+class BusinessRuleError(CommandError):
+    """The command is well formed but breaks a business rule."""
+
+    status = 409
+    problem_type = "business-rule"
+    title = "Business rule violated"
+
+
+class NoRoomAvailableError(BusinessRuleError):
+    """Some night of the stay has no free room of the type."""
+
+
+class TooManyGuestsError(BusinessRuleError):
+    """More guests than the room type takes."""
+
+
+class AlreadyCancelledError(BusinessRuleError):
+    """Only an active booking can be cancelled."""
+
+
+class CapacityBelowBookedError(BusinessRuleError):
+    """A room type cannot have fewer rooms than are booked on some night."""
+
+
+class ConflictError(CommandError):
+    """The command collided with another change (or an existing aggregate)."""
+
+    status = 409
+    problem_type = "conflict"
+    title = "Conflict"
+
+
+class VersionConflictError(ConflictError):
+    """The aggregate changed since it was read (optimistic concurrency)."""
+
+
+class AlreadyExistsError(ConflictError):
+    """An aggregate with this id exists already."""
+
+
+class IdempotencyKeyReusedError(CommandError):
+    """An idempotency key came back with another payload."""
+
+    status = 422
+    problem_type = "idempotency-key-reused"
+    title = "Idempotency key reused"

@@ -1,0 +1,112 @@
+"""The Hotel aggregate: a hotel and its room types (capacity, who fits, what a night costs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from command_service.domain.aggregate import Aggregate
+from command_service.domain.errors import CapacityBelowBookedError, RoomTypeNotFoundError
+from innkeeper_contracts import (
+    HotelRegistered,
+    Money,
+    NightlyRateSet,
+    RegisterHotel,
+    RoomCapacityChanged,
+    RoomTypeSpec,
+)
+
+
+@dataclass(frozen=True)
+class RoomType:
+    """A kind of room in a hotel."""
+
+    hotel_id: UUID
+    code: str
+    name: str
+    capacity: int
+    max_guests: int
+    nightly_rate: Money
+
+    @classmethod
+    def from_spec(cls, hotel_id: UUID, spec: RoomTypeSpec) -> RoomType:
+        return cls(hotel_id, spec.code, spec.name, spec.capacity, spec.max_guests, spec.nightly_rate)
+
+
+class Hotel(Aggregate):
+    """A hotel: registered once, then its room capacities and rates change."""
+
+    aggregate_type = "hotel"
+
+    def __init__(
+        self,
+        hotel_id: UUID,
+        *,
+        name: str,
+        city: str,
+        stars: int,
+        room_types: list[RoomType],
+        registered_at: datetime,
+        version: int,
+    ) -> None:
+        super().__init__(hotel_id, version)
+        self.name, self.city, self.stars, self.registered_at = name, city, stars, registered_at
+        self.room_types = {room_type.code: room_type for room_type in room_types}
+
+    @property
+    def partition_key(self) -> str:
+        return str(self.id)
+
+    @classmethod
+    def register(cls, command: RegisterHotel, hotel_id: UUID, now: datetime) -> Hotel:
+        room_types = [RoomType.from_spec(hotel_id, spec) for spec in command.room_types]
+        hotel = cls(
+            hotel_id,
+            name=command.name,
+            city=command.city,
+            stars=command.stars,
+            room_types=room_types,
+            registered_at=now,
+            version=0,
+        )
+        hotel._record(
+            HotelRegistered(
+                hotel_id=hotel_id,
+                name=command.name,
+                city=command.city,
+                stars=command.stars,
+                room_types=command.room_types,
+            )
+        )
+        return hotel
+
+    def room_type(self, code: str) -> RoomType:
+        try:
+            return self.room_types[code]
+        except KeyError:
+            raise RoomTypeNotFoundError(f"hotel {self.id} has no room type {code!r}") from None
+
+    def change_capacity(self, code: str, capacity: int, *, most_booked: int) -> None:
+        """Set the number of rooms; `most_booked` is the highest booked count on any coming night."""
+        room_type = self.room_type(code)
+        if capacity < most_booked:
+            raise CapacityBelowBookedError(
+                f"room type {code!r} has {most_booked} rooms booked on some night; "
+                f"capacity cannot go down to {capacity}"
+            )
+        self.room_types[code] = replace(room_type, capacity=capacity)
+        self._record(
+            RoomCapacityChanged(
+                hotel_id=self.id, room_type=code, capacity=capacity, previous_capacity=room_type.capacity
+            )
+        )
+
+    def set_nightly_rate(self, code: str, rate: Money) -> None:
+        room_type = self.room_type(code)
+        self.room_types[code] = replace(room_type, nightly_rate=rate)
+        self._record(
+            NightlyRateSet(
+                hotel_id=self.id, room_type=code, nightly_rate=rate, previous_rate=room_type.nightly_rate
+            )
+        )

@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI routes, problem details, correlation ids."""

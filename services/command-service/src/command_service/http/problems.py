@@ -1,0 +1,70 @@
+"""Every 4xx/5xx as `application/problem+json` in the CommandRejected shape."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from command_service.application.rejections import (
+    field_errors,
+    invalid_command,
+    is_malformed,
+    malformed_message,
+)
+from command_service.application.requests import Outcome
+from innkeeper_contracts import CommandAccepted, CommandRejected
+from innkeeper_contracts.replies import ProblemType
+
+PROBLEM_JSON = "application/problem+json"
+_TYPES_BY_STATUS: dict[int, ProblemType] = {404: "not-found", 409: "conflict", 503: "unavailable"}
+
+
+def outcome_response(outcome: Outcome) -> Response:
+    media_type = "application/json" if isinstance(outcome, CommandAccepted) else PROBLEM_JSON
+    return Response(outcome.model_dump_json(), status_code=status_of(outcome), media_type=media_type)
+
+
+def status_of(outcome: Outcome) -> int:
+    return 202 if isinstance(outcome, CommandAccepted) else outcome.status
+
+
+def command_name(request: Request) -> str | None:
+    route = request.scope.get("route")
+    return getattr(route, "name", None)
+
+
+def correlation_id(request: Request) -> str | None:
+    return getattr(request.state, "correlation_id", None)
+
+
+async def on_validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors = error.errors()
+    name, cid = command_name(request), correlation_id(request)
+    if is_malformed(errors):
+        rejection = malformed_message("request body is not valid JSON", command=name, correlation_id=cid)
+    else:
+        rejection = invalid_command(field_errors(errors), command=name, correlation_id=cid)
+    return outcome_response(rejection)
+
+
+async def on_http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    rejection = CommandRejected(
+        status=error.status_code,
+        type=_TYPES_BY_STATUS.get(error.status_code, "invalid-command"),
+        title=str(error.detail),
+        detail=f"{request.method} {request.url.path}: {error.detail}",
+        correlation_id=correlation_id(request),
+    )
+    response = outcome_response(rejection)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)

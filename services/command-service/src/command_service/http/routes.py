@@ -1,0 +1,156 @@
+"""The command endpoints (every command is a POST answered 202) and the operational ones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from command_service.application.ports import ServiceUnavailableError
+from command_service.application.rejections import unavailable
+from command_service.application.requests import CommandRequest
+from command_service.http.problems import PROBLEM_JSON, correlation_id, outcome_response
+from command_service.runtime import Runtime
+from innkeeper_contracts import (
+    BookStay,
+    CancelBooking,
+    CancelBookingBody,
+    ChangeRoomCapacity,
+    ChangeRoomCapacityBody,
+    CommandAccepted,
+    CommandRejected,
+    Contract,
+    RegisterHotel,
+    SetNightlyRate,
+    SetNightlyRateBody,
+)
+
+ROOM_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, description="Makes a retry safe."),
+]
+HotelId = Annotated[UUID, Path(description="The hotel's id.")]
+RoomTypeCodePath = Annotated[str, Path(pattern=ROOM_TYPE_PATTERN, description="Room type code.")]
+
+_problem = {"model": CommandRejected, "content": {PROBLEM_JSON: {}}}
+COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {**_problem, "description": "Body is not JSON"},
+    404: {**_problem, "description": "Unknown hotel, room type or booking"},
+    409: {**_problem, "description": "Business rule broken or concurrent change"},
+    422: {**_problem, "description": "Invalid command (field-level errors) or idempotency key reused"},
+    503: {**_problem, "description": "PostgreSQL unavailable; nothing was written"},
+}
+
+commands = APIRouter(tags=["commands"], responses=COMMAND_RESPONSES)
+operations = APIRouter(tags=["operations"])
+
+
+async def send(runtime: Runtime, request: Request, command: Contract, key: str | None) -> Response:
+    cid = correlation_id(request) or ""
+    try:
+        outcome = await runtime.send(CommandRequest(command, cid, idempotency_key=key))
+    except ServiceUnavailableError:
+        outcome = unavailable(command=type(command).__name__, correlation_id=cid)
+    return outcome_response(outcome)
+
+
+@commands.post("/hotels", name="RegisterHotel", status_code=202, response_model=CommandAccepted)
+async def register_hotel(
+    body: RegisterHotel, request: Request, runtime: RuntimeDep, key: IdempotencyKey = None
+) -> Response:
+    """Register a hotel with its room types."""
+    return await send(runtime, request, body, key)
+
+
+@commands.post(
+    "/hotels/{hotel_id}/room-types/{code}/capacity",
+    name="ChangeRoomCapacity",
+    status_code=202,
+    response_model=CommandAccepted,
+)
+async def change_room_capacity(
+    hotel_id: HotelId,
+    code: RoomTypeCodePath,
+    body: ChangeRoomCapacityBody,
+    request: Request,
+    runtime: RuntimeDep,
+    key: IdempotencyKey = None,
+) -> Response:
+    """Set how many rooms of a type the hotel has (never below what is booked)."""
+    command = ChangeRoomCapacity(hotel_id=hotel_id, room_type=code, capacity=body.capacity)
+    return await send(runtime, request, command, key)
+
+
+@commands.post(
+    "/hotels/{hotel_id}/room-types/{code}/rate",
+    name="SetNightlyRate",
+    status_code=202,
+    response_model=CommandAccepted,
+)
+async def set_nightly_rate(
+    hotel_id: HotelId,
+    code: RoomTypeCodePath,
+    body: SetNightlyRateBody,
+    request: Request,
+    runtime: RuntimeDep,
+    key: IdempotencyKey = None,
+) -> Response:
+    """Set the nightly rate of a room type for new bookings."""
+    command = SetNightlyRate(hotel_id=hotel_id, room_type=code, nightly_rate=body.nightly_rate)
+    return await send(runtime, request, command, key)
+
+
+@commands.post("/bookings", name="BookStay", status_code=202, response_model=CommandAccepted)
+async def book_stay(
+    body: BookStay, request: Request, runtime: RuntimeDep, key: IdempotencyKey = None
+) -> Response:
+    """Book a room for every night of a stay."""
+    return await send(runtime, request, body, key)
+
+
+@commands.post(
+    "/bookings/{booking_id}/cancel", name="CancelBooking", status_code=202, response_model=CommandAccepted
+)
+async def cancel_booking(
+    booking_id: UUID,
+    body: CancelBookingBody,
+    request: Request,
+    runtime: RuntimeDep,
+    key: IdempotencyKey = None,
+) -> Response:
+    """Cancel an active booking: refund by policy, notify the guest, alert management if it matters."""
+    return await send(runtime, request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
+
+
+@operations.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@operations.get("/readyz")
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    """PostgreSQL reachable and migrated (required); RabbitMQ state reported (commands wait in the outbox)."""
+    checks = await runtime.readiness()
+    ready = checks["postgres"] == "up" and checks["schema"] == "up"
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+    )
+
+
+@operations.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,117 @@
+"""The running service: its pool, mediator, relay and AMQP intake, started and stopped together.
+
+Start-up never waits for RabbitMQ (commands are accepted and wait in the outbox) and survives
+PostgreSQL being down (commands are answered 503 until the schema is migrated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+from faststream.rabbit import RabbitBroker
+
+from command_service.adapters.amqp_intake import declare_command_topology
+from command_service.adapters.event_publisher import AmqpEventPublisher
+from command_service.adapters.migrations import migrate
+from command_service.adapters.outbox_relay import OutboxRelay
+from command_service.application.mediator import Mediator
+from command_service.application.ports import ServiceUnavailableError
+from command_service.application.requests import CommandRequest, Outcome
+from command_service.settings import Settings
+
+log = structlog.get_logger("command_service.runtime")
+RETRY_DELAY = 2.0
+
+
+@dataclass
+class Runtime:
+    """Components built by the composition root (`bootstrap`), with their life cycle."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    mediator: Mediator
+    broker: RabbitBroker | None = None
+    publisher: AmqpEventPublisher | None = None
+    relay: OutboxRelay | None = None
+    schema_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    intake_started: bool = False
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def send(self, request: CommandRequest) -> Outcome:
+        if not self.schema_ready.is_set():
+            raise ServiceUnavailableError("the write model is not migrated yet (PostgreSQL unreachable?)")
+        return await self.mediator.send(request)
+
+    async def start(self) -> None:
+        if self.settings.migrate_on_start:
+            self._spawn(self._migrate_until_done())
+        else:
+            self.schema_ready.set()
+        if self.relay is not None:
+            self._spawn(self._after_schema(self.relay.run()))
+        if self.broker is not None:
+            self._spawn(self._start_intake(self.broker))
+
+    async def stop(self) -> None:
+        if self.broker is not None and self.intake_started:
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.publisher is not None:
+            with contextlib.suppress(Exception):
+                await self.publisher.close()
+        await self.pool.close()
+
+    async def readiness(self) -> dict[str, str]:
+        try:
+            await self.pool.fetchval("SELECT 1", timeout=2)
+            postgres = "up"
+        except Exception:
+            postgres = "down"
+        rabbitmq = "down"
+        if self.broker is not None and self.intake_started and await self.broker.ping(timeout=1):
+            rabbitmq = "up"
+        schema = "up" if self.schema_ready.is_set() else "down"
+        return {"postgres": postgres, "schema": schema, "rabbitmq": rabbitmq}
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.create_task(work))
+
+    async def _migrate_until_done(self) -> None:
+        while True:
+            try:
+                async with self.pool.acquire() as connection:
+                    await migrate(connection)
+                self.schema_ready.set()
+                return
+            except Exception as error:
+                log.warning("migrations.waiting", error=repr(error))
+                await asyncio.sleep(RETRY_DELAY)
+
+    async def _after_schema(self, work: Coroutine[Any, Any, None]) -> None:
+        await self.schema_ready.wait()
+        await work
+
+    async def _start_intake(self, broker: RabbitBroker) -> None:
+        await self.schema_ready.wait()
+        while True:
+            try:
+                await broker.connect()
+                await declare_command_topology(broker)
+                await broker.start()
+                self.intake_started = True
+                log.info("amqp.intake_started")
+                return
+            except Exception as error:
+                log.warning("amqp.intake_waiting", error=repr(error))
+                with contextlib.suppress(Exception):
+                    await broker.stop()
+                await asyncio.sleep(RETRY_DELAY)
