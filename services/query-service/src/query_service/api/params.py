@@ -15,7 +15,21 @@ CursorParam = Annotated[
 ]
 LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
 
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+ANSWER_HEADERS = {
+    "X-Read-Model-Position": _header("Highest global position the projector had applied."),
+    "X-Consistency": _header("`caught-up`, `stale` (the wait bound passed) or `eventual` (no token)."),
+    "X-Consistency-Waited-Ms": _header("Time spent waiting for the token (only with a token)."),
+    "ETag": _header("Validator of this body: send as `If-None-Match` to get a 304."),
+    "Cache-Control": _header("Public briefly for the catalogue; private otherwise; no-store when stale."),
+}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
+    200: {"headers": ANSWER_HEADERS},
+    304: {"description": "Not modified: the `If-None-Match` validator still matches."},
     422: {"model": QueryProblem, "description": "A parameter or header is invalid."},
     503: {"model": QueryProblem, "description": "The read model cannot be reached."},
 }
