@@ -1,0 +1,139 @@
+"""`make run` end to end: scripts/run_local.py starts everything, the demo's story holds, Ctrl-C stops all.
+
+Runs the real services against this test's own PostgreSQL database, RabbitMQ vhost and MongoDB
+stand-in (on free ports), so it can run beside a developer's `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from testkit.infra import free_port, unique_name
+
+from ops.repo import ROOT
+
+PORTS = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT", "MONGO_PORT")
+MARKER = "INNKEEPER_RUN_ID"
+Running = tuple[subprocess.Popen[bytes], dict[str, int], Path]
+
+
+@pytest.fixture
+def infrastructure(postgres_dsn: str, rabbitmq_url: str, mongodb_database: str) -> dict[str, str]:
+    """This test's own database and vhost; run_local.py starts its own MongoDB stand-in."""
+    return {"POSTGRES_DSN": postgres_dsn, "RABBITMQ_URL": rabbitmq_url, "MONGODB_DATABASE": mongodb_database}
+
+
+def processes_marked(run_id: str) -> list[int]:
+    """Processes whose environment carries our run id: run_local.py and everything it started."""
+    needle = f"{MARKER}={run_id}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile, or not ours to read
+    return found
+
+
+@contextmanager
+def run_local(tmp_path: Path, infrastructure: dict[str, str]) -> Iterator[Running]:
+    ports = {name: free_port() for name in PORTS}
+    run_id = unique_name("run")
+    env = {**os.environ, **infrastructure, **{name: str(port) for name, port in ports.items()}}
+    env.pop("MONGODB_URL", None)  # as `make run` does: start the stand-in itself
+    env |= {"RUN_DIR": str(tmp_path / "run"), MARKER: run_id, "STOP_TIMEOUT": "20"}
+    log = tmp_path / "run_local.log"
+    with log.open("wb") as output:
+        command = [sys.executable, "scripts/run_local.py"]
+        runner = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield runner, ports, log
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+        for pid in processes_marked(run_id):  # only if the test failed: leave nothing running
+            os.kill(pid, signal.SIGKILL)
+    assert processes_marked(run_id) == []
+
+
+def wait_healthy(port: int, runner: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert runner.poll() is None, f"run_local.py exited with {runner.returncode}:\n{log.read_text()}"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"nothing healthy on port {port} after {timeout}s:\n{log.read_text()}")
+
+
+def wait_for_log(
+    log: Path, pattern: str, runner: subprocess.Popen[bytes], timeout: float = 30
+) -> re.Match[str]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if found := re.search(pattern, log.read_text()):
+            return found
+        assert runner.poll() is None, f"run_local.py exited with {runner.returncode}:\n{log.read_text()}"
+        time.sleep(0.2)
+    pytest.fail(f"run_local.py never printed {pattern!r}:\n{log.read_text()}")
+
+
+def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
+    tmp_path: Path, infrastructure: dict[str, str]
+) -> None:
+    with run_local(tmp_path, infrastructure) as (runner, ports, log):
+        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+            wait_healthy(ports[name], runner, log)
+        urls = ["--command-url", f"http://127.0.0.1:{ports['COMMAND_PORT']}"]
+        urls += ["--query-url", f"http://127.0.0.1:{ports['QUERY_PORT']}"]
+        demo = subprocess.run(
+            [sys.executable, "scripts/demo.py", *urls], cwd=ROOT, capture_output=True, text=True, timeout=180
+        )
+        told = demo.stdout + demo.stderr
+        assert demo.returncode == 0, f"{told}\n--- run_local.py:\n{log.read_text()}"
+        assert re.search(r"refund\s+0\.00 EUR of 240\.00 EUR", told), told
+        assert re.search(r"policy\s+none refund", told), told
+        assert re.search(r"refund\s+465\.00 EUR of 930\.00 EUR", told), told
+        assert re.search(r"policy\s+half refund", told), told
+        assert re.search(r"kinds\s+late_cancellation", told), told
+
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=90) == 0, log.read_text()
+    logs = log.read_text()
+    assert re.search(r"command-service\s+http://127\.0\.0\.1:\d+\s+\d+", logs)
+    assert "run_local       | stopped" in logs
+    assert (tmp_path / "run" / "mongo").is_dir(), "the stand-in keeps its data under RUN_DIR"
+    for port in ports.values():
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+
+
+def test_when_a_service_dies_run_local_names_it_and_stops_the_others(
+    tmp_path: Path, infrastructure: dict[str, str]
+) -> None:
+    with run_local(tmp_path, infrastructure) as (runner, ports, log):
+        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+            wait_healthy(ports[name], runner, log)
+        table_row = wait_for_log(log, r"projector\s+http://127\.0\.0\.1:\d+\s+(\d+)", runner)
+        os.kill(int(table_row.group(1)), signal.SIGKILL)
+        assert runner.wait(timeout=90) == 1, log.read_text()
+    logs = log.read_text()
+    assert "projector exited with -9: stopping the others" in logs
+    assert "stopping command-service" in logs
+    assert "stopping mongodb" in logs
