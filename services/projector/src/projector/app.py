@@ -1,0 +1,88 @@
+"""HTTP side of the projector: `/status`, `/metrics`, `/healthz`, `/readyz` (port 8003)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+
+from .bootstrap import Components, Projector
+from .metrics import METRICS
+from .settings import Settings
+from .status import lag_report
+
+
+class Health(BaseModel):
+    """Whether the process (or its dependencies) are fine."""
+
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        projector = Projector(await Components.build(settings))
+        await projector.start()
+        app.state.projector = projector
+        yield
+        await projector.stop()
+
+    app = FastAPI(title="Innkeeper projector", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get("/readyz", response_model=Health)
+    async def readyz(projector: ProjectorDep) -> Response:
+        checks = {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
+        body = Health(status="ok" if all(checks.values()) else "unavailable", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if all(checks.values()) else 503)
+
+    @app.get("/status")
+    async def status(projector: ProjectorDep) -> dict[str, Any]:
+        """Position per shard, lag behind the event log, generations and parked events."""
+        return await _status(projector)
+
+    @app.get("/metrics")
+    async def metrics(projector: ProjectorDep) -> Response:
+        try:
+            await _status(projector)  # refreshes the lag gauges
+        except Exception:  # metrics still answer while a dependency is down
+            pass
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _projector(request: Request) -> Projector:
+    projector: Projector = request.app.state.projector
+    return projector
+
+
+ProjectorDep = Annotated[Projector, Depends(_projector)]
+
+
+async def _mongo_ok(projector: Projector) -> bool:
+    try:
+        await projector.parts.client.admin.command("ping")
+    except Exception:
+        return False
+    return True
+
+
+async def _status(projector: Projector) -> dict[str, Any]:
+    parts = projector.parts
+    report = await lag_report(parts.status, parts.events)
+    generations = await parts.registry.current()
+    parked = await parts.parking.count()
+    METRICS.lag_events.set(report["lag_events"])
+    METRICS.lag_seconds.set(report["lag_seconds"])
+    METRICS.parked_now.set(parked)
+    return {**report, "generation": generations.active, "rebuilding": generations.building, "parked": parked}

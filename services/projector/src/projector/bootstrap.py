@@ -1,0 +1,97 @@
+"""The composition root: builds clients, stores and consumers from settings (nothing at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractRobustConnection
+from pymongo import AsyncMongoClient
+
+from .consumer import ShardConsumer
+from .event_log import PostgresEventLog
+from .generations import GenerationRegistry
+from .mongo_store import MongoStore
+from .parking import ParkingLot
+from .processor import BatchProcessor
+from .settings import Settings
+from .status import StatusBoard
+from .topology import declare
+
+log = structlog.get_logger("projector")
+
+
+@dataclass
+class Components:
+    """What every projector command works with."""
+
+    settings: Settings
+    client: AsyncMongoClient[dict[str, Any]]
+    events: PostgresEventLog
+    store: MongoStore
+    registry: GenerationRegistry
+    parking: ParkingLot
+    status: StatusBoard
+
+    @classmethod
+    async def build(cls, settings: Settings) -> Components:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_url, tz_aware=True)
+        database = client[settings.mongodb_database]
+        events = await PostgresEventLog.connect(settings.postgres_dsn)
+        parts = cls(settings, client, events, MongoStore(database), GenerationRegistry(database),
+                    ParkingLot(database), StatusBoard(database))  # fmt: skip
+        await parts.registry.ensure_initial()
+        await parts.parking.create_indexes()
+        return parts
+
+    async def close(self) -> None:
+        await self.events.close()
+        await self.client.close()
+
+
+@dataclass
+class Projector:
+    """The running service: the components plus a broker connection and one consumer per shard."""
+
+    parts: Components
+    connection: AbstractRobustConnection | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        settings = self.parts.settings
+        self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
+        async with self.connection.channel() as channel:
+            await declare(channel, settings.projector_shards)
+        processor = BatchProcessor(self.parts.store, self.parts.registry, self.parts.events,
+                                   self.parts.parking, self.parts.status, settings.projector_max_attempts)  # fmt: skip
+        for index in range(settings.projector_shards):
+            consumer = ShardConsumer(index, processor, self.parts.parking, settings.projector_batch_size,
+                                     settings.projector_batch_window_ms / 1000)  # fmt: skip
+            self.tasks.append(asyncio.create_task(self._supervise(consumer)))
+        log.info("projector started", shards=settings.projector_shards)
+
+    async def _supervise(self, consumer: ShardConsumer) -> None:
+        """A consumer that stops on an unexpected error is started again (the consumer never dies)."""
+        assert self.connection is not None
+        while True:
+            try:
+                await consumer.run(self.connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("shard consumer stopped; restarting", shard=consumer.shard)
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.connection is not None:
+            await self.connection.close()
+        await self.parts.close()
+
+    def broker_ready(self) -> bool:
+        return self.connection is not None and not self.connection.is_closed

@@ -1,0 +1,98 @@
+"""Shard consumers: take a short window of deliveries, apply them as one batch, then ack them all.
+
+Every shard queue has `x-single-active-consumer`, so however many processes consume, one applies a
+shard at a time, in order; the others wait as hot standbys and take over when it goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import structlog
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from pydantic import ValidationError
+
+from innkeeper_contracts import EventEnvelope, event_class
+
+from .metrics import METRICS
+from .parking import ParkingLot
+from .processor import BatchProcessor
+from .topology import shard_queue
+
+log = structlog.get_logger("projector.consumer")
+
+
+class ShardConsumer:
+    """Consumes one shard queue in batches of up to `batch_size`, waiting at most `window` to fill one."""
+
+    def __init__(
+        self, index: int, processor: BatchProcessor, parking: ParkingLot, batch_size: int, window: float
+    ) -> None:
+        self.shard = f"shard-{index}"
+        self.queue_name = shard_queue(index)
+        self.processor, self.parking = processor, parking
+        self.batch_size, self.window = batch_size, window
+        self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+
+    async def run(self, connection: AbstractRobustConnection) -> None:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=self.batch_size * 2)
+        queue = await channel.get_queue(self.queue_name)
+        await queue.consume(self.inbox.put)
+        while True:
+            batch = await self._next_batch()
+            await self._handle(batch)
+
+    async def _next_batch(self) -> list[AbstractIncomingMessage]:
+        batch = [await self.inbox.get()]
+        deadline = time.monotonic() + self.window
+        while len(batch) < self.batch_size:
+            if not self.inbox.empty():
+                batch.append(self.inbox.get_nowait())
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(self.inbox.get(), remaining))
+            except TimeoutError:
+                break
+        return batch
+
+    async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
+        envelopes, malformed = [], []
+        for message in batch:
+            parsed = _parse(message)
+            if isinstance(parsed, EventEnvelope):
+                envelopes.append(parsed)
+            else:
+                malformed.append((message, parsed))
+        delay = 0.2
+        while True:
+            try:
+                for message, reason in malformed:
+                    log.warning("dead-lettering a malformed message", shard=self.shard, reason=reason)
+                    await self.parking.park_malformed(message.body, reason, self.shard, message.message_id)
+                if envelopes:
+                    await self.processor.process(self.shard, envelopes)
+                break
+            except Exception:  # a dependency is down: keep the batch, try again, never die
+                log.exception("batch failed, retrying", shard=self.shard, size=len(batch))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        METRICS.malformed.inc(len(malformed))
+        try:
+            await batch[-1].ack(multiple=True)
+        except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless
+            log.warning("ack failed; the batch will be redelivered", shard=self.shard)
+
+
+def _parse(message: AbstractIncomingMessage) -> EventEnvelope | str:
+    """The envelope, or the reason why the message is not a known event."""
+    try:
+        envelope = EventEnvelope.model_validate_json(message.body)
+        event_class(envelope.event_type)
+    except (ValidationError, ValueError) as error:
+        return f"malformed message: {error}".splitlines()[0][:500]
+    return envelope

@@ -1,0 +1,60 @@
+"""Documents and checkpoints in memory: for `verify` (a fresh rebuild to compare with) and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from innkeeper_contracts.documents import HOTEL_NIGHTS
+
+from .ports import Checkpoint, WriteConflictError
+from .projection import DocKey, Needs
+from .projection.view import Doc
+
+
+class MemoryStore:
+    """A `DocumentStore` in dictionaries, with the same compare-and-swap rules as MongoDB."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[DocKey, Doc]] = {}
+        self.revisions: dict[str, dict[DocKey, int]] = {}
+        self.checkpoint_docs: dict[str, dict[str, Checkpoint]] = {}
+
+    async def checkpoints(self, generation: str, aggregate_ids: Iterable[str]) -> dict[str, Checkpoint]:
+        stored = self.checkpoint_docs.get(generation, {})
+        return {a: stored[a] for a in aggregate_ids if a in stored}
+
+    async def load(self, generation: str, needs: Needs) -> tuple[dict[DocKey, Doc], dict[DocKey, int]]:
+        docs = self.docs.get(generation, {})
+        revisions = self.revisions.get(generation, {})
+        keys = {k for k in needs.keys if k in docs}
+        keys |= {
+            k
+            for k, d in docs.items()
+            if k[0] == HOTEL_NIGHTS and d["hotel_id"] in needs.hotels_with_all_nights
+        }
+        return {k: docs[k] for k in keys}, {k: revisions[k] for k in keys}
+
+    async def save(
+        self,
+        generation: str,
+        changes: dict[DocKey, Doc | None],
+        revisions: dict[DocKey, int],
+        checkpoints: dict[str, Checkpoint],
+    ) -> None:
+        docs = self.docs.setdefault(generation, {})
+        stored_revisions = self.revisions.setdefault(generation, {})
+        for key in changes:
+            if stored_revisions.get(key) != revisions.get(key):
+                raise WriteConflictError(f"{key} changed since it was read")
+        for key, doc in changes.items():
+            if doc is None:
+                docs.pop(key, None)
+                stored_revisions.pop(key, None)
+            else:
+                docs[key] = doc
+                stored_revisions[key] = revisions.get(key, 0) + 1
+        stored = self.checkpoint_docs.setdefault(generation, {})
+        for aggregate, checkpoint in checkpoints.items():
+            previous = stored.get(aggregate)
+            if previous is None or previous.version < checkpoint.version:
+                stored[aggregate] = checkpoint

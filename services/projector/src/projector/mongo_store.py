@@ -1,0 +1,111 @@
+"""Documents and checkpoints of read-model generations in MongoDB (`<base>_<generation>`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from innkeeper_contracts.documents import (
+    BOOKINGS,
+    CHECKPOINTS,
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    HOTEL_NIGHTS,
+    MANAGEMENT_ALERTS,
+    collection_name,
+)
+
+from .ports import Checkpoint, WriteConflictError
+from .projection import DocKey, Needs
+from .projection.view import Doc
+
+WRITE_ORDER = [HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS, HOTEL_DETAILS, HOTEL_CARDS]
+"""Sources before what is derived from them: a card's full nights come from the night documents."""
+REVISION = "_rev"
+"""Revision of a document, bumped on every write; writes compare-and-swap on it."""
+
+
+class MongoStore:
+    """A `DocumentStore` over one MongoDB database."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.database = database
+
+    def collection(self, base: str, generation: str) -> Any:
+        return self.database[collection_name(base, generation)]
+
+    async def checkpoints(self, generation: str, aggregate_ids: Iterable[str]) -> dict[str, Checkpoint]:
+        ids = list(aggregate_ids)
+        if not ids:
+            return {}
+        cursor = self.collection(CHECKPOINTS, generation).find({"_id": {"$in": ids}})
+        return {d["_id"]: Checkpoint(d["version"], d["global_position"]) async for d in cursor}
+
+    async def load(self, generation: str, needs: Needs) -> tuple[dict[DocKey, Doc], dict[DocKey, int]]:
+        by_base: dict[str, list[str]] = defaultdict(list)
+        for base, doc_id in needs.keys:
+            by_base[base].append(doc_id)
+        docs: dict[DocKey, Doc] = {}
+        revisions: dict[DocKey, int] = {}
+        queries = [(base, {"_id": {"$in": ids}}) for base, ids in by_base.items()]
+        if needs.hotels_with_all_nights:
+            queries.append((HOTEL_NIGHTS, {"hotel_id": {"$in": sorted(needs.hotels_with_all_nights)}}))
+        for base, query in queries:
+            async for doc in self.collection(base, generation).find(query):
+                revisions[(base, doc["_id"])] = doc.pop(REVISION)
+                docs[(base, doc["_id"])] = doc
+        return docs, revisions
+
+    async def save(
+        self,
+        generation: str,
+        changes: dict[DocKey, Doc | None],
+        revisions: dict[DocKey, int],
+        checkpoints: dict[str, Checkpoint],
+    ) -> None:
+        """Documents first (one ordered bulk_write per collection), checkpoints last."""
+        operations: dict[str, list[Any]] = defaultdict(list)
+        expected: dict[str, int] = defaultdict(int)
+        for (base, doc_id), doc in changes.items():
+            revision = revisions.get((base, doc_id))
+            if revision is None and doc is None:
+                continue  # created and deleted within the batch
+            if revision is None:
+                operations[base].append(InsertOne({**doc, REVISION: 1}))  # type: ignore[dict-item]
+            elif doc is None:
+                operations[base].append(DeleteOne({"_id": doc_id, REVISION: revision}))
+                expected[base] += 1
+            else:
+                operations[base].append(
+                    ReplaceOne({"_id": doc_id, REVISION: revision}, {**doc, REVISION: revision + 1})
+                )
+                expected[base] += 1
+        for base in sorted(operations, key=WRITE_ORDER.index):
+            await self._write(base, generation, operations[base], expected[base])
+        if checkpoints:
+            await self.collection(CHECKPOINTS, generation).bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": a},
+                        {"$max": {"version": c.version, "global_position": c.global_position}},
+                        upsert=True,
+                    )
+                    for a, c in checkpoints.items()
+                ],
+                ordered=False,
+            )
+
+    async def _write(self, base: str, generation: str, ops: list[Any], expected: int) -> None:
+        try:
+            result = await self.collection(base, generation).bulk_write(ops, ordered=True)
+        except BulkWriteError as error:
+            if all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
+                raise WriteConflictError(f"{base}: a document was created by another writer") from error
+            raise
+        if result.matched_count + result.deleted_count != expected:
+            raise WriteConflictError(f"{base}: a document was changed by another writer")

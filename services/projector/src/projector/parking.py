@@ -1,0 +1,101 @@
+"""The parking lot (`parked_events`): events that failed, events waiting behind them, bad messages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pymongo import ASCENDING, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from innkeeper_contracts import EventEnvelope
+
+PARKED_EVENTS = "parked_events"
+Kind = Literal["failed", "behind", "malformed"]
+
+
+class ParkingLot:
+    """`{_id: event id, kind, status: parked|retry|skipped, reason, aggregate_id, envelope, ...}`."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = database[PARKED_EVENTS]
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_index([("aggregate_id", ASCENDING), ("aggregate_version", ASCENDING)])
+        await self.collection.create_index([("status", ASCENDING), ("parked_at", ASCENDING)])
+
+    async def blocked(self, aggregate_ids: Iterable[str]) -> tuple[set[str], dict[str, tuple[str, int]]]:
+        """(aggregates with a parked event, {event id: (aggregate, version)} an operator asked to retry)."""
+        query = {"aggregate_id": {"$in": list(aggregate_ids)}, "status": {"$in": ["parked", "retry"]}}
+        blocked: set[str] = set()
+        retrying: dict[str, tuple[str, int]] = {}
+        async for doc in self.collection.find(
+            query, {"aggregate_id": 1, "aggregate_version": 1, "status": 1}
+        ):
+            if doc["status"] == "parked":
+                blocked.add(doc["aggregate_id"])
+            else:
+                retrying[doc["_id"]] = (doc["aggregate_id"], doc["aggregate_version"])
+        return blocked, retrying
+
+    async def park(
+        self, entries: list[tuple[EventEnvelope, Kind, str]], shard: str, attempts: int = 0
+    ) -> None:
+        if not entries:
+            return
+        now = datetime.now(UTC)
+        ops = []
+        for envelope, kind, reason in entries:
+            fields = {
+                "kind": kind, "reason": reason, "shard": shard, "attempts": attempts, "parked_at": now,
+                "aggregate_id": str(envelope.aggregate_id), "aggregate_version": envelope.aggregate_version,
+                "event_type": envelope.event_type, "global_position": envelope.global_position,
+                "partition_key": envelope.partition_key, "envelope": envelope.model_dump(mode="json"),
+            }  # fmt: skip
+            # An event waiting behind another keeps what it was parked for first (e.g. its own failure).
+            update = (
+                {"$set": {**fields, "status": "parked"}}
+                if kind != "behind"
+                else {"$setOnInsert": fields, "$set": {"status": "parked"}}
+            )
+            ops.append(UpdateOne({"_id": str(envelope.event_id)}, update, upsert=True))
+        await self.collection.bulk_write(ops, ordered=True)
+
+    async def park_malformed(self, body: bytes, reason: str, shard: str, message_id: str | None) -> None:
+        """A message that is not an event envelope at all: kept with its body, never applied."""
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        entry = {
+            "kind": "malformed", "status": "parked", "reason": reason, "shard": shard, "message_id": message_id,
+            "body": body.decode("utf-8", errors="replace"), "parked_at": datetime.now(UTC),
+        }  # fmt: skip
+        await self.collection.update_one(
+            {"_id": f"malformed-{message_id or 'none'}-{digest}"}, {"$setOnInsert": entry}, upsert=True
+        )
+
+    async def resolved(self, event_ids: Iterable[str]) -> None:
+        """Events that were retried and are now applied (or known duplicates) leave the lot."""
+        ids = list(event_ids)
+        if ids:
+            await self.collection.delete_many({"_id": {"$in": ids}, "status": "retry"})
+
+    async def entries(
+        self, ids: list[str] | None = None, status: str | None = "parked"
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {}
+        if ids:
+            query["_id"] = {"$in": ids}
+        if status:
+            query["status"] = status
+        return (
+            await self.collection.find(query)
+            .sort([("parked_at", ASCENDING), ("global_position", ASCENDING)])
+            .to_list()
+        )
+
+    async def mark(self, ids: list[str], status: str) -> None:
+        await self.collection.update_many({"_id": {"$in": ids}}, {"$set": {"status": status}})
+
+    async def count(self) -> int:
+        return await self.collection.count_documents({"status": "parked"})

@@ -1,0 +1,87 @@
+"""Booking events → the booking page, the hotel nights, the card's full nights and the alert feed."""
+
+from __future__ import annotations
+
+from innkeeper_contracts import (
+    BookingCancelled,
+    BookingEvent,
+    EventEnvelope,
+    ManagementAlertRaised,
+    StayBooked,
+)
+from innkeeper_contracts.documents import (
+    BOOKINGS,
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    MANAGEMENT_ALERTS,
+    BookingDetail,
+    ManagementAlert,
+)
+
+from .errors import ProjectionError
+from .hotels import applied, with_id
+from .nights import nights_between, set_booking
+from .view import Doc, ReadView
+
+
+def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -> None:
+    hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
+    card = _required(view, HOTEL_CARDS, str(event.hotel_id))
+    if event.room_type not in {room["code"] for room in card["room_types"]}:
+        raise ProjectionError(f"hotel {event.hotel_id} has no room type {event.room_type!r}")
+    booking_id = str(event.booking_id)
+    if not applied(view.get(BOOKINGS, booking_id), envelope.aggregate_version):
+        detail = BookingDetail(
+            booking_id=event.booking_id, hotel_id=event.hotel_id, hotel_name=hotel["name"], city=hotel["city"],
+            room_type=event.room_type, guest=event.guest, check_in=event.check_in, check_out=event.check_out,
+            nights=event.nights, guests=event.guests, nightly_rate=event.nightly_rate,
+            total_price=event.total_price, status="active", booked_at=envelope.occurred_at,
+            version=envelope.aggregate_version,
+        )  # fmt: skip
+        view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
+    set_booking(view, card, nights_between(event.check_in, event.check_out), booking_id, event.room_type)
+
+
+def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: BookingCancelled) -> None:
+    booking_id = str(event.booking_id)
+    booking = _required(view, BOOKINGS, booking_id)
+    card = _required(view, HOTEL_CARDS, str(event.hotel_id))
+    if not applied(booking, envelope.aggregate_version):
+        cancelled = {
+            "status": "cancelled",
+            "cancelled_at": event.model_dump(mode="json")["cancelled_at"],
+            "cancellation_reason": event.reason,
+            "refund_policy": event.refund_policy,
+            "refund": event.refund.model_dump(mode="json"),
+            "version": envelope.aggregate_version,
+        }
+        view.put(BOOKINGS, booking_id, {**booking, **cancelled})
+    set_booking(view, card, nights_between(event.check_in, event.check_out), booking_id, None)
+
+
+def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAlertRaised) -> None:
+    alert_id = str(event.alert_id)
+    if view.get(MANAGEMENT_ALERTS, alert_id) is None:
+        hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
+        alert = ManagementAlert(
+            alert_id=event.alert_id, hotel_id=event.hotel_id, hotel_name=hotel["name"],
+            booking_id=event.booking_id, kinds=event.kinds, message=event.message,
+            total_price=event.total_price, refund=event.refund, raised_at=event.raised_at,
+        )  # fmt: skip
+        view.put(MANAGEMENT_ALERTS, alert_id, with_id(alert_id, alert.model_dump(mode="json")))
+    on_other_booking_event(view, envelope, event)
+
+
+def on_other_booking_event(view: ReadView, envelope: EventEnvelope, event: BookingEvent) -> None:
+    """Refund, notification, alert: the booking page now reflects this version of the booking."""
+    booking_id = str(event.booking_id)
+    booking = _required(view, BOOKINGS, booking_id)
+    if not applied(booking, envelope.aggregate_version):
+        view.put(BOOKINGS, booking_id, {**booking, "version": envelope.aggregate_version})
+
+
+def _required(view: ReadView, base: str, doc_id: str) -> Doc:
+    doc = view.get(base, doc_id)
+    if doc is None:
+        raise ProjectionError(f"{base} document {doc_id} is missing")
+    return doc

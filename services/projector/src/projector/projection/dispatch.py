@@ -1,0 +1,84 @@
+"""Which documents an event reads, and which projection applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from innkeeper_contracts import (
+    BookingCancelled,
+    BookingEvent,
+    EventEnvelope,
+    HotelEvent,
+    HotelRegistered,
+    ManagementAlertRaised,
+    NightlyRateSet,
+    RoomCapacityChanged,
+    StayBooked,
+)
+from innkeeper_contracts.documents import (
+    BOOKINGS,
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    HOTEL_NIGHTS,
+    MANAGEMENT_ALERTS,
+)
+
+from . import bookings, hotels
+from .errors import ProjectionError
+from .nights import night_id, nights_between
+from .view import Needs, ReadView
+
+Projection = Callable[[ReadView, EventEnvelope, Any], None]
+
+PROJECTIONS: dict[type[Any], Projection] = {
+    HotelRegistered: hotels.on_hotel_registered,
+    RoomCapacityChanged: hotels.on_capacity_changed,
+    NightlyRateSet: hotels.on_rate_set,
+    StayBooked: bookings.on_stay_booked,
+    BookingCancelled: bookings.on_booking_cancelled,
+    ManagementAlertRaised: bookings.on_alert_raised,
+}
+
+
+def needs(envelope: EventEnvelope) -> Needs:
+    """The documents this event reads; raises ProjectionError when the event cannot be parsed."""
+    event = _parse(envelope)
+    result = Needs()
+    hotel_id = str(event.hotel_id) if isinstance(event, HotelEvent | BookingEvent) else ""
+    result.keys |= {(HOTEL_CARDS, hotel_id), (HOTEL_DETAILS, hotel_id)}
+    if isinstance(event, RoomCapacityChanged):
+        result.hotels_with_all_nights.add(hotel_id)
+    if isinstance(event, BookingEvent):
+        result.keys.add((BOOKINGS, str(event.booking_id)))
+    if isinstance(event, StayBooked | BookingCancelled):
+        nights = nights_between(event.check_in, event.check_out)
+        result.keys |= {(HOTEL_NIGHTS, night_id(hotel_id, night)) for night in nights}
+    if isinstance(event, ManagementAlertRaised):
+        result.keys.add((MANAGEMENT_ALERTS, str(event.alert_id)))
+    return result
+
+
+def apply_event(view: ReadView, envelope: EventEnvelope) -> None:
+    """Apply one event to the view, all or nothing; applying it again changes nothing."""
+    event = _parse(envelope)
+    projection = PROJECTIONS.get(type(event), bookings.on_other_booking_event)
+    savepoint = view.savepoint()
+    try:
+        projection(view, envelope, event)
+    except ProjectionError:
+        view.rollback(savepoint)
+        raise
+    except Exception as error:  # a bug or bad data in one event must not stop the others
+        view.rollback(savepoint)
+        raise ProjectionError(f"{type(error).__name__}: {error}") from error
+
+
+def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
+    try:
+        event = envelope.event()
+    except Exception as error:
+        raise ProjectionError(f"invalid {envelope.event_type} data: {error}") from error
+    if not isinstance(event, HotelEvent | BookingEvent):
+        raise ProjectionError(f"no projection for {envelope.event_type}")
+    return event

@@ -1,0 +1,92 @@
+"""Hotel nights (availability / occupancy) and the sold-out nights on the hotel card.
+
+A night document is derived from two sources: the card (capacity per room type) and the map
+`_bookings` {booking id: room type} of active bookings that cover the night. Booking and cancelling
+only add or remove one key of that map, and counts are always recomputed from it, so applying an
+event a second time changes nothing (counts never double).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from innkeeper_contracts.documents import HOTEL_CARDS, HOTEL_NIGHTS, HotelNight, RoomNight
+
+from .view import Doc, ReadView
+
+BOOKINGS_FIELD = "_bookings"
+"""Tracking field of a night document: {booking id: room type} of the active bookings that night."""
+
+
+def night_id(hotel_id: str, night: date | str) -> str:
+    return f"{hotel_id}:{night if isinstance(night, str) else night.isoformat()}"
+
+
+def nights_between(check_in: date, check_out: date) -> list[date]:
+    return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
+
+
+def derive_night(hotel_id: str, night: str, card: Doc, bookings: dict[str, str]) -> Doc | None:
+    """The night document for these bookings and the card's capacities; None when nothing is booked."""
+    if not bookings:
+        return None
+    room_nights = []
+    for room in card["room_types"]:
+        booked = sum(1 for code in bookings.values() if code == room["code"])
+        free = max(room["capacity"] - booked, 0)
+        room_nights.append(
+            RoomNight(room_type=room["code"], capacity=room["capacity"], booked=booked, free=free)
+        )
+    document = HotelNight(
+        hotel_id=hotel_id,
+        night=date.fromisoformat(night),
+        room_types=room_nights,
+        booked=sum(r.booked for r in room_nights),
+        capacity=sum(r.capacity for r in room_nights),
+    ).model_dump(mode="json")
+    return {"_id": night_id(hotel_id, night), **document, BOOKINGS_FIELD: dict(sorted(bookings.items()))}
+
+
+def set_booking(view: ReadView, card: Doc, nights: list[date], booking_id: str, code: str | None) -> None:
+    """Add (code) or remove (None) a booking on some nights, then refresh the card's full nights."""
+    hotel_id = card["hotel_id"]
+    for night in nights:
+        key = night_id(hotel_id, night)
+        current = view.get(HOTEL_NIGHTS, key)
+        bookings = dict(current[BOOKINGS_FIELD]) if current else {}
+        if code is None:
+            bookings.pop(booking_id, None)
+        else:
+            bookings[booking_id] = code
+        view.put(HOTEL_NIGHTS, key, derive_night(hotel_id, night.isoformat(), card, bookings))
+    refresh_full_nights(view, hotel_id, [n.isoformat() for n in nights])
+
+
+def resync_all_nights(view: ReadView, hotel_id: str) -> None:
+    """After a capacity change: every night of the hotel takes the card's capacities again."""
+    card = view.get(HOTEL_CARDS, hotel_id)
+    assert card is not None
+    for doc in view.nights_of(hotel_id):
+        updated = derive_night(hotel_id, doc["night"], card, doc[BOOKINGS_FIELD])
+        if updated != doc:
+            view.put(HOTEL_NIGHTS, doc["_id"], updated)
+    refresh_full_nights(view, hotel_id, [doc["night"] for doc in view.nights_of(hotel_id)], every=True)
+
+
+def refresh_full_nights(view: ReadView, hotel_id: str, nights: list[str], every: bool = False) -> None:
+    """Recompute whether each room type is sold out on these nights (or, with `every`, on all).
+
+    Derived from the night documents each time, so it is idempotent.
+    """
+    card = view.get(HOTEL_CARDS, hotel_id)
+    assert card is not None
+    room_types = []
+    for room in card["room_types"]:
+        full = set() if every else set(room["full_nights"]) - set(nights)
+        for night in nights:
+            doc = view.get(HOTEL_NIGHTS, night_id(hotel_id, night))
+            if doc and any(r["room_type"] == room["code"] and r["free"] == 0 for r in doc["room_types"]):
+                full.add(night)
+        room_types.append({**room, "full_nights": sorted(full)})
+    if room_types != card["room_types"]:
+        view.put(HOTEL_CARDS, hotel_id, {**card, "room_types": room_types})

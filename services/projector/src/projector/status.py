@@ -1,0 +1,59 @@
+"""Where each shard is (`projector_status`), and how far behind the event log the projector is."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
+
+from .applier import Plan
+from .event_log import PostgresEventLog
+
+CONSUMER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class StatusBoard:
+    """`{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, duplicates, deliveries, consumer}`."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = database[PROJECTOR_STATUS_COLLECTION]
+
+    async def record(self, shard: str, plan: Plan, delivered: int) -> None:
+        now = datetime.now(UTC)
+        update: dict[str, Any] = {
+            "$set": {"applied_at": now, "consumer": CONSUMER},
+            "$inc": {"events_applied": len(plan.applied), "duplicates": plan.duplicates, "deliveries": delivered},
+        }
+        if plan.applied:
+            last = max(plan.applied, key=lambda e: e.global_position)
+            update["$max"] = {"position": last.global_position, "last_event_at": last.occurred_at}
+        await self.collection.update_one({"_id": shard}, update, upsert=True)
+
+    async def shards(self) -> list[dict[str, Any]]:
+        return await self.collection.find({}).sort("_id").to_list()
+
+
+async def lag_report(board: StatusBoard, log: PostgresEventLog) -> dict[str, Any]:
+    """Position per shard and the lag: events and seconds between the log head and what is applied."""
+    shards = await board.shards()
+    head, head_at = await log.head()
+    applied = max((s.get("position", 0) for s in shards), default=0)
+    lag_events = max(head - applied, 0)
+    lag_seconds = 0.0
+    if lag_events and head_at is not None:
+        applied_at = await log.occurred_at(applied) if applied else None
+        lag_seconds = max((head_at - (applied_at or head_at)).total_seconds(), 0.0)
+        if applied_at is None:
+            lag_seconds = max((datetime.now(UTC) - head_at).total_seconds(), 0.0)
+    return {
+        "log_head": head,
+        "applied_position": applied,
+        "lag_events": lag_events,
+        "lag_seconds": lag_seconds,
+        "shards": [{**s, "shard": s.pop("_id")} for s in shards],
+    }
