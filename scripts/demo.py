@@ -83,7 +83,7 @@ class Api:
                 document: Json = answer.json()
                 waited = answer.headers.get("X-Consistency-Waited-Ms")
                 if waited is not None:
-                    print(f"   {'(read model)':<13}caught up with the write after waiting {waited} ms")
+                    line("read model", f"caught up with the write (waited {waited} ms)")
                 return document
             if answer.status_code not in (200, 404) or time.monotonic() > deadline:
                 raise DemoError(f"GET {path} answered {answer.status_code}: {problem(answer)}")
@@ -114,7 +114,7 @@ def step(number: int, title: str) -> None:
 
 
 def line(label: str, value: object) -> None:
-    print(f"   {label:<13}{value}")
+    print(f"   {label:<15}{value}")
 
 
 def room(code: str, name: str, capacity: int, guests: int, rate: str) -> Json:
@@ -203,13 +203,13 @@ def book(commands: Api, queries: Api, number: int, check_in: date, nights: int, 
 def cancel(commands: Api, queries: Api, number: int, booking: Json, why: str) -> Json:
     booking_id = booking["booking_id"]
     days = (date.fromisoformat(booking["check_in"]) - datetime.now(UTC).date()).days
-    step(number, f"Cancel it, {days} day(s) before check-in: {why} (POST /bookings/{{id}}/cancel)")
+    step(number, f"Cancel it {days} day(s) before check-in — {why} (POST /bookings/{{id}}/cancel)")
     accepted = commands.command(f"/bookings/{booking_id}/cancel", {"reason": "plans changed"})
     line("accepted", f"correlation id {accepted['correlation_id']}")
     cancelled = queries.read(f"/bookings/{booking_id}", accepted["consistency_token"])
     line("status", cancelled["status"])
-    line("refund", f"{money(cancelled['refund'])} of {money(cancelled['total_price'])}")
-    line("policy", f"{cancelled['refund_policy']} refund")
+    paid, back = money(cancelled["total_price"]), money(cancelled["refund"])
+    line("refund", f"{back} of {paid} (policy: {cancelled['refund_policy']})")
     if cancelled["status"] != "cancelled":
         raise DemoError(f"booking {booking_id} is {cancelled['status']} after its cancellation")
     return {**cancelled, "token": accepted["consistency_token"]}
@@ -235,9 +235,9 @@ def story(commands: Api, queries: Api) -> None:
     tokens = register_hotels(commands)
     search(queries, tokens[0], today + timedelta(days=1), today + timedelta(days=3))
     late = book(commands, queries, 3, today + timedelta(days=1), 2, "DBL")
-    late = cancel(commands, queries, 4, late, "under 48 hours, so no refund, and management hears of it")
+    late = cancel(commands, queries, 4, late, "under 48 h: no refund, management alerted")
     early = book(commands, queries, 5, today + timedelta(days=3), 3, "STE")
-    cancel(commands, queries, 6, early, "2 to 7 days ahead, so half the price back")
+    cancel(commands, queries, 6, early, "2 to 7 days ahead: half refund")
     alerts(queries, 7, late["token"], {late["booking_id"], early["booking_id"]})
 
 
