@@ -8,7 +8,13 @@ from uuid import uuid4
 
 import httpx
 
-from innkeeper_contracts.documents import HOTEL_CARDS, BookingDetail, HotelDetail, ManagementAlert
+from innkeeper_contracts.documents import (
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    BookingDetail,
+    HotelDetail,
+    ManagementAlert,
+)
 from query.seed import (
     ClientFactory,
     ReadModelSeed,
@@ -148,3 +154,15 @@ async def test_the_indexes_reads_need_are_ensured_on_the_active_generation(
         await asyncio.sleep(0.05)
     else:
         raise AssertionError(f"indexes missing: {info}")
+
+
+async def test_a_document_that_breaks_the_contract_is_a_500_problem_not_a_crash(
+    client: httpx.AsyncClient, seed: ReadModelSeed
+) -> None:
+    hotel_id = str(uuid4())
+    await seed.collection(HOTEL_DETAILS).insert_one({"_id": hotel_id, "hotel_id": hotel_id, "name": 5})
+    response = await client.get(f"/hotels/{hotel_id}")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["correlation_id"] == response.headers["x-correlation-id"]
+    assert (await client.get("/healthz")).status_code == 200

@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await read_model.close()
             await client.close()
 
     app = FastAPI(title="Innkeeper query API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

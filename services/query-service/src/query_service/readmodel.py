@@ -70,6 +70,12 @@ class ReadModel:
         checkpoint = await self.find_one(CHECKPOINTS, str(aggregate_id))
         return int(checkpoint["version"]) if checkpoint else 0
 
+    async def close(self) -> None:
+        """Stop background index builds (before the client closes)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def ping(self) -> None:
         await self._db.command("ping")
 

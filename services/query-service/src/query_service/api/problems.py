@@ -69,9 +69,20 @@ async def on_mongo_error(request: Request, error: Exception) -> Response:
     return response
 
 
+async def on_unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error", path=request.url.path)
+    detail = "the query failed unexpectedly; quote the correlation id when reporting it"
+    response = problem(request, 500, "internal", "Internal error", detail)
+    # Answered by the outermost middleware, outside the one that echoes the correlation id.
+    if correlation := structlog.contextvars.get_contextvars().get("correlation_id"):
+        response.headers["X-Correlation-Id"] = correlation
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into problem answers."""
     app.add_exception_handler(QueryError, on_query_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(PyMongoError, on_mongo_error)
+    app.add_exception_handler(Exception, on_unexpected)
