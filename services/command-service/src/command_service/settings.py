@@ -31,5 +31,5 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_interval: float = Field(default=0.5, gt=0, le=60)
     amqp_intake_enabled: bool = True
-    amqp_prefetch: int = Field(default=32, ge=1, le=10_000)
+    amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)

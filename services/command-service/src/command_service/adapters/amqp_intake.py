@@ -43,9 +43,6 @@ DEAD_LETTER_EXCHANGE_SPEC = RabbitExchange(
     COMMANDS_DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True
 )
 DEAD_LETTER_QUEUE_SPEC = RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True)
-INTAKE_QUEUE_SPEC = RabbitQueue(
-    COMMANDS_QUEUE, durable=True, arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE}
-)
 ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
 
 
@@ -137,20 +134,35 @@ class CommandIntake:
 
 
 def register_intake(broker: RabbitBroker, intake: CommandIntake) -> None:
-    """Subscribe the intake to the command queue (manual acks: the intake decides)."""
+    """Subscribe the intake to the command queue, once per command name (its binding and routing key).
 
-    @broker.subscriber(INTAKE_QUEUE_SPEC, ack_policy=AckPolicy.MANUAL, no_reply=True)
-    async def take_command(message: RabbitMessage) -> None:
-        """A command to carry out; the routing key names it."""
-        await intake.handle(message)
+    All of them consume the one durable queue; the intake reads the command name from the routing key,
+    so a message that reaches the queue another way (unknown name) is dead-lettered with its reason.
+    """
+    for name in COMMANDS:
+        queue = RabbitQueue(
+            COMMANDS_QUEUE,
+            durable=True,
+            arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE},
+            routing_key=name,
+        )
+
+        async def take_command(message: RabbitMessage) -> None:
+            await intake.handle(message)
+
+        broker.subscriber(
+            queue,
+            COMMANDS_EXCHANGE_SPEC,
+            ack_policy=AckPolicy.MANUAL,
+            no_reply=True,
+            title=f"{COMMANDS_QUEUE}:{name}",
+            description=f"`{name}` commands (JSON body); `message_id` is the idempotency key.",
+        )(take_command)
 
 
 async def declare_command_topology(broker: RabbitBroker) -> None:
-    """The commands exchange, the intake queue bound for every command name, and the dead letters."""
-    commands = await broker.declare_exchange(COMMANDS_EXCHANGE_SPEC)
+    """The commands exchange and the dead letters (the subscribers declare and bind the intake queue)."""
+    await broker.declare_exchange(COMMANDS_EXCHANGE_SPEC)
     dead_letters = await broker.declare_exchange(DEAD_LETTER_EXCHANGE_SPEC)
     dead_letter_queue = await broker.declare_queue(DEAD_LETTER_QUEUE_SPEC)
     await dead_letter_queue.bind(dead_letters)
-    intake_queue = await broker.declare_queue(INTAKE_QUEUE_SPEC)
-    for name in COMMANDS:
-        await intake_queue.bind(commands, routing_key=name)

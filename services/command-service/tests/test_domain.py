@@ -1,0 +1,137 @@
+"""The aggregates decide, record events and refuse what breaks a rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from command_builders import book_stay, register_hotel
+
+from command_service.domain.booking import Booking, ensure_stay_dates
+from command_service.domain.errors import (
+    AlreadyCancelledError,
+    CapacityBelowBookedError,
+    InvalidCommandError,
+    NoRoomAvailableError,
+    RoomTypeNotFoundError,
+    TooManyGuestsError,
+)
+from command_service.domain.hotel import Hotel
+from command_service.domain.refunds import CancellationPolicy
+from innkeeper_contracts import (
+    BookingCancelled,
+    GuestNotificationRequested,
+    ManagementAlertRaised,
+    Money,
+    RefundIssued,
+    RoomCapacityChanged,
+    StayBooked,
+)
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def registered_hotel(capacity: int = 2) -> Hotel:
+    hotel = Hotel.register(register_hotel(capacity=capacity), uuid4(), NOW)
+    hotel.take_pending_events()
+    return hotel
+
+
+def booked(hotel: Hotel, check_in: date, nights: int = 2) -> Booking:
+    command = book_stay(hotel.id, check_in, nights)
+    return Booking.book(uuid4(), command, hotel.room_type("DBL"), NOW)
+
+
+def test_registering_records_one_event_at_version_one() -> None:
+    hotel = Hotel.register(register_hotel(), uuid4(), NOW)
+    assert hotel.version == 1
+    assert hotel.saved_version == 0
+    assert [type(event).__name__ for event in hotel.pending_events] == ["HotelRegistered"]
+
+
+def test_booking_prices_every_night_at_the_rate() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=3)
+    [event] = booking.pending_events
+    assert isinstance(event, StayBooked)
+    assert event.total_price == Money(amount=Decimal("360.00"), currency="EUR")
+    assert event.nights == 3
+    assert booking.stay.nights == [TODAY + timedelta(days=day) for day in (3, 4, 5)]
+
+
+def test_booking_more_guests_than_the_room_takes_is_a_business_rule() -> None:
+    hotel = registered_hotel()
+    command = book_stay(hotel.id, TODAY, guests=3)
+    with pytest.raises(TooManyGuestsError):
+        Booking.book(uuid4(), command, hotel.room_type("DBL"), NOW)
+
+
+def test_a_room_type_without_rooms_has_no_room() -> None:
+    hotel = registered_hotel(capacity=0)
+    with pytest.raises(NoRoomAvailableError):
+        booked(hotel, TODAY)
+
+
+def test_unknown_room_type_is_not_found() -> None:
+    with pytest.raises(RoomTypeNotFoundError):
+        registered_hotel().room_type("SUITE")
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out", "field"),
+    [
+        (TODAY - timedelta(days=1), TODAY + timedelta(days=1), "check_in"),
+        (TODAY + timedelta(days=2), TODAY + timedelta(days=2), "check_out"),
+        (TODAY, TODAY + timedelta(days=31), "check_out"),
+    ],
+)
+def test_stay_dates_are_checked_with_the_field_at_fault(check_in: date, check_out: date, field: str) -> None:
+    with pytest.raises(InvalidCommandError) as raised:
+        ensure_stay_dates(check_in, check_out, TODAY)
+    assert raised.value.errors[0].loc == ["body", field]
+
+
+def test_today_and_thirty_nights_are_allowed() -> None:
+    ensure_stay_dates(TODAY, TODAY + timedelta(days=30), TODAY)
+
+
+def test_capacity_cannot_go_below_what_is_booked() -> None:
+    hotel = registered_hotel(capacity=5)
+    with pytest.raises(CapacityBelowBookedError):
+        hotel.change_capacity("DBL", 2, most_booked=3)
+    hotel.change_capacity("DBL", 3, most_booked=3)
+    [event] = hotel.pending_events
+    assert event == RoomCapacityChanged(hotel_id=hotel.id, room_type="DBL", capacity=3, previous_capacity=5)
+
+
+def test_early_cancellation_refunds_in_full_and_notifies_the_guest() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=20))
+    booking.take_pending_events()
+    booking.cancel("plans changed", NOW, CancellationPolicy())
+    events = booking.pending_events
+    assert [type(event) for event in events] == [BookingCancelled, RefundIssued, GuestNotificationRequested]
+    assert booking.version == 4
+    assert booking.saved_version == 1
+    refund = events[1]
+    assert isinstance(refund, RefundIssued)
+    assert refund.amount == Money(amount=Decimal("240.00"), currency="EUR")
+
+
+def test_late_cancellation_refunds_nothing_and_alerts_management() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=1))
+    booking.take_pending_events()
+    booking.cancel("ill", NOW, CancellationPolicy())
+    types = [type(event) for event in booking.pending_events]
+    assert types == [BookingCancelled, GuestNotificationRequested, ManagementAlertRaised]
+    alert = booking.pending_events[-1]
+    assert isinstance(alert, ManagementAlertRaised)
+    assert alert.kinds == ["late_cancellation"]
+
+
+def test_cancelling_twice_is_refused() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=20))
+    booking.cancel("once", NOW, CancellationPolicy())
+    with pytest.raises(AlreadyCancelledError):
+        booking.cancel("twice", NOW, CancellationPolicy())
