@@ -1,0 +1,45 @@
+"""Two projector processes on one stream; the active one is SIGKILLed mid-stream and restarted."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from conftest import start_projector
+from projector_kit import Bus, ReadModel, run_cli, wait_until
+from story import Story
+from testkit.services import ServiceProcess
+
+
+async def test_a_killed_projector_is_replaced_and_the_model_equals_a_rebuild(
+    bus: Bus, read_model: ReadModel, projector_env: dict[str, str], log_dir: Path, projectors: list[ServiceProcess]
+) -> None:
+    env = {**projector_env, "PROJECTOR_BATCH_SIZE": "10"}
+    story = Story(seed=21).generate(hotels=8, steps=220)
+    bus.append(story.events)
+    first = start_projector(env, log_dir, projectors)  # first to consume: active on every shard
+    start_projector(env, log_dir, projectors)  # hot standby (single active consumer per shard)
+
+    third = len(story.events) // 3
+    await bus.publish(story.events[:third])
+    await wait_until(lambda: read_model.deliveries() >= 10, what="the first projector applying events")
+    publishing = asyncio.create_task(_publish_slowly(bus, story))
+    await wait_until(lambda: read_model.deliveries() >= third, what="more events applied")
+    first.kill()  # SIGKILL while the stream is still flowing: unacked deliveries go to the standby
+    await asyncio.sleep(0.5)
+    first.start()  # comes back as the standby
+    await publishing
+
+    await wait_until(lambda: read_model.checkpoints() == story.versions, timeout=40, what="all events applied")
+    await wait_until(lambda: read_model.deliveries() >= bus.published, what="every delivery processed")
+    assert {k: d["booked"] for k, d in read_model.docs("hotel_nights").items()} == story.expected_nights()
+    code, output = await run_cli(env, "verify")
+    assert code == 0, output
+    assert "0 differences" in output
+
+
+async def _publish_slowly(bus: Bus, story: Story) -> None:
+    rest = story.events[len(story.events) // 3 :]
+    for start in range(0, len(rest), 20):
+        await bus.publish(rest[start : start + 20])
+        await asyncio.sleep(0.05)
