@@ -23,6 +23,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 import psycopg
 
+from bench import cpu
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -107,6 +109,7 @@ class Infra:
         full_env = {**os.environ, "PYTHONPATH": str(REPO), **env}
         proc = subprocess.Popen(command, env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         log.close()
+        cpu.OWN[proc.pid] = "Mongo stand-in" if name == "secantusd" else name.split("-")[0].replace("_", "-")
         self.stack.callback(stop, proc)
         wait_until(lambda: _ready(proc, port, health, name, self.log_dir), 60, f"{name} ready", 0.1)
         return proc

@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from bench.cpu import CpuMeter
 from bench.infra import Infra, run_loadgen, stop
 from bench.progress import Checkpoints, documents_written, watch_drain
 from bench.system import CITIES, System, missing_services
@@ -32,8 +33,12 @@ def commands(system: System) -> dict[str, Any]:
     for concurrency, seconds in COMMAND_SECONDS.items():
         spec = {"mode": "book", "url": system.url("command_service"), "hotels": system.hotels,
                 "concurrency": concurrency, "duration": seconds, "seed": concurrency}  # fmt: skip
+        meter, profile = CpuMeter.start(), system.profile("command_service", seconds, concurrency == 32)
+        sampler = system.activity_sampler().start()
         load = run_loadgen(spec)
+        load["postgres_backends"] = sampler.stop()
         published_at = system.wait_outbox_empty()
+        load["cpu_share"], load["profile"] = meter.stop(load["cpu_s"]), profile.finish()
         load["per_s"] = load["accepted"] / (published_at - load["began_wall"])
         load["publish_lag_s"] = published_at - load["ended_wall"]
         out[str(concurrency)] = load
@@ -46,15 +51,19 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
     checkpoints = Checkpoints(system.env["MONGODB_URL"], system.env["MONGODB_DATABASE"])
     try:
         base = checkpoints.count()
+        meter = CpuMeter.start()
         system.start_one("projector")
+        profile = system.profile("projector", 8, True)
         metrics_url = f"{system.url('projector')}/metrics"
         written_before = documents_written(metrics_url)
         drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=150)
         written_after = documents_written(metrics_url)
+        cpu_share = meter.stop()
     finally:
         checkpoints.close()
     result: dict[str, Any] = {"events": backlog["events"], "events_per_s": drain.per_second,
-                              "seconds": drain.last_time - drain.first_time}  # fmt: skip
+                              "seconds": drain.last_time - drain.first_time, "cpu_share": cpu_share,
+                              "profile": profile.finish()}  # fmt: skip
     if written_before is not None and written_after is not None:
         result["documents_per_s"] = (written_after - written_before) / (drain.last_time - drain.first_time)
         result["documents_source"] = "projector /metrics counter (includes its first batch)"
@@ -76,7 +85,9 @@ def reads(system: System, concurrency: int, seconds: float) -> dict[str, Any]:
     out = {}
     for name, paths in (("hotel_detail", detail), ("hotel_search", search)):
         spec = {"mode": "get", "url": url, "paths": paths, "concurrency": concurrency, "duration": seconds}
+        meter, profile = CpuMeter.start(), system.profile("query_service", seconds, name == "hotel_detail")
         out[name] = run_loadgen(spec)
+        out[name]["cpu_share"], out[name]["profile"] = meter.stop(out[name]["cpu_s"]), profile.finish()
         print(f"    {name}: {out[name]['rps']:.0f} req/s p99 {out[name]['p99_ms']:.1f} ms", flush=True)
     return out
 
@@ -85,8 +96,9 @@ def freshness(system: System, best_rate: float) -> dict[str, Any]:
     rate = max(best_rate / 2, 1.0)
     spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
             "hotels": system.hotels, "rate": rate, "duration": FRESHNESS_SECONDS}  # fmt: skip
+    meter = CpuMeter.start()
     result = run_loadgen(spec)
-    result["rate"] = rate
+    result["rate"], result["cpu_share"] = rate, meter.stop(result["cpu_s"])
     print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
     return result
 

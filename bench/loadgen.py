@@ -147,6 +147,7 @@ MODES = {"get": run_get, "book": run_book, "fresh": run_fresh}
 def main() -> None:
     spec = orjson.loads(sys.stdin.buffer.read())
     result = uvloop.run(MODES[spec["mode"]](spec))
+    result["cpu_s"] = time.process_time()
     sys.stdout.buffer.write(orjson.dumps(result))
 
 

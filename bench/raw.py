@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import aio_pika
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg  # type: ignore[import-untyped,unused-ignore]
 from pymongo import AsyncMongoClient, UpdateOne
 
 from bench.samples import event_row_payload, hotel_night_document, stay_booked_envelope

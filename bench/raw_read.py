@@ -9,6 +9,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bench.cpu import CpuMeter
 from bench.infra import Infra, free_port, run_loadgen, stop
 from bench.samples import hotel_detail_document
 
@@ -42,7 +43,10 @@ def fastapi_find_one(infra: Infra, concurrency: int, duration: float) -> dict[st
         paths = [f"/docs/hotel-{index}" for index in range(DOCUMENTS)]
         spec = {"mode": "get", "url": f"http://127.0.0.1:{port}", "paths": paths,
                 "concurrency": concurrency, "duration": duration, "warmup": 1.0}  # fmt: skip
-        return run_loadgen(spec)
+        meter = CpuMeter.start()
+        result = run_loadgen(spec)
+        result["cpu_share"] = meter.stop(result["cpu_s"])
+        return result
     finally:
         stop(server)
         asyncio.run(_drop(url, database))

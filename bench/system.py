@@ -9,11 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
 
 from bench.infra import Infra, free_port, stop, wait_until
+from bench.pgwait import ActivitySampler
+from bench.profile import Profile
 
 MODULES = ("command_service", "projector", "query_service")
 CITIES = ("Lisbon", "Porto", "Faro", "Braga")
@@ -60,6 +63,15 @@ class System:
 
     def stop_one(self, module: str) -> None:
         stop(self.procs.pop(module))
+
+    def activity_sampler(self) -> ActivitySampler:
+        dsn = self.env["POSTGRES_DSN"]
+        return ActivitySampler(dsn, urlsplit(dsn).path.lstrip("/"))
+
+    def profile(self, module: str, seconds: float, wanted: bool) -> Profile:
+        """A py-spy recording of a service when BENCH_PROFILE is set and `wanted`."""
+        pid = self.procs[module].pid if wanted else -1
+        return Profile(pid, module, seconds, self.infra.log_dir) if wanted else Profile.off()
 
     def register_hotels(self, count: int) -> list[str]:
         """Hotels with three room types of 10 000 rooms each (bookings are never refused for room)."""
