@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -196,3 +197,13 @@ def alert(raised_at: datetime, alert_id: UUID | None = None) -> ManagementAlert:
         refund=eur("0.00"),
         raised_at=raised_at,
     )
+
+
+async def wait_until_waiting(client: httpx.AsyncClient, base_url: str = "") -> None:
+    """Until the service reports one request waiting for its consistency token (bounded, 20 s)."""
+    for _ in range(400):
+        metrics = (await client.get(f"{base_url}/metrics")).text
+        if "innkeeper_query_consistency_waiting 1.0" in metrics:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no request is waiting for its consistency token")

@@ -13,7 +13,16 @@ from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
 from innkeeper_contracts import ConsistencyToken
-from query.seed import ReadModelSeed, alert, booking, hotel_card, hotel_detail, hotel_night, now
+from query.seed import (
+    ReadModelSeed,
+    alert,
+    booking,
+    hotel_card,
+    hotel_detail,
+    hotel_night,
+    now,
+    wait_until_waiting,
+)
 
 VOLATILE_HEADERS = {"x-correlation-id", "date", "server"}
 
@@ -75,7 +84,7 @@ async def test_a_replica_waits_for_the_token_and_reports_ready(
                 headers={"X-Consistency-Token": token.encode()},
             )
         )
-        await asyncio.sleep(0.3)
+        await wait_until_waiting(http, replicas[1].url)
         assert not read.done()
         await seed.checkpoint(stay.booking_id, version=1, global_position=3)
         response = await read

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from innkeeper_contracts import ConsistencyToken
-from query.seed import ClientFactory, ReadModelSeed, booking
+from query.seed import ClientFactory, ReadModelSeed, booking, wait_until_waiting
 
 
 async def test_read_waits_for_the_checkpoint_then_answers_the_new_state(
@@ -23,7 +23,7 @@ async def test_read_waits_for_the_checkpoint_then_answers_the_new_state(
     read = asyncio.create_task(
         client.get(f"/bookings/{stay.booking_id}", headers={"X-Consistency-Token": token.encode()})
     )
-    await asyncio.sleep(0.3)  # lets the read start waiting; the assertions do not depend on timing
+    await wait_until_waiting(client)
     assert not read.done()
     cancelled = stay.model_copy(update={"status": "cancelled", "version": 2})
     await seed.put(cancelled)  # the projector writes documents first, then the checkpoint
@@ -34,7 +34,10 @@ async def test_read_waits_for_the_checkpoint_then_answers_the_new_state(
     assert response.json()["status"] == "cancelled"
     assert response.headers["x-consistency"] == "caught-up"
     assert int(response.headers["x-read-model-position"]) >= 11
-    assert int(response.headers["x-consistency-waited-ms"]) > 0
+    assert int(response.headers["x-consistency-waited-ms"]) >= 0
+    metrics = (await client.get("/metrics")).text
+    assert 'innkeeper_query_consistency_waits_total{outcome="waited"} 1.0' in metrics
+    assert "innkeeper_query_consistency_waiting 0.0" in metrics
 
 
 async def test_token_already_reached_answers_at_once(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:

@@ -69,7 +69,8 @@ class ConsistencyGate:
         if token is None:
             return Freshness("eventual", await self._position())
         started = time.monotonic()
-        reached, polls = await self._wait(token, started + self._max_wait)
+        with self._metrics.consistency_waiting.track_inprogress():
+            reached, polls = await self._wait(token, started + self._max_wait)
         waited = time.monotonic() - started
         self._record(reached, polls, waited)
         position = await self._position()

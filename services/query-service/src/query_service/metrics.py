@@ -31,6 +31,11 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5),
             registry=self.registry,
         )
+        self.consistency_waiting = Gauge(
+            "innkeeper_query_consistency_waiting",
+            "Requests waiting for the projector to reach their consistency token right now.",
+            registry=self.registry,
+        )
         self.stale_answers = Counter(
             "innkeeper_query_stale_answers_total",
             "Answers sent before the read model reached the request's consistency token.",
