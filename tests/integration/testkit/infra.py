@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -95,7 +96,9 @@ def fresh_rabbitmq_vhost(base_url: str) -> Iterator[str]:
 @contextmanager
 def mongodb_stand_in(log_dir: Path) -> Iterator[str]:
     """Start the SecantusDB MongoDB wire-protocol server as its own process, in memory."""
-    executable = shutil.which("secantusd-py")
+    # Installed into the same virtualenv as pytest, which need not be on PATH.
+    search_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    executable = shutil.which("secantusd-py", path=search_path)
     if executable is None:
         missing("MONGODB_URL", "MongoDB (or the secantusd-py stand-in from `make install`)")
     port = free_port()
