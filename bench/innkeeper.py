@@ -20,12 +20,16 @@ from typing import Any
 
 from bench.cpu import CpuMeter
 from bench.infra import Infra, run_loadgen, stop
+from bench.observer import PublishObserver
 from bench.progress import Checkpoints, documents_written, watch_drain
+from bench.raw_read import PATHS, median_of, raw_read_server, trial
+from bench.stats import latency_summary
 from bench.system import CITIES, System, missing_services
 
 HOTELS = 48
 COMMAND_SECONDS = {1: 3.0, 8: 4.0, 32: 4.0}
 FRESHNESS_SECONDS = 5.0
+READ_ROUNDS = 3
 
 
 def commands(system: System) -> dict[str, Any]:
@@ -78,16 +82,22 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
 
 
 def reads(system: System, concurrency: int, seconds: float) -> dict[str, Any]:
+    """Hotel page in rounds alternating with the raw FastAPI find-one (same minute, same noise); search."""
     url = system.url("query_service")
     detail = [f"/hotels/{hotel_id}" for hotel_id, _ in system.hotels]
     search = [f"/hotels?city={city}&check_in=2027-0{month}-10&check_out=2027-0{month}-1{nights}"
               for city in CITIES for month in range(1, 7) for nights in (1, 3)]  # fmt: skip
-    out = {}
-    for name, paths in (("hotel_detail", detail), ("hotel_search", search)):
-        spec = {"mode": "get", "url": url, "paths": paths, "concurrency": concurrency, "duration": seconds}
-        meter, profile = CpuMeter.start(), system.profile("query_service", seconds, name == "hotel_detail")
-        out[name] = run_loadgen(spec)
-        out[name]["cpu_share"], out[name]["profile"] = meter.stop(out[name]["cpu_s"]), profile.finish()
+    raw_rounds, detail_rounds = [], []
+    with raw_read_server(system.infra) as raw_url:
+        for index in range(READ_ROUNDS):
+            raw_rounds.append(trial(raw_url, PATHS, concurrency, seconds / READ_ROUNDS))
+            profile = system.profile("query_service", seconds / READ_ROUNDS + 1, index == 0)
+            detail_rounds.append(trial(url, detail, concurrency, seconds / READ_ROUNDS))
+            detail_rounds[-1]["profile"] = profile.finish()
+    out = {"hotel_detail": median_of(detail_rounds), "raw_find_one_paired": median_of(raw_rounds),
+           "hotel_search": trial(url, search, concurrency, seconds)}  # fmt: skip
+    out["hotel_detail"]["profile"] = detail_rounds[0]["profile"]
+    for name in ("hotel_detail", "raw_find_one_paired", "hotel_search"):
         print(f"    {name}: {out[name]['rps']:.0f} req/s p99 {out[name]['p99_ms']:.1f} ms", flush=True)
     return out
 
@@ -96,11 +106,24 @@ def freshness(system: System, best_rate: float) -> dict[str, Any]:
     rate = max(best_rate / 2, 1.0)
     spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
             "hotels": system.hotels, "rate": rate, "duration": FRESHNESS_SECONDS}  # fmt: skip
-    meter = CpuMeter.start()
+    meter, observer = CpuMeter.start(), PublishObserver(system.env["RABBITMQ_URL"]).start()
     result = run_loadgen(spec)
     result["rate"], result["cpu_share"] = rate, meter.stop(result["cpu_s"])
+    result["stages"] = stages(result.pop("records"), observer.stop())
     print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
     return result
+
+
+def stages(records: list[list[Any]], published: dict[str, float]) -> dict[str, Any]:
+    """Freshness split at the moment the event reached RabbitMQ, plus the query gate's own wait."""
+    seen = [(published[aggregate], accepted, fresh, waited) for aggregate, accepted, fresh, waited in records
+            if aggregate in published]  # fmt: skip
+    return {
+        "observed": len(seen),
+        "accepted_to_published": latency_summary([p - a for p, a, _, _ in seen]),
+        "published_to_readable": latency_summary([f - p for p, _, f, _ in seen]),
+        "query_gate_wait": latency_summary([w / 1000 for _, _, _, w in seen]),
+    }
 
 
 def measure_all(infra: Infra, concurrency: int, seconds: float, notes: list[str]) -> dict[str, Any]:

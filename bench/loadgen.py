@@ -103,6 +103,7 @@ async def run_book(spec: Spec) -> Spec:
 async def run_fresh(spec: Spec) -> Spec:
     rng = random.Random(spec.get("seed", 2))
     freshness: list[float] = []
+    records: list[list[Any]] = []
     outcomes: dict[str, int] = {}
     pool: asyncio.Queue[tuple[Connection, Connection]] = asyncio.Queue()
     for _ in range(spec.get("connections", 32)):
@@ -112,30 +113,40 @@ async def run_fresh(spec: Spec) -> Spec:
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         command, query = await pool.get()
         try:
-            outcome = await book_and_read(command, query, rng, freshness, spec["hotels"])
+            outcome = await book_and_read(command, query, rng, freshness, records, spec["hotels"])
         finally:
             pool.put_nowait((command, query))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     start, count = time.monotonic() + 0.1, int(spec["rate"] * spec["duration"])
     await asyncio.gather(*(one(start + i / spec["rate"]) for i in range(count)))
-    return {"commands": count, "outcomes": outcomes, **latency_summary(freshness)}
+    return {"commands": count, "outcomes": outcomes, "records": records, **latency_summary(freshness)}
 
 
 async def book_and_read(
-    command: Connection, query: Connection, rng: random.Random, out: list[float], hotels: list[list[Any]]
+    command: Connection,
+    query: Connection,
+    rng: random.Random,
+    out: list[float],
+    records: list[list[Any]],
+    hotels: list[list[Any]],
 ) -> str:
-    """POST a booking; on 202 GET it with the consistency token until it is there (bounded)."""
+    """POST a booking; on 202 GET it with the consistency token until it is there (bounded).
+
+    Records [aggregate id, wall time of the 202, wall time of the fresh answer, gate wait in ms].
+    """
     status, _, body = await command.request("POST", "/bookings", book_stay_body(hotels, rng))
     if status != 202:
         return f"command-{status}"
-    accepted_at, answer = time.monotonic(), orjson.loads(body)
+    accepted_at, accepted_wall, answer = time.monotonic(), time.time(), orjson.loads(body)
     headers = {"X-Consistency-Token": answer["consistency_token"]}
     path = f"/bookings/{answer['aggregate_id']}"
     while time.monotonic() - accepted_at < 10:
         status, response_headers, _ = await query.request("GET", path, headers=headers)
         if status == 200 and response_headers.get("x-consistency", "caught-up") != "stale":
             out.append(time.monotonic() - accepted_at)
+            waited = float(response_headers.get("x-consistency-waited-ms", "0"))
+            records.append([answer["aggregate_id"], accepted_wall, time.time(), waited])
             return "fresh"
         await asyncio.sleep(0.002)
     return "timeout"
