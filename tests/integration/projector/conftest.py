@@ -12,12 +12,11 @@ from typing import Any
 import psycopg
 import pytest
 from pymongo import MongoClient
-from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to this file
 
-from projector_kit import Bus, ReadModel  # noqa: E402
+from projector_kit import Bus, ReadModel
 
 EVENTS_DDL = """
 CREATE TABLE events (
@@ -80,9 +79,3 @@ def projectors(projector_env: dict[str, str], log_dir: Path) -> Iterator[list[Se
     yield started
     for process in started:
         process.__exit__(None)
-
-
-def start_projector(env: dict[str, str], log_dir: Path, started: list[ServiceProcess]) -> ServiceProcess:
-    process = ServiceProcess("projector", env, free_port(), log_dir).start()
-    started.append(process)
-    return process

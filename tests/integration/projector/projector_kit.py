@@ -7,11 +7,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import aio_pika
 import orjson
 import psycopg
+from pymongo.database import Database
+from testkit.infra import free_port
+from testkit.services import ServiceProcess
+
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.topology import (
     CORRELATION_ID_HEADER,
@@ -19,7 +24,6 @@ from innkeeper_contracts.topology import (
     EVENTS_EXCHANGE,
     PARTITION_KEY_HEADER,
 )
-from pymongo.database import Database
 
 
 class Bus:
@@ -42,15 +46,24 @@ class Bus:
     def append(self, envelopes: Iterable[EventEnvelope]) -> None:
         """INSERT into the `events` table (what the command service commits before publishing)."""
         rows = [
-            (e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type, e.aggregate_id,
-             e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id, e.causation_id,
-             orjson.dumps(e.data).decode())
-            for e in envelopes
-        ]  # fmt: skip
-        with psycopg.connect(self.dsn, autocommit=True) as connection, connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb)", rows
+            (
+                e.global_position,
+                e.event_id,
+                e.event_type,
+                e.schema_version,
+                e.aggregate_type,
+                e.aggregate_id,
+                e.aggregate_version,
+                e.partition_key,
+                e.occurred_at,
+                e.correlation_id,
+                e.causation_id,
+                orjson.dumps(e.data).decode(),
             )
+            for e in envelopes
+        ]
+        with psycopg.connect(self.dsn, autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.executemany("INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb)", rows)
 
     def fix(self, event_id: str, field: str, value: str) -> None:
         """An operator corrects one event's data in the log."""
@@ -114,15 +127,17 @@ class ReadModel:
         return {base: self.docs(base) for base in bases}
 
 
-async def wait_until(condition: Callable[[], bool | Awaitable[bool]], timeout: float = 20, what: str = "") -> None:
+async def wait_until(
+    condition: Callable[[], bool | Awaitable[bool]], seconds: float = 20, what: str = ""
+) -> None:
     """Poll a condition (bounded); fail with `what` when it does not hold in time."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         result = condition()
         if await result if isinstance(result, Awaitable) else result:
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+    raise AssertionError(f"timed out after {seconds}s waiting for {what or condition}")
 
 
 async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
@@ -130,7 +145,18 @@ async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     import os
 
     completed = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "projector", *args], env={**os.environ, **env, "LOG_FORMAT": "json"},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        subprocess.run,
+        [sys.executable, "-m", "projector", *args],
+        env={**os.environ, **env, "LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return completed.returncode, completed.stdout + completed.stderr
+
+
+def start_projector(env: dict[str, str], log_dir: Path, started: list[ServiceProcess]) -> ServiceProcess:
+    """Start `python -m projector` (waits for /healthz); the `projectors` fixture stops it."""
+    process = ServiceProcess("projector", env, free_port(), log_dir).start()
+    started.append(process)
+    return process

@@ -18,8 +18,8 @@ from innkeeper_contracts import (
     BookingCancelled,
     DomainEvent,
     EventEnvelope,
-    GuestNotificationRequested,
     Guest,
+    GuestNotificationRequested,
     HotelRegistered,
     ManagementAlertRaised,
     Money,
@@ -40,7 +40,9 @@ class Story:
     seed: int = 7
     events: list[EventEnvelope] = field(default_factory=list)
     hotels: dict[str, dict[str, int]] = field(default_factory=dict)  # hotel -> room type -> capacity
-    active: dict[str, tuple[str, str, list[date]]] = field(default_factory=dict)  # booking -> hotel, type, nights
+    active: dict[str, tuple[str, str, list[date]]] = field(
+        default_factory=dict
+    )  # booking -> hotel, type, nights
     cancelled: set[str] = field(default_factory=set)
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -52,12 +54,19 @@ class Story:
         self.versions[aggregate_id] = version
         position = len(self.events) + 1
         envelope = EventEnvelope(
-            event_id=uuid.uuid4(), event_type=event.event_type(), schema_version=event.schema_version,
-            aggregate_type=event.aggregate_type, aggregate_id=uuid.UUID(aggregate_id), aggregate_version=version,
-            global_position=position, partition_key=hotel_id,
+            event_id=uuid.uuid4(),
+            event_type=event.event_type(),
+            schema_version=event.schema_version,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=uuid.UUID(aggregate_id),
+            aggregate_version=version,
+            global_position=position,
+            partition_key=hotel_id,
             occurred_at=datetime(2027, 1, 1, tzinfo=UTC) + timedelta(seconds=position),
-            correlation_id=f"corr-{position}", causation_id=f"cmd-{position}", data=event.model_dump(mode="json"),
-        )  # fmt: skip
+            correlation_id=f"corr-{position}",
+            causation_id=f"cmd-{position}",
+            data=event.model_dump(mode="json"),
+        )
         self.events.append(envelope)
         return envelope
 
@@ -65,21 +74,31 @@ class Story:
         hotel_id = str(uuid.uuid4())
         rooms = {"DBL": self.random.randint(1, 3), "STE": self.random.randint(1, 2)}
         specs = [
-            RoomTypeSpec(code=code, name=f"Room {code}", capacity=capacity, max_guests=2,
-                         nightly_rate=Money(amount=Decimal(self.random.randint(60, 300)), currency="EUR"))
+            RoomTypeSpec(
+                code=code,
+                name=f"Room {code}",
+                capacity=capacity,
+                max_guests=2,
+                nightly_rate=Money(amount=Decimal(self.random.randint(60, 300)), currency="EUR"),
+            )
             for code, capacity in rooms.items()
-        ]  # fmt: skip
+        ]
         city = self.random.choice(["Lisbon", "Porto", "Faro"])
         event = HotelRegistered(
-            hotel_id=uuid.UUID(hotel_id), name=f"Hotel {len(self.hotels)}", city=city,
-            stars=self.random.randint(1, 5), room_types=specs,
-        )  # fmt: skip
+            hotel_id=uuid.UUID(hotel_id),
+            name=f"Hotel {len(self.hotels)}",
+            city=city,
+            stars=self.random.randint(1, 5),
+            room_types=specs,
+        )
         self.add(hotel_id, hotel_id, event)
         self.hotels[hotel_id] = rooms
         return hotel_id
 
     def booked(self, hotel_id: str, code: str) -> Counter[date]:
-        return Counter(n for h, c, nights in self.active.values() if (h, c) == (hotel_id, code) for n in nights)
+        return Counter(
+            n for h, c, nights in self.active.values() if (h, c) == (hotel_id, code) for n in nights
+        )
 
     def book(self, hotel_id: str, room_type: str | None = None, booking_id: str | None = None) -> str | None:
         code = room_type or self.random.choice(list(self.hotels[hotel_id]))
@@ -91,11 +110,17 @@ class Story:
         booking_id = booking_id or str(uuid.uuid4())
         rate = Money(amount=Decimal(100), currency="EUR")
         event = StayBooked(
-            booking_id=uuid.UUID(booking_id), hotel_id=uuid.UUID(hotel_id), room_type=code,
+            booking_id=uuid.UUID(booking_id),
+            hotel_id=uuid.UUID(hotel_id),
+            room_type=code,
             guest=Guest(guest_id=f"guest-{self.random.randint(1, 5)}", name="Ann", email="ann@example.com"),
-            check_in=nights[0], check_out=nights[-1] + timedelta(days=1), nights=len(nights), guests=1,
-            nightly_rate=rate, total_price=rate * len(nights),
-        )  # fmt: skip
+            check_in=nights[0],
+            check_out=nights[-1] + timedelta(days=1),
+            nights=len(nights),
+            guests=1,
+            nightly_rate=rate,
+            total_price=rate * len(nights),
+        )
         self.add(booking_id, hotel_id, event)
         self.active[booking_id] = (hotel_id, code, nights)
         return booking_id
@@ -106,33 +131,69 @@ class Story:
         ids: dict[str, Any] = {"booking_id": uuid.UUID(booking_id), "hotel_id": uuid.UUID(hotel_id)}
         refund = Money(amount=Decimal(50), currency="EUR")
         now = datetime(2027, 2, 1, tzinfo=UTC)
-        self.add(booking_id, hotel_id, BookingCancelled(
-            **ids, room_type=code, guest_id="guest-1", check_in=nights[0], check_out=nights[-1] + timedelta(days=1),
-            reason="plans changed", cancelled_at=now, refund_policy="half", refund=refund,
-        ))  # fmt: skip
+        self.add(
+            booking_id,
+            hotel_id,
+            BookingCancelled(
+                **ids,
+                room_type=code,
+                guest_id="guest-1",
+                check_in=nights[0],
+                check_out=nights[-1] + timedelta(days=1),
+                reason="plans changed",
+                cancelled_at=now,
+                refund_policy="half",
+                refund=refund,
+            ),
+        )
         self.add(booking_id, hotel_id, RefundIssued(**ids, guest_id="guest-1", amount=refund, policy="half"))
-        self.add(booking_id, hotel_id, GuestNotificationRequested(
-            **ids, guest_id="guest-1", email="ann@example.com", template="booking_cancelled", refund=refund,
-        ))  # fmt: skip
+        self.add(
+            booking_id,
+            hotel_id,
+            GuestNotificationRequested(
+                **ids,
+                guest_id="guest-1",
+                email="ann@example.com",
+                template="booking_cancelled",
+                refund=refund,
+            ),
+        )
         if self.random.random() < 0.5:
-            self.add(booking_id, hotel_id, ManagementAlertRaised(
-                **ids, alert_id=uuid.uuid4(), kinds=["late_cancellation"], message="late",
-                total_price=refund, refund=refund, raised_at=now,
-            ))  # fmt: skip
+            self.add(
+                booking_id,
+                hotel_id,
+                ManagementAlertRaised(
+                    **ids,
+                    alert_id=uuid.uuid4(),
+                    kinds=["late_cancellation"],
+                    message="late",
+                    total_price=refund,
+                    refund=refund,
+                    raised_at=now,
+                ),
+            )
 
     def change_hotel(self, hotel_id: str) -> None:
         code = self.random.choice(list(self.hotels[hotel_id]))
         hotel = uuid.UUID(hotel_id)
         if self.random.random() < 0.5:
             rate = Money(amount=Decimal(self.random.randint(50, 400)), currency="EUR")
-            self.add(hotel_id, hotel_id, NightlyRateSet(hotel_id=hotel, room_type=code, nightly_rate=rate,
-                                                        previous_rate=rate))  # fmt: skip
+            self.add(
+                hotel_id,
+                hotel_id,
+                NightlyRateSet(hotel_id=hotel, room_type=code, nightly_rate=rate, previous_rate=rate),
+            )
             return
         floor = max(self.booked(hotel_id, code).values(), default=0)
         capacity = max(floor, self.hotels[hotel_id][code] + self.random.choice([-1, 1]), 0)
         previous, self.hotels[hotel_id][code] = self.hotels[hotel_id][code], capacity
-        self.add(hotel_id, hotel_id, RoomCapacityChanged(hotel_id=hotel, room_type=code, capacity=capacity,
-                                                         previous_capacity=previous))  # fmt: skip
+        self.add(
+            hotel_id,
+            hotel_id,
+            RoomCapacityChanged(
+                hotel_id=hotel, room_type=code, capacity=capacity, previous_capacity=previous
+            ),
+        )
 
     def generate(self, hotels: int, steps: int) -> Story:
         for _ in range(hotels):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from conftest import start_projector
-from projector_kit import Bus, ReadModel, run_cli, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
 from testkit.services import ServiceProcess
 
 
 async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
-    bus: Bus, read_model: ReadModel, projector_env: dict[str, str], log_dir: Path, projectors: list[ServiceProcess]
+    bus: Bus,
+    read_model: ReadModel,
+    projector_env: dict[str, str],
+    log_dir: Path,
+    projectors: list[ServiceProcess],
 ) -> None:
     story = Story(seed=11).generate(hotels=5, steps=120)
     bus.append(story.events)
@@ -21,7 +24,9 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
     shuffled = story.events[40:90]
     random.Random(3).shuffle(shuffled)
     # Every event twice (the second copy some events later), then a batch again in another order.
-    doubled = [e for pair in zip(story.events, story.events[3:] + story.events[:3], strict=True) for e in pair]
+    doubled = [
+        e for pair in zip(story.events, story.events[3:] + story.events[:3], strict=True) for e in pair
+    ]
     await bus.publish(doubled + shuffled)
     await wait_until(lambda: read_model.deliveries() >= bus.published, what="every delivery processed")
 
@@ -37,7 +42,11 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
 
 
 async def test_an_event_ahead_of_its_predecessors_heals_the_gap_from_the_log(
-    bus: Bus, read_model: ReadModel, projector_env: dict[str, str], log_dir: Path, projectors: list[ServiceProcess]
+    bus: Bus,
+    read_model: ReadModel,
+    projector_env: dict[str, str],
+    log_dir: Path,
+    projectors: list[ServiceProcess],
 ) -> None:
     story = Story(seed=5).generate(hotels=1, steps=30)
     bus.append(story.events)
@@ -50,7 +59,9 @@ async def test_an_event_ahead_of_its_predecessors_heals_the_gap_from_the_log(
     assert last.aggregate_version > 1
     await bus.publish([last])
     aggregate = str(last.aggregate_id)
-    await wait_until(lambda: read_model.checkpoints().get(aggregate) == last.aggregate_version, what="gap healed")
+    await wait_until(
+        lambda: read_model.checkpoints().get(aggregate) == last.aggregate_version, what="gap healed"
+    )
     await bus.publish(story.events)  # the rest arrive late: duplicates for that aggregate
     await wait_until(lambda: read_model.deliveries() >= bus.published, what="every delivery processed")
 

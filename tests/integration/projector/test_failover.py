@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import start_projector
-from projector_kit import Bus, ReadModel, run_cli, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
 from testkit.services import ServiceProcess
 
 
 async def test_a_killed_projector_is_replaced_and_the_model_equals_a_rebuild(
-    bus: Bus, read_model: ReadModel, projector_env: dict[str, str], log_dir: Path, projectors: list[ServiceProcess]
+    bus: Bus,
+    read_model: ReadModel,
+    projector_env: dict[str, str],
+    log_dir: Path,
+    projectors: list[ServiceProcess],
 ) -> None:
     env = {**projector_env, "PROJECTOR_BATCH_SIZE": "10"}
     story = Story(seed=21).generate(hotels=8, steps=220)
@@ -30,7 +33,9 @@ async def test_a_killed_projector_is_replaced_and_the_model_equals_a_rebuild(
     first.start()  # comes back as the standby
     await publishing
 
-    await wait_until(lambda: read_model.checkpoints() == story.versions, timeout=40, what="all events applied")
+    await wait_until(
+        lambda: read_model.checkpoints() == story.versions, seconds=40, what="all events applied"
+    )
     await wait_until(lambda: read_model.deliveries() >= bus.published, what="every delivery processed")
     assert {k: d["booked"] for k, d in read_model.docs("hotel_nights").items()} == story.expected_nights()
     code, output = await run_cli(env, "verify")

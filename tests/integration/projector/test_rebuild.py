@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import start_projector
-from projector_kit import Bus, ReadModel, run_cli, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
 from testkit.services import ServiceProcess
 
 
 async def test_rebuild_while_events_flow_switches_readers_to_a_complete_generation(
-    bus: Bus, read_model: ReadModel, projector_env: dict[str, str], log_dir: Path, projectors: list[ServiceProcess]
+    bus: Bus,
+    read_model: ReadModel,
+    projector_env: dict[str, str],
+    log_dir: Path,
+    projectors: list[ServiceProcess],
 ) -> None:
     story = Story(seed=8).generate(hotels=6, steps=200)
     before = len(story.events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -52,10 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/metrics")
     async def metrics(projector: ProjectorDep) -> Response:
-        try:
+        with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
             await _status(projector)  # refreshes the lag gauges
-        except Exception:  # metrics still answer while a dependency is down
-            pass
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -7,6 +7,7 @@ event failed, decides between another attempt and parking.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from innkeeper_contracts import EventEnvelope
@@ -78,10 +79,8 @@ async def _missing(log: EventLog | None, aggregate: str, current: int, version: 
 def _needs_of(sequence: list[EventEnvelope]) -> Needs:
     total = Needs()
     for envelope in sequence:
-        try:
+        with suppress(ProjectionError):  # reported when the event is applied
             total.merge(needs(envelope))
-        except ProjectionError:
-            pass  # reported when the event is applied
     return total
 
 

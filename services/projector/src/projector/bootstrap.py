@@ -41,8 +41,15 @@ class Components:
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_url, tz_aware=True)
         database = client[settings.mongodb_database]
         events = await PostgresEventLog.connect(settings.postgres_dsn)
-        parts = cls(settings, client, events, MongoStore(database), GenerationRegistry(database),
-                    ParkingLot(database), StatusBoard(database))  # fmt: skip
+        parts = cls(
+            settings,
+            client,
+            events,
+            MongoStore(database),
+            GenerationRegistry(database),
+            ParkingLot(database),
+            StatusBoard(database),
+        )
         await parts.registry.ensure_initial()
         await parts.parking.create_indexes()
         return parts
@@ -65,11 +72,22 @@ class Projector:
         self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
         async with self.connection.channel() as channel:
             await declare(channel, settings.projector_shards)
-        processor = BatchProcessor(self.parts.store, self.parts.registry, self.parts.events,
-                                   self.parts.parking, self.parts.status, settings.projector_max_attempts)  # fmt: skip
+        processor = BatchProcessor(
+            self.parts.store,
+            self.parts.registry,
+            self.parts.events,
+            self.parts.parking,
+            self.parts.status,
+            settings.projector_max_attempts,
+        )
         for index in range(settings.projector_shards):
-            consumer = ShardConsumer(index, processor, self.parts.parking, settings.projector_batch_size,
-                                     settings.projector_batch_window_ms / 1000)  # fmt: skip
+            consumer = ShardConsumer(
+                index,
+                processor,
+                self.parts.parking,
+                settings.projector_batch_size,
+                settings.projector_batch_window_ms / 1000,
+            )
             self.tasks.append(asyncio.create_task(self._supervise(consumer)))
         log.info("projector started", shards=settings.projector_shards)
 

@@ -24,8 +24,10 @@ async def list_entries(parts: Components, ids: list[str]) -> int:
     entries = await parts.parking.entries(ids or None, status=None if ids else "parked")
     for entry in entries:
         where = f"{entry.get('aggregate_id', '-')} v{entry.get('aggregate_version', '-')}"
-        print(f"{entry['_id']}  {entry['kind']:<9} {entry['status']:<7} {entry.get('event_type', '-'):<26} "
-              f"{where}  {entry['reason']}")  # fmt: skip
+        print(
+            f"{entry['_id']}  {entry['kind']:<9} {entry['status']:<7} {entry.get('event_type', '-'):<26} "
+            f"{where}  {entry['reason']}"
+        )
     print(f"{len(entries)} entries")
     return 0
 

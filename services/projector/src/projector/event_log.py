@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import orjson
 
 from innkeeper_contracts import EventEnvelope
@@ -35,16 +35,19 @@ class PostgresEventLog:
         rows = await self.pool.fetch(
             f"SELECT {COLUMNS} FROM events WHERE aggregate_id = $1 AND aggregate_version > $2"
             " AND aggregate_version < $3 ORDER BY aggregate_version",
-            UUID(aggregate_id), after_version, before_version,
-        )  # fmt: skip
+            UUID(aggregate_id),
+            after_version,
+            before_version,
+        )
         return [to_envelope(row) for row in rows]
 
     async def after(self, position: int, limit: int) -> list[EventEnvelope]:
         """Events after a global position, in position order."""
         rows = await self.pool.fetch(
             f"SELECT {COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2",
-            position, limit,
-        )  # fmt: skip
+            position,
+            limit,
+        )
         return [to_envelope(row) for row in rows]
 
     async def by_ids(self, event_ids: Iterable[str]) -> dict[str, EventEnvelope]:

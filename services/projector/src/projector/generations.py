@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,10 +62,8 @@ class GenerationRegistry:
         """On an empty database, create generation g1 (with its indexes) and point readers at it."""
         if await self.aliases.find_one({"_id": ACTIVE_GENERATION_ID}) is None:
             await self.create_indexes(FIRST_GENERATION)
-            try:
+            with suppress(DuplicateKeyError):  # another replica was first
                 await self.aliases.insert_one({"_id": ACTIVE_GENERATION_ID, "generation": FIRST_GENERATION})
-            except DuplicateKeyError:
-                pass  # another replica was first
 
     async def current(self) -> Generations:
         docs = {

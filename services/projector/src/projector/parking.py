@@ -49,11 +49,18 @@ class ParkingLot:
         ops = []
         for envelope, kind, reason in entries:
             fields = {
-                "kind": kind, "reason": reason, "shard": shard, "attempts": attempts, "parked_at": now,
-                "aggregate_id": str(envelope.aggregate_id), "aggregate_version": envelope.aggregate_version,
-                "event_type": envelope.event_type, "global_position": envelope.global_position,
-                "partition_key": envelope.partition_key, "envelope": envelope.model_dump(mode="json"),
-            }  # fmt: skip
+                "kind": kind,
+                "reason": reason,
+                "shard": shard,
+                "attempts": attempts,
+                "parked_at": now,
+                "aggregate_id": str(envelope.aggregate_id),
+                "aggregate_version": envelope.aggregate_version,
+                "event_type": envelope.event_type,
+                "global_position": envelope.global_position,
+                "partition_key": envelope.partition_key,
+                "envelope": envelope.model_dump(mode="json"),
+            }
             # An event waiting behind another keeps what it was parked for first (e.g. its own failure).
             update = (
                 {"$set": {**fields, "status": "parked"}}
@@ -67,9 +74,14 @@ class ParkingLot:
         """A message that is not an event envelope at all: kept with its body, never applied."""
         digest = hashlib.sha256(body).hexdigest()[:16]
         entry = {
-            "kind": "malformed", "status": "parked", "reason": reason, "shard": shard, "message_id": message_id,
-            "body": body.decode("utf-8", errors="replace"), "parked_at": datetime.now(UTC),
-        }  # fmt: skip
+            "kind": "malformed",
+            "status": "parked",
+            "reason": reason,
+            "shard": shard,
+            "message_id": message_id,
+            "body": body.decode("utf-8", errors="replace"),
+            "parked_at": datetime.now(UTC),
+        }
         await self.collection.update_one(
             {"_id": f"malformed-{message_id or 'none'}-{digest}"}, {"$setOnInsert": entry}, upsert=True
         )

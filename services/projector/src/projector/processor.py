@@ -74,7 +74,7 @@ class BatchProcessor:
         return True
 
     async def _count_failures(self, shard: str, plan: Plan, attempts: Counter[str]) -> None:
-        """Try again (the state is read afresh) until an event has failed `max_attempts` times; then park it."""
+        """Try again (state read afresh) until an event failed `max_attempts` times; then park it."""
         to_park = []
         for envelope, reason in plan.failed:
             attempts[str(envelope.event_id)] += 1

@@ -18,7 +18,11 @@ CONSUMER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class StatusBoard:
-    """`{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, duplicates, deliveries, consumer}`."""
+    """One document per shard.
+
+    `{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, duplicates, deliveries,
+    consumer}`: `position` is the highest global position applied by the shard.
+    """
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = database[PROJECTOR_STATUS_COLLECTION]
@@ -27,7 +31,11 @@ class StatusBoard:
         now = datetime.now(UTC)
         update: dict[str, Any] = {
             "$set": {"applied_at": now, "consumer": CONSUMER},
-            "$inc": {"events_applied": len(plan.applied), "duplicates": plan.duplicates, "deliveries": delivered},
+            "$inc": {
+                "events_applied": len(plan.applied),
+                "duplicates": plan.duplicates,
+                "deliveries": delivered,
+            },
         }
         if plan.applied:
             last = max(plan.applied, key=lambda e: e.global_position)

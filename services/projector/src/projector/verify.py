@@ -25,9 +25,8 @@ async def verify(parts: Components) -> int:
         expected = _expected(memory, base)
         actual = {d["_id"]: _strip(d) async for d in parts.store.collection(base, generation).find({})}
         differences += _report(base, expected, actual)
-    print(
-        f"verified generation {generation} against a rebuild of {result.applied} events: {differences} differences"
-    )
+    rebuilt = f"a rebuild of {result.applied} events"
+    print(f"verified generation {generation} against {rebuilt}: {differences} differences")
     return 1 if differences else 0
 
 

@@ -32,12 +32,22 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
     booking_id = str(event.booking_id)
     if not applied(view.get(BOOKINGS, booking_id), envelope.aggregate_version):
         detail = BookingDetail(
-            booking_id=event.booking_id, hotel_id=event.hotel_id, hotel_name=hotel["name"], city=hotel["city"],
-            room_type=event.room_type, guest=event.guest, check_in=event.check_in, check_out=event.check_out,
-            nights=event.nights, guests=event.guests, nightly_rate=event.nightly_rate,
-            total_price=event.total_price, status="active", booked_at=envelope.occurred_at,
+            booking_id=event.booking_id,
+            hotel_id=event.hotel_id,
+            hotel_name=hotel["name"],
+            city=hotel["city"],
+            room_type=event.room_type,
+            guest=event.guest,
+            check_in=event.check_in,
+            check_out=event.check_out,
+            nights=event.nights,
+            guests=event.guests,
+            nightly_rate=event.nightly_rate,
+            total_price=event.total_price,
+            status="active",
+            booked_at=envelope.occurred_at,
             version=envelope.aggregate_version,
-        )  # fmt: skip
+        )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
     set_booking(view, card, nights_between(event.check_in, event.check_out), booking_id, event.room_type)
 
@@ -64,10 +74,16 @@ def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAl
     if view.get(MANAGEMENT_ALERTS, alert_id) is None:
         hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
         alert = ManagementAlert(
-            alert_id=event.alert_id, hotel_id=event.hotel_id, hotel_name=hotel["name"],
-            booking_id=event.booking_id, kinds=event.kinds, message=event.message,
-            total_price=event.total_price, refund=event.refund, raised_at=event.raised_at,
-        )  # fmt: skip
+            alert_id=event.alert_id,
+            hotel_id=event.hotel_id,
+            hotel_name=hotel["name"],
+            booking_id=event.booking_id,
+            kinds=event.kinds,
+            message=event.message,
+            total_price=event.total_price,
+            refund=event.refund,
+            raised_at=event.raised_at,
+        )
         view.put(MANAGEMENT_ALERTS, alert_id, with_id(alert_id, alert.model_dump(mode="json")))
     on_other_booking_event(view, envelope, event)
 

@@ -31,16 +31,26 @@ def on_hotel_registered(view: ReadView, envelope: EventEnvelope, event: HotelReg
         rooms = [RoomTypeCard(**room.model_dump(), full_nights=[]) for room in event.room_types]
         cheapest = min((room.nightly_rate for room in event.room_types), key=lambda m: m.amount)
         card = HotelCard(
-            hotel_id=event.hotel_id, name=event.name, city=event.city, stars=event.stars,
-            price_from=cheapest, price_from_minor=minor_units(cheapest), room_types=rooms, version=version,
-        )  # fmt: skip
+            hotel_id=event.hotel_id,
+            name=event.name,
+            city=event.city,
+            stars=event.stars,
+            price_from=cheapest,
+            price_from_minor=minor_units(cheapest),
+            room_types=rooms,
+            version=version,
+        )
         view.put(HOTEL_CARDS, hotel_id, with_id(hotel_id, card.model_dump(mode="json")))
     if not applied(view.get(HOTEL_DETAILS, hotel_id), version):
         detail = HotelDetail(
-            hotel_id=event.hotel_id, name=event.name, city=event.city, stars=event.stars,
+            hotel_id=event.hotel_id,
+            name=event.name,
+            city=event.city,
+            stars=event.stars,
             room_types=[RoomTypeDetail(**room.model_dump()) for room in event.room_types],
-            registered_at=envelope.occurred_at, version=version,
-        )  # fmt: skip
+            registered_at=envelope.occurred_at,
+            version=version,
+        )
         view.put(HOTEL_DETAILS, hotel_id, with_id(hotel_id, detail.model_dump(mode="json")))
 
 
