@@ -142,7 +142,7 @@ class Supervisor:
         )
         return Child(name, process)
 
-    def wait_until(self, ready: Callable[[], bool], what: str, also: tuple[Child, ...] = ()) -> None:
+    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + float(os.environ.get("STARTUP_TIMEOUT", "60"))
         while not ready():
             for child in self.children:
