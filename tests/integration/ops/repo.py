@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -54,7 +55,10 @@ def services() -> dict[str, dict[str, Any]]:
 
 def compose_schema() -> dict[str, Any]:
     """The official Compose Specification schema, as vendored by check-jsonschema."""
-    vendor = resources.files("check_jsonschema.builtin_schemas.vendor")
+    try:
+        vendor = resources.files("check_jsonschema.builtin_schemas.vendor")
+    except ModuleNotFoundError:
+        pytest.fail("check-jsonschema (which ships the Compose schema) is missing: `make install`")
     schema: dict[str, Any] = json.loads((vendor / "compose-spec.json").read_text())
     return schema
 

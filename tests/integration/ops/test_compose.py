@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import jsonschema
 import pytest
 
 from ops.repo import (
@@ -31,6 +30,8 @@ BUILT = sorted(name for name, service in services().items() if "build" in servic
 
 def test_the_compose_file_is_valid_by_the_compose_specification_schema() -> None:
     schema = compose_schema()
+    import jsonschema  # installed with check-jsonschema
+
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
