@@ -30,7 +30,7 @@ BUILT = sorted(name for name, service in services().items() if "build" in servic
 
 def test_the_compose_file_is_valid_by_the_compose_specification_schema() -> None:
     schema = compose_schema()
-    import jsonschema  # installed with check-jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # installed with check-jsonschema
 
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = [

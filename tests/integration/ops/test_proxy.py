@@ -10,9 +10,11 @@ from ops.repo import NGINX_CONF, PORTS, services
 def _directives(text: str) -> list[tuple[int, str, list[str]]]:
     """(block depth, name, arguments) of every directive; fails on unbalanced braces or a missing `;`."""
     tokens = re.findall(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[{};]|[^\s{};]+', re.sub(r"#[^\n]*", "", text))
-    found, words, depth = [], [], 0
+    found: list[tuple[int, str, list[str]]] = []
+    words: list[str] = []
+    depth = 0
     for token in tokens:
-        if token in "{;":
+        if token in ("{", ";"):
             assert words, f"empty statement before {token!r}"
             found.append((depth, words[0], words[1:]))
             words, depth = [], depth + (token == "{")
