@@ -132,3 +132,9 @@ def test_mounted_files_exist_and_rabbitmq_enables_the_plugins_the_system_uses() 
         "rabbitmq_management",
         "rabbitmq_consistent_hash_exchange",
     }
+
+
+def test_the_migrate_job_alone_owns_the_schema() -> None:
+    assert services()["migrate"]["command"] == ["python", "-m", "command_service", "migrate"]
+    assert services()["migrate"]["image"] == services()["command-service"]["image"]
+    assert services()["command-service"]["environment"]["MIGRATE_ON_START"] == "false"
