@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import one_line
-from bench.report import Row, fmt, get, raw_lines, table
+from bench.report import Row, detail_lines, fmt, get, raw_lines, table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 LATEST = ("<!-- latest-run:start -->", "<!-- latest-run:end -->")
@@ -28,6 +28,12 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
         "",
         "```",
         *raw_lines(results),
+        "```",
+        "",
+        "Where the time went (CPU share of both cores per phase; PostgreSQL activity; freshness stages):",
+        "",
+        "```",
+        *detail_lines(results),
         "```",
         "",
         notes,

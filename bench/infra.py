@@ -35,6 +35,13 @@ def free_port() -> int:
         return port
 
 
+def brief(error: BaseException) -> str:
+    """First and last line of an error (a failed process puts its log tail in the message)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
+    text = lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
+    return f"{type(error).__name__}: {text}"[:300]
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> float:
     """Poll `condition` until true; returns the wall time it became true; TimeoutError otherwise."""
     deadline = time.monotonic() + timeout

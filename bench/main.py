@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import docs, innkeeper, peer, raw, raw_read
-from bench.infra import Infra, infrastructure
+from bench.infra import Infra, brief, infrastructure
 from bench.machine import describe, one_line
-from bench.report import build_rows, raw_lines, table
+from bench.report import build_rows, detail_lines, noisy_phases, raw_lines, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 READ_CONCURRENCY = 32
@@ -32,7 +32,7 @@ def measure(results: dict[str, Any], key: str, label: str, work: Callable[[], di
     except Exception as error:
         traceback.print_exc()
         results[key] = {"error": f"{type(error).__name__}: {error}"}
-        results["notes"].append(f"{label}: not available ({type(error).__name__}: {error})")
+        results["notes"].append(f"{label}: not available ({brief(error)})")
     print(f"  done in {time.monotonic() - started:.1f}s", flush=True)
 
 
@@ -85,7 +85,10 @@ def main() -> None:
     rows = build_rows(results)
     results["rows"] = [{**row.__dict__, "ratio": row.ratio} for row in rows]
     results["verdicts"] = dict(Counter(row.verdict for row in rows if row.verdict))
+    if noisy := noisy_phases(results):
+        results["notes"].append("other work on the machine took CPU during: " + ", ".join(noisy))
     print("\n" + table(rows) + "\n\nRaw limits and peer:\n" + "\n".join(raw_lines(results)))
+    print("\nWhere the time went:\n" + "\n".join(detail_lines(results)))
     for note in results["notes"]:
         print(f"note: {note}")
     RESULTS.mkdir(exist_ok=True)

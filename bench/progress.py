@@ -17,10 +17,17 @@ from pymongo import MongoClient
 
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
+    BOOKINGS,
     CHECKPOINTS,
     GENERATIONS_COLLECTION,
+    HOTEL_CARDS,
+    HOTEL_DETAILS,
+    HOTEL_NIGHTS,
+    MANAGEMENT_ALERTS,
     collection_name,
 )
+
+REVISIONED = (HOTEL_CARDS, HOTEL_DETAILS, HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS)
 
 WRITES_METRIC = re.compile(
     r"^(projector_[a-z_]*(document|doc)[a-z_]*(written|writes)[a-z_]*_total)(\{.*\})? (\S+)$"
@@ -39,6 +46,19 @@ class Checkpoints:
         if alias is None:
             return 0
         return self.database[collection_name(CHECKPOINTS, alias["generation"])].count_documents({})
+
+    def revisions(self) -> int:
+        """Sum of the projector's `_rev` counters (one per insert or replace) over the read documents."""
+        alias = self.database[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
+        if alias is None:
+            return 0
+        total = 0
+        for base in REVISIONED:
+            rows = self.database[collection_name(base, alias["generation"])].aggregate(
+                [{"$group": {"_id": None, "writes": {"$sum": "$_rev"}}}]
+            )
+            total += sum(int(row["writes"]) for row in rows)
+        return total
 
     def close(self) -> None:
         self.client.close()

@@ -105,6 +105,50 @@ def raw_lines(r: Results) -> list[str]:
     return lines
 
 
+PHASES = (
+    ("raw FastAPI find-one", ("raw", "fastapi_find_one", "rounds", "0", "cpu_share")),
+    ("BookStay c=8", ("innkeeper", "commands", "8", "cpu_share")),
+    ("BookStay c=32", ("innkeeper", "commands", "32", "cpu_share")),
+    ("projector drain", ("innkeeper", "projector", "cpu_share")),
+    ("GET /hotels/{id}", ("innkeeper", "hotel_detail", "rounds", "0", "cpu_share")),
+    ("GET /hotels?city&dates", ("innkeeper", "hotel_search", "cpu_share")),
+    ("freshness", ("innkeeper", "freshness", "cpu_share")),
+)
+
+
+def detail_lines(r: Results) -> list[str]:
+    """Where the CPU went per phase (share of both cores), PostgreSQL backends, freshness stages."""
+    lines = []
+    for label, path in PHASES:
+        share = get(r, *path)
+        if isinstance(share, dict):
+            top = ", ".join(f"{name} {100 * value:.0f}%" for name, value in list(share.items())[:6])
+            lines.append(f"  CPU {label:<24} {top}")
+    for concurrency in ("8", "32"):
+        backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
+        if isinstance(backends, dict):
+            shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:5])
+            lines.append(f"  PostgreSQL backends, BookStay c={concurrency} (mean): {shown}")
+    stages = get(r, "innkeeper", "freshness", "stages")
+    if isinstance(stages, dict):
+        for stage in ("accepted_to_published", "published_to_readable", "query_gate_wait"):
+            s = stages.get(stage) or {}
+            lines.append(
+                f"  freshness {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms"
+            )
+    return lines
+
+
+def noisy_phases(r: Results, threshold: float = 0.1) -> list[str]:
+    """Phases in which processes outside this bench took more than `threshold` of the machine."""
+    noisy = []
+    for label, path in PHASES:
+        share = get(r, *path)
+        if isinstance(share, dict) and share.get("other (not this bench)", 0) > threshold:
+            noisy.append(f"{label} ({100 * share['other (not this bench)']:.0f}%)")
+    return noisy
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return "n/a"
