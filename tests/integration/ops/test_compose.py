@@ -138,3 +138,13 @@ def test_the_migrate_job_alone_owns_the_schema() -> None:
     assert services()["migrate"]["command"] == ["python", "-m", "command_service", "migrate"]
     assert services()["migrate"]["image"] == services()["command-service"]["image"]
     assert services()["command-service"]["environment"]["MIGRATE_ON_START"] == "false"
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_a_built_service_runs_read_only_without_privileges_and_rotates_its_logs(name: str) -> None:
+    service = services()[name]
+    assert service["read_only"] is True
+    assert service["tmpfs"] == ["/tmp"]
+    assert service["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in service["security_opt"]
+    assert service["logging"]["options"]["max-size"]
