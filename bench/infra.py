@@ -6,50 +6,21 @@ its PostgreSQL databases and RabbitMQ vhost and stops every process it started.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import psycopg
 
 from bench import cpu
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def brief(error: BaseException) -> str:
-    """First and last line of an error (a failed process puts its log tail in the message)."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
-    text = lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
-    return f"{type(error).__name__}: {text}"[:300]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> float:
-    """Poll `condition` until true; returns the wall time it became true; TimeoutError otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return time.time()
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not reached within {timeout:.0f}s")
+from bench.procs import REPO, free_port, ready, stop, wait_until
 
 
 class Infra:
@@ -118,7 +89,7 @@ class Infra:
         log.close()
         cpu.OWN[proc.pid] = "Mongo stand-in" if name == "secantusd" else name.split("-")[0].replace("_", "-")
         self.stack.callback(stop, proc)
-        wait_until(lambda: _ready(proc, port, health, name, self.log_dir), 60, f"{name} ready", 0.1)
+        wait_until(lambda: ready(proc, port, health, name, self.log_dir), 60, f"{name} ready", 0.1)
         return proc
 
     def python(self, module: str, env: dict[str, str], port: int, *args: str) -> subprocess.Popen[bytes]:
@@ -126,50 +97,6 @@ class Infra:
         command = [sys.executable, "-m", module, *args]
         env = {"PORT": str(port), "LOG_FORMAT": "json", "LOG_LEVEL": "WARNING", **env}
         return self.process(command, f"{module}-{port}", env, port, "/healthz")
-
-
-def _ready(proc: subprocess.Popen[bytes], port: int, health: str | None, name: str, log_dir: Path) -> bool:
-    if proc.poll() is not None:
-        tail = (log_dir / f"{name}.log").read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail}")
-    with socket.socket() as sock:
-        if sock.connect_ex(("127.0.0.1", port)) != 0:
-            return False
-    if health is None:
-        return True
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}{health}", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """SIGTERM, then SIGKILL if it does not exit in time."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
-def run_loadgen(spec: dict[str, Any], timeout: float = 120) -> dict[str, Any]:
-    """Run `bench.loadgen` in its own process with `spec`; returns its JSON result."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.loadgen"],
-        input=json.dumps(spec).encode(),
-        capture_output=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"load generator failed: {done.stderr.decode(errors='replace')[-1500:]}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 @contextmanager

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.cpu import CpuMeter
-from bench.infra import Infra, brief, run_loadgen, stop
+from bench.infra import Infra
 from bench.observer import PublishObserver
+from bench.procs import brief, run_loadgen, stop
 from bench.progress import Checkpoints, documents_written, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
 from bench.stats import latency_summary

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from bench.infra import REPO, Infra
+from bench.infra import Infra
+from bench.procs import REPO
 
 
 def _cpu_model() -> str:

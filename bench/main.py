@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import docs, innkeeper, peer, raw, raw_read
-from bench.infra import Infra, brief, infrastructure
+from bench.infra import Infra, infrastructure
 from bench.machine import describe, one_line
+from bench.procs import brief
 from bench.report import build_rows, detail_lines, noisy_phases, raw_lines, table
 
 RESULTS = Path(__file__).resolve().parent / "results"

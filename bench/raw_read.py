@@ -13,7 +13,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from bench.cpu import CpuMeter
-from bench.infra import Infra, free_port, run_loadgen, stop
+from bench.infra import Infra
+from bench.procs import free_port, run_loadgen, stop
 from bench.samples import hotel_detail_document
 
 DOCUMENTS = 200

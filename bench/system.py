@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 
-from bench.infra import Infra, free_port, stop, wait_until
+from bench.infra import Infra
 from bench.pgwait import ActivitySampler
+from bench.procs import free_port, stop, wait_until
 from bench.profile import Profile
 
 MODULES = ("command_service", "projector", "query_service")
