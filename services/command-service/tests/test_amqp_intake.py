@@ -7,12 +7,10 @@ import asyncio
 from uuid import uuid4
 
 import pytest
+from command_builders import register_hotel
 from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
-from innkeeper_contracts import CommandAccepted, CommandRejected
-from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 
-from command_builders import register_hotel
 from command_service.adapters.amqp_intake import (
     COMMANDS_EXCHANGE_SPEC,
     DEAD_LETTER_EXCHANGE_SPEC,
@@ -21,6 +19,8 @@ from command_service.adapters.amqp_intake import (
 )
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.requests import CommandRequest, Outcome
+from innkeeper_contracts import CommandAccepted, CommandRejected
+from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 
 
 class ScriptedMediator:

@@ -19,9 +19,10 @@ from innkeeper_contracts import Money
 
 _ROOM_TYPE_COLUMNS = "hotel_id, code, name, capacity, max_guests, rate_amount, rate_currency"
 
-_LOAD = f"""
-SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.version, {_ROOM_TYPE_COLUMNS}
-FROM hotels h JOIN room_types rt USING (hotel_id) WHERE hotel_id = $1 ORDER BY code
+_LOAD = """
+SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.version, rt.hotel_id, rt.code, rt.name,
+       rt.capacity, rt.max_guests, rt.rate_amount, rt.rate_currency
+FROM hotels h JOIN room_types rt ON rt.hotel_id = h.hotel_id WHERE h.hotel_id = $1 ORDER BY rt.code
 """
 
 _SAVE = """

@@ -1,0 +1,85 @@
+"""Idempotency: a retry gets the first answer and one set of events, over HTTP and AMQP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from command_support import (
+    booking_body,
+    command_client,
+    command_sender,
+    fetchval,
+    hotel_body,
+    wait_for_intake,
+)
+
+
+async def test_http_retry_returns_the_first_answer_and_one_set_of_events(command_env: dict[str, str]) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env) as client:
+        hotel = hotel_body()
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        stay = booking_body(hotel["hotel_id"])  # no booking_id: the server picks one, once
+        headers = {"Idempotency-Key": "book-once"}
+        first = await client.post("/bookings", json=stay, headers=headers)
+        retries = await asyncio.gather(
+            *(client.post("/bookings", json=stay, headers=headers) for _ in range(5))
+        )
+        assert first.status_code == 202
+        for retry in retries:
+            assert (retry.status_code, retry.json()) == (first.status_code, first.json())
+        assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 1
+        assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 1
+
+        other = await client.post("/bookings", json={**stay, "guests": 1}, headers=headers)
+        assert other.status_code == 422
+        assert other.json()["type"] == "idempotency-key-reused"
+        assert await fetchval(dsn, "SELECT count(*) FROM events") == 2
+
+
+async def test_concurrent_duplicates_with_one_key_book_once(command_env: dict[str, str]) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env) as client:
+        hotel = hotel_body(capacity=10)
+        await client.post("/hotels", json=hotel)
+        stay = booking_body(hotel["hotel_id"])
+        answers = await asyncio.gather(
+            *(client.post("/bookings", json=stay, headers={"Idempotency-Key": "race"}) for _ in range(8))
+        )
+        assert {answer.status_code for answer in answers} == {202}
+        assert len({answer.content for answer in answers}) == 1
+        assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 1
+        assert await fetchval(dsn, "SELECT max(booked) FROM room_nights") == 1
+
+
+async def test_rejection_is_remembered_too(command_env: dict[str, str]) -> None:
+    async with command_client(command_env) as client:
+        hotel = hotel_body(capacity=1)
+        await client.post("/hotels", json=hotel)
+        await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
+        headers = {"Idempotency-Key": "no-room"}
+        stay = booking_body(hotel["hotel_id"])
+        first = await client.post("/bookings", json=stay, headers=headers)
+        assert first.status_code == 409
+        capacity = f"/hotels/{hotel['hotel_id']}/room-types/DBL/capacity"
+        assert (await client.post(capacity, json={"capacity": 2})).status_code == 202
+        again = await client.post("/bookings", json=stay, headers=headers)
+        assert (again.status_code, again.json()) == (409, first.json())
+
+
+async def test_amqp_same_message_id_twice_gives_one_set_of_events(command_env: dict[str, str]) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env) as client, command_sender(command_env["RABBITMQ_URL"]) as sender:
+        await wait_for_intake(client)
+        hotel = hotel_body()
+        body = orjson.dumps(hotel)
+        await sender.send("RegisterHotel", body, message_id="amqp-key", correlation_id="first")
+        await sender.wait_for_replies(1)
+        await sender.send("RegisterHotel", body, message_id="amqp-key", correlation_id="second")
+        await sender.wait_for_replies(2)
+        first, second = sender.reply_to("first"), sender.reply_to("second")
+        assert first["status"] == "accepted"
+        assert second == first
+        assert await fetchval(dsn, "SELECT count(*) FROM events") == 1
+        assert await fetchval(dsn, "SELECT count(*) FROM hotels") == 1
