@@ -9,6 +9,8 @@ from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
 from testkit.services import ServiceProcess
 
+from innkeeper_contracts import EventEnvelope
+
 
 async def test_rebuild_while_events_flow_switches_readers_to_a_complete_generation(
     bus: Bus,
@@ -19,7 +21,7 @@ async def test_rebuild_while_events_flow_switches_readers_to_a_complete_generati
 ) -> None:
     story = Story(seed=8).generate(hotels=6, steps=200)
     before = len(story.events)
-    for _ in range(150):
+    for _ in range(400):
         story.step()
     first, rest = story.events[:before], story.events[before:]
     start_projector(projector_env, log_dir, projectors)
@@ -31,12 +33,17 @@ async def test_rebuild_while_events_flow_switches_readers_to_a_complete_generati
     seen: list[tuple[str, int, int]] = []
     done = asyncio.Event()
     reader = asyncio.create_task(_read_until(read_model, done, seen))
-    writer = asyncio.create_task(_append_and_publish(bus, rest))
+    rebuilt = asyncio.Event()
+    writer = asyncio.create_task(_append_and_publish(bus, rest, rebuilt))
     code, output = await run_cli(projector_env, "rebuild")
     assert code == 0, output
-    await writer
+    assert "1 live projector process(es) paused" in output
+    during = bus.published
+    rebuilt.set()
+    appended = await writer
     done.set()
     await reader
+    assert before < during < before + appended  # events flowed before, during and after the rebuild
 
     new = read_model.generation()
     assert new != old
@@ -46,7 +53,10 @@ async def test_rebuild_while_events_flow_switches_readers_to_a_complete_generati
     bookings = [b for _, _, b in seen]
     assert min(cards) == len(story.hotels)  # never empty, never a half-built generation
     assert bookings == sorted(bookings)  # bookings never disappear, not even at the switch
-    await wait_until(lambda: read_model.checkpoints() == story.versions, what="the live stream applied")
+    expected: dict[str, int] = {}
+    for event in story.events[: before + appended]:
+        expected[str(event.aggregate_id)] = event.aggregate_version
+    await wait_until(lambda: read_model.checkpoints() == expected, what="the live stream applied")
     code, output = await run_cli(projector_env, "verify")
     assert code == 0, output
 
@@ -60,9 +70,15 @@ async def _read_until(read_model: ReadModel, done: asyncio.Event, seen: list[tup
         await asyncio.sleep(0.02)
 
 
-async def _append_and_publish(bus: Bus, events: list) -> None:  # type: ignore[type-arg]
-    for start in range(0, len(events), 10):
-        chunk = events[start : start + 10]
+async def _append_and_publish(bus: Bus, events: list[EventEnvelope], rebuilt: asyncio.Event) -> int:
+    """Keep events flowing until a little after the rebuild ends; returns how many were appended."""
+    after = 0
+    for start in range(0, len(events), 5):
+        chunk = events[start : start + 5]
         bus.append(chunk)  # committed first, then published, as the outbox relay does
         await bus.publish(chunk)
+        after += rebuilt.is_set()
+        if after == 3:
+            return start + 5
         await asyncio.sleep(0.05)
+    return len(events)

@@ -39,6 +39,7 @@ async def plan_batch(
     envelopes: Iterable[EventEnvelope],
     log: EventLog | None,
     blocked: set[str] = frozenset(),  # type: ignore[assignment]
+    skipped: frozenset[str] = frozenset(),
 ) -> Plan:
     """Project `envelopes` (in delivery order) onto the documents of `generation`."""
     envelopes = list(envelopes)
@@ -60,7 +61,7 @@ async def plan_batch(
     docs, revisions = await store.load(generation, _needs_of(sequence))
     plan = Plan(ReadView(docs), revisions, duplicates=duplicates, behind=behind)
     plan.versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
-    _project(plan, sequence)
+    _project(plan, sequence, skipped)
     return plan
 
 
@@ -84,7 +85,7 @@ def _needs_of(sequence: list[EventEnvelope]) -> Needs:
     return total
 
 
-def _project(plan: Plan, sequence: list[EventEnvelope]) -> None:
+def _project(plan: Plan, sequence: list[EventEnvelope], skipped: frozenset[str]) -> None:
     stopped: set[str] = set()
     for envelope in sequence:
         aggregate = str(envelope.aggregate_id)
@@ -92,7 +93,8 @@ def _project(plan: Plan, sequence: list[EventEnvelope]) -> None:
             plan.behind.append(envelope)
             continue
         try:
-            apply_event(plan.view, envelope)
+            if str(envelope.event_id) not in skipped:
+                apply_event(plan.view, envelope)
         except ProjectionError as error:
             plan.failed.append((envelope, str(error)))
             stopped.add(aggregate)

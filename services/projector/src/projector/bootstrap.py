@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from .consumer import ShardConsumer
 from .event_log import PostgresEventLog
+from .gate import WriteGate
 from .generations import GenerationRegistry
 from .mongo_store import MongoStore
 from .parking import ParkingLot
@@ -69,6 +70,9 @@ class Projector:
 
     async def start(self) -> None:
         settings = self.parts.settings
+        self.gate = WriteGate(self.parts.registry, self.parts.client[settings.mongodb_database])
+        await self.gate.check()  # a process that starts during a rebuild switch waits, too
+        self.tasks.append(asyncio.create_task(self.gate.run()))
         self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
         async with self.connection.channel() as channel:
             await declare(channel, settings.projector_shards)
@@ -85,6 +89,7 @@ class Projector:
                 index,
                 processor,
                 self.parts.parking,
+                self.gate,
                 settings.projector_batch_size,
                 settings.projector_batch_window_ms / 1000,
             )

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from innkeeper_contracts import EventEnvelope, event_class
 
+from .gate import WriteGate
 from .metrics import METRICS
 from .parking import ParkingLot
 from .processor import BatchProcessor
@@ -27,11 +28,17 @@ class ShardConsumer:
     """Consumes one shard queue in batches of up to `batch_size`, waiting at most `window` to fill one."""
 
     def __init__(
-        self, index: int, processor: BatchProcessor, parking: ParkingLot, batch_size: int, window: float
+        self,
+        index: int,
+        processor: BatchProcessor,
+        parking: ParkingLot,
+        gate: WriteGate,
+        batch_size: int,
+        window: float,
     ) -> None:
         self.shard = f"shard-{index}"
         self.queue_name = shard_queue(index)
-        self.processor, self.parking = processor, parking
+        self.processor, self.parking, self.gate = processor, parking, gate
         self.batch_size, self.window = batch_size, window
         self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
 
@@ -41,11 +48,15 @@ class ShardConsumer:
         queue = await channel.get_queue(self.queue_name)
         await queue.consume(self.inbox.put)
         while True:
-            batch = await self._next_batch()
-            await self._handle(batch)
+            first = await self.inbox.get()
+            await self.gate.enter()  # held while a rebuild switches generations
+            try:
+                await self._handle(await self._fill(first))
+            finally:
+                self.gate.leave()
 
-    async def _next_batch(self) -> list[AbstractIncomingMessage]:
-        batch = [await self.inbox.get()]
+    async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
+        batch = [first]
         deadline = time.monotonic() + self.window
         while len(batch) < self.batch_size:
             if not self.inbox.empty():

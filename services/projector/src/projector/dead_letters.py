@@ -60,7 +60,7 @@ async def skip(parts: Components, ids: list[str]) -> int:
         update = {
             "$max": {"version": entry["aggregate_version"], "global_position": entry["global_position"]}
         }
-        for generation in generations.written:
+        for generation in {generations.active, generations.building or generations.active}:
             await parts.store.collection(CHECKPOINTS, generation).bulk_write(
                 [UpdateOne({"_id": entry["aggregate_id"]}, update, upsert=True)]
             )

@@ -1,10 +1,15 @@
-"""Read-model generations: which one readers use (the alias), which one a rebuild is filling."""
+"""Read-model generations: the alias readers use, and the state of a rebuild, in ONE document.
+
+`{_id: "active", generation: "g1", rebuild?: {generation, state: "replaying"|"pausing", lease_until}}`
+Readers only look at `generation`. Keeping the rebuild state in the same document makes the switch
+(and an abort) one atomic update.
+"""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -23,10 +28,9 @@ from innkeeper_contracts.documents import (
     collection_name,
 )
 
-REBUILD_ID = "rebuild"
-"""`{_id: "rebuild", generation}` while a rebuild fills a new generation; live consumers write it too."""
 FIRST_GENERATION = "g1"
 BASES = (HOTEL_CARDS, HOTEL_DETAILS, HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS, CHECKPOINTS)
+ALIAS = {"_id": ACTIVE_GENERATION_ID}
 
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     HOTEL_CARDS: [
@@ -41,18 +45,16 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
 
 @dataclass(frozen=True)
 class Generations:
-    """The generation readers use, and the one being rebuilt (if any)."""
+    """The generation readers use, and a rebuild in progress (if any)."""
 
     active: str
     building: str | None = None
-
-    @property
-    def written(self) -> list[str]:
-        return [self.active] if self.building is None else [self.active, self.building]
+    pausing: bool = False
+    lease_until: datetime | None = None
 
 
 class GenerationRegistry:
-    """The alias documents in `read_model_generations`."""
+    """The alias document in `read_model_generations`."""
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.database = database
@@ -60,18 +62,20 @@ class GenerationRegistry:
 
     async def ensure_initial(self) -> None:
         """On an empty database, create generation g1 (with its indexes) and point readers at it."""
-        if await self.aliases.find_one({"_id": ACTIVE_GENERATION_ID}) is None:
+        if await self.aliases.find_one(ALIAS) is None:
             await self.create_indexes(FIRST_GENERATION)
             with suppress(DuplicateKeyError):  # another replica was first
-                await self.aliases.insert_one({"_id": ACTIVE_GENERATION_ID, "generation": FIRST_GENERATION})
+                await self.aliases.insert_one({**ALIAS, "generation": FIRST_GENERATION})
 
     async def current(self) -> Generations:
-        docs = {
-            d["_id"]: d async for d in self.aliases.find({"_id": {"$in": [ACTIVE_GENERATION_ID, REBUILD_ID]}})
-        }
-        active = docs.get(ACTIVE_GENERATION_ID, {}).get("generation", FIRST_GENERATION)
-        building = docs.get(REBUILD_ID, {}).get("generation")
-        return Generations(active, building if building != active else None)
+        doc = await self.aliases.find_one(ALIAS) or {}
+        rebuild = doc.get("rebuild") or {}
+        return Generations(
+            active=doc.get("generation", FIRST_GENERATION),
+            building=rebuild.get("generation"),
+            pausing=rebuild.get("state") == "pausing",
+            lease_until=rebuild.get("lease_until"),
+        )
 
     async def create_indexes(self, generation: str) -> None:
         for base, indexes in INDEXES.items():
@@ -80,26 +84,56 @@ class GenerationRegistry:
                 await collection.create_index(keys)
 
     async def start_rebuild(self) -> str:
-        """Name a new generation and announce it, so live consumers write it from now on."""
+        """Name a new generation (an unfinished earlier rebuild is dropped) and record the rebuild."""
+        current = await self.current()
+        if current.building:
+            await self.drop(current.building)
         generation = "g" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         await self.create_indexes(generation)
-        await self.aliases.replace_one(
-            {"_id": REBUILD_ID}, {"generation": generation, "started_at": datetime.now(UTC)}, upsert=True
-        )
+        state = {"generation": generation, "state": "replaying", "started_at": datetime.now(UTC)}
+        await self.aliases.update_one(ALIAS, {"$set": {"rebuild": state}}, upsert=True)
         return generation
 
-    async def switch(self, generation: str) -> str:
-        """Point readers at `generation` with one atomic document update; returns the previous one."""
-        previous = await self.aliases.find_one_and_update(
-            {"_id": ACTIVE_GENERATION_ID}, {"$set": {"generation": generation}}, upsert=True
+    async def request_pause(self, generation: str, lease: float) -> None:
+        """Ask every live consumer to stop writing until the switch (or until the lease runs out)."""
+        await self.aliases.update_one(
+            {**ALIAS, "rebuild.generation": generation},
+            {"$set": {"rebuild.state": "pausing", "rebuild.lease_until": _after(lease)}},
         )
-        await self.aliases.delete_one({"_id": REBUILD_ID, "generation": generation})
-        return str(previous["generation"]) if previous else FIRST_GENERATION
 
-    async def abandon_rebuild(self, generation: str) -> None:
-        await self.aliases.delete_one({"_id": REBUILD_ID, "generation": generation})
+    async def extend_lease(self, generation: str, lease: float) -> bool:
+        result = await self.aliases.update_one(
+            {**ALIAS, "rebuild.generation": generation, "rebuild.state": "pausing"},
+            {"$set": {"rebuild.lease_until": _after(lease)}},
+        )
+        return result.matched_count == 1
+
+    async def switch(self, generation: str) -> str | None:
+        """Point readers at `generation` in one atomic update; None when the rebuild was aborted."""
+        previous = await self.aliases.find_one_and_update(
+            {**ALIAS, "rebuild.generation": generation, "rebuild.state": "pausing"},
+            {"$set": {"generation": generation}, "$unset": {"rebuild": ""}},
+        )
+        return str(previous["generation"]) if previous else None
+
+    async def abort_expired(self, generation: str) -> bool:
+        """A consumer gives up waiting for a rebuild whose lease ran out (its process died)."""
+        result = await self.aliases.update_one(
+            {**ALIAS, "rebuild.generation": generation, "rebuild.lease_until": {"$lt": datetime.now(UTC)}},
+            {"$unset": {"rebuild": ""}},
+        )
+        return result.modified_count == 1
+
+    async def abandon(self, generation: str) -> None:
+        await self.aliases.update_one(
+            {**ALIAS, "rebuild.generation": generation}, {"$unset": {"rebuild": ""}}
+        )
         await self.drop(generation)
 
     async def drop(self, generation: str) -> None:
         for base in BASES:
             await self.database.drop_collection(collection_name(base, generation))
+
+
+def _after(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)

@@ -109,5 +109,9 @@ class ParkingLot:
     async def mark(self, ids: list[str], status: str) -> None:
         await self.collection.update_many({"_id": {"$in": ids}}, {"$set": {"status": status}})
 
+    async def skipped_ids(self) -> list[str]:
+        query = {"status": "skipped", "kind": {"$ne": "malformed"}}
+        return [d["_id"] async for d in self.collection.find(query, {"_id": 1})]
+
     async def count(self) -> int:
         return await self.collection.count_documents({"status": "parked"})

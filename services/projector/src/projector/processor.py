@@ -53,13 +53,6 @@ class BatchProcessor:
             await self._count_failures(shard, active, attempts)
             return False
         await self.store.save(generations.active, active.view.changed, active.revisions, active.checkpoints)
-        if generations.building:
-            # A rebuild is filling a new generation: write it too. Events that fail there (its hotel is
-            # not replayed yet) stay unapplied; the replay or a later gap heal applies them.
-            building = await plan_batch(self.store, generations.building, envelopes, self.events, blocked)
-            await self.store.save(
-                generations.building, building.view.changed, building.revisions, building.checkpoints
-            )
         behind = [
             (e, "behind", f"an earlier event of aggregate {e.aggregate_id} is parked") for e in active.behind
         ]

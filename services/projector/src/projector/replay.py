@@ -1,19 +1,25 @@
 """Replay the event log into a generation, and the zero-downtime rebuild built on it.
 
-Rebuild handover: (1) a new generation is announced in `read_model_generations` (`_id: "rebuild"`),
-from then on every live batch is written to it too (checkpoint-guarded, gaps healed from the log);
-(2) the log is replayed into it by global position until a scan finds nothing newer, so every event
-committed before the end of the replay is in it and every later one reaches it through a live
-consumer; (3) readers are switched with one update of the alias document; (4) after a grace period
-the old generation is dropped. Replay and live writers may touch the same documents: writes are
-compare-and-swap on a revision and a conflict re-applies the batch, so both can run at once.
+Rebuild handover, with never two writers on one generation:
+1. a new generation is recorded in the alias document (`rebuild.state = replaying`); readers and live
+   consumers keep using the active one;
+2. the log is replayed into the new generation by global position (positions commit in order, so a
+   scan skips nothing) until a scan finds nothing newer;
+3. the rebuild asks for a pause (`pausing`, with a lease): every live projector process finishes its
+   batch, stops taking new ones and says so in `projector_processes`; readers are not affected;
+4. the few events committed since step 2 are replayed, and readers are switched with one atomic update
+   of the alias document; the consumers then write the new generation (their checkpoints are there);
+5. after a grace period the old generation is dropped.
+If the rebuild dies during the pause, the lease runs out and the consumers abort it and go on.
 Replay only writes documents; nothing is ever published, so side effects never fire again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -22,9 +28,13 @@ from innkeeper_contracts import EventEnvelope
 from .applier import plan_batch
 from .bootstrap import Components
 from .event_log import PostgresEventLog
+from .gate import PROCESSES
 from .ports import DocumentStore, WriteConflictError
 
 log = structlog.get_logger("projector.replay")
+LEASE_SECONDS = 30.0
+PAUSE_TIMEOUT_SECONDS = 30.0
+HEARTBEAT_STALE_SECONDS = 3.0
 
 
 @dataclass
@@ -34,22 +44,30 @@ class ReplayResult:
     position: int = 0
     applied: int = 0
     failed: list[tuple[EventEnvelope, str]] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    skipped: frozenset[str] = frozenset()
+    """Events an operator gave up on (`dead-letters skip`): counted as applied, never projected."""
 
 
-async def replay(store: DocumentStore, generation: str, events: PostgresEventLog, chunk: int) -> ReplayResult:
-    """Apply the whole log, in global order and in chunks, until a scan finds no newer event."""
-    result = ReplayResult()
-    blocked: set[str] = set()
+async def replay(
+    store: DocumentStore,
+    generation: str,
+    events: PostgresEventLog,
+    chunk: int,
+    result: ReplayResult | None = None,
+) -> ReplayResult:
+    """Apply the log after `result.position`, in global order and in chunks, until nothing is newer."""
+    result = result or ReplayResult()
     while batch := await events.after(result.position, chunk):
         while True:
             try:
-                plan = await plan_batch(store, generation, batch, events, blocked)
+                plan = await plan_batch(store, generation, batch, events, result.blocked, result.skipped)
                 await store.save(generation, plan.view.changed, plan.revisions, plan.checkpoints)
                 break
             except WriteConflictError:
-                continue  # a live consumer wrote the same documents: read them again
+                continue  # another writer (never expected here): read the documents again
         for envelope, reason in plan.failed:
-            blocked.add(str(envelope.aggregate_id))  # later events of it wait, as they do live
+            result.blocked.add(str(envelope.aggregate_id))  # later events of it wait, as they do live
             result.failed.append((envelope, reason))
         result.applied += len(plan.applied)
         result.position = batch[-1].global_position
@@ -58,18 +76,43 @@ async def replay(store: DocumentStore, generation: str, events: PostgresEventLog
 
 async def rebuild(parts: Components, keep_old: bool) -> int:
     settings, registry = parts.settings, parts.registry
-    previous = await registry.current()
-    if previous.building:
-        await registry.abandon_rebuild(previous.building)  # an interrupted rebuild starts over
     generation = await registry.start_rebuild()
     print(f"rebuilding into generation {generation}")
-    result = await replay(parts.store, generation, parts.events, settings.projector_rebuild_chunk)
+    chunk = settings.projector_rebuild_chunk
+    start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
+    result = await replay(parts.store, generation, parts.events, chunk, start)
+    await registry.request_pause(generation, LEASE_SECONDS)
+    paused = await _wait_for_pause(parts, generation)
+    if paused is None:
+        await registry.abandon(generation)
+        print("live projectors did not pause in time; rebuild abandoned, nothing switched")
+        return 1
+    print(f"{paused} live projector process(es) paused for the switch")
+    result = await replay(parts.store, generation, parts.events, chunk, result)  # the short tail
+    old = await registry.switch(generation)
+    if old is None:
+        await registry.drop(generation)
+        print("the rebuild lease ran out before the switch; rebuild abandoned")
+        return 1
     for envelope, reason in result.failed:
         print(f"not applied: {envelope.event_type} {envelope.event_id} ({reason})")
-    old = await registry.switch(generation)
     print(f"replayed {result.applied} events up to position {result.position}; readers now use {generation}")
     if not keep_old and old != generation:
         await asyncio.sleep(settings.projector_drop_grace_seconds)  # let in-flight reads of the old one end
         await registry.drop(old)
         print(f"dropped generation {old}")
     return 0
+
+
+async def _wait_for_pause(parts: Components, generation: str) -> int | None:
+    """How many live projector processes (recent heartbeat) paused for `generation`; None on timeout."""
+    processes = parts.client[parts.settings.mongodb_database][PROCESSES]
+    deadline = time.monotonic() + PAUSE_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        await parts.registry.extend_lease(generation, LEASE_SECONDS)
+        recent = datetime.now(UTC) - timedelta(seconds=HEARTBEAT_STALE_SECONDS)
+        live = await processes.find({"heartbeat_at": {"$gt": recent}}).to_list()
+        if all(p.get("paused_for") == generation for p in live):
+            return len(live)
+        await asyncio.sleep(0.1)
+    return None

@@ -11,14 +11,15 @@ from .generations import BASES
 from .memory_store import MemoryStore
 from .mongo_store import REVISION
 from .projection.view import Doc
-from .replay import replay
+from .replay import ReplayResult, replay
 
 FRESH = "fresh"
 
 
 async def verify(parts: Components) -> int:
     memory = MemoryStore()
-    result = await replay(memory, FRESH, parts.events, parts.settings.projector_rebuild_chunk)
+    start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
+    result = await replay(memory, FRESH, parts.events, parts.settings.projector_rebuild_chunk, start)
     generation = (await parts.registry.current()).active
     differences = 0
     for base in BASES:

@@ -1,0 +1,92 @@
+"""The write gate of one projector process: closed while a rebuild replays the last events.
+
+Every second the process writes a heartbeat to `projector_processes`. When the alias document asks
+for a pause, the gate closes, waits until no batch is in flight, and records `paused_for` in the
+heartbeat; the rebuild waits for that from every live process, so it is then the only writer. The
+gate opens again when the rebuild has switched readers, or when its lease ran out (rebuild died).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from pymongo.asynchronous.database import AsyncDatabase
+
+from .generations import GenerationRegistry
+from .status import CONSUMER
+
+PROCESSES = "projector_processes"
+"""`{_id: "<host>:<pid>", heartbeat_at, paused_for}`, one per live projector process."""
+log = structlog.get_logger("projector.gate")
+
+
+class WriteGate:
+    """Shard workers `enter` before a batch and `leave` after its ack; a pause waits for them."""
+
+    def __init__(self, registry: GenerationRegistry, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.registry = registry
+        self.processes = database[PROCESSES]
+        self.open = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.busy = 0
+        self.paused_for: str | None = None
+
+    async def enter(self) -> None:
+        await self.open.wait()
+        self.busy += 1
+        self.idle.clear()
+
+    def leave(self) -> None:
+        self.busy -= 1
+        if self.busy == 0:
+            self.idle.set()
+
+    async def check(self) -> None:
+        """Follow the alias document: close for a pause, open after the switch or an expired lease."""
+        generations = await self.registry.current()
+        building = generations.building
+        if generations.pausing and building:
+            lease = generations.lease_until
+            if lease is not None and lease.astimezone(UTC) < datetime.now(UTC):
+                await self.registry.abort_expired(building)
+                log.warning("rebuild lease expired; writing again", generation=building)
+            else:
+                await self._pause(building)
+                return
+        if self.paused_for or not self.open.is_set():
+            log.info("writing", generation=generations.active)
+        self.paused_for = None
+        self.open.set()
+
+    async def _pause(self, generation: str) -> None:
+        if self.paused_for != generation:
+            self.open.clear()
+            if self.busy:
+                self.idle.clear()
+                await self.idle.wait()
+            self.paused_for = generation
+            log.info("paused for a rebuild switch", generation=generation)
+        await self.heartbeat()
+
+    async def heartbeat(self) -> None:
+        await self.processes.update_one(
+            {"_id": CONSUMER},
+            {"$set": {"heartbeat_at": datetime.now(UTC), "paused_for": self.paused_for}},
+            upsert=True,
+        )
+
+    async def run(self, interval: float = 0.25) -> None:
+        """Check the alias and beat, forever (errors are logged; the gate keeps its last state)."""
+        beats = 0
+        while True:
+            try:
+                await self.check()
+                beats += 1
+                if beats % 4 == 0:
+                    await self.heartbeat()
+            except Exception:
+                log.exception("write gate check failed")
+            await asyncio.sleep(interval)
