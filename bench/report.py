@@ -31,9 +31,12 @@ def get(results: Results, *path: str) -> Any:
     """results[a][b]..., or None when any step is missing (a section that did not run)."""
     node: Any = results
     for key in path:
-        if not isinstance(node, dict) or key not in node:
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
             return None
-        node = node[key]
     return node
 
 
@@ -82,6 +85,8 @@ def build_rows(r: Results) -> list[Row]:
                   f"{raw_name} p99", raw_p99, None),
         limit_row("freshness p50 at half load", get(ink, "freshness", "p50_ms"), "ms", 30),
         limit_row("freshness p99 at half load", get(ink, "freshness", "p99_ms"), "ms", 150),
+        Row("freshness p50 at 10 cmd/s (no target)", get(ink, "freshness_low", "p50_ms"), "ms"),
+        Row("freshness p99 at 10 cmd/s (no target)", get(ink, "freshness_low", "p99_ms"), "ms"),
     ]  # fmt: skip
     return rows
 
@@ -129,13 +134,14 @@ def detail_lines(r: Results) -> list[str]:
         if isinstance(backends, dict):
             shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:5])
             lines.append(f"  PostgreSQL backends, BookStay c={concurrency} (mean): {shown}")
-    stages = get(r, "innkeeper", "freshness", "stages")
-    if isinstance(stages, dict):
+    for key in ("freshness", "freshness_low"):
+        stages = get(r, "innkeeper", key, "stages")
+        if not isinstance(stages, dict):
+            continue
+        lines.append(f"  {key} at {fmt(get(r, 'innkeeper', key, 'rate'))} cmd/s, by stage:")
         for stage in ("accepted_to_published", "published_to_readable", "query_gate_wait"):
             s = stages.get(stage) or {}
-            lines.append(
-                f"  freshness {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms"
-            )
+            lines.append(f"    {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms")
     return lines
 
 
