@@ -60,14 +60,14 @@ def booking_body(
     return {**body, **changes}
 
 
-async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 20, what: str = "") -> None:
+async def wait_until(condition: Callable[[], Awaitable[bool]], limit: float = 20, what: str = "") -> None:
     """Poll until `condition()` holds (bounded), instead of sleeping."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if await condition():
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+    raise AssertionError(f"timed out after {limit}s waiting for {what or condition}")
 
 
 class EventTap:
@@ -90,11 +90,11 @@ class EventTap:
     def of_type(self, event_type: str) -> list[EventEnvelope]:
         return [envelope for envelope in self.envelopes if envelope.event_type == event_type]
 
-    async def wait_for(self, count: int, timeout: float = 20) -> None:
+    async def wait_for(self, count: int, limit: float = 20) -> None:
         async def enough() -> bool:
             return len(self.event_ids) >= count
 
-        await wait_until(enough, timeout, f"{count} distinct events on the bus")
+        await wait_until(enough, limit, f"{count} distinct events on the bus")
 
 
 @asynccontextmanager
@@ -114,7 +114,7 @@ async def event_tap(rabbitmq_url: str) -> AsyncIterator[EventTap]:
 
 @asynccontextmanager
 async def command_client(
-    env: dict[str, str], clock: Clock | None = None, **overrides: Any
+    env: dict[str, str], clock: Clock | None = None, wait_ready: bool = True, **overrides: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The command service in this process (real PostgreSQL and RabbitMQ), with an httpx client."""
     settings = Settings(
@@ -124,7 +124,8 @@ async def command_client(
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://command", timeout=30) as client:
-            await wait_until(lambda: _ready(client), what="command service ready")
+            if wait_ready:
+                await wait_until(lambda: _ready(client), what="command service ready")
             yield client
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +54,7 @@ class Runtime:
         else:
             self.schema_ready.set()
         if self.relay is not None:
-            self._spawn(self._after_schema(self.relay.run()))
+            self._spawn(self._after_schema(self.relay.run))
         if self.broker is not None:
             self._spawn(self._start_intake(self.broker))
 
@@ -96,9 +96,9 @@ class Runtime:
                 log.warning("migrations.waiting", error=repr(error))
                 await asyncio.sleep(RETRY_DELAY)
 
-    async def _after_schema(self, work: Coroutine[Any, Any, None]) -> None:
+    async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()
-        await work
+        await work()
 
     async def _start_intake(self, broker: RabbitBroker) -> None:
         await self.schema_ready.wait()

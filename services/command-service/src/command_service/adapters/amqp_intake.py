@@ -9,10 +9,12 @@ rejections are answered and acked; PostgreSQL trouble is nacked with requeue (no
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import uuid4
 
 import structlog
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
@@ -153,11 +155,18 @@ def register_intake(broker: RabbitBroker, intake: CommandIntake) -> None:
         broker.subscriber(
             queue,
             COMMANDS_EXCHANGE_SPEC,
+            decoder=_raw_body,
             ack_policy=AckPolicy.MANUAL,
             no_reply=True,
             title=f"{COMMANDS_QUEUE}:{name}",
             description=f"`{name}` commands (JSON body); `message_id` is the idempotency key.",
         )(take_command)
+
+
+async def _raw_body(message: StreamMessage[Any]) -> bytes:
+    # The intake parses (and judges) the body itself: FastStream's JSON decoding must never fail first,
+    # or a malformed message would stay unacknowledged instead of reaching the dead letters.
+    return message.body
 
 
 async def declare_command_topology(broker: RabbitBroker) -> None:

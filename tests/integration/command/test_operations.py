@@ -1,0 +1,45 @@
+"""Operations: migrations (CLI, concurrent replicas), metrics, health."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import asyncpg
+from command_support import command_client, fetch, hotel_body
+
+from command_service.adapters.migrations import migrate
+
+
+async def test_two_replicas_migrating_at_once_apply_each_migration_once(postgres_dsn: str) -> None:
+    connections = [await asyncpg.connect(postgres_dsn) for _ in range(3)]
+    try:
+        applied = await asyncio.gather(*(migrate(connection) for connection in connections))
+    finally:
+        for connection in connections:
+            await connection.close()
+    assert sorted(len(names) for names in applied) == [0, 0, 1]
+    rows = await fetch(postgres_dsn, "SELECT version, name FROM schema_migrations")
+    assert [(row["version"], row["name"]) for row in rows] == [(1, "write_model")]
+
+
+def test_migrate_command_line(postgres_dsn: str) -> None:
+    env = {**os.environ, "POSTGRES_DSN": postgres_dsn, "LOG_FORMAT": "json"}
+    for _ in range(2):  # the second run finds nothing to do
+        done = subprocess.run(
+            [sys.executable, "-m", "command_service", "migrate"], env=env, capture_output=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+    assert b"migrations.applied" in done.stderr
+
+
+async def test_metrics_and_health(command_env: dict[str, str]) -> None:
+    async with command_client(command_env) as client:
+        await client.post("/hotels", json=hotel_body())
+        metrics = (await client.get("/metrics")).text
+        assert 'innkeeper_commands_total{command="RegisterHotel",status="202"}' in metrics
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        ready = await client.get("/readyz")
+        assert (ready.status_code, ready.json()["postgres"], ready.json()["schema"]) == (200, "up", "up")
