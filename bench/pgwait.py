@@ -3,7 +3,8 @@
 Each sample classifies the backends of one database: running a statement, waiting for a lock (which
 kind), or "idle in transaction" — the server waits for the client, i.e. the service's event loop, while
 the transaction (and any advisory lock it holds) stays open. Averages over the samples tell whether a
-rate is bound by the database, by lock hand-over, or by the client side.
+rate is bound by the database, by lock hand-over, or by the client side; the state of the backend that
+holds the advisory lock says what the serialised section is waiting for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ SAMPLE = """SELECT CASE
     WHEN state = 'active' AND wait_event_type IS NOT NULL THEN 'active, ' || wait_event
     ELSE state END AS what, count(*)
 FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() GROUP BY 1"""
+
+# The command service's append lock (command_service/adapters/event_log.py APPEND_LOCK): a bigint key
+# shows in pg_locks as objid (low 32 bits) with objsubid 1. Other advisory locks (the relay's) are not it.
+APPEND_LOCK = 7_301_002
+HOLDER = """SELECT 'append lock held by a backend that is ' || CASE
+    WHEN a.state = 'active' AND a.wait_event IS NOT NULL THEN 'active, ' || a.wait_event
+    ELSE a.state END, count(*)
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %s AND l.objsubid = 1 AND a.datname = %s
+GROUP BY 1"""
 
 
 class ActivitySampler:
@@ -37,7 +48,9 @@ class ActivitySampler:
     def _run(self) -> None:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             while not self._stop.is_set():
-                for what, count in conn.execute(SAMPLE, (self.database,)).fetchall():
+                samples = conn.execute(SAMPLE, (self.database,)).fetchall()
+                samples += conn.execute(HOLDER, (APPEND_LOCK, self.database)).fetchall()
+                for what, count in samples:
                     self.totals[str(what)] += int(count)
                 self.samples += 1
                 time.sleep(self.interval)

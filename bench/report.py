@@ -132,7 +132,7 @@ def detail_lines(r: Results) -> list[str]:
     for concurrency in ("8", "32"):
         backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
         if isinstance(backends, dict):
-            shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:5])
+            shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:8])
             lines.append(f"  PostgreSQL backends, BookStay c={concurrency} (mean): {shown}")
     for key in ("freshness", "freshness_low"):
         stages = get(r, "innkeeper", key, "stages")
