@@ -73,7 +73,7 @@ def read_model(mongodb_server: str, mongodb_database: str) -> Iterator[ReadModel
 
 
 @pytest.fixture
-def projectors(projector_env: dict[str, str], log_dir: Path) -> Iterator[list[ServiceProcess]]:
+def projectors() -> Iterator[list[ServiceProcess]]:
     """Projector processes started by the test (`projectors.append(start(...))`), killed at the end."""
     started: list[ServiceProcess] = []
     yield started

@@ -1,0 +1,85 @@
+"""The real command service and the projector together: commands in, read documents out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from projector_kit import ReadModel, run_cli, start_projector, wait_until
+from testkit.infra import free_port
+from testkit.services import ServiceProcess
+
+from innkeeper_contracts import ConsistencyToken
+
+
+async def test_commands_become_read_documents_that_equal_a_rebuild(
+    service_env: dict[str, str], read_model: ReadModel, log_dir: Path, projectors: list[ServiceProcess]
+) -> None:
+    with ServiceProcess("command_service", service_env, free_port(), log_dir) as commands:
+        start_projector({**service_env, "PROJECTOR_SHARDS": "2"}, log_dir, projectors)
+        async with httpx.AsyncClient(base_url=commands.url, timeout=30) as client:
+
+            async def ready() -> bool:  # its schema is migrated
+                return (await client.get("/readyz")).status_code == 200
+
+            await wait_until(ready, seconds=30, what="the command service ready")
+            tokens = await _tell_a_story(client)
+
+        def caught_up() -> bool:
+            applied = read_model.checkpoints()
+            return all(applied.get(str(t.aggregate_id), 0) >= t.aggregate_version for t in tokens)
+
+        await wait_until(caught_up, what="the projector reaching every consistency token")
+
+    hotel, booking, cancelled = (str(t.aggregate_id) for t in tokens[:3])
+    card = read_model.docs("hotel_cards")[hotel]
+    assert card["price_from"] == {"amount": "80.00", "currency": "EUR"}
+    assert card["room_types"][0]["capacity"] == 4
+    bookings = read_model.docs("bookings")
+    assert bookings[booking]["status"] == "active"
+    assert bookings[booking]["hotel_name"] == "Harbour Inn"
+    assert bookings[cancelled]["status"] == "cancelled"
+    nights = [d for d in read_model.docs("hotel_nights").values() if d["hotel_id"] == hotel]
+    assert sorted((d["night"], d["booked"]) for d in nights) == [(n, 1) for n in _nights(2)]
+    code, output = await run_cli({**service_env, "PROJECTOR_SHARDS": "2"}, "verify")
+    assert code == 0, output
+
+
+async def _tell_a_story(client: httpx.AsyncClient) -> list[ConsistencyToken]:
+    hotel_id = str(uuid4())
+    room = {"code": "DBL", "name": "Double", "capacity": 3, "max_guests": 2,
+            "nightly_rate": {"amount": "100.00", "currency": "EUR"}}  # fmt: skip
+    hotel = {"hotel_id": hotel_id, "name": "Harbour Inn", "city": "Bergen", "stars": 4, "room_types": [room]}
+    registered = await _accepted(client, "/hotels", hotel)
+    first = await _accepted(client, "/bookings", _stay(hotel_id))
+    second = await _accepted(client, "/bookings", _stay(hotel_id))
+    cancelled = await _accepted(
+        client, f"/bookings/{second.aggregate_id}/cancel", {"reason": "plans changed"}
+    )
+    await _accepted(client, f"/hotels/{hotel_id}/room-types/DBL/capacity", {"capacity": 4})
+    rate = {"nightly_rate": {"amount": "80.00", "currency": "EUR"}}
+    last = await _accepted(client, f"/hotels/{hotel_id}/room-types/DBL/rate", rate)
+    return [registered, first, cancelled, last]
+
+
+async def _accepted(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> ConsistencyToken:
+    answer = await client.post(path, json=body)
+    assert answer.status_code == 202, answer.text
+    return ConsistencyToken.decode(answer.json()["consistency_token"])
+
+
+def _nights(count: int) -> list[str]:
+    start = datetime.now(UTC).date() + timedelta(days=20)
+    return [(start + timedelta(days=n)).isoformat() for n in range(count)]
+
+
+def _stay(hotel_id: str) -> dict[str, Any]:
+    start = datetime.now(UTC).date() + timedelta(days=20)
+    return {
+        "hotel_id": hotel_id, "room_type": "DBL", "guests": 2,
+        "guest": {"guest_id": "guest-1", "name": "Ann Berg", "email": "ann@example.com"},
+        "check_in": start.isoformat(), "check_out": (start + timedelta(days=2)).isoformat(),
+    }  # fmt: skip
