@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import httpx
 from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
 from testkit.services import ServiceProcess
@@ -19,7 +20,7 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
 ) -> None:
     story = Story(seed=11).generate(hotels=5, steps=120)
     bus.append(story.events)
-    start_projector(projector_env, log_dir, projectors)
+    projector = start_projector(projector_env, log_dir, projectors)
 
     shuffled = story.events[40:90]
     random.Random(3).shuffle(shuffled)
@@ -39,6 +40,22 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
     code, output = await run_cli(projector_env, "verify")
     assert code == 0, output
     assert "0 differences" in output
+    messy = read_model.snapshot()
+    code, output = await run_cli(projector_env, "rebuild", "--keep-old")  # a clean run from the log
+    assert code == 0, output
+    assert read_model.snapshot() == messy
+
+    async with httpx.AsyncClient(base_url=projector.url) as client:
+        status = (await client.get("/status")).json()
+        metrics = (await client.get("/metrics")).text
+        ready = await client.get("/readyz")
+    assert status["log_head"] == len(story.events)
+    assert status["lag_events"] == 0
+    assert status["applied_position"] == len(story.events)
+    assert sum(s["duplicates"] for s in status["shards"]) >= len(story.events)
+    assert "projector_lag_events 0.0" in metrics
+    assert "projector_events_applied_total" in metrics
+    assert ready.status_code == 200
 
 
 async def test_an_event_ahead_of_its_predecessors_heals_the_gap_from_the_log(
