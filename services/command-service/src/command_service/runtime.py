@@ -50,7 +50,9 @@ class Runtime:
 
     async def start(self) -> None:
         if self.settings.migrate_on_start:
-            self._spawn(self._migrate_until_done())
+            # Migrate before serving when PostgreSQL is up; otherwise keep trying in the background.
+            if not await self._migrate_once():
+                self._spawn(self._migrate_until_done())
         else:
             self.schema_ready.set()
         if self.relay is not None:
@@ -85,16 +87,19 @@ class Runtime:
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(work))
 
+    async def _migrate_once(self) -> bool:
+        try:
+            async with self.pool.acquire() as connection:
+                await migrate(connection)
+        except Exception as error:
+            log.warning("migrations.waiting", error=repr(error))
+            return False
+        self.schema_ready.set()
+        return True
+
     async def _migrate_until_done(self) -> None:
-        while True:
-            try:
-                async with self.pool.acquire() as connection:
-                    await migrate(connection)
-                self.schema_ready.set()
-                return
-            except Exception as error:
-                log.warning("migrations.waiting", error=repr(error))
-                await asyncio.sleep(RETRY_DELAY)
+        while not await self._migrate_once():
+            await asyncio.sleep(RETRY_DELAY)
 
     async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()
