@@ -36,11 +36,15 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     HOTEL_CARDS: [
         [("city", ASCENDING), ("price_from_minor", ASCENDING), ("_id", ASCENDING)],
         [("city", ASCENDING), ("stars", ASCENDING), ("_id", ASCENDING)],
+        [("price_from_minor", ASCENDING), ("_id", ASCENDING)],
+        [("stars", ASCENDING), ("_id", ASCENDING)],
     ],
-    BOOKINGS: [[("guest.guest_id", ASCENDING), ("check_in", ASCENDING)]],
-    MANAGEMENT_ALERTS: [[("raised_at", DESCENDING), ("_id", ASCENDING)]],
+    BOOKINGS: [[("guest.guest_id", ASCENDING), ("check_in", ASCENDING), ("_id", ASCENDING)]],
+    MANAGEMENT_ALERTS: [[("raised_at", DESCENDING), ("_id", DESCENDING)]],
     HOTEL_NIGHTS: [[("hotel_id", ASCENDING), ("night", ASCENDING)]],
 }
+"""Built before a generation is filled, so a rebuilt one is indexed before readers switch to it (the
+same keys as the query service's REQUIRED_INDEXES, plus the projector's own night lookup)."""
 
 
 @dataclass(frozen=True)
