@@ -50,7 +50,9 @@ def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
     dsn = infra.database("raw")
     measure(parts, "postgres_append", "raw PostgreSQL append", lambda: asyncio.run(raw.postgres_append(dsn)))
     measure(parts, "postgres_append_locked", "raw PostgreSQL append + advisory lock",
-            lambda: asyncio.run(raw.postgres_append(dsn, lock=True)))  # fmt: skip
+            lambda: asyncio.run(raw.postgres_append(dsn, lock="statement")))  # fmt: skip
+    measure(parts, "postgres_append_locked_in_insert", "raw PostgreSQL append, lock inside the INSERT",
+            lambda: asyncio.run(raw.postgres_append(dsn, lock="in-insert")))  # fmt: skip
     url = infra.mongodb_url()
     measure(
         parts,
