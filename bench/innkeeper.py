@@ -21,6 +21,7 @@ from typing import Any
 from bench.cpu import CpuMeter
 from bench.infra import Infra
 from bench.observer import PublishObserver
+from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
 from bench.progress import Checkpoints, documents_written, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
@@ -134,7 +135,9 @@ def stages(records: list[list[Any]], published: dict[str, float]) -> dict[str, A
     }
 
 
-def measure_all(infra: Infra, concurrency: int, seconds: float, notes: list[str]) -> dict[str, Any]:
+def measure_all(
+    infra: Infra, concurrency: int, seconds: float, notes: list[str], peer_threads: int = 8
+) -> dict[str, Any]:
     if missing := missing_services():
         notes.append(f"Innkeeper: not available (no `python -m` entry point yet for {', '.join(missing)})")
         return {"available": False, "missing": missing}
@@ -154,8 +157,14 @@ def measure_all(infra: Infra, concurrency: int, seconds: float, notes: list[str]
             out[key] = {"error": f"{type(error).__name__}: {error}"}
             notes.append(f"Innkeeper {key}: not available ({brief(error)})")
 
-    attempt("commands", lambda: commands(system))
-    attempt("projector", lambda: projector(system, before))
+    def with_baselines(key: str, baselines: Baselines, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        result, out[f"{key}_baselines"] = sandwich(baselines, work)
+        return result
+
+    attempt("commands", lambda: with_baselines("commands", command_baselines(infra, peer_threads),
+                                               lambda: commands(system)))  # fmt: skip
+    attempt("projector", lambda: with_baselines("projector", store_baselines(infra),
+                                                lambda: projector(system, before)))  # fmt: skip
     if "projector" not in system.procs:
         system.start_one("projector")
     attempt("reads", lambda: reads(system, concurrency, seconds))

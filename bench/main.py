@@ -78,7 +78,8 @@ def run() -> dict[str, Any]:
                 lambda: peer.eventsourcing_peer(infra.database("peer")))  # fmt: skip
         notes = results["notes"]
         measure(results, "innkeeper", "Innkeeper",
-                lambda: innkeeper.measure_all(infra, READ_CONCURRENCY, READ_SECONDS, notes))  # fmt: skip
+                lambda: innkeeper.measure_all(infra, READ_CONCURRENCY, READ_SECONDS, notes,
+                                              results["peer"].get("best_threads", 8)))  # fmt: skip
     results["duration_s"] = time.monotonic() - started
     return results
 

@@ -54,21 +54,29 @@ def limit_row(measure: str, value: Any, unit: str, at_most: float) -> Row:
 
 
 def build_rows(r: Results) -> list[Row]:
-    append, peer = get(r, "raw", "postgres_append", "per_s"), get(r, "peer", "per_s")
     ink = get(r, "innkeeper") or {}
+    # Prefer the baselines measured around the Innkeeper figure (bench/paired.py) to the standalone ones.
+    append = get(ink, "commands_baselines", "postgres_append", "per_s") or get(
+        r, "raw", "postgres_append", "per_s"
+    )
+    peer = get(ink, "commands_baselines", "peer", "per_s") or get(r, "peer", "per_s")
+    pg_name = "raw PG append, 8 conns" + (" (paired)" if get(ink, "commands_baselines") else "")
+    peer_name = "eventsourcing peer" + (" (paired)" if get(ink, "commands_baselines") else "")
+    around_projector = " (paired)" if get(ink, "projector_baselines") else ""
+    bulk = get(ink, "projector_baselines", "mongodb_bulk", "per_s") or get(r, "raw", "mongodb_bulk", "per_s")
     paired = get(ink, "raw_find_one_paired")
     read_raw = paired or get(r, "raw", "fastapi_find_one")
     raw_name = "raw FastAPI find-one" + (" (paired)" if paired else "")
     rows = [ratio_row(f"BookStay commands/s, concurrency {c}", get(ink, "commands", str(c), "per_s"),
-                      "cmd/s", "raw PG append, 8 conns", append, None) for c in (1, 8)]  # fmt: skip
+                      "cmd/s", pg_name, append, None) for c in (1, 8)]  # fmt: skip
     c32 = get(ink, "commands", "32", "per_s")
     rows += [
-        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "eventsourcing peer", peer, 2.0),
-        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw PG append, 8 conns", append, 0.4),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", peer_name, peer, 2.0),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", pg_name, append, 0.4),
         ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
                   "raw RabbitMQ consume+ack", get(r, "raw", "rabbitmq", "consume_per_s"), None),
         ratio_row("projector document writes/s", get(ink, "projector", "documents_per_s"), "doc/s",
-                  "raw Mongo bulk upserts", get(r, "raw", "mongodb_bulk", "per_s"), 0.7),
+                  f"raw Mongo bulk upserts{around_projector}", bulk, 0.7),
         ratio_row("GET /hotels/{id} req/s", get(ink, "hotel_detail", "rps"), "req/s",
                   raw_name, get(read_raw, "rps"), 0.8),
     ]  # fmt: skip
