@@ -85,7 +85,7 @@ def wait_healthy(port: int, runner: subprocess.Popen[bytes], log: Path, timeout:
 def wait_for_log(
     log: Path, pattern: str, runner: subprocess.Popen[bytes], timeout: float = 30
 ) -> re.Match[str]:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if found := re.search(pattern, log.read_text()):
             return found
