@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,8 +99,11 @@ class Runtime:
         return True
 
     async def _migrate_until_done(self) -> None:
-        while not await self._migrate_once():
+        for attempt in itertools.count(1):
             await asyncio.sleep(RETRY_DELAY)
+            if await self._migrate_once():
+                log.info("migrations.done", attempt=attempt)
+                return
 
     async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()

@@ -19,28 +19,41 @@ from innkeeper_contracts import CommandAccepted, ConsistencyToken
 
 APPEND_LOCK = 7_301_002
 
-_DRAW_POSITIONS = """
-SELECT nextval('events_global_position_seq') AS position
-FROM (SELECT pg_advisory_xact_lock($1) OFFSET 0) AS locked, generate_series(1, $2)
-"""
-
+# One round trip: lock, draw positions, append events and outbox rows, remember the answer, notify.
+# `drawn` joins `locked`, so no position is drawn before the lock is held.
 _APPEND = """
-WITH appended AS (
+WITH locked AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock($1) AS held
+), drawn AS MATERIALIZED (
+    SELECT nextval('events_global_position_seq') AS position FROM locked, generate_series(1, $2)
+), numbered AS (
+    SELECT position, row_number() OVER (ORDER BY position) AS ord FROM drawn
+), appended AS (
     INSERT INTO events (global_position, event_id, event_type, schema_version, aggregate_type,
                         aggregate_id, aggregate_version, partition_key, occurred_at, correlation_id,
                         causation_id, data)
-    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::uuid[],
-                         $7::int[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::jsonb[])
+    SELECT n.position, e.event_id, e.event_type, e.schema_version, e.aggregate_type, e.aggregate_id,
+           e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id, e.causation_id, e.data
+    FROM numbered AS n
+    JOIN unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[], $8::int[], $9::text[],
+                $10::timestamptz[], $11::text[], $12::text[], $13::jsonb[])
+         WITH ORDINALITY AS e(event_id, event_type, schema_version, aggregate_type, aggregate_id,
+                              aggregate_version, partition_key, occurred_at, correlation_id, causation_id,
+                              data, ord)
+      ON e.ord = n.ord
     RETURNING global_position
 ), queued AS (
     INSERT INTO outbox (global_position) SELECT global_position FROM appended RETURNING 1
 ), remembered AS (
     INSERT INTO idempotency_keys (key, command, request_hash, status_code, response_body)
-    SELECT $13::text, $14::text, $15::text, 202, $16::jsonb WHERE $13::text IS NOT NULL
+    SELECT $14::text, $15::text, $16::text, 202,
+           $17::jsonb || jsonb_build_object(
+               'consistency_token', (SELECT max(position) FROM drawn) || $18::text)
+    WHERE $14::text IS NOT NULL
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM queued) AS queued, (SELECT count(*) FROM remembered) AS remembered,
-       pg_notify('innkeeper_outbox', '') AS notified
+SELECT (SELECT max(position) FROM drawn) AS last_position, (SELECT count(*) FROM queued) AS queued,
+       (SELECT count(*) FROM remembered) AS remembered, pg_notify('innkeeper_outbox', '') AS notified
 """
 
 
@@ -85,19 +98,16 @@ async def append_and_answer(
     """Append the events and outbox rows, remember the answer, wake the relays; returns the answer."""
     if not events:
         raise RuntimeError(f"{request.name} recorded no event")
-    rows = await connection.fetch(_DRAW_POSITIONS, APPEND_LOCK, len(events))
-    positions = sorted(row["position"] for row in rows)
     last = events[-1]
-    token = ConsistencyToken(
-        aggregate_id=last.aggregate_id,
-        aggregate_version=last.aggregate_version,
-        global_position=positions[-1],
-    )
-    answer = request.accepted(last.aggregate_id, token.encode())
     key = request.idempotency_key
-    await connection.fetchrow(
+    # The stored answer is completed in SQL with the token `<position>.<aggregate id>.<version>`.
+    token_suffix = f".{last.aggregate_id}.{last.aggregate_version}"
+    answer_body = request.accepted(last.aggregate_id, "").model_dump(mode="json")
+    del answer_body["consistency_token"]
+    row = await connection.fetchrow(
         _APPEND,
-        positions,
+        APPEND_LOCK,
+        len(events),
         [event.event_id for event in events],
         [event.event_type for event in events],
         [event.schema_version for event in events],
@@ -112,6 +122,14 @@ async def append_and_answer(
         key or None,
         request.name,
         request.request_hash() if key else None,
-        orjson.dumps(answer.model_dump(mode="json")).decode() if key else None,
+        orjson.dumps(answer_body).decode(),
+        token_suffix,
     )
-    return answer
+    assert row is not None
+    token = ConsistencyToken(
+        aggregate_id=last.aggregate_id,
+        aggregate_version=last.aggregate_version,
+        global_position=row["last_position"],
+    ).encode()
+    assert token == f"{row['last_position']}{token_suffix}", "stored token format must match"
+    return request.accepted(last.aggregate_id, token)
