@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,9 @@ class Bus:
             self.published += 1
 
     async def publish_raw(self, body: bytes, partition_key: str) -> None:
-        raw = aio_pika.Message(body, headers={PARTITION_KEY_HEADER: partition_key}, message_id="raw-1")
+        raw = aio_pika.Message(
+            body, headers={PARTITION_KEY_HEADER: partition_key}, message_id=uuid.uuid4().hex
+        )
         await self.exchange.publish(raw, routing_key="booking.stay_booked")
         self.published += 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
 from story import Story
@@ -33,9 +34,14 @@ async def test_poison_event_is_parked_and_retried_after_a_fix(
     start_projector(projector_env, log_dir, projectors)
     await bus.publish(story.events)
     await bus.publish_raw(b"{not json", partition_key=hotel)
+    unknown = story.events[0].model_copy(update={"event_type": "HotelDemolished"})
+    await bus.publish_raw(unknown.model_dump_json().encode(), partition_key=hotel)
 
-    await wait_until(lambda: read_model.deliveries() >= bus.published - 1, what="every event delivered")
-    await wait_until(lambda: any(p["kind"] == "malformed" for p in read_model.parked()), what="dead letter")
+    await wait_until(lambda: read_model.deliveries() >= bus.published - 2, what="every event delivered")
+    await wait_until(lambda: len(_malformed(read_model)) == 2, what="two dead letters")
+    reasons = sorted(p["reason"] for p in _malformed(read_model))
+    assert "Invalid JSON" in reasons[0]
+    assert "unknown event type 'HotelDemolished'" in reasons[1]
     parked = {p["_id"]: p for p in read_model.parked() if p["kind"] != "malformed"}
     failed = parked[str(poison.event_id)]
     assert failed["kind"] == "failed"
@@ -58,9 +64,9 @@ async def test_poison_event_is_parked_and_retried_after_a_fix(
     assert code == 0, output
     await wait_until(lambda: read_model.checkpoints() == story.versions, what="the parked aggregate applied")
     await wait_until(lambda: not read_model.parked("retry"), what="the retried events leave the lot")
-    assert [p["kind"] for p in read_model.parked()] == ["malformed"]
-    malformed = read_model.parked()[0]["_id"]
-    code, output = await run_cli(projector_env, "dead-letters", "skip", "--id", malformed)
+    assert [p["kind"] for p in read_model.parked()] == ["malformed", "malformed"]
+    ids = [arg for p in read_model.parked() for arg in ("--id", p["_id"])]
+    code, output = await run_cli(projector_env, "dead-letters", "skip", *ids)
     assert code == 0, output
     assert read_model.parked() == []
 
@@ -68,3 +74,7 @@ async def test_poison_event_is_parked_and_retried_after_a_fix(
     assert {k: d["booked"] for k, d in read_model.docs("hotel_nights").items()} == story.expected_nights()
     code, output = await run_cli(projector_env, "verify")
     assert code == 0, output
+
+
+def _malformed(read_model: ReadModel) -> list[dict[str, Any]]:
+    return [p for p in read_model.parked() if p["kind"] == "malformed"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from .bootstrap import Components, Projector
 from .metrics import METRICS
 from .settings import Settings
-from .status import lag_report
+from .status import Lag, lag_report
 
 
 class Health(BaseModel):
@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(body.model_dump(), status_code=200 if all(checks.values()) else 503)
 
     @app.get("/status")
-    async def status(projector: ProjectorDep) -> dict[str, Any]:
+    async def status(projector: ProjectorDep) -> ProjectorStatus:
         """Position per shard, lag behind the event log, generations and parked events."""
         return await _status(projector)
 
@@ -76,12 +76,22 @@ async def _mongo_ok(projector: Projector) -> bool:
     return True
 
 
-async def _status(projector: Projector) -> dict[str, Any]:
+async def _status(projector: Projector) -> ProjectorStatus:
     parts = projector.parts
-    report = await lag_report(parts.status, parts.events)
+    lag = await lag_report(parts.status, parts.events)
     generations = await parts.registry.current()
     parked = await parts.parking.count()
-    METRICS.lag_events.set(report["lag_events"])
-    METRICS.lag_seconds.set(report["lag_seconds"])
+    METRICS.lag_events.set(lag.lag_events)
+    METRICS.lag_seconds.set(lag.lag_seconds)
     METRICS.parked_now.set(parked)
-    return {**report, "generation": generations.active, "rebuilding": generations.building, "parked": parked}
+    return ProjectorStatus(
+        **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
+    )
+
+
+class ProjectorStatus(Lag):
+    """The projector's position and lag, the generation readers use, and the parking lot size."""
+
+    generation: str
+    rebuilding: str | None
+    parked: int

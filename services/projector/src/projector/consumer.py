@@ -104,6 +104,9 @@ def _parse(message: AbstractIncomingMessage) -> EventEnvelope | str:
     try:
         envelope = EventEnvelope.model_validate_json(message.body)
         event_class(envelope.event_type)
-    except (ValidationError, ValueError) as error:
-        return f"malformed message: {error}".splitlines()[0][:500]
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+        return f"malformed message: {problems}"[:500]
+    except ValueError as error:  # an event type these contracts do not know
+        return f"malformed message: {error}"[:500]
     return envelope

@@ -72,7 +72,13 @@ class BatchProcessor:
         for envelope, reason in plan.failed:
             attempts[str(envelope.event_id)] += 1
             count = attempts[str(envelope.event_id)]
-            log.warning("event failed", event_id=str(envelope.event_id), attempt=count, reason=reason)
+            log.warning(
+                "event failed",
+                event_id=str(envelope.event_id),
+                correlation_id=envelope.correlation_id,
+                attempt=count,
+                reason=reason,
+            )
             if count >= self.max_attempts:
                 to_park.append((envelope, "failed", reason))
         if to_park:

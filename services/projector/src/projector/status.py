@@ -7,6 +7,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
@@ -46,22 +47,40 @@ class StatusBoard:
         return await self.collection.find({}).sort("_id").to_list()
 
 
-async def lag_report(board: StatusBoard, log: PostgresEventLog) -> dict[str, Any]:
+class ShardStatus(BaseModel):
+    """Where one shard is: the highest global position it applied, and when."""
+
+    shard: str
+    position: int = 0
+    applied_at: datetime | None = None
+    last_event_at: datetime | None = None
+    events_applied: int = 0
+    duplicates: int = 0
+    deliveries: int = 0
+    consumer: str | None = None
+
+
+class Lag(BaseModel):
+    """How far the read model is behind the event log, in events and in seconds."""
+
+    log_head: int
+    applied_position: int
+    lag_events: int
+    lag_seconds: float
+    shards: list[ShardStatus]
+
+
+async def lag_report(board: StatusBoard, log: PostgresEventLog) -> Lag:
     """Position per shard and the lag: events and seconds between the log head and what is applied."""
-    shards = await board.shards()
+    shards = [ShardStatus(shard=s.pop("_id"), **s) for s in await board.shards()]
     head, head_at = await log.head()
-    applied = max((s.get("position", 0) for s in shards), default=0)
+    applied = max((s.position for s in shards), default=0)
     lag_events = max(head - applied, 0)
     lag_seconds = 0.0
     if lag_events and head_at is not None:
         applied_at = await log.occurred_at(applied) if applied else None
-        lag_seconds = max((head_at - (applied_at or head_at)).total_seconds(), 0.0)
-        if applied_at is None:
-            lag_seconds = max((datetime.now(UTC) - head_at).total_seconds(), 0.0)
-    return {
-        "log_head": head,
-        "applied_position": applied,
-        "lag_events": lag_events,
-        "lag_seconds": lag_seconds,
-        "shards": [{**s, "shard": s.pop("_id")} for s in shards],
-    }
+        behind = head_at - applied_at if applied_at else datetime.now(UTC) - head_at
+        lag_seconds = max(behind.total_seconds(), 0.0)
+    return Lag(
+        log_head=head, applied_position=applied, lag_events=lag_events, lag_seconds=lag_seconds, shards=shards
+    )

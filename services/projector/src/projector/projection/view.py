@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,11 +66,6 @@ class ReadView:
     def release(self) -> None:
         """Forget the undo log (the events so far are kept)."""
         self._undo.clear()
-
-    def add(self, docs: Iterable[tuple[DocKey, Doc]]) -> None:
-        """Add loaded documents (not changes)."""
-        for key, doc in docs:
-            self._docs.setdefault(key, doc)
 
     def documents(self) -> dict[DocKey, Doc]:
         return dict(self._docs)
