@@ -186,3 +186,17 @@ def test_an_event_that_cannot_apply_raises_and_leaves_the_view_untouched() -> No
     with pytest.raises(ProjectionError, match="NOPE"):
         book(view, log, code="NOPE")
     assert view.documents() == before
+
+
+def test_a_booking_redelivered_after_its_cancellation_does_not_book_the_nights_again() -> None:
+    log = Log()
+    view = registered(log)
+    booking = book(view, log)
+    cancel = BookingCancelled(booking_id=booking, hotel_id=HOTEL, room_type="DBL", guest_id="g-1",
+                              check_in=NIGHT, check_out=date(2027, 3, 3), reason="r",
+                              cancelled_at=datetime(2027, 2, 1, tzinfo=UTC), refund_policy="full",
+                              refund=money(200))  # fmt: skip
+    apply_event(view, log.add(booking, cancel))
+    state = view.documents()
+    apply_event(view, log.envelopes[1])  # the StayBooked again, as after a crash before its checkpoint
+    assert view.documents() == state

@@ -24,7 +24,7 @@ class PostgresEventLog:
 
     @classmethod
     async def connect(cls, dsn: str) -> PostgresEventLog:
-        return cls(await asyncpg.create_pool(dsn, min_size=1, max_size=4, server_settings=_read_only()))
+        return cls(await asyncpg.create_pool(dsn, min_size=0, max_size=4, server_settings=_read_only()))
 
     async def close(self) -> None:
         await self.pool.close()

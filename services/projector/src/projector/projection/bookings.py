@@ -30,7 +30,10 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
     if event.room_type not in {room["code"] for room in card["room_types"]}:
         raise ProjectionError(f"hotel {event.hotel_id} has no room type {event.room_type!r}")
     booking_id = str(event.booking_id)
-    if not applied(view.get(BOOKINGS, booking_id), envelope.aggregate_version):
+    existing = view.get(BOOKINGS, booking_id)
+    if existing is not None and existing["version"] > envelope.aggregate_version:
+        return  # a later event (a cancellation) is applied: its nights are written already
+    if existing is None:
         detail = BookingDetail(
             booking_id=event.booking_id,
             hotel_id=event.hotel_id,
