@@ -182,7 +182,8 @@ class Supervisor:
                 job.process.wait(timeout=self.args.stop_timeout)
             job.pump.join(timeout=5)
         if job.process.returncode != 0:
-            raise StartupError(f"`python -m command_service migrate` failed with {job.process.returncode}")
+            code, where = job.process.returncode, masked(self.env["POSTGRES_DSN"])
+            raise StartupError(f"the migrations failed ({code}): is PostgreSQL up at {where}?")
 
     def start_services(self) -> None:
         for name, package in PACKAGES.items():
