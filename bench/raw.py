@@ -127,22 +127,33 @@ async def postgres_append(dsn: str, connections: int = 8, duration: float = 3.0,
             "payload_bytes": len(payload), "advisory_lock": lock or "none"}  # fmt: skip
 
 
-async def mongodb_bulk(url: str, database: str, duration: float = 4.0, batch: int = 500) -> Result:
-    """bulk_write of `batch` upserts (new ids, hotel-night shaped documents), one batch after another."""
+async def mongodb_bulk(
+    url: str, database: str, duration: float = 4.0, batch: int = 500, writers: int = 4
+) -> Result:
+    """bulk_write of `batch` upserts (new ids, hotel-night shaped documents) from `writers` concurrent
+    writers, each one batch after another: as many as the projector has shards (PROJECTOR_SHARDS=4).
+    """
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
-    try:
-        collection = client[database]["bench_upserts"]
-        written, index, started = 0, 0, time.monotonic()
-        while time.monotonic() - started < duration:
-            operations = []
-            for _ in range(batch):
-                document = hotel_night_document(index)
-                operations.append(UpdateOne({"_id": f"doc-{index}"}, {"$set": document}, upsert=True))
-                index += 1
+    collection = client[database]["bench_upserts"]
+    stop_at = time.monotonic() + duration
+
+    async def writer(first: int) -> int:
+        written, index = 0, first
+        while time.monotonic() < stop_at:
+            operations = [
+                UpdateOne({"_id": f"doc-{i}"}, {"$set": hotel_night_document(i)}, upsert=True)
+                for i in range(index, index + batch)
+            ]
+            index += batch
             result = await collection.bulk_write(operations, ordered=False)
             written += result.upserted_count + result.modified_count
+        return written
+
+    try:
+        started = time.monotonic()
+        written = sum(await asyncio.gather(*(writer(n * 100_000_000) for n in range(writers))))
         elapsed = time.monotonic() - started
         await client.drop_database(database)
     finally:
         await client.close()
-    return {"batch": batch, "documents": written, "per_s": written / elapsed}
+    return {"batch": batch, "writers": writers, "documents": written, "per_s": written / elapsed}

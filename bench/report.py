@@ -73,6 +73,8 @@ def build_rows(r: Results) -> list[Row]:
     rows += [
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", peer_name, peer, 2.0),
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", pg_name, append, 0.4),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw append + order lock (paired)",
+                  get(ink, "commands_baselines", "postgres_append_locked", "per_s"), None),
         ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
                   "raw RabbitMQ consume+ack", get(r, "raw", "rabbitmq", "consume_per_s"), None),
         ratio_row("projector document writes/s", get(ink, "projector", "documents_per_s"), "doc/s",
@@ -110,7 +112,7 @@ def raw_lines(r: Results) -> list[str]:
          ("raw", "postgres_append_locked", "per_s"), "txn/s"),
         ("  + the same lock taken inside the INSERT (1 trip less)",
          ("raw", "postgres_append_locked_in_insert", "per_s"), "txn/s"),
-        ("Mongo store bulk_write upserts (batches of 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
+        ("Mongo store bulk_write upserts (4 writers x 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
         ("FastAPI + find_one by _id, 32 connections", ("raw", "fastapi_find_one", "rps"), "req/s"),
         ("eventsourcing peer (best thread count)", ("peer", "per_s"), "cmd/s"),
     ):  # fmt: skip
