@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +26,8 @@ class Profile:
     """py-spy recording one process for `seconds`; `finish()` waits and summarises."""
 
     def __init__(self, pid: int, name: str, seconds: float, log_dir: Path) -> None:
-        self.raw, self.summary = log_dir / f"profile-{name}.txt", log_dir / f"profile-{name}-summary.txt"
+        stem = f"profile-{name}-{int(time.time() * 1000) % 100_000}"
+        self.raw, self.summary = log_dir / f"{stem}.txt", log_dir / f"{stem}-summary.txt"
         self.proc: subprocess.Popen[bytes] | None = None
         executable = py_spy()
         if ENABLED and pid > 0 and executable and Path(executable).exists():
