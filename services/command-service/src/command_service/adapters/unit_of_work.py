@@ -8,10 +8,14 @@ from typing import Self
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 
 from command_service.adapters.booking_repository import PostgresBookings
-from command_service.adapters.event_log import EventRecorder, append_and_answer
+from command_service.adapters.event_log import (
+    SESSION_SETUP,
+    EventRecorder,
+    append_and_commit,
+    committed_answer,
+)
 from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
 from command_service.adapters.room_inventory import PostgresRoomInventory
@@ -32,15 +36,15 @@ class PostgresUnitOfWork:
     def __init__(self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock) -> None:
         self._pool, self._request, self._clock = pool, request, clock
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._transaction: Transaction | None = None
+        self._in_transaction = False
         self._recorder = EventRecorder()
         self._committed = False
 
     async def __aenter__(self) -> Self:
         try:
             self._connection = connection = await self._pool.acquire()
-            self._transaction = connection.transaction()
-            await self._transaction.start()
+            await connection.execute("BEGIN")
+            self._in_transaction = True
         except CONNECTION_ERRORS as error:
             await self._release()
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
@@ -51,20 +55,19 @@ class PostgresUnitOfWork:
 
     async def commit(self) -> CommandAccepted:
         assert self._connection is not None
-        assert self._transaction is not None
-        answer = await append_and_answer(
-            self._connection, self._recorder.pending, self._request, self._clock.now()
-        )
-        await self._transaction.commit()
+        events = self._recorder.pending
+        await append_and_commit(self._connection, events, self._request, self._clock.now())
         self._committed = True
-        return answer
+        # Committed: if PostgreSQL vanishes now, the answer is lost but not the command (a retry
+        # with the same idempotency key gets the stored answer).
+        return await committed_answer(self._connection, events, self._request)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._committed and self._transaction is not None:
+        if not self._committed and self._in_transaction and self._connection is not None:
             with contextlib.suppress(Exception):
-                await self._transaction.rollback()
+                await self._connection.execute("ROLLBACK")
         await self._release()
         if exc is not None:
             _translate(exc)
@@ -87,6 +90,18 @@ def _translate(error: BaseException) -> None:
             raise IdempotencyKeyTakenError(str(error)) from error
         if error.constraint_name == "events_aggregate_id_aggregate_version_key":
             raise VersionConflictError("the aggregate changed since it was read; retry") from error
+
+
+async def prepare_session(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Pool `init`: create this connection's staging tables."""
+    await connection.execute(SESSION_SETUP)
+
+
+async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Pool `reset`: sessions keep no state but their staging tables, so only an open transaction
+    must go (asyncpg's default reset costs a round trip per release)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 class PostgresUnitOfWorkFactory:
