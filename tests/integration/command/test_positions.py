@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-
 from command_support import command_client, hotel_body
 
 
