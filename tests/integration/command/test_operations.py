@@ -6,9 +6,12 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import asyncpg
 from command_support import command_client, fetch, hotel_body
+from testkit.infra import free_port
+from testkit.services import ServiceProcess
 
 from command_service.adapters.migrations import migrate
 
@@ -43,3 +46,9 @@ async def test_metrics_and_health(command_env: dict[str, str]) -> None:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")
         assert (ready.status_code, ready.json()["postgres"], ready.json()["schema"]) == (200, "up", "up")
+
+
+def test_sigterm_stops_gracefully_with_exit_code_zero(command_env: dict[str, str], log_dir: Path) -> None:
+    service = ServiceProcess("command_service", command_env, free_port(), log_dir).start()
+    assert service.terminate() == 0
+    assert "Application shutdown complete" in service.logs()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
+from types import FrameType
 
 import asyncpg
 import uvicorn
@@ -32,6 +34,10 @@ async def run_migrations(settings: Settings) -> None:
         await connection.close()
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
@@ -40,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     if command == "migrate":
         asyncio.run(run_migrations(settings))
     elif command == "serve":
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler it found
+        # at start: this one, so a graceful stop exits 0.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         app = create_app(settings)
         uvicorn.run(app, host="0.0.0.0", port=settings.port, loop="uvloop", log_config=None, access_log=False)
     else:
