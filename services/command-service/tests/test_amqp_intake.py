@@ -11,10 +11,10 @@ from command_builders import register_hotel
 from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
-from command_service.adapters.amqp_intake import (
+from command_service.adapters.amqp_intake import CommandIntake
+from command_service.adapters.amqp_topology import (
     COMMANDS_EXCHANGE_SPEC,
     DEAD_LETTER_EXCHANGE_SPEC,
-    CommandIntake,
     register_intake,
 )
 from command_service.application.ports import ServiceUnavailableError

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
-from command_service.adapters.amqp_intake import CommandIntake, register_intake
+from command_service.adapters.amqp_intake import CommandIntake
+from command_service.adapters.amqp_topology import register_intake
 from command_service.adapters.clock import SystemClock
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore

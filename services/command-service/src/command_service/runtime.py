@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 from faststream.rabbit import RabbitBroker
 
-from command_service.adapters.amqp_intake import declare_command_topology
+from command_service.adapters.amqp_topology import declare_command_topology
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.migrations import migrate
 from command_service.adapters.outbox_relay import OutboxRelay

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from command_service.domain.aggregate import Aggregate
-from command_service.domain.errors import (
-    AlreadyCancelledError,
-    InvalidCommandError,
-    NoRoomAvailableError,
-    TooManyGuestsError,
-)
+from command_service.domain.errors import AlreadyCancelledError, NoRoomAvailableError, TooManyGuestsError
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy, CancellationTerms
+from command_service.domain.stay import Stay, ensure_stay_dates
+
+__all__ = ["Booking", "Cancellation", "Stay", "ensure_stay_dates"]
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
@@ -26,38 +24,9 @@ from innkeeper_contracts import (
     RefundIssued,
     StayBooked,
 )
-from innkeeper_contracts.commands import MAX_NIGHTS
 from innkeeper_contracts.events import RefundPolicy
 
 BookingStatus = Literal["active", "cancelled"]
-
-
-@dataclass(frozen=True)
-class Stay:
-    """Which rooms a booking holds: one room of a type, every night from check-in to check-out."""
-
-    hotel_id: UUID
-    room_type: str
-    check_in: date
-    check_out: date
-
-    @property
-    def nights(self) -> list[date]:
-        count = (self.check_out - self.check_in).days
-        return [self.check_in + timedelta(days=offset) for offset in range(count)]
-
-
-def ensure_stay_dates(check_in: date, check_out: date, today: date) -> None:
-    """Dates are valid, the stay is 1 to 30 nights, and it does not start in the past."""
-    nights = (check_out - check_in).days
-    if nights < 1:
-        raise InvalidCommandError.on_field("check_out", "check_out must be after check_in", "date_order")
-    if nights > MAX_NIGHTS:
-        message = f"a stay is at most {MAX_NIGHTS} nights, not {nights}"
-        raise InvalidCommandError.on_field("check_out", message, "too_many_nights")
-    if check_in < today:
-        message = f"check_in {check_in} is in the past (today is {today})"
-        raise InvalidCommandError.on_field("check_in", message, "date_in_past")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,38 @@
+"""A stay: which room type, which nights; and the rules its dates must follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from command_service.domain.errors import InvalidCommandError
+from innkeeper_contracts.commands import MAX_NIGHTS
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Which rooms a booking holds: one room of a type, every night from check-in to check-out."""
+
+    hotel_id: UUID
+    room_type: str
+    check_in: date
+    check_out: date
+
+    @property
+    def nights(self) -> list[date]:
+        count = (self.check_out - self.check_in).days
+        return [self.check_in + timedelta(days=offset) for offset in range(count)]
+
+
+def ensure_stay_dates(check_in: date, check_out: date, today: date) -> None:
+    """Dates are valid, the stay is 1 to 30 nights, and it does not start in the past."""
+    nights = (check_out - check_in).days
+    if nights < 1:
+        raise InvalidCommandError.on_field("check_out", "check_out must be after check_in", "date_order")
+    if nights > MAX_NIGHTS:
+        message = f"a stay is at most {MAX_NIGHTS} nights, not {nights}"
+        raise InvalidCommandError.on_field("check_out", message, "too_many_nights")
+    if check_in < today:
+        message = f"check_in {check_in} is in the past (today is {today})"
+        raise InvalidCommandError.on_field("check_in", message, "date_in_past")
