@@ -6,6 +6,7 @@ import asyncio
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
@@ -55,16 +56,18 @@ async def test_capacity_changes_racing_bookings_keep_every_night_consistent(
         hotel_id = hotel["hotel_id"]
         await client.post("/hotels", json=hotel)
         start = today() + timedelta(days=10)
+
+        def stay() -> dict[str, Any]:
+            return booking_body(hotel_id, start + timedelta(days=rng.randrange(4)), nights=rng.randint(1, 3))
+
+        earlier = [await client.post("/bookings", json=stay()) for _ in range(8)]
+        cancels = [f"/bookings/{answer.json()['aggregate_id']}/cancel" for answer in earlier]
         capacity_url = f"/hotels/{hotel_id}/room-types/DBL/capacity"
-        work = [
-            client.post(
-                "/bookings",
-                json=booking_body(
-                    hotel_id, start + timedelta(days=rng.randrange(4)), nights=rng.randint(1, 3)
-                ),
-            )
-            for _ in range(40)
-        ] + [client.post(capacity_url, json={"capacity": rng.randint(2, 8)}) for _ in range(12)]
+        work = (
+            [client.post("/bookings", json=stay()) for _ in range(32)]
+            + [client.post(url, json={"reason": "race"}) for url in cancels]
+            + [client.post(capacity_url, json={"capacity": rng.randint(2, 8)}) for _ in range(12)]
+        )
         rng.shuffle(work)
         answers = await asyncio.gather(*work)
 

@@ -20,9 +20,24 @@ DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
 RETURNING night
 """
 
+# Updates lock their rows in night order too (a plain range UPDATE may follow the physical order).
 _RELEASE = """
-UPDATE room_nights SET booked = booked - 1
-WHERE hotel_id = $1 AND room_type = $2 AND night >= $3 AND night < $4
+WITH nights AS (
+    SELECT night FROM room_nights
+    WHERE hotel_id = $1 AND room_type = $2 AND night >= $3 AND night < $4
+    ORDER BY night FOR UPDATE
+)
+UPDATE room_nights AS rn SET booked = rn.booked - 1 FROM nights
+WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
+"""
+
+_SET_CAPACITY = """
+WITH nights AS (
+    SELECT night FROM room_nights WHERE hotel_id = $1 AND room_type = $2 AND night >= $3
+    ORDER BY night FOR UPDATE
+)
+UPDATE room_nights AS rn SET capacity = $4 FROM nights
+WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
 """
 
 
@@ -59,7 +74,7 @@ class PostgresRoomInventory:
     async def set_capacity(self, hotel_id: UUID, room_type: str, from_night: date, capacity: int) -> None:
         try:
             await self._connection.execute(
-                "UPDATE room_nights SET capacity = $4 WHERE hotel_id = $1 AND room_type = $2 AND night >= $3",
+                _SET_CAPACITY,
                 hotel_id,
                 room_type,
                 from_night,
