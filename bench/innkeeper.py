@@ -63,7 +63,7 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
         profile = system.profile("projector", 8, True)
         metrics_url = f"{system.url('projector')}/metrics"
         written_before = documents_written(metrics_url)
-        drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=150)
+        drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=90)
         written_after = documents_written(metrics_url)
         cpu_share = meter.stop()
         revision_writes = checkpoints.revisions() - revisions_before

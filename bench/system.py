@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from importlib.util import find_spec
@@ -93,6 +94,7 @@ class System:
 
     def wait_readable(self, tokens: list[str], timeout: float = 60) -> None:
         """Until the query service has caught up with every token (its hotel page answers caught-up)."""
+        deadline = time.monotonic() + timeout
         with httpx.Client(base_url=self.url("query_service"), timeout=10) as client:
             for (hotel_id, _), token in zip(self.hotels, tokens, strict=True):
 
@@ -100,9 +102,10 @@ class System:
                     answer = client.get(f"/hotels/{hotel}", headers={"X-Consistency-Token": token})
                     return answer.status_code == 200 and answer.headers.get("x-consistency") != "stale"
 
-                wait_until(caught_up, timeout, f"hotel {hotel_id} readable", 0.05)
+                left = max(deadline - time.monotonic(), 0.1)
+                wait_until(caught_up, left, f"hotel {hotel_id} readable", 0.05)
 
-    def wait_outbox_empty(self, timeout: float = 120) -> float:
+    def wait_outbox_empty(self, timeout: float = 60) -> float:
         """Wall time at which the outbox was first seen empty: every event committed and published."""
         with psycopg.connect(self.env["POSTGRES_DSN"], autocommit=True) as conn:
 
