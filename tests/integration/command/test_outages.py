@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import orjson
 from command_support import (
+    TcpProxy,
     booking_body,
     command_client,
+    command_sender,
     event_ids_in_log,
     event_tap,
     fetchval,
     hotel_body,
+    through,
+    wait_for_intake,
     wait_until,
 )
 from testkit.infra import free_port
@@ -59,3 +67,104 @@ async def test_rabbitmq_down_still_accepts_and_the_outbox_waits(
             assert tap.event_ids == committed
             async with httpx.AsyncClient(base_url=cut_off.url) as client:
                 assert (await client.get("/healthz")).status_code == 200  # still alive, still retrying
+
+
+async def test_connection_to_postgres_lost_under_load_leaves_nothing_half_written(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    proxy = TcpProxy(target_port=urlsplit(dsn).port or 5432)
+    await proxy.start()
+    env = {**command_env, "POSTGRES_DSN": through(dsn, proxy)}
+    async with command_client(env, relay_enabled=False, postgres_connect_timeout=1) as client:
+        hotel = hotel_body(capacity=500)
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        statuses: list[int] = []
+
+        async def book() -> None:
+            answer = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
+            statuses.append(answer.status_code)
+
+        async def load(count: int) -> None:
+            gate = asyncio.Semaphore(8)
+
+            async def one() -> None:
+                async with gate:
+                    await book()
+
+            await asyncio.gather(*(one() for _ in range(count)))
+
+        running = asyncio.create_task(load(120))
+        await wait_until(_at_least(statuses, 20), what="some bookings before the cut")
+        await proxy.cut()  # PostgreSQL is gone for this service, mid-stream
+        await running
+        assert 503 in statuses
+        down = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
+        assert (down.status_code, down.json()["type"]) == (503, "unavailable")
+
+        await proxy.start()  # and back: the pool reconnects
+        again = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
+        assert again.status_code == 202
+
+    assert set(statuses) <= {202, 503}
+    bookings = await fetchval(dsn, "SELECT count(*) FROM bookings")
+    accepted = statuses.count(202) + 1
+    assert accepted <= bookings <= accepted + statuses.count(503)  # committed, answer lost: allowed
+    # Every booking has its event and outbox row and its nights; no event without its booking.
+    assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == bookings
+    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == bookings + 1
+    assert await fetchval(dsn, "SELECT max(booked) FROM room_nights") == bookings
+    orphans = "SELECT count(*) FROM events e LEFT JOIN bookings b ON b.booking_id = e.aggregate_id"
+    assert await fetchval(dsn, orphans + " WHERE e.aggregate_type = 'booking' AND b.booking_id IS NULL") == 0
+
+
+async def test_relay_and_intake_recover_when_rabbitmq_comes_back(
+    command_env: dict[str, str], log_dir: Path
+) -> None:
+    dsn, url = command_env["POSTGRES_DSN"], command_env["RABBITMQ_URL"]
+    proxy = TcpProxy(target_port=urlsplit(url).port or 5672)
+    await proxy.start()
+    service = ServiceProcess(
+        "command_service", {**command_env, "RABBITMQ_URL": through(url, proxy)}, free_port(), log_dir
+    )
+    async with event_tap(url) as tap, httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+        await asyncio.to_thread(service.start)
+        try:
+            await wait_for_intake(client)
+            hotel = hotel_body()
+            assert (await client.post("/hotels", json=hotel)).status_code == 202
+            await tap.wait_for(1)
+
+            await proxy.cut()  # RabbitMQ is gone for this service
+            for _ in range(3):
+                assert (
+                    await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
+                ).status_code == 202
+            assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 3
+
+            await proxy.start()  # robust connections come back on their own
+            await tap.wait_for(4, limit=40)
+            await wait_until(_outbox_empty(dsn), what="outbox drained")
+            assert tap.event_ids == await event_ids_in_log(dsn)
+
+            await wait_for_intake(client)
+            async with command_sender(url) as sender:
+                await sender.send("RegisterHotel", orjson.dumps(hotel_body()), correlation_id="after")
+                await sender.wait_for_replies(1)
+            assert sender.reply_to("after")["status"] == "accepted"
+        finally:
+            await asyncio.to_thread(service.kill)
+
+
+def _at_least(statuses: list[int], count: int) -> Callable[[], Awaitable[bool]]:
+    async def reached() -> bool:
+        return len(statuses) >= count
+
+    return reached
+
+
+def _outbox_empty(dsn: str) -> Callable[[], Awaitable[bool]]:
+    async def empty() -> bool:
+        return await fetchval(dsn, "SELECT count(*) FROM outbox") == 0
+
+    return empty
