@@ -290,3 +290,14 @@ def through(url: str, proxy: TcpProxy) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit(":", 1)[0] if ":" in parts.netloc.rsplit("@", 1)[-1] else parts.netloc
     return urlunsplit(parts._replace(netloc=f"{netloc}:{proxy.port}"))
+
+
+async def dead_letters_now(rabbitmq_url: str) -> int:
+    """How many messages wait in the command dead-letter queue right now."""
+    connection = await aio_pika.connect_robust(rabbitmq_url)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue("innkeeper.commands.dead-letter", passive=True)
+        return queue.declaration_result.message_count or 0
+    finally:
+        await connection.close()

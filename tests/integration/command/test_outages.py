@@ -14,6 +14,7 @@ from command_support import (
     booking_body,
     command_client,
     command_sender,
+    dead_letters_now,
     event_ids_in_log,
     event_tap,
     fetchval,
@@ -168,3 +169,37 @@ def _outbox_empty(dsn: str) -> Callable[[], Awaitable[bool]]:
         return await fetchval(dsn, "SELECT count(*) FROM outbox") == 0
 
     return empty
+
+
+async def test_amqp_command_is_requeued_not_dead_lettered_while_postgres_is_down(
+    command_env: dict[str, str],
+) -> None:
+    dsn, url = command_env["POSTGRES_DSN"], command_env["RABBITMQ_URL"]
+    proxy = TcpProxy(target_port=urlsplit(dsn).port or 5432)
+    await proxy.start()
+    env = {**command_env, "POSTGRES_DSN": through(dsn, proxy)}
+    async with (
+        command_client(env, relay_enabled=False, postgres_connect_timeout=1) as client,
+        command_sender(url) as sender,
+    ):
+        await wait_for_intake(client)
+        before = await _unavailable_count(client)
+        await proxy.cut()
+        await sender.send("RegisterHotel", orjson.dumps(hotel_body()), correlation_id="waits")
+
+        async def retried_twice() -> bool:
+            return await _unavailable_count(client) >= before + 2
+
+        await wait_until(retried_twice, what="the command tried, requeued and tried again")
+        assert sender.replies == []
+        await proxy.start()
+        await sender.wait_for_replies(1)
+    assert sender.reply_to("waits")["status"] == "accepted"
+    assert await fetchval(dsn, "SELECT count(*) FROM hotels") == 1
+    assert await dead_letters_now(url) == 0
+
+
+async def _unavailable_count(client: httpx.AsyncClient) -> float:
+    metrics = (await client.get("/metrics")).text
+    prefix = 'innkeeper_commands_total{command="RegisterHotel",status="unavailable"} '
+    return sum(float(line.removeprefix(prefix)) for line in metrics.splitlines() if line.startswith(prefix))
