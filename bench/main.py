@@ -53,6 +53,8 @@ def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
             lambda: asyncio.run(raw.postgres_append(dsn, lock="statement")))  # fmt: skip
     measure(parts, "postgres_append_locked_in_insert", "raw PostgreSQL append, lock inside the INSERT",
             lambda: asyncio.run(raw.postgres_append(dsn, lock="in-insert")))  # fmt: skip
+    measure(parts, "postgres_append_temp_stage", "raw PostgreSQL append, TEMP staging + 1-trip commit",
+            lambda: asyncio.run(raw.postgres_append(dsn, lock="temp-stage")))  # fmt: skip
     url = infra.mongodb_url()
     measure(
         parts,
