@@ -12,13 +12,14 @@ from command_service.application.ports import (
     IdempotencyKeyTakenError,
     IdempotencyStore,
     RetryableConflictError,
+    ServiceUnavailableError,
     StoredAnswer,
     UnitOfWorkFactory,
 )
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.domain.booking import ensure_stay_dates
 from command_service.domain.clock import Clock, today
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
+from command_service.domain.stay import ensure_stay_dates
 from command_service.metrics import COMMAND_DURATION, COMMANDS_HANDLED
 from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
 
@@ -33,12 +34,20 @@ class LoggingBehaviour:
         with structlog.contextvars.bound_contextvars(
             correlation_id=request.correlation_id, command=request.name
         ):
-            outcome = "unavailable"
+            outcome = "error"
             try:
                 result = await call_next()
+            except ServiceUnavailableError:
+                outcome = "unavailable"
+                log.warning("command.unavailable")
+                raise
+            else:
                 status = 202 if isinstance(result, CommandAccepted) else result.status
                 outcome = str(status)
-                log.info("command.handled", status=status, detail=getattr(result, "detail", None))
+                if isinstance(result, CommandRejected):
+                    log.info("command.rejected", status=status, detail=result.detail)
+                else:
+                    log.info("command.accepted", aggregate_id=str(result.aggregate_id))
                 return result
             finally:
                 COMMANDS_HANDLED.labels(request.name, outcome).inc()
