@@ -72,6 +72,7 @@ class OutboxRelay:
         try:
             while True:
                 await self._listen()
+                self._wake.clear()  # a NOTIFY during the rounds below wakes the next iteration at once
                 try:
                     while await self.publish_round() >= self._batch_size:
                         pass
@@ -84,7 +85,6 @@ class OutboxRelay:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-                self._wake.clear()
         finally:
             await self._unlisten()
 
