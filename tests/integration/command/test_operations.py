@@ -52,3 +52,17 @@ def test_sigterm_stops_gracefully_with_exit_code_zero(command_env: dict[str, str
     service = ServiceProcess("command_service", command_env, free_port(), log_dir).start()
     assert service.terminate() == 0
     assert "Application shutdown complete" in service.logs()
+
+
+async def test_cors_preflight_when_origins_are_configured(command_env: dict[str, str]) -> None:
+    async with command_client(command_env, cors_origins="https://app.example") as client:
+        preflight = await client.options(
+            "/bookings",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Idempotency-Key",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://app.example"

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
@@ -107,5 +108,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(commands)
     app.include_router(operations)
     install_problem_handlers(app)
+    if settings.cors_origin_list:  # browsers on other origins may POST commands
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["POST"],
+            allow_headers=["Content-Type", "Idempotency-Key", "X-Correlation-Id"],
+            expose_headers=["X-Correlation-Id"],
+            max_age=600,
+        )
     app.add_middleware(CorrelationIdMiddleware)
     return app

@@ -32,4 +32,9 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(default=0.5, gt=0, le=60)
     amqp_intake_enabled: bool = True
     amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
+    cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
