@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -54,6 +54,8 @@ class CpuMeter:
 
     before: dict[str, tuple[str, int]]
     started: float
+    seconds: dict[str, float] = field(default_factory=dict)
+    """CPU seconds per group, after `stop()`."""
 
     @classmethod
     def start(cls) -> CpuMeter:
@@ -65,5 +67,6 @@ class CpuMeter:
         used = Counter[str]({"load generator": round(load_cpu_s * TICKS)})
         for pid, (group, ticks) in after.items():
             used[group] += ticks - self.before.get(pid, (group, 0))[1]
+        self.seconds = {group: ticks / TICKS for group, ticks in used.items()}
         capacity = wall * (os.cpu_count() or 1)
         return {group: round(ticks / TICKS / capacity, 3) for group, ticks in used.most_common() if ticks > 0}

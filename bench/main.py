@@ -62,6 +62,8 @@ def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
         "raw Mongo bulk upserts",
         lambda: asyncio.run(raw.mongodb_bulk(url, "bench_bulk")),
     )
+    measure(parts, "fastapi_intake", "raw FastAPI BookStay intake (no database)",
+            lambda: raw_read.fastapi_intake(infra, 32, 3.0))  # fmt: skip
     measure(parts, "fastapi_find_one", "raw FastAPI find-one",
             lambda: raw_read.fastapi_find_one(infra, READ_CONCURRENCY, READ_SECONDS))  # fmt: skip
     del parts["notes"]

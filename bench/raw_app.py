@@ -1,4 +1,4 @@
-"""The raw read baseline: a minimal FastAPI endpoint returning one document found by `_id`.
+"""Raw FastAPI baselines: one document found by `_id` (reads), and a BookStay intake without a database.
 
 Served by uvicorn with the same defaults the query service gets (uvloop + httptools when installed),
 reading from the same MongoDB store. `python -m bench.raw_app` (env PORT, MONGODB_URL, MONGODB_DATABASE).
@@ -15,6 +15,8 @@ import orjson
 import uvicorn
 from fastapi import FastAPI, HTTPException, Response
 from pymongo import AsyncMongoClient
+
+from innkeeper_contracts import BookStay
 
 Document = dict[str, Any]
 
@@ -41,6 +43,12 @@ def create_app(url: str, database: str) -> FastAPI:
             raise HTTPException(404)
         # Serialised with orjson straight to bytes, as a tuned service would (no jsonable_encoder pass).
         return Response(orjson.dumps(document), media_type="application/json")
+
+    @app.post("/bookings", status_code=202)
+    async def intake(command: BookStay) -> Response:
+        """The HTTP + validation part of a command and nothing else: no database, no events."""
+        answer = {"status": "accepted", "command": "BookStay", "aggregate_id": str(command.booking_id)}
+        return Response(orjson.dumps(answer), status_code=202, media_type="application/json")
 
     return app
 

@@ -72,6 +72,19 @@ def median_of(trials: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+def fastapi_intake(infra: Infra, concurrency: int, seconds: float) -> dict[str, Any]:
+    """POST /bookings validated by FastAPI + pydantic and answered 202, no database: the HTTP ceiling."""
+    hotels = [[str(uuid.UUID(int=index)), ["STD", "DBL"]] for index in range(48)]
+    with raw_read_server(infra) as url:
+        spec = {"mode": "book", "url": url, "hotels": hotels, "concurrency": concurrency, "duration": seconds}
+        meter = CpuMeter.start()
+        result = run_loadgen(spec)
+        result["cpu_share"] = meter.stop(result["cpu_s"])
+        result["per_s"] = result["accepted"] / (result["ended_wall"] - result["began_wall"])
+        result["cpu_ms_per_request"] = 1000 * meter.seconds.get("raw-app", 0.0) / max(result["accepted"], 1)
+        return result
+
+
 def fastapi_find_one(infra: Infra, concurrency: int, seconds: float, rounds: int = 3) -> dict[str, Any]:
     """req/s, p50, p99 of GET /docs/{id} (one find_one by _id) at `concurrency` connections."""
     with raw_read_server(infra) as url:

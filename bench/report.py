@@ -75,6 +75,8 @@ def build_rows(r: Results) -> list[Row]:
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", pg_name, append, 0.4),
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw append + order lock (paired)",
                   get(ink, "commands_baselines", "postgres_append_locked", "per_s"), None),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw FastAPI intake, no DB",
+                  get(r, "raw", "fastapi_intake", "per_s"), None),
         ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
                   "raw RabbitMQ consume+ack", get(r, "raw", "rabbitmq", "consume_per_s"), None),
         ratio_row("projector document writes/s", get(ink, "projector", "documents_per_s"), "doc/s",
@@ -116,6 +118,8 @@ def raw_lines(r: Results) -> list[str]:
          ("raw", "postgres_append_temp_stage", "per_s"), "txn/s"),
         ("Mongo store bulk_write upserts (4 writers x 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
         ("FastAPI + find_one by _id, 32 connections", ("raw", "fastapi_find_one", "rps"), "req/s"),
+        ("FastAPI BookStay intake, validate + 202, no DB, 32 conns", ("raw", "fastapi_intake", "per_s"),
+         "req/s"),
         ("eventsourcing peer (best thread count)", ("peer", "per_s"), "cmd/s"),
     ):  # fmt: skip
         lines.append(f"  {label:<58} {fmt(get(r, *path)):>10} {unit}")
@@ -143,6 +147,12 @@ def detail_lines(r: Results) -> list[str]:
         if isinstance(share, dict):
             top = ", ".join(f"{name} {100 * value:.0f}%" for name, value in list(share.items())[:6])
             lines.append(f"  CPU {label:<24} {top}")
+    per_command = [f"c={c} {fmt(get(r, 'innkeeper', 'commands', c, 'service_cpu_ms_per_command'))} ms"
+                   for c in ("1", "8", "32")]  # fmt: skip
+    intake = fmt(get(r, "raw", "fastapi_intake", "cpu_ms_per_request"))
+    lines.append(
+        f"  command-service CPU per BookStay: {', '.join(per_command)} (raw FastAPI intake: {intake} ms)"
+    )
     for concurrency in ("8", "32"):
         backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
         if isinstance(backends, dict):
