@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bench.details import detail_lines, raw_lines
 from bench.machine import one_line
-from bench.report import Row, detail_lines, fmt, get, raw_lines, table
+from bench.report import Row, fmt, get, table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 LATEST = ("<!-- latest-run:start -->", "<!-- latest-run:end -->")

@@ -21,18 +21,16 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.cpu import CpuMeter
+from bench.freshness import freshness
 from bench.infra import Infra
-from bench.observer import PublishObserver
 from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
 from bench.progress import Checkpoints, documents_written, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
-from bench.stats import latency_summary
 from bench.system import CITIES, System, missing_services
 
 HOTELS = 48
 COMMAND_SECONDS = {1: 3.0, 8: 4.0, 32: 4.0}
-FRESHNESS_SECONDS = 5.0
 READ_ROUNDS = 3
 LOW_RATE = 10.0
 
@@ -117,30 +115,6 @@ def reads(system: System, concurrency: int, seconds: float) -> dict[str, Any]:
     for name in ("hotel_detail", "raw_find_one_paired", "hotel_search"):
         print(f"    {name}: {out[name]['rps']:.0f} req/s p99 {out[name]['p99_ms']:.1f} ms", flush=True)
     return out
-
-
-def freshness(system: System, rate: float, seconds: float = FRESHNESS_SECONDS) -> dict[str, Any]:
-    """Open-loop BookStay at `rate`; each 202 is read back with its consistency token."""
-    spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
-            "hotels": system.hotels, "rate": rate, "duration": seconds}  # fmt: skip
-    meter, observer = CpuMeter.start(), PublishObserver(system.env["RABBITMQ_URL"]).start()
-    result = run_loadgen(spec)
-    result["rate"], result["cpu_share"] = rate, meter.stop(result["cpu_s"])
-    result["stages"] = stages(result.pop("records"), observer.stop())
-    print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
-    return result
-
-
-def stages(records: list[list[Any]], published: dict[str, float]) -> dict[str, Any]:
-    """Freshness split at the moment the event reached RabbitMQ, plus the query gate's own wait."""
-    seen = [(published[aggregate], accepted, fresh, waited) for aggregate, accepted, fresh, waited in records
-            if aggregate in published]  # fmt: skip
-    return {
-        "observed": len(seen),
-        "accepted_to_published": latency_summary([p - a for p, a, _, _ in seen]),
-        "published_to_readable": latency_summary([f - p for p, _, f, _ in seen]),
-        "query_gate_wait": latency_summary([w / 1000 for _, _, _, w in seen]),
-    }
 
 
 def measure_all(

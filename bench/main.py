@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import docs, innkeeper, peer, raw, raw_read
+from bench import docs, innkeeper, peer, raw, raw_pg, raw_read
+from bench.details import detail_lines, noisy_phases, raw_lines
 from bench.infra import Infra, infrastructure
 from bench.machine import describe, one_line
 from bench.procs import brief
-from bench.report import build_rows, detail_lines, noisy_phases, raw_lines, table
+from bench.report import build_rows, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 READ_CONCURRENCY = 32
@@ -48,13 +49,15 @@ def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
         lambda: asyncio.run(raw.rabbitmq(infra.vhost("raw"))),
     )
     dsn = infra.database("raw")
-    measure(parts, "postgres_append", "raw PostgreSQL append", lambda: asyncio.run(raw.postgres_append(dsn)))
+    measure(
+        parts, "postgres_append", "raw PostgreSQL append", lambda: asyncio.run(raw_pg.postgres_append(dsn))
+    )
     measure(parts, "postgres_append_locked", "raw PostgreSQL append + advisory lock",
-            lambda: asyncio.run(raw.postgres_append(dsn, lock="statement")))  # fmt: skip
+            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="statement")))  # fmt: skip
     measure(parts, "postgres_append_locked_in_insert", "raw PostgreSQL append, lock inside the INSERT",
-            lambda: asyncio.run(raw.postgres_append(dsn, lock="in-insert")))  # fmt: skip
+            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="in-insert")))  # fmt: skip
     measure(parts, "postgres_append_temp_stage", "raw PostgreSQL append, TEMP staging + 1-trip commit",
-            lambda: asyncio.run(raw.postgres_append(dsn, lock="temp-stage")))  # fmt: skip
+            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="temp-stage")))  # fmt: skip
     url = infra.mongodb_url()
     measure(
         parts,

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bench import peer, raw
+from bench import peer, raw, raw_pg
 from bench.infra import Infra
 
 T = TypeVar("T")
@@ -34,11 +34,11 @@ def command_baselines(infra: Infra, peer_threads: int) -> Baselines:
     dsn = infra.database("paired")
 
     def append() -> float:
-        rate: float = asyncio.run(raw.postgres_append(dsn, duration=2.0))["per_s"]
+        rate: float = asyncio.run(raw_pg.postgres_append(dsn, duration=2.0))["per_s"]
         return rate
 
     def locked_append() -> float:
-        rate: float = asyncio.run(raw.postgres_append(dsn, duration=2.0, lock="statement"))["per_s"]
+        rate: float = asyncio.run(raw_pg.postgres_append(dsn, duration=2.0, lock="statement"))["per_s"]
         return rate
 
     def eventsourcing() -> float:

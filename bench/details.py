@@ -1,0 +1,81 @@
+"""The lines under the table: raw limits and peer, and where the time went in each phase."""
+
+from __future__ import annotations
+
+from bench.report import Results, fmt, get
+
+
+def raw_lines(r: Results) -> list[str]:
+    """The raw limits and the peer, one line each."""
+    lines = []
+    for label, path, unit in (
+        ("RabbitMQ publish, persistent, pipelined confirms", ("raw", "rabbitmq", "publish_per_s"), "msg/s"),
+        ("RabbitMQ consume, manual ack", ("raw", "rabbitmq", "consume_per_s"), "msg/s"),
+        ("PostgreSQL 1-row append txn, 8 connections", ("raw", "postgres_append", "per_s"), "txn/s"),
+        ("  + pg_advisory_xact_lock first (Innkeeper's order lock)",
+         ("raw", "postgres_append_locked", "per_s"), "txn/s"),
+        ("  + the same lock taken inside the INSERT (1 trip less)",
+         ("raw", "postgres_append_locked_in_insert", "per_s"), "txn/s"),
+        ("  + lock, TEMP-table staging, 1-trip COMMIT (Innkeeper now)",
+         ("raw", "postgres_append_temp_stage", "per_s"), "txn/s"),
+        ("Mongo store bulk_write upserts (4 writers x 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
+        ("FastAPI + find_one by _id, 32 connections", ("raw", "fastapi_find_one", "rps"), "req/s"),
+        ("FastAPI BookStay intake, validate + 202, no DB, 32 conns", ("raw", "fastapi_intake", "per_s"),
+         "req/s"),
+        ("eventsourcing peer (best thread count)", ("peer", "per_s"), "cmd/s"),
+    ):  # fmt: skip
+        lines.append(f"  {label:<58} {fmt(get(r, *path)):>10} {unit}")
+    p50, p99 = get(r, "raw", "fastapi_find_one", "p50_ms"), get(r, "raw", "fastapi_find_one", "p99_ms")
+    lines.append(f"  {'  FastAPI find-one latency p50 / p99':<58} {fmt(p50):>10} / {fmt(p99)} ms")
+    return lines
+
+
+PHASES = (
+    ("raw FastAPI find-one", ("raw", "fastapi_find_one", "rounds", "0", "cpu_share")),
+    ("BookStay c=8", ("innkeeper", "commands", "8", "cpu_share")),
+    ("BookStay c=32", ("innkeeper", "commands", "32", "cpu_share")),
+    ("projector drain", ("innkeeper", "projector", "cpu_share")),
+    ("GET /hotels/{id}", ("innkeeper", "hotel_detail", "rounds", "0", "cpu_share")),
+    ("GET /hotels?city&dates", ("innkeeper", "hotel_search", "cpu_share")),
+    ("freshness", ("innkeeper", "freshness", "cpu_share")),
+)
+
+
+def detail_lines(r: Results) -> list[str]:
+    """Where the CPU went per phase (share of both cores), PostgreSQL backends, freshness stages."""
+    lines = []
+    for label, path in PHASES:
+        share = get(r, *path)
+        if isinstance(share, dict):
+            top = ", ".join(f"{name} {100 * value:.0f}%" for name, value in list(share.items())[:6])
+            lines.append(f"  CPU {label:<24} {top}")
+    per_command = [f"c={c} {fmt(get(r, 'innkeeper', 'commands', c, 'service_cpu_ms_per_command'))} ms"
+                   for c in ("1", "8", "32")]  # fmt: skip
+    intake = fmt(get(r, "raw", "fastapi_intake", "cpu_ms_per_request"))
+    lines.append(
+        f"  command-service CPU per BookStay: {', '.join(per_command)} (raw FastAPI intake: {intake} ms)"
+    )
+    for concurrency in ("8", "32"):
+        backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
+        if isinstance(backends, dict):
+            shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:8])
+            lines.append(f"  PostgreSQL backends, BookStay c={concurrency} (mean): {shown}")
+    for key in ("freshness", "freshness_low"):
+        stages = get(r, "innkeeper", key, "stages")
+        if not isinstance(stages, dict):
+            continue
+        lines.append(f"  {key} at {fmt(get(r, 'innkeeper', key, 'rate'))} cmd/s, by stage:")
+        for stage in ("accepted_to_published", "published_to_readable", "query_gate_wait"):
+            s = stages.get(stage) or {}
+            lines.append(f"    {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms")
+    return lines
+
+
+def noisy_phases(r: Results, threshold: float = 0.1) -> list[str]:
+    """Phases in which processes outside this bench took more than `threshold` of the machine."""
+    noisy = []
+    for label, path in PHASES:
+        share = get(r, *path)
+        if isinstance(share, dict) and share.get("other (not this bench)", 0) > threshold:
+            noisy.append(f"{label} ({100 * share['other (not this bench)']:.0f}%)")
+    return noisy
