@@ -28,6 +28,7 @@ from command_service.settings import Settings
 
 log = structlog.get_logger("command_service.runtime")
 RETRY_DELAY = 2.0
+SHUTDOWN_TIMEOUT = 10.0
 
 
 @dataclass
@@ -71,7 +72,11 @@ class Runtime:
         if self.publisher is not None:
             with contextlib.suppress(Exception):
                 await self.publisher.close()
-        await self.pool.close()
+        try:
+            await asyncio.wait_for(self.pool.close(), SHUTDOWN_TIMEOUT)
+        except TimeoutError:  # a connection still busy: do not hang the shutdown on it
+            log.warning("shutdown.pool_terminated")
+            self.pool.terminate()
 
     async def readiness(self) -> dict[str, str]:
         try:
