@@ -47,8 +47,10 @@ def commands(system: System) -> dict[str, Any]:
         published_at = system.wait_outbox_empty()
         load["cpu_share"], load["profile"] = meter.stop(load["cpu_s"]), profile.finish()
         load["per_s"] = load["accepted"] / (published_at - load["began_wall"])
-        service_s = meter.seconds.get("command-service", 0.0)
-        load["service_cpu_ms_per_command"] = 1000 * service_s / max(load["accepted"], 1)
+        for group, key in (("command-service", "service"), ("PostgreSQL (bench backends)", "postgres")):
+            load[f"{key}_cpu_ms_per_command"] = (
+                1000 * meter.seconds.get(group, 0.0) / max(load["accepted"], 1)
+            )
         load["publish_lag_s"] = published_at - load["ended_wall"]
         out[str(concurrency)] = load
         print(f"    concurrency {concurrency}: {load['per_s']:.0f} cmd/s {load['statuses']}", flush=True)
