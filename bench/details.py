@@ -49,8 +49,9 @@ def detail_lines(r: Results) -> list[str]:
         if isinstance(share, dict):
             top = ", ".join(f"{name} {100 * value:.0f}%" for name, value in list(share.items())[:6])
             lines.append(f"  CPU {label:<24} {top}")
-    per_command = [f"c={c} {fmt(get(r, 'innkeeper', 'commands', c, 'service_cpu_ms_per_command'))} ms"
-                   f" + PostgreSQL {fmt(get(r, 'innkeeper', 'commands', c, 'postgres_cpu_ms_per_command'))} ms"
+    commands = get(r, "innkeeper", "commands") or {}
+    per_command = [f"c={c} {fmt(get(commands, c, 'service_cpu_ms_per_command'))} ms"
+                   f" + PostgreSQL {fmt(get(commands, c, 'postgres_cpu_ms_per_command'))} ms"
                    for c in ("1", "8", "32")]  # fmt: skip
     intake = fmt(get(r, "raw", "fastapi_intake", "cpu_ms_per_request"))
     lines.append(
