@@ -57,6 +57,12 @@ def detail_lines(r: Results) -> list[str]:
     lines.append(
         f"  command-service CPU per BookStay: {', '.join(per_command)} (raw FastAPI intake: {intake} ms)"
     )
+    batch, source = (
+        get(r, "innkeeper", "projector", "mean_batch"),
+        get(r, "innkeeper", "projector", "documents_source"),
+    )
+    if source:
+        lines.append(f"  projector drain: mean batch {fmt(batch)} events; document writes {source}")
     for concurrency in ("8", "32"):
         backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
         if isinstance(backends, dict):

@@ -25,7 +25,7 @@ from bench.freshness import freshness
 from bench.infra import Infra
 from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
-from bench.progress import Checkpoints, documents_written, watch_drain
+from bench.progress import Checkpoints, documents_written, mean_batch_size, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
 from bench.system import CITIES, System, missing_services
 
@@ -68,14 +68,14 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
         metrics_url = f"{system.url('projector')}/metrics"
         written_before = documents_written(metrics_url)
         drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=90)
-        written_after = documents_written(metrics_url)
+        written_after, batch = documents_written(metrics_url), mean_batch_size(metrics_url)
         cpu_share = meter.stop()
         revision_writes = checkpoints.revisions() - revisions_before
     finally:
         checkpoints.close()
     result: dict[str, Any] = {"events": backlog["events"], "events_per_s": drain.per_second,
                               "seconds": drain.last_time - drain.first_time, "cpu_share": cpu_share,
-                              "profile": profile.finish()}  # fmt: skip
+                              "profile": profile.finish(), "mean_batch": batch}  # fmt: skip
     if written_before is not None and written_after is not None:
         result["documents_per_s"] = (written_after - written_before) / (drain.last_time - drain.first_time)
         result["documents_source"] = "projector /metrics counter (includes its first batch)"

@@ -105,3 +105,17 @@ def documents_written(metrics_url: str) -> float | None:
         return None
     values = [float(m.group(5)) for line in text.splitlines() if (m := WRITES_METRIC.match(line))]
     return sum(values) if values else None
+
+
+def mean_batch_size(metrics_url: str) -> float | None:
+    """Mean events per batch from the projector's `projector_batch_size` histogram, when exposed."""
+    try:
+        text = httpx.get(metrics_url, timeout=5).text
+    except httpx.HTTPError:
+        return None
+    totals = {"sum": 0.0, "count": 0.0}
+    for line in text.splitlines():
+        for part in totals:
+            if line.startswith(f"projector_batch_size_{part} "):
+                totals[part] += float(line.split()[-1])
+    return totals["sum"] / totals["count"] if totals["count"] else None
