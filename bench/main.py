@@ -22,7 +22,7 @@ from bench.report import build_rows, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 READ_CONCURRENCY = 32
-READ_SECONDS = 4.0
+READ_SECONDS = 6.0
 
 
 def measure(results: dict[str, Any], key: str, label: str, work: Callable[[], dict[str, Any]]) -> None:
