@@ -68,7 +68,7 @@ def detail_lines(r: Results) -> list[str]:
         if isinstance(backends, dict):
             shown = ", ".join(f"{what} {n}" for what, n in list(backends.items())[:8])
             lines.append(f"  PostgreSQL backends, BookStay c={concurrency} (mean): {shown}")
-    for key in ("freshness", "freshness_low"):
+    for key in ("freshness", "freshness_low", "freshness_low_polled"):
         stages = get(r, "innkeeper", key, "stages")
         if not isinstance(stages, dict):
             continue

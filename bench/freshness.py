@@ -13,13 +13,15 @@ from bench.system import System
 FRESHNESS_SECONDS = 5.0
 
 
-def freshness(system: System, rate: float, seconds: float = FRESHNESS_SECONDS) -> dict[str, Any]:
-    """Open-loop BookStay at `rate`; each 202 is read back with its consistency token."""
+def freshness(
+    system: System, rate: float, seconds: float = FRESHNESS_SECONDS, token: bool = True
+) -> dict[str, Any]:
+    """Open-loop BookStay at `rate`; each 202 is read back with its consistency token (or polled)."""
     spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
-            "hotels": system.hotels, "rate": rate, "duration": seconds}  # fmt: skip
+            "hotels": system.hotels, "rate": rate, "duration": seconds, "token": token}  # fmt: skip
     meter, observer = CpuMeter.start(), PublishObserver(system.env["RABBITMQ_URL"]).start()
     result = run_loadgen(spec)
-    result["rate"], result["cpu_share"] = rate, meter.stop(result["cpu_s"])
+    result["rate"], result["cpu_share"], result["token"] = rate, meter.stop(result["cpu_s"]), token
     result["stages"] = stages(result.pop("records"), observer.stop())
     print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
     return result

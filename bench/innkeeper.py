@@ -160,4 +160,6 @@ def measure_all(
         notes.append("Innkeeper freshness at half load: not available (no command rate was measured)")
     # The same at a trickle: separates what the path costs by design from queueing under load.
     attempt("freshness_low", lambda: freshness(system, LOW_RATE, 4.0))
+    # And without the token, polling every 2 ms: what the query gate's back-off adds.
+    attempt("freshness_low_polled", lambda: freshness(system, LOW_RATE, 4.0, token=False))
     return out
