@@ -23,7 +23,8 @@ def freshness(
     result = run_loadgen(spec)
     result["rate"], result["cpu_share"], result["token"] = rate, meter.stop(result["cpu_s"]), token
     result["stages"] = stages(result.pop("records"), observer.stop())
-    print(f"    freshness at {rate:.0f} cmd/s: p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
+    how = "with token" if token else "polled"
+    print(f"    freshness at {rate:.0f} cmd/s ({how}): p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
     return result
 
 
