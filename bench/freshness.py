@@ -24,7 +24,8 @@ def freshness(
     result["rate"], result["cpu_share"], result["token"] = rate, meter.stop(result["cpu_s"]), token
     result["stages"] = stages(result.pop("records"), observer.stop())
     how = "with token" if token else "polled"
-    print(f"    freshness at {rate:.0f} cmd/s ({how}): p50 {result['p50_ms']} p99 {result['p99_ms']} ms", flush=True)
+    p50, p99 = result["p50_ms"] or 0.0, result["p99_ms"] or 0.0
+    print(f"    freshness at {rate:.0f} cmd/s ({how}): p50 {p50:.0f} ms, p99 {p99:.0f} ms", flush=True)
     return result
 
 
