@@ -23,53 +23,45 @@ from bench.report import build_rows, table
 RESULTS = Path(__file__).resolve().parent / "results"
 READ_CONCURRENCY = 32
 READ_SECONDS = 6.0
+Work = Callable[[], dict[str, Any]]
 
 
-def measure(results: dict[str, Any], key: str, label: str, work: Callable[[], dict[str, Any]]) -> None:
+def measure(into: dict[str, Any], key: str, label: str, work: Work, notes: list[str]) -> None:
     """Run one measurement; a failure is recorded as "not available" with its reason, never a number."""
     print(f"· {label} …", flush=True)
     started = time.monotonic()
     try:
-        results[key] = work()
+        into[key] = work()
     except Exception as error:
         traceback.print_exc()
-        results[key] = {"error": f"{type(error).__name__}: {error}"}
-        results["notes"].append(f"{label}: not available ({brief(error)})")
+        into[key] = {"error": f"{type(error).__name__}: {error}"}
+        notes.append(f"{label}: not available ({brief(error)})")
     print(f"  done in {time.monotonic() - started:.1f}s", flush=True)
 
 
-def raw_limits(infra: Infra, results: dict[str, Any]) -> None:
+def raw_limits(infra: Infra, notes: list[str]) -> dict[str, Any]:
+    """The raw limits of the parts, each measured alone (standalone figures of the report)."""
+    dsn, url = infra.database("raw"), infra.mongodb_url()
+
+    def append(lock: str = "") -> Work:
+        return lambda: asyncio.run(raw_pg.postgres_append(dsn, lock=lock))
+
+    plan: list[tuple[str, str, Work]] = [
+        ("rabbitmq", "raw RabbitMQ publish/consume", lambda: asyncio.run(raw.rabbitmq(infra.vhost("raw")))),
+        ("postgres_append", "raw PostgreSQL append", append()),
+        ("postgres_append_locked", "raw PostgreSQL append + advisory lock", append("statement")),
+        ("postgres_append_locked_in_insert", "raw PostgreSQL append, lock in INSERT", append("in-insert")),
+        ("postgres_append_temp_stage", "raw PostgreSQL append, TEMP staging", append("temp-stage")),
+        ("mongodb_bulk", "raw Mongo bulk upserts", lambda: asyncio.run(raw.mongodb_bulk(url, "bench_bulk"))),
+        ("fastapi_intake", "raw FastAPI BookStay intake",
+         lambda: raw_read.fastapi_intake(infra, READ_CONCURRENCY, 3.0)),
+        ("fastapi_find_one", "raw FastAPI find-one",
+         lambda: raw_read.fastapi_find_one(infra, READ_CONCURRENCY, READ_SECONDS)),
+    ]  # fmt: skip
     parts: dict[str, Any] = {}
-    results["raw"] = parts
-    parts["notes"] = results["notes"]
-    measure(
-        parts,
-        "rabbitmq",
-        "raw RabbitMQ publish/consume",
-        lambda: asyncio.run(raw.rabbitmq(infra.vhost("raw"))),
-    )
-    dsn = infra.database("raw")
-    measure(
-        parts, "postgres_append", "raw PostgreSQL append", lambda: asyncio.run(raw_pg.postgres_append(dsn))
-    )
-    measure(parts, "postgres_append_locked", "raw PostgreSQL append + advisory lock",
-            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="statement")))  # fmt: skip
-    measure(parts, "postgres_append_locked_in_insert", "raw PostgreSQL append, lock inside the INSERT",
-            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="in-insert")))  # fmt: skip
-    measure(parts, "postgres_append_temp_stage", "raw PostgreSQL append, TEMP staging + 1-trip commit",
-            lambda: asyncio.run(raw_pg.postgres_append(dsn, lock="temp-stage")))  # fmt: skip
-    url = infra.mongodb_url()
-    measure(
-        parts,
-        "mongodb_bulk",
-        "raw Mongo bulk upserts",
-        lambda: asyncio.run(raw.mongodb_bulk(url, "bench_bulk")),
-    )
-    measure(parts, "fastapi_intake", "raw FastAPI BookStay intake (no database)",
-            lambda: raw_read.fastapi_intake(infra, 32, 3.0))  # fmt: skip
-    measure(parts, "fastapi_find_one", "raw FastAPI find-one",
-            lambda: raw_read.fastapi_find_one(infra, READ_CONCURRENCY, READ_SECONDS))  # fmt: skip
-    del parts["notes"]
+    for key, label, work in plan:
+        measure(parts, key, label, work, notes)
+    return parts
 
 
 def run() -> dict[str, Any]:
@@ -80,13 +72,14 @@ def run() -> dict[str, Any]:
     with infrastructure(log_dir) as infra:
         results["machine"] = describe(infra)
         print(f"machine: {one_line(results['machine'])}", flush=True)
-        raw_limits(infra, results)
-        measure(results, "peer", "peer: eventsourcing + PostgreSQL",
-                lambda: peer.eventsourcing_peer(infra.database("peer")))  # fmt: skip
         notes = results["notes"]
+        results["raw"] = raw_limits(infra, notes)
+        measure(results, "peer", "peer: eventsourcing + PostgreSQL",
+                lambda: peer.eventsourcing_peer(infra.database("peer")), notes)  # fmt: skip
+        best_threads = results["peer"].get("best_threads", 8)
         measure(results, "innkeeper", "Innkeeper",
-                lambda: innkeeper.measure_all(infra, READ_CONCURRENCY, READ_SECONDS, notes,
-                                              results["peer"].get("best_threads", 8)))  # fmt: skip
+                lambda: innkeeper.measure_all(infra, READ_CONCURRENCY, READ_SECONDS, notes, best_threads),
+                notes)  # fmt: skip
     results["duration_s"] = time.monotonic() - started
     return results
 
