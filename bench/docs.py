@@ -25,6 +25,8 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
         "",
         table(rows),
         "",
+        "Targets: " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(results.get("verdicts", {}).items())),
+        "",
         "Raw limits and peer (same run):",
         "",
         "```",

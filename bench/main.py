@@ -95,6 +95,7 @@ def main() -> None:
     print("\nWhere the time went:\n" + "\n".join(detail_lines(results)))
     for note in results["notes"]:
         print(f"note: {note}")
+    print("targets: " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(results["verdicts"].items())))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.write_text(json.dumps(results, indent=2, default=str))
