@@ -25,7 +25,7 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
         "",
         table(rows),
         "",
-        "Targets: " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(results.get("verdicts", {}).items())),
+        "Targets: " + ", ".join(f"{n} {v}" for v, n in sorted(results.get("verdicts", {}).items())),
         "",
         "Raw limits and peer (same run):",
         "",
