@@ -44,14 +44,20 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
 
 
 def history_line(results: dict[str, Any]) -> str:
+    """One dated line with the headline figures and the baselines the table compared them with."""
     ink = results.get("innkeeper") or {}
+
+    def baseline(paired: tuple[str, ...], standalone: tuple[str, ...]) -> str:
+        return fmt(get(ink, *paired) or get(results, *standalone))
+
+    peer = baseline(("commands_baselines", "peer", "per_s"), ("peer", "per_s"))
+    append = baseline(("commands_baselines", "postgres_append", "per_s"), ("raw", "postgres_append", "per_s"))
+    bulk = baseline(("projector_baselines", "mongodb_bulk", "per_s"), ("raw", "mongodb_bulk", "per_s"))
+    read = baseline(("raw_find_one_paired", "rps"), ("raw", "fastapi_find_one", "rps"))
     parts = [
-        f"c32 {fmt(get(ink, 'commands', '32', 'per_s'))} cmd/s (peer {fmt(get(results, 'peer', 'per_s'))}, "
-        f"raw append {fmt(get(results, 'raw', 'postgres_append', 'per_s'))})",
-        f"projector {fmt(get(ink, 'projector', 'documents_per_s'))} doc/s "
-        f"(raw bulk {fmt(get(results, 'raw', 'mongodb_bulk', 'per_s'))})",
-        f"GET /hotels/{{id}} {fmt(get(ink, 'hotel_detail', 'rps'))} req/s "
-        f"(raw {fmt(get(results, 'raw', 'fastapi_find_one', 'rps'))})",
+        f"c32 {fmt(get(ink, 'commands', '32', 'per_s'))} cmd/s (peer {peer}, raw append {append})",
+        f"projector {fmt(get(ink, 'projector', 'documents_per_s'))} doc/s (raw bulk {bulk})",
+        f"GET /hotels/{{id}} {fmt(get(ink, 'hotel_detail', 'rps'))} req/s (raw {read})",
         f"freshness p50/p99 {fmt(get(ink, 'freshness', 'p50_ms'))}/{fmt(get(ink, 'freshness', 'p99_ms'))} ms",
     ]
     verdicts = results.get("verdicts", {})
