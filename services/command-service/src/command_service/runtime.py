@@ -44,6 +44,7 @@ class Runtime:
     schema_ready: asyncio.Event = field(default_factory=asyncio.Event)
     intake_started: bool = False
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _intake_task: asyncio.Task[None] | None = None
 
     async def send(self, request: CommandRequest) -> Outcome:
         if not self.schema_ready.is_set():
@@ -60,10 +61,14 @@ class Runtime:
         if self.relay is not None:
             self._spawn(self._after_schema(self.relay.run))
         if self.broker is not None:
-            self._spawn(self._start_intake(self.broker))
+            self._intake_task = asyncio.create_task(self._start_intake(self.broker))
 
     async def stop(self) -> None:
-        if self.broker is not None and self.intake_started:
+        # The intake first (even half-started: its connection must not linger), then the rest.
+        if self._intake_task is not None:
+            self._intake_task.cancel()
+            await asyncio.gather(self._intake_task, return_exceptions=True)
+        if self.broker is not None:
             with contextlib.suppress(Exception):
                 await self.broker.stop()
         for task in self._tasks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -11,6 +12,7 @@ import aio_pika
 import orjson
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from aio_pika.connection import make_url
 from aio_pika.exceptions import PublishError
 
 from innkeeper_contracts import event_class
@@ -65,9 +67,19 @@ class AmqpEventPublisher:
 
     async def _ready_exchange(self) -> AbstractExchange:
         if self._connection is None:
-            self._connection = await aio_pika.connect_robust(
-                self._url, client_properties={"connection_name": "command-service relay"}
+            # Keep the connection object before connecting, so `close()` can stop its reconnecting
+            # even when the first attempt is cancelled or fails.
+            connection = aio_pika.RobustConnection(
+                make_url(self._url), client_properties={"connection_name": "command-service relay"}
             )
+            self._connection = connection
+            try:
+                await connection.connect(timeout=10)
+            except BaseException:
+                self._connection = None
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(connection.close())
+                raise
         if self._exchange is None or self._channel is None or self._channel.is_closed:
             self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
             self._exchange = await self._channel.declare_exchange(
