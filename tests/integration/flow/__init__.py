@@ -1,0 +1,1 @@
+"""Whole-system tests: the command service, projector and query service as separate real processes."""
