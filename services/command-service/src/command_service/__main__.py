@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from command_service.adapters.migrations import migrate
 from command_service.bootstrap import create_app
 from command_service.logs import configure_logging
-from command_service.settings import Settings
+from command_service.settings import Settings, settings_error
 
 USAGE = "usage: python -m command_service [serve | migrate]"
 
@@ -23,7 +23,8 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        sys.exit(f"command-service: invalid settings:\n{error}")
+        print(settings_error(error), file=sys.stderr)
+        sys.exit(2)
 
 
 async def run_migrations(settings: Settings) -> None:
@@ -50,7 +51,15 @@ def main(argv: list[str] | None = None) -> None:
         # at start: this one, so a graceful stop exits 0.
         signal.signal(signal.SIGTERM, _exit_cleanly)
         app = create_app(settings)
-        uvicorn.run(app, host="0.0.0.0", port=settings.port, loop="uvloop", log_config=None, access_log=False)
+        uvicorn.run(
+            app,
+            host="0.0.0.0",
+            port=settings.port,
+            loop="uvloop",
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds / 2), 1),
+        )
     else:
         sys.exit(USAGE)
 

@@ -35,7 +35,7 @@ from command_service.domain.refunds import CancellationPolicy
 from command_service.http.middleware import CorrelationIdMiddleware
 from command_service.http.problems import install_problem_handlers
 from command_service.http.routes import commands, operations
-from command_service.logs import configure_logging
+from command_service.logs import configure_logging, faststream_logger
 from command_service.runtime import Runtime
 from command_service.settings import Settings
 
@@ -77,6 +77,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             default_channel=Channel(prefetch_count=settings.amqp_prefetch),
             graceful_timeout=10.0,
             app_id="innkeeper-command-service",
+            logger=faststream_logger(),
         )
         register_intake(broker, CommandIntake(broker, runtime.mediator))
         runtime.broker = broker

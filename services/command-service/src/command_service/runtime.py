@@ -28,7 +28,12 @@ from command_service.settings import Settings
 
 log = structlog.get_logger("command_service.runtime")
 RETRY_DELAY = 2.0
-SHUTDOWN_TIMEOUT = 10.0
+_OUTBOX_SAMPLE = """
+SELECT count(*) AS depth,
+       coalesce((SELECT extract(epoch FROM now() - e.occurred_at) FROM events e
+                 WHERE e.global_position = (SELECT min(global_position) FROM outbox)), 0)::float8 AS age
+FROM outbox
+"""
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Runtime:
     schema_ready: asyncio.Event = field(default_factory=asyncio.Event)
     intake_started: bool = False
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _relay_task: asyncio.Task[None] | None = None
     _intake_task: asyncio.Task[None] | None = None
 
     async def send(self, request: CommandRequest) -> Outcome:
@@ -59,11 +65,16 @@ class Runtime:
         else:
             self.schema_ready.set()
         if self.relay is not None:
-            self._spawn(self._after_schema(self.relay.run))
+            self._relay_task = asyncio.create_task(self._after_schema(self.relay.run))
         if self.broker is not None:
             self._intake_task = asyncio.create_task(self._start_intake(self.broker))
 
     async def stop(self) -> None:
+        """Within SHUTDOWN_TIMEOUT_SECONDS: the intake stops taking messages (in-flight ones finish or
+        go back to the queue), the relay settles the round in flight (confirms awaited, rows deleted),
+        then the connections close. Anything unfinished stays in the queue or the outbox."""
+        budget = self.settings.shutdown_timeout_seconds / 2
+        log.info("shutdown.started")
         # The intake first (even half-started: its connection must not linger), then the rest.
         if self._intake_task is not None:
             self._intake_task.cancel()
@@ -71,17 +82,27 @@ class Runtime:
         if self.broker is not None:
             with contextlib.suppress(Exception):
                 await self.broker.stop()
-        for task in self._tasks:
+        if self.relay is not None:
+            await self.relay.drain(budget / 2)
+        tasks = [*self._tasks, *([self._relay_task] if self._relay_task else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self.publisher is not None:
             with contextlib.suppress(Exception):
                 await self.publisher.close()
         try:
-            await asyncio.wait_for(self.pool.close(), SHUTDOWN_TIMEOUT)
+            await asyncio.wait_for(self.pool.close(), budget / 2)
         except TimeoutError:  # a connection still busy: do not hang the shutdown on it
             log.warning("shutdown.pool_terminated")
             self.pool.terminate()
+        log.info("shutdown.done")
+
+    async def sample_outbox(self) -> tuple[int, float]:
+        """How many events wait in the outbox and how old the oldest is (seconds); cheap, on scrape."""
+        row = await self.pool.fetchrow(_OUTBOX_SAMPLE, timeout=2)
+        assert row is not None
+        return int(row["depth"]), float(row["age"])
 
     async def readiness(self) -> dict[str, str]:
         try:

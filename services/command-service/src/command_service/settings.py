@@ -6,7 +6,7 @@ import sys
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,7 +34,14 @@ class Settings(BaseSettings):
     amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+
+def settings_error(error: ValidationError) -> str:
+    """One line naming every bad variable and why, for the operator (not a traceback)."""
+    problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+    return f"command-service: invalid settings: {problems}"

@@ -65,28 +65,48 @@ class OutboxRelay:
         self._pool, self._publisher, self._dsn = pool, publisher, dsn
         self._batch_size, self._poll_interval = batch_size, poll_interval
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
         self._listener: asyncpg.Connection | None = None
+
+    async def drain(self, within: float) -> None:
+        """Stop after the round in progress (its publishes confirmed and settled), within `within` seconds."""
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:  # the caller cancels: the round rolls back and its events stay in the outbox
+            log.warning("relay.drain_timed_out", seconds=within)
 
     async def run(self) -> None:
         failures = 0
         try:
-            while True:
+            while not self._stopping:
                 await self._listen()
                 self._wake.clear()  # a NOTIFY during the rounds below wakes the next iteration at once
                 try:
-                    while await self.publish_round() >= self._batch_size:
+                    self._idle.clear()
+                    while not self._stopping and await self.publish_round() >= self._batch_size:
                         pass
                     failures = 0
                 except Exception as error:  # the relay must outlive any broker or database outage
                     failures += 1
                     RELAY_FAILURES.inc()
                     log.warning("relay.round_failed", error=repr(error), failures=failures)
-                    await asyncio.sleep(min(0.5 * 2**failures, 5.0))
+                    self._idle.set()
+                    await self._pause(min(0.5 * 2**failures, 5.0))
                     continue
+                finally:
+                    self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval)
         finally:
             await self._unlisten()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):  # a drain request ends the pause early
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def publish_round(self) -> int:
         """Publish one batch; returns how many outbox rows it looked at (0 when another relay is busy)."""

@@ -20,34 +20,47 @@ from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.clock import Clock, today
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
 from command_service.domain.stay import ensure_stay_dates
-from command_service.metrics import COMMAND_DURATION, COMMANDS_HANDLED
+from command_service.metrics import (
+    COMMAND_DURATION,
+    COMMANDS_ACCEPTED,
+    COMMANDS_HANDLED,
+    COMMANDS_REJECTED,
+)
 from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
 
 log = structlog.get_logger("command_service.pipeline")
 
 
 class LoggingBehaviour:
-    """Binds the correlation id and command name to every log line; logs and counts outcomes."""
+    """Binds the correlation id, causation id (the command id) and command name to every log line;
+    logs and counts outcomes."""
 
     async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
         started = time.perf_counter()
         with structlog.contextvars.bound_contextvars(
-            correlation_id=request.correlation_id, command=request.name
+            correlation_id=request.correlation_id, causation_id=request.command_id, command=request.name
         ):
             outcome = "error"
             try:
                 result = await call_next()
             except ServiceUnavailableError:
                 outcome = "unavailable"
+                COMMANDS_REJECTED.labels(request.name, "unavailable").inc()
                 log.warning("command.unavailable")
                 raise
             else:
                 status = 202 if isinstance(result, CommandAccepted) else result.status
                 outcome = str(status)
                 if isinstance(result, CommandRejected):
-                    log.info("command.rejected", status=status, detail=result.detail)
+                    COMMANDS_REJECTED.labels(request.name, result.type).inc()
+                    log.info("command.rejected", status=status, reason=result.type, detail=result.detail)
                 else:
-                    log.info("command.accepted", aggregate_id=str(result.aggregate_id))
+                    COMMANDS_ACCEPTED.labels(request.name).inc()
+                    log.info(
+                        "command.accepted",
+                        aggregate_id=str(result.aggregate_id),
+                        consistency_token=result.consistency_token,
+                    )
                 return result
             finally:
                 COMMANDS_HANDLED.labels(request.name, outcome).inc()

@@ -14,6 +14,7 @@ from command_service.application.rejections import (
     malformed_message,
 )
 from command_service.application.requests import Outcome
+from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import CommandAccepted, CommandRejected
 from innkeeper_contracts.replies import ProblemType
 
@@ -47,6 +48,7 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         rejection = malformed_message("request body is not valid JSON", command=name, correlation_id=cid)
     else:
         rejection = invalid_command(field_errors(errors), command=name, correlation_id=cid)
+    COMMANDS_REJECTED.labels(name or "unknown", rejection.type).inc()  # refused before the pipeline
     return outcome_response(rejection)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import unavailable
 from command_service.application.requests import CommandRequest
 from command_service.http.problems import PROBLEM_JSON, correlation_id, outcome_response
+from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_contracts import (
     BookStay,
@@ -151,6 +153,10 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 
 
 @operations.get("/metrics")
-async def metrics() -> Response:
-    """Prometheus metrics."""
+async def metrics(runtime: RuntimeDep) -> Response:
+    """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers)."""
+    if runtime.schema_ready.is_set():
+        with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is down
+            OUTBOX_DEPTH.set((sample := await runtime.sample_outbox())[0])
+            OUTBOX_OLDEST_AGE.set(sample[1])
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
