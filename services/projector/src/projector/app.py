@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,8 +70,8 @@ ProjectorDep = Annotated[Projector, Depends(_projector)]
 
 
 async def _mongo_ok(projector: Projector) -> bool:
-    try:
-        await projector.parts.client.admin.command("ping")
+    try:  # bounded: the driver would otherwise wait for server selection (30 s by default)
+        await asyncio.wait_for(projector.parts.client.admin.command("ping"), 2)
     except Exception:
         return False
     return True

@@ -67,6 +67,7 @@ class Projector:
     parts: Components
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    consumers: list[ShardConsumer] = field(default_factory=list)
 
     async def start(self) -> None:
         settings = self.parts.settings
@@ -93,13 +94,14 @@ class Projector:
                 settings.projector_batch_size,
                 settings.projector_batch_window_ms / 1000,
             )
+            self.consumers.append(consumer)
             self.tasks.append(asyncio.create_task(self._supervise(consumer)))
         log.info("projector started", shards=settings.projector_shards)
 
     async def _supervise(self, consumer: ShardConsumer) -> None:
         """A consumer that stops on an unexpected error is started again (the consumer never dies)."""
         assert self.connection is not None
-        while True:
+        while not consumer.stopping:
             try:
                 await consumer.run(self.connection)
             except asyncio.CancelledError:
@@ -109,12 +111,27 @@ class Projector:
                 await asyncio.sleep(1)
 
     async def stop(self) -> None:
+        """Graceful: no new batch; the batches in progress finish and are acked (bounded by
+        SHUTDOWN_TIMEOUT_SECONDS); then the channels close and the broker requeues every unacked
+        message for the next consumer. A batch cut off by the bound is redelivered (writes are idempotent)."""
+        log.info("shutdown.started")
+        for consumer in self.consumers:
+            consumer.stop()
+        busy = [asyncio.create_task(consumer.idle.wait()) for consumer in self.consumers]
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=self.parts.settings.shutdown_timeout_seconds / 2)
+            for waiting in late:
+                waiting.cancel()
+            if late:
+                log.warning("shutdown.batches_cut_off", shards=len(late))
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.connection is not None:
             await self.connection.close()
         await self.parts.close()
+        log.info("shutdown.done")
 
     def broker_ready(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
+        return self.connection is not None and self.connection.connected.is_set()

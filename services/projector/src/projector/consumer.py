@@ -41,6 +41,9 @@ class ShardConsumer:
         self.processor, self.parking, self.gate = processor, parking, gate
         self.batch_size, self.window = batch_size, window
         self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.stopping = False
 
     async def run(self, connection: AbstractRobustConnection) -> None:
         channel = await connection.channel()
@@ -49,11 +52,19 @@ class ShardConsumer:
         await queue.consume(self.inbox.put)
         while True:
             first = await self.inbox.get()
+            if self.stopping:  # unacked: the broker hands it to the next consumer when the channel closes
+                break
+            self.idle.clear()
             await self.gate.enter()  # held while a rebuild switches generations
             try:
                 await self._handle(await self._fill(first))
             finally:
                 self.gate.leave()
+                self.idle.set()
+
+    def stop(self) -> None:
+        """Take no new batch; the one in progress finishes (and is acked) — see `Projector.stop`."""
+        self.stopping = True
 
     async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
         batch = [first]

@@ -17,6 +17,9 @@ class Metrics:
         self.applied = Counter(
             "projector_events_applied_total", "Events applied to the read model", ["shard"]
         )
+        self.applied_by_type = Counter(
+            "projector_events_applied_by_type_total", "Events applied to the read model", ["event_type"]
+        )
         self.duplicates = Counter("projector_events_duplicate_total", "Duplicate events skipped", ["shard"])
         self.batch_size = Histogram(
             "projector_batch_size", "Events per batch", buckets=(1, 5, 10, 25, 50, 100, 200, 500, 1000)
@@ -30,6 +33,8 @@ class Metrics:
 
     def record(self, shard: str, plan: Plan) -> None:
         self.applied.labels(shard).inc(len(plan.applied))
+        for event in plan.applied:
+            self.applied_by_type.labels(event.event_type).inc()
         self.duplicates.labels(shard).inc(plan.duplicates)
         self.batch_size.observe(len(plan.applied) + plan.duplicates + len(plan.behind))
         if plan.applied:

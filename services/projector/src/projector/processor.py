@@ -64,6 +64,7 @@ class BatchProcessor:
         )
         await self.status.record(shard, active, len(envelopes))
         METRICS.record(shard, active)
+        _log_applied(shard, active)
         return True
 
     async def _count_failures(self, shard: str, plan: Plan, attempts: Counter[str]) -> None:
@@ -86,3 +87,20 @@ class BatchProcessor:
             METRICS.parked.inc(len(to_park))
         else:
             await asyncio.sleep(0.05 * max(attempts.values()))
+
+
+def _log_applied(shard: str, plan: Plan) -> None:
+    """One line per applied event, under the event's correlation id and causation id (the command id),
+    so one grep follows a request from the command service to the read model."""
+    for event in plan.applied:
+        log.info(
+            "event.applied",
+            shard=shard,
+            event_id=str(event.event_id),
+            event_type=event.event_type,
+            aggregate_id=str(event.aggregate_id),
+            aggregate_version=event.aggregate_version,
+            global_position=event.global_position,
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+        )

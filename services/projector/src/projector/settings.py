@@ -32,14 +32,16 @@ class Settings(BaseSettings):
     projector_max_attempts: int = Field(default=3, ge=1, le=100, description="Tries before parking.")
     projector_rebuild_chunk: int = Field(default=1000, ge=1, le=50_000)
     projector_drop_grace_seconds: float = Field(default=10.0, ge=0, description="Before dropping old gen.")
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")
 
 
 def load_settings() -> Settings:
-    """Read the settings or exit with a message that names the bad variable."""
+    """Read the settings or exit (code 2) with one line that names the bad variable."""
     from pydantic import ValidationError
 
     try:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-        raise SystemExit(f"projector: invalid settings: {problems}") from None
+        print(f"projector: invalid settings: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
