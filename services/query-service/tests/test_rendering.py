@@ -48,8 +48,13 @@ def test_settings_split_cors_origins() -> None:
     assert Settings(cors_origins="").cors_origin_list == []
 
 
-def test_invalid_settings_fail_fast_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_settings_fail_fast_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("CONSISTENCY_WAIT_SECONDS", "forever")
     with pytest.raises(SystemExit) as exited:
         load_settings()
-    assert "CONSISTENCY_WAIT_SECONDS" in str(exited.value.code)
+    assert exited.value.code == 2
+    message = capsys.readouterr().err
+    assert "CONSISTENCY_WAIT_SECONDS" in message
+    assert message.count("\n") == 1, "one line, not a traceback"

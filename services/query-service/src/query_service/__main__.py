@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds), 1),
     )
 
 

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     max_availability_nights: int = Field(default=92, ge=1, le=366)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     ensure_indexes: bool = Field(default=True, description="Create the indexes reads need, per generation.")
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -38,9 +39,10 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; exits with a clear message when a value is invalid."""
+    """Settings from the environment; exits (code 2) with one line naming each invalid variable."""
     try:
         return Settings()
     except ValidationError as error:
-        lines = [f"  {'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()]
-        sys.exit("query_service: invalid settings\n" + "\n".join(lines))
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        print(f"query-service: invalid settings: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from query_service.metrics import Metrics
 
 CORRELATION_HEADER = "x-correlation-id"
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: not worth a line
+log = structlog.get_logger("query_service.requests")
 ACCEPTABLE_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -55,3 +57,5 @@ class RequestMiddleware:
             template = getattr(route, "path", "unmatched")
             elapsed = time.perf_counter() - started
             self.metrics.request_seconds.labels(template, scope["method"], str(status)).observe(elapsed)
+            if template not in QUIET_ROUTES:
+                log.info("query.answered", route=template, status=status, ms=round(elapsed * 1000, 2))
