@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 import aio_pika
@@ -16,7 +15,6 @@ import asyncpg
 import httpx
 import orjson
 from asgi_lifespan import LifespanManager
-from testkit.infra import free_port
 
 from command_service.bootstrap import create_app
 from command_service.domain.clock import Clock
@@ -239,57 +237,6 @@ async def dead_letters(rabbitmq_url: str, count: int) -> list[aio_pika.abc.Abstr
         return taken
     finally:
         await connection.close()
-
-
-class TcpProxy:
-    """A TCP forwarder the test can cut and restore, to take PostgreSQL or RabbitMQ "down" for one
-    service without touching the shared servers."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self._server: asyncio.Server | None = None
-        self._links: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
-
-    async def cut(self) -> None:
-        """Refuse new connections and break the open ones."""
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-        for client, upstream in self._links:
-            client.transport.abort()
-            upstream.transport.abort()
-        self._links.clear()
-
-    async def _accept(self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
-        try:
-            upstream_reader, upstream = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            client.transport.abort()
-            return
-        self._links.append((client, upstream))
-        await asyncio.gather(_pipe(client_reader, upstream), _pipe(upstream_reader, client))
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.transport.abort()
-
-
-def through(url: str, proxy: TcpProxy) -> str:
-    """The same URL (user, database or vhost) with the proxy's port."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit(":", 1)[0] if ":" in parts.netloc.rsplit("@", 1)[-1] else parts.netloc
-    return urlunsplit(parts._replace(netloc=f"{netloc}:{proxy.port}"))
 
 
 async def dead_letters_now(rabbitmq_url: str) -> int:

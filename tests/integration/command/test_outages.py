@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 from command_support import (
-    TcpProxy,
     booking_body,
     command_client,
     command_sender,
@@ -19,11 +18,11 @@ from command_support import (
     event_tap,
     fetchval,
     hotel_body,
-    through,
     wait_for_intake,
     wait_until,
 )
 from testkit.infra import free_port
+from testkit.proxy import TcpProxy, through
 from testkit.services import ServiceProcess
 
 
