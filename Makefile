@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src services/command-service/src services/projector/
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo migrate verify bench docs up down
+.PHONY: help install lint format test test-unit test-integration run demo migrate verify bench docs docs-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -56,8 +56,11 @@ verify: install ## compare the live read model with a fresh rebuild from the eve
 bench: install ## benchmarks: Innkeeper against the raw limits of its parts, in one run
 	$(PY) bench/run.py
 
-docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/
+docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/ (deterministic; commit them)
 	$(PY) scripts/write_docs.py
+
+docs-check: install ## fail with a diff when docs/ (OpenAPI, AsyncAPI, JSON Schemas) is stale
+	$(PY) scripts/write_docs.py --check
 
 up: ## docker compose: build and start the whole stack
 	docker compose up --build -d
