@@ -75,7 +75,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         broker = RabbitBroker(
             settings.rabbitmq_url,
             default_channel=Channel(prefetch_count=settings.amqp_prefetch),
-            graceful_timeout=10.0,
+            graceful_timeout=settings.shutdown_timeout_seconds / 6,  # in-flight commands finish
             app_id="innkeeper-command-service",
             logger=faststream_logger(),
         )

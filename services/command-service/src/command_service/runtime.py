@@ -73,7 +73,9 @@ class Runtime:
         """Within SHUTDOWN_TIMEOUT_SECONDS: the intake stops taking messages (in-flight ones finish or
         go back to the queue), the relay settles the round in flight (confirms awaited, rows deleted),
         then the connections close. Anything unfinished stays in the queue or the outbox."""
-        budget = self.settings.shutdown_timeout_seconds / 2
+        # Half of the bound went to uvicorn's in-flight requests; a sixth each to the intake's in-flight
+        # messages (the broker's graceful timeout), the relay's round and the pool.
+        share = self.settings.shutdown_timeout_seconds / 6
         log.info("shutdown.started")
         # The intake first (even half-started: its connection must not linger), then the rest.
         if self._intake_task is not None:
@@ -83,7 +85,7 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await self.broker.stop()
         if self.relay is not None:
-            await self.relay.drain(budget / 2)
+            await self.relay.drain(share)
         tasks = [*self._tasks, *([self._relay_task] if self._relay_task else [])]
         for task in tasks:
             task.cancel()
@@ -92,7 +94,7 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await self.publisher.close()
         try:
-            await asyncio.wait_for(self.pool.close(), budget / 2)
+            await asyncio.wait_for(self.pool.close(), share)
         except TimeoutError:  # a connection still busy: do not hang the shutdown on it
             log.warning("shutdown.pool_terminated")
             self.pool.terminate()
