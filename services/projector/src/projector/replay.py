@@ -4,10 +4,13 @@ Rebuild handover, with never two writers on one generation:
 1. a new generation is recorded in the alias document (`rebuild.state = replaying`); readers and live
    consumers keep using the active one;
 2. the log is replayed into the new generation by global position (positions commit in order, so a
-   scan skips nothing) until a scan finds nothing newer;
+   scan skips nothing) until a scan comes back short of a chunk: only a short tail is left (waiting
+   for a scan that finds nothing newer would never end while commands keep flowing);
 3. the rebuild asks for a pause (`pausing`, with a lease): every live projector process finishes its
    batch, stops taking new ones and says so in `projector_processes`; readers are not affected;
-4. the few events committed since step 2 are replayed, and readers are switched with one atomic update
+4. the events committed since step 2, up to the log head read once every consumer has paused (what
+   they applied is below it; what comes later waits in their queues), are replayed, and readers are
+   switched with one atomic update
    of the alias document; the consumers then write the new generation (their checkpoints are there);
 5. after a grace period the old generation is dropped.
 If the rebuild dies during the pause, the lease runs out and the consumers abort it and go on.
@@ -55,10 +58,16 @@ async def replay(
     events: PostgresEventLog,
     chunk: int,
     result: ReplayResult | None = None,
+    *,
+    until: int | None = None,
+    near_head: bool = False,
 ) -> ReplayResult:
-    """Apply the log after `result.position`, in global order and in chunks, until nothing is newer."""
+    """Apply the log after `result.position`, in global order and in chunks: up to position `until`
+    when given; with `near_head` until a scan comes back short of a chunk; else until nothing is newer."""
     result = result or ReplayResult()
     while batch := await events.after(result.position, chunk):
+        if until is not None and not (batch := [e for e in batch if e.global_position <= until]):
+            break
         while True:
             try:
                 plan = await plan_batch(store, generation, batch, events, result.blocked, result.skipped)
@@ -71,6 +80,8 @@ async def replay(
             result.failed.append((envelope, reason))
         result.applied += len(plan.applied)
         result.position = batch[-1].global_position
+        if near_head and len(batch) < chunk:
+            break  # a short tail is left; under steady writes a scan may never come back empty
     return result
 
 
@@ -80,7 +91,7 @@ async def rebuild(parts: Components, keep_old: bool) -> int:
     print(f"rebuilding into generation {generation}")
     chunk = settings.projector_rebuild_chunk
     start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
-    result = await replay(parts.store, generation, parts.events, chunk, start)
+    result = await replay(parts.store, generation, parts.events, chunk, start, near_head=True)
     await registry.request_pause(generation, LEASE_SECONDS)
     paused = await _wait_for_pause(parts, generation)
     if paused is None:
@@ -88,7 +99,8 @@ async def rebuild(parts: Components, keep_old: bool) -> int:
         print("live projectors did not pause in time; rebuild abandoned, nothing switched")
         return 1
     print(f"{paused} live projector process(es) paused for the switch")
-    result = await replay(parts.store, generation, parts.events, chunk, result)  # the short tail
+    head, _ = await parts.events.head()  # every event the paused consumers applied is at or below it
+    result = await replay(parts.store, generation, parts.events, chunk, result, until=head)  # short tail
     old = await registry.switch(generation)
     if old is None:
         await registry.drop(generation)
