@@ -17,6 +17,7 @@ from typing import Any
 from .errors import InvalidCursorError
 
 MAX_CURSOR_LENGTH = 1024
+INT64 = range(-(2**63), 2**63)  # what MongoDB can compare; a bigger int fails in the driver (a 500)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def decode_cursor(cursor: str, query_fingerprint: str) -> Position:
     """The position in `cursor`; InvalidCursorError when it is malformed or made for another query."""
     payload = _payload(cursor)
     key, id_ = payload.get("k"), payload.get("i")
-    valid_key = isinstance(key, str | int) and not isinstance(key, bool)
+    valid_key = isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool) and key in INT64)
     if not valid_key or not isinstance(id_, str) or not isinstance(payload.get("q"), str):
         raise _invalid("cursor is malformed")
     if payload["q"] != query_fingerprint:
