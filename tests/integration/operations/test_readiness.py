@@ -109,6 +109,11 @@ async def _flip_all(system: Innkeeper, proxies: dict[str, TcpProxy]) -> None:
         await wait_readiness(query, 200, status="ok")
         await wait_readiness(projector, 200, mongodb=True, rabbitmq=True)
 
+    # Nothing half-written by the refused command, nothing lost: the two accepted commands' events, all
+    # published (the outbox is empty).
+    rows = await system.fetch("SELECT event_type FROM events ORDER BY global_position")
+    assert [row["event_type"] for row in rows] == ["HotelRegistered", "StayBooked"]
+    assert (await system.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"] == 0
     # Nobody was restarted.
     assert [process.process.pid for process in system.processes if process.process] == pids
     assert all(process.process and process.process.poll() is None for process in system.processes)

@@ -68,6 +68,9 @@ async def test_sigterm_under_load_loses_no_accepted_command_and_applies_none_twi
     code, output = await system.projector_cli("verify")
     assert code == 0, output
     assert await _nothing_left_in_the_outbox(system)
+    # All three services stop the same way: exit code 0.
+    stopped = [system.command, *system.projectors, *system.queries]
+    assert await asyncio.gather(*(asyncio.to_thread(p.terminate, 30) for p in stopped if p)) == [0, 0, 0]
 
 
 async def _nothing_left_in_the_outbox(system: Innkeeper) -> bool:
