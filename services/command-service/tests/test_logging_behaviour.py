@@ -1,0 +1,52 @@
+"""The logging behaviour: correlation and causation ids on every line, outcomes counted by reason."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import structlog
+from command_builders import register_hotel
+from command_fakes import FakeIdempotencyStore, FakeUnitOfWorkFactory, FixedClock, Store
+from prometheus_client import REGISTRY
+
+from command_service.application.behaviours import (
+    IdempotencyBehaviour,
+    LoggingBehaviour,
+    UnitOfWorkBehaviour,
+)
+from command_service.application.handlers import Handlers
+from command_service.application.mediator import Mediator
+from command_service.application.requests import CommandRequest
+from command_service.domain.refunds import CancellationPolicy
+from innkeeper_contracts import CancelBooking
+
+
+def counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counted_by_reason() -> None:
+    store, clock = Store(), FixedClock()
+    behaviours = [
+        LoggingBehaviour(),
+        IdempotencyBehaviour(FakeIdempotencyStore(store)),
+        UnitOfWorkBehaviour(FakeUnitOfWorkFactory(store)),
+    ]
+    mediator = Mediator(Handlers(clock, CancellationPolicy()).by_command(), behaviours)
+    command = register_hotel()
+    accepted_before = counted("innkeeper_commands_accepted_total", command="RegisterHotel")
+    rejected_before = counted(
+        "innkeeper_commands_rejected_total", command="CancelBooking", reason="not-found"
+    )
+    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
+        await mediator.send(CommandRequest(command, "corr-7", idempotency_key="key-1"))
+        unknown = CancelBooking(booking_id=uuid4(), reason="plans changed")
+        await mediator.send(CommandRequest(unknown, "corr-8"))  # no such booking
+    assert [(line["event"], line["correlation_id"]) for line in lines] == [
+        ("command.accepted", "corr-7"),
+        ("command.rejected", "corr-8"),
+    ]
+    assert lines[0]["causation_id"] == "key-1"  # the command id is the idempotency key when given
+    assert lines[1]["reason"] == "not-found"
+    assert counted("innkeeper_commands_accepted_total", command="RegisterHotel") == accepted_before + 1
+    assert counted("innkeeper_commands_rejected_total", **not_found) == rejected_before + 1
