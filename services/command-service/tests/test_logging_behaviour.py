@@ -35,9 +35,8 @@ async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counte
     mediator = Mediator(Handlers(clock, CancellationPolicy()).by_command(), behaviours)
     command = register_hotel()
     accepted_before = counted("innkeeper_commands_accepted_total", command="RegisterHotel")
-    rejected_before = counted(
-        "innkeeper_commands_rejected_total", command="CancelBooking", reason="not-found"
-    )
+    not_found = {"command": "CancelBooking", "reason": "not-found"}
+    rejected_before = counted("innkeeper_commands_rejected_total", **not_found)
     with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
         await mediator.send(CommandRequest(command, "corr-7", idempotency_key="key-1"))
         unknown = CancelBooking(booking_id=uuid4(), reason="plans changed")
