@@ -27,12 +27,16 @@ from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, Rabbit
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, create_model
 
+from command_service.adapters.amqp_topology import (
+    COMMANDS_EXCHANGE_SPEC,
+    DEAD_LETTER_EXCHANGE_SPEC,
+    DEAD_LETTER_QUEUE_SPEC,
+)
 from innkeeper_contracts import COMMANDS, EVENT_TYPES, CommandAccepted, CommandRejected, EventEnvelope
 from innkeeper_contracts.schemas import all_schemas
 from innkeeper_contracts.topology import (
     COMMANDS_DEAD_LETTER_EXCHANGE,
     COMMANDS_DEAD_LETTER_QUEUE,
-    COMMANDS_EXCHANGE,
     COMMANDS_QUEUE,
     EVENTS_EXCHANGE,
 )
@@ -81,11 +85,14 @@ def _command_handler(model: type[BaseModel]) -> Any:
 
 
 def message_broker() -> RabbitBroker:
-    """A broker carrying Innkeeper's AMQP interface, for FastStream to describe (it never connects)."""
+    """A broker carrying Innkeeper's AMQP interface, for FastStream to describe (it never connects).
+
+    The command service's intake takes raw bodies (it judges malformed JSON itself), so its subscribers
+    would document bytes; these documentation subscribers use the same exchange, queue and routing keys
+    with the command models as payloads."""
     broker = RabbitBroker(
         specification_url=BROKER_URL, description="Innkeeper's RabbitMQ: commands in, domain events out."
     )
-    commands = RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
     for name in sorted(COMMANDS):
         queue = RabbitQueue(
             COMMANDS_QUEUE,
@@ -95,7 +102,7 @@ def message_broker() -> RabbitBroker:
         )
         broker.subscriber(
             queue,
-            commands,
+            COMMANDS_EXCHANGE_SPEC,
             title=f"{COMMANDS_QUEUE}:{name}",
             description=(
                 f"`{name}` command (routing key `{name}`, JSON body). `message_id` = idempotency key, "
@@ -109,10 +116,9 @@ def message_broker() -> RabbitBroker:
         schema=CommandAccepted | CommandRejected,
         description="The answer to a command sent with `reply_to` (same `correlation_id`).",
     )
-    dead_letters = RabbitExchange(COMMANDS_DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
     broker.publisher(
-        RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True),
-        exchange=dead_letters,
+        DEAD_LETTER_QUEUE_SPEC,
+        exchange=DEAD_LETTER_EXCHANGE_SPEC,
         title=COMMANDS_DEAD_LETTER_QUEUE,
         description="Rejected command messages, unchanged, with headers `x-rejection-reason` and "
         "`x-original-routing-key`.",
