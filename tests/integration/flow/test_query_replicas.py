@@ -113,7 +113,7 @@ async def test_two_replicas_answer_alike_and_a_sigkill_mid_load_loses_nothing(in
     assert [(path, r.status_code) for path, r in results if r.status_code != 200] == []
     assert [path for path, r in results if r.content != expected[path]] == []
     assert killed_after == [LOAD // 3]
-    assert client.served[first.url] >= LOAD // 6  # it took its share until it died
+    assert client.served[first.url] >= LOAD // 6 - WORKERS  # its share until it died, less those cut
     # Requests met the dead replica (refused, or cut mid-answer) and were served by the other.
     assert client.failovers.total() >= 1, client.failovers
     assert first.process is not None
