@@ -57,7 +57,9 @@ async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
         # A retry with the same idempotency key gets the same answer and books nothing more.
         again = await commands.send("BookStay", stay, message_id=key)
         assert accepted(again)[1] == booked_token
-        # Fjord Lodge is full on those nights now: the search offers only Harbour Inn.
+        # Fjord Lodge is full on those nights now: another booking is refused, the search offers only Harbour.
+        refused = await commands.send("BookStay", book_stay(fjord["hotel_id"], "DBL", check_in, nights=1))
+        assert (refused["status"], refused["type"], refused["command"]) == (409, "business-rule", "BookStay")
         page = await read_fresh(query, search, booked_token)
         assert [h["name"] for h in page["items"]] == ["Harbour Inn"]
 
