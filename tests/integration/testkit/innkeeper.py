@@ -77,6 +77,7 @@ class Innkeeper:
     async def close(self) -> None:
         for process in self.processes:
             process.__exit__(None)
+        await self.mongo.drop_database(self.env["MONGODB_DATABASE"])  # the stand-in keeps it in memory
         await self.mongo.close()
 
     # The event log (PostgreSQL, read-only here) and the read model's checkpoints (MongoDB).
