@@ -10,8 +10,8 @@ Rebuild handover, with never two writers on one generation:
    batch, stops taking new ones and says so in `projector_processes`; readers are not affected;
 4. the events committed since step 2, up to the log head read once every consumer has paused (what
    they applied is below it; what comes later waits in their queues), are replayed, and readers are
-   switched with one atomic update
-   of the alias document; the consumers then write the new generation (their checkpoints are there);
+   switched with one atomic update of the alias document; the consumers then write the new
+   generation (their checkpoints are there);
 5. after a grace period the old generation is dropped.
 If the rebuild dies during the pause, the lease runs out and the consumers abort it and go on.
 Replay only writes documents; nothing is ever published, so side effects never fire again.
