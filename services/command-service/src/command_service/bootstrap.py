@@ -17,11 +17,7 @@ from command_service.adapters.clock import SystemClock
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore
 from command_service.adapters.outbox_relay import OutboxRelay
-from command_service.adapters.unit_of_work import (
-    PostgresUnitOfWorkFactory,
-    end_session_use,
-    prepare_session,
-)
+from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory, end_session_use
 from command_service.application.behaviours import (
     IdempotencyBehaviour,
     LoggingBehaviour,
@@ -58,7 +54,6 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         min_size=0,
         max_size=settings.postgres_pool_size,
         timeout=settings.postgres_connect_timeout,
-        init=prepare_session,
         reset=end_session_use,
     )
     runtime = Runtime(settings, pool, build_mediator(pool, clock, settings))

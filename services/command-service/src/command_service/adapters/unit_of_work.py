@@ -10,12 +10,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from command_service.adapters.booking_repository import PostgresBookings
-from command_service.adapters.event_log import (
-    SESSION_SETUP,
-    EventRecorder,
-    append_and_commit,
-    committed_answer,
-)
+from command_service.adapters.event_log import EventRecorder, append_and_commit
 from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
 from command_service.adapters.room_inventory import PostgresRoomInventory
@@ -55,12 +50,11 @@ class PostgresUnitOfWork:
 
     async def commit(self) -> CommandAccepted:
         assert self._connection is not None
-        events = self._recorder.pending
-        await append_and_commit(self._connection, events, self._request, self._clock.now())
+        answer = await append_and_commit(
+            self._connection, self._recorder.pending, self._request, self._clock.now()
+        )
         self._committed = True
-        # Committed: if PostgreSQL vanishes now, the answer is lost but not the command (a retry
-        # with the same idempotency key gets the stored answer).
-        return await committed_answer(self._connection, events, self._request)
+        return answer
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -92,14 +86,9 @@ def _translate(error: BaseException) -> None:
             raise VersionConflictError("the aggregate changed since it was read; retry") from error
 
 
-async def prepare_session(connection: asyncpg.Connection[asyncpg.Record]) -> None:
-    """Pool `init`: create this connection's staging tables."""
-    await connection.execute(SESSION_SETUP)
-
-
 async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> None:
-    """Pool `reset`: sessions keep no state but their staging tables, so only an open transaction
-    must go (asyncpg's default reset costs a round trip per release)."""
+    """Pool `reset`: sessions keep no state, so only an open transaction must go (asyncpg's default
+    reset costs a round trip per release)."""
     if connection.is_in_transaction():
         await connection.execute("ROLLBACK")
 
