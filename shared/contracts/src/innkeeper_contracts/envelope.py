@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -48,6 +49,11 @@ def event_class(event_type: str) -> type[DomainEvent]:
         raise UnknownEventTypeError(f"unknown event type {event_type!r}") from None
 
 
+_TOKEN = re.compile(
+    r"(?P<position>[1-9][0-9]{0,18})\.(?P<aggregate_id>[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})\.(?P<version>[1-9][0-9]{0,9})"
+)
+
+
 class ConsistencyToken(Contract):
     """Says which write a reader wants to see: its aggregate, version and global position."""
 
@@ -60,10 +66,12 @@ class ConsistencyToken(Contract):
 
     @classmethod
     def decode(cls, token: str) -> ConsistencyToken:
-        """Parse `<position>.<aggregate id>.<version>`; raises ValueError when malformed."""
-        position, aggregate_id, version = token.split(".")
+        """Parse `<position>.<aggregate id>.<version>` exactly as `encode` writes it; else ValueError."""
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            raise ValueError("a consistency token reads <position>.<aggregate id>.<version>")
         return cls(
-            aggregate_id=UUID(aggregate_id),
-            aggregate_version=int(version),
-            global_position=int(position),
+            aggregate_id=UUID(match["aggregate_id"]),
+            aggregate_version=int(match["version"]),
+            global_position=int(match["position"]),
         )
