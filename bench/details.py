@@ -16,7 +16,7 @@ def raw_lines(r: Results) -> list[str]:
          ("raw", "postgres_append_locked", "per_s"), "txn/s"),
         ("  + the same lock taken inside the INSERT (1 trip less)",
          ("raw", "postgres_append_locked_in_insert", "per_s"), "txn/s"),
-        ("  + lock, TEMP-table staging, 1-trip COMMIT (Innkeeper now)",
+        ("  + lock, TEMP-table staging, 1-trip COMMIT (Innkeeper <a3b79b6)",
          ("raw", "postgres_append_temp_stage", "per_s"), "txn/s"),
         ("Mongo store bulk_write upserts (4 writers x 500)", ("raw", "mongodb_bulk", "per_s"), "doc/s"),
         ("FastAPI + find_one by _id, 32 connections", ("raw", "fastapi_find_one", "rps"), "req/s"),

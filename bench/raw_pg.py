@@ -43,8 +43,8 @@ async def postgres_append(dsn: str, connections: int = 8, duration: float = 3.0,
 
     lock="statement": a separate `SELECT pg_advisory_xact_lock` first (the lock Innkeeper takes to
     commit positions in order, held to commit); lock="in-insert": the lock taken inside the INSERT, so
-    one round trip less is spent holding it; lock="temp-stage": Innkeeper's current tail (rows staged in
-    a TEMP table ON COMMIT DELETE ROWS, then lock + append + COMMIT in one simple-query round trip).
+    one round trip less is spent holding it; lock="temp-stage": Innkeeper's tail before a3b79b6 (rows
+    staged in a TEMP table ON COMMIT DELETE ROWS, then lock + append + COMMIT in one simple query).
     """
     setup = await asyncpg.connect(dsn)
     await setup.execute(CREATE_EVENTS)
