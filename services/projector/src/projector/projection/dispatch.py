@@ -74,11 +74,24 @@ def apply_event(view: ReadView, envelope: EventEnvelope) -> None:
         raise ProjectionError(f"{type(error).__name__}: {error}") from error
 
 
+# `needs` and `apply_event` see the same envelope objects (and replays may see them again): parsing the
+# event data once per envelope spares a pydantic validation (e-mail included) per event. The entry holds
+# the envelope itself, so its id cannot be reused while cached.
+_PARSED: dict[int, tuple[EventEnvelope, HotelEvent | BookingEvent]] = {}
+_PARSED_MAX = 4096
+
+
 def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
+    cached = _PARSED.get(id(envelope))
+    if cached is not None and cached[0] is envelope:
+        return cached[1]
     try:
         event = envelope.event()
     except Exception as error:
         raise ProjectionError(f"invalid {envelope.event_type} data: {error}") from error
     if not isinstance(event, HotelEvent | BookingEvent):
         raise ProjectionError(f"no projection for {envelope.event_type}")
+    if len(_PARSED) >= _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]  # the oldest entry
+    _PARSED[id(envelope)] = (envelope, event)
     return event
