@@ -1,15 +1,16 @@
 """Fixtures for the projector's integration tests: the event log table, a relay-like publisher, the
-read model, and projector processes. Until the command service lands, the tests write the `events`
-table (DDL of docs/architecture.md) and publish envelopes exactly as its outbox relay does."""
+read model, and projector processes. The tests append to the command service's `events` table and
+publish envelopes exactly as its outbox relay does, so each case controls the stream precisely."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from pymongo import MongoClient
 from testkit.services import ServiceProcess
@@ -18,30 +19,14 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to thi
 
 from projector_kit import Bus, ReadModel
 
-EVENTS_DDL = """
-CREATE TABLE events (
-    global_position   bigint      PRIMARY KEY,
-    event_id          uuid        NOT NULL UNIQUE,
-    event_type        text        NOT NULL,
-    schema_version    int         NOT NULL,
-    aggregate_type    text        NOT NULL,
-    aggregate_id      uuid        NOT NULL,
-    aggregate_version int         NOT NULL,
-    partition_key     text        NOT NULL,
-    occurred_at       timestamptz NOT NULL,
-    correlation_id    text        NOT NULL,
-    causation_id      text        NOT NULL,
-    data              jsonb       NOT NULL,
-    UNIQUE (aggregate_id, aggregate_version)
-)
-"""
-
 
 @pytest.fixture
 def event_log(postgres_dsn: str) -> str:
-    """The test database with the command service's `events` table (created here until it lands)."""
-    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
-        connection.execute(EVENTS_DDL)
+    """The test database with the command service's schema, migrated as operators do it."""
+    migrate = [sys.executable, "-m", "command_service", "migrate"]
+    env = {**os.environ, "POSTGRES_DSN": postgres_dsn}
+    result = subprocess.run(migrate, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
     return postgres_dsn
 
 
