@@ -36,7 +36,7 @@ test: install ## unit and integration tests against the local PostgreSQL, Rabbit
 	$(PY) -m pytest
 
 test-unit: install ## unit tests only (no infrastructure)
-	$(PY) -m pytest shared/contracts/tests services/command-service/tests services/projector/tests services/query-service/tests
+	$(PY) -m pytest shared/contracts/tests bench/tests services/command-service/tests services/projector/tests services/query-service/tests
 
 test-integration: install ## integration tests only
 	$(PY) -m pytest tests/integration
