@@ -8,6 +8,12 @@ import asyncpg
 
 from command_service.adapters.event_log import EventRecorder
 from command_service.adapters.pg_errors import Db
+from command_service.adapters.room_inventory import (
+    RESERVATION_CHECKS,
+    RESERVE,
+    PostgresRoomInventory,
+    ensure_reserved,
+)
 from command_service.domain.booking import Booking, Cancellation, Stay
 from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError
 from command_service.domain.refunds import CancellationTerms
@@ -17,6 +23,20 @@ _INSERT = """
 INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
                       check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+"""
+
+# The stay's nights and the booking in one statement; the booking is inserted only if every night was
+# taken (the caller then raises NoRoomAvailableError and the transaction rolls back).
+_RESERVE_AND_INSERT = f"""
+WITH reserved AS ({RESERVE}), booked AS (
+    INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
+                          check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
+    SELECT $5::uuid, $1::uuid, $2::text, $6::text, $7::text, $8::text, $9::date, $10::date, $11::int,
+           $12::numeric, $13::text, $14::numeric, $15::text, $16::timestamptz, $17::int
+    WHERE (SELECT count(*) FROM reserved) = cardinality($4::date[])
+    RETURNING 1
+)
+SELECT array(SELECT night FROM reserved) AS taken
 """
 
 _SAVE = """
@@ -29,35 +49,48 @@ WHERE booking_id = $1 AND version = $4
 class PostgresBookings:
     """BookingRepository over the bookings table."""
 
-    def __init__(self, connection: Db, recorder: EventRecorder) -> None:
-        self._connection, self._recorder = connection, recorder
+    def __init__(self, connection: Db, recorder: EventRecorder, inventory: PostgresRoomInventory) -> None:
+        self._connection, self._recorder, self._inventory = connection, recorder, inventory
 
     async def add(self, booking: Booking) -> None:
         stay, guest, rate = booking.stay, booking.guest, booking.nightly_rate
+        fields = (
+            booking.id,
+            guest.guest_id,
+            guest.name,
+            guest.email,
+            stay.check_in,
+            stay.check_out,
+            booking.guests,
+            rate.amount,
+            rate.currency,
+            booking.total_price.amount,
+            booking.status,
+            booking.booked_at,
+            booking.version,
+        )
+        capacity = self._inventory.take_deferred(stay)
         try:
-            await self._connection.execute(
-                _INSERT,
-                booking.id,
-                stay.hotel_id,
-                stay.room_type,
-                guest.guest_id,
-                guest.name,
-                guest.email,
-                stay.check_in,
-                stay.check_out,
-                booking.guests,
-                rate.amount,
-                rate.currency,
-                booking.total_price.amount,
-                booking.status,
-                booking.booked_at,
-                booking.version,
-            )
+            if capacity is None:
+                await self._inventory.flush()
+                row_start = (booking.id, stay.hotel_id, stay.room_type)
+                await self._connection.execute(_INSERT, *row_start, *fields[1:])
+            else:
+                row = await self._connection.fetchrow(
+                    _RESERVE_AND_INSERT, stay.hotel_id, stay.room_type, capacity, stay.nights, *fields
+                )
+                assert row is not None
+                ensure_reserved(stay, list(row["taken"]))
+        except asyncpg.CheckViolationError as error:
+            if error.constraint_name not in RESERVATION_CHECKS:
+                raise
+            ensure_reserved(stay, [])  # a new night row over capacity: no room
         except asyncpg.UniqueViolationError:
             raise AlreadyExistsError(f"booking {booking.id} exists already") from None
         self._recorder.collect(booking)
 
     async def get(self, booking_id: UUID) -> Booking:
+        await self._inventory.flush()
         row = await self._connection.fetchrow("SELECT * FROM bookings WHERE booking_id = $1", booking_id)
         if row is None:
             raise BookingNotFoundError(f"no booking {booking_id}")
@@ -80,6 +113,7 @@ class PostgresBookings:
         )
 
     async def save(self, booking: Booking) -> None:
+        await self._inventory.flush()
         cancellation = booking.cancellation
         status = await self._connection.execute(
             _SAVE,

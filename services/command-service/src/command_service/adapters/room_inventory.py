@@ -12,7 +12,7 @@ from command_service.domain.booking import Stay
 from command_service.domain.errors import CapacityBelowBookedError, NoRoomAvailableError
 
 # Rows are taken in night order, so concurrent bookings lock them in the same order (no deadlock).
-_RESERVE = """
+RESERVE = """
 INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
 SELECT $1, $2, night, 1, $3 FROM unnest($4::date[]) AS night ORDER BY night
 ON CONFLICT (hotel_id, room_type, night)
@@ -41,27 +41,59 @@ WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
 """
 
 
+RESERVATION_CHECKS = frozenset({"room_nights_not_overbooked", "room_nights_booked_not_negative"})
+
+
+def ensure_reserved(stay: Stay, taken_nights: list[date]) -> None:
+    """Raise NoRoomAvailableError unless every night of the stay was taken."""
+    nights = stay.nights
+    if len(taken_nights) < len(nights):
+        free = set(taken_nights)
+        full = [night.isoformat() for night in nights if night not in free]
+        raise NoRoomAvailableError(f"no {stay.room_type!r} room free on {', '.join(full)}")
+
+
 class PostgresRoomInventory:
-    """RoomInventory over the room_nights table."""
+    """RoomInventory over the room_nights table.
+
+    A reservation is written with the booking that follows it (`PostgresBookings.add` takes it: one
+    round trip instead of two); any other use of the inventory, and the commit, write it first.
+    """
 
     def __init__(self, connection: Db) -> None:
         self._connection = connection
+        self._deferred: tuple[Stay, int] | None = None
 
     async def reserve(self, stay: Stay, capacity: int) -> None:
-        nights = stay.nights
+        await self.flush()
+        self._deferred = (stay, capacity)
+
+    def take_deferred(self, stay: Stay) -> int | None:
+        """The capacity of the deferred reservation of this stay, which the caller now writes."""
+        if self._deferred is None or self._deferred[0] != stay:
+            return None
+        capacity, self._deferred = self._deferred[1], None
+        return capacity
+
+    async def flush(self) -> None:
+        """Write a deferred reservation on its own."""
+        if self._deferred is None:
+            return
+        (stay, capacity), self._deferred = self._deferred, None
         try:
-            taken = await self._connection.fetch(_RESERVE, stay.hotel_id, stay.room_type, capacity, nights)
+            taken = await self._connection.fetch(
+                RESERVE, stay.hotel_id, stay.room_type, capacity, stay.nights
+            )
         except asyncpg.CheckViolationError:
             taken = []
-        if len(taken) < len(nights):
-            free = {row["night"] for row in taken}
-            full = [night.isoformat() for night in nights if night not in free]
-            raise NoRoomAvailableError(f"no {stay.room_type!r} room free on {', '.join(full)}")
+        ensure_reserved(stay, [row["night"] for row in taken])
 
     async def release(self, stay: Stay) -> None:
+        await self.flush()
         await self._connection.execute(_RELEASE, stay.hotel_id, stay.room_type, stay.check_in, stay.check_out)
 
     async def most_booked(self, hotel_id: UUID, room_type: str, from_night: date) -> int:
+        await self.flush()
         booked = await self._connection.fetchval(
             "SELECT coalesce(max(booked), 0) FROM room_nights"
             " WHERE hotel_id = $1 AND room_type = $2 AND night >= $3",
@@ -72,6 +104,7 @@ class PostgresRoomInventory:
         return int(booked)
 
     async def set_capacity(self, hotel_id: UUID, room_type: str, from_night: date, capacity: int) -> None:
+        await self.flush()
         try:
             await self._connection.execute(
                 _SET_CAPACITY,

@@ -44,12 +44,13 @@ class PostgresUnitOfWork:
             await self._release()
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
         self.hotels = PostgresHotels(connection, self._recorder)
-        self.bookings = PostgresBookings(connection, self._recorder)
-        self.inventory = PostgresRoomInventory(connection)
+        self.inventory = inventory = PostgresRoomInventory(connection)
+        self.bookings = PostgresBookings(connection, self._recorder, inventory)
         return self
 
     async def commit(self) -> CommandAccepted:
         assert self._connection is not None
+        await self.inventory.flush()
         answer = await append_and_commit(
             self._connection, self._recorder.pending, self._request, self._clock.now()
         )
