@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
         create_app(settings),
         host="0.0.0.0",
         port=settings.port,
+        loop="uvloop",  # both ship with uvicorn[standard]; named so a missing one fails loudly
+        http="httptools",
         log_config=None,  # configure_logging routes uvicorn's loggers through structlog
         log_level=settings.log_level.lower(),
         access_log=False,

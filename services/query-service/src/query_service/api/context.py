@@ -46,21 +46,21 @@ class ReadContext:
         return freshness
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    # async and plain: a sync dependency would run in the thread pool on every request.
     found: Services = request.app.state.services
     return found
 
 
 async def read_context(
     request: Request,
-    found: Annotated[Services, Depends(services)],
     x_consistency_token: Annotated[
         str | None,
         Header(description="The `consistency_token` of a command answer: wait until it is readable."),
     ] = None,
 ) -> ReadContext:
     token = parse_token(x_consistency_token) if x_consistency_token is not None else None
-    return ReadContext(request, found, token)
+    return ReadContext(request, request.app.state.services, token)
 
 
 ServicesDep = Annotated[Services, Depends(services)]
