@@ -1,8 +1,9 @@
-"""The read-your-writes gate with a fake read model: waits, backs off, gives up at the bound."""
+"""The read-your-writes gate with a fake read model: waits, one query per tick, gives up at the bound."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from uuid import UUID, uuid4
 
 import pytest
@@ -14,16 +15,16 @@ from query_service.metrics import Metrics
 
 
 class FakeReadModel:
-    """Checkpoint versions that advance by one each poll, up to `final`."""
+    """Checkpoint versions (the same for every aggregate) that advance by one each poll, up to `final`."""
 
     def __init__(self, start: int, final: int) -> None:
         self.version, self.final, self.polls = start, final, 0
 
-    async def checkpoint_version(self, aggregate_id: UUID) -> int:
+    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
         self.polls += 1
         current = self.version
         self.version = min(self.version + 1, self.final)
-        return current
+        return dict.fromkeys(aggregate_ids, current)
 
 
 class FakeProgress:
@@ -33,7 +34,7 @@ class FakeProgress:
 
 def gate(read_model: FakeReadModel, max_wait: float) -> tuple[ConsistencyGate, Metrics]:
     metrics = Metrics()
-    found = ConsistencyGate(read_model, FakeProgress(), metrics, max_wait, first_delay=0.001, max_delay=0.004)
+    found = ConsistencyGate(read_model, FakeProgress(), metrics, max_wait, interval=0.001)
     return found, metrics
 
 
@@ -66,22 +67,37 @@ async def test_gives_up_at_the_bound_and_says_stale() -> None:
     assert metrics.consistency_waits.labels("timeout")._value.get() == 1
 
 
-async def test_polling_sleeps_between_checks() -> None:
+async def test_waiting_requests_share_one_query_per_tick() -> None:
+    read_model = FakeReadModel(start=0, final=3)
+    found, metrics = gate(read_model, max_wait=30)
+    answers = await asyncio.gather(*(found.freshness(token(3)) for _ in range(20)))
+    assert {answer.consistency for answer in answers} == {"caught-up"}
+    assert read_model.polls == 4  # not 20 requests x 4 polls
+    assert metrics.consistency_waits.labels("waited")._value.get() == 20
+
+
+async def test_a_cancelled_request_stops_being_watched() -> None:
     read_model = FakeReadModel(start=0, final=0)
-    found, _ = gate(read_model, max_wait=0.05)
-    sleeps: list[float] = []
-    real_sleep = asyncio.sleep
+    found, _ = gate(read_model, max_wait=30)
+    waiting = asyncio.create_task(found.freshness(token(1)))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await asyncio.sleep(0.01)
+    polls = read_model.polls
+    await asyncio.sleep(0.01)
+    assert read_model.polls == polls  # the watcher stopped with nobody waiting
+    await found.close()
 
-    async def recording_sleep(delay: float) -> None:
-        sleeps.append(delay)
-        await real_sleep(delay)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("query_service.consistency.asyncio.sleep", recording_sleep)
+async def test_a_failed_query_reaches_the_waiters() -> None:
+    class Broken(FakeReadModel):
+        async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+            raise ConnectionError("store down")
+
+    found, _ = gate(Broken(0, 0), max_wait=30)
+    with pytest.raises(ConnectionError):
         await found.freshness(token(1))
-    assert sleeps
-    assert all(delay > 0 for delay in sleeps)
-    assert sleeps[:3] == [0.001, 0.002, 0.004]
 
 
 @pytest.mark.parametrize("header", ["", "1", "1.2.3", f"a.{uuid4()}.1", f"1.{uuid4()}.0", "x" * 500])

@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await gate.close()
             await read_model.close()
             await client.close()
 

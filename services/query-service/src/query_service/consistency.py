@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
-from uuid import UUID
 
 from innkeeper_contracts import ConsistencyToken
 
 from .errors import InvalidQueryError
 from .metrics import Metrics
+from .watcher import CheckpointsReader, CheckpointWatcher
 
 TOKEN_HEADER = "X-Consistency-Token"
 MAX_TOKEN_LENGTH = 128
@@ -25,12 +24,6 @@ class Freshness:
     consistency: Consistency
     position: int
     waited_seconds: float = 0.0
-
-
-class CheckpointReader(Protocol):
-    """Reads how far the projector has applied one aggregate's events."""
-
-    async def checkpoint_version(self, aggregate_id: UUID) -> int: ...
 
 
 class PositionReader(Protocol):
@@ -55,22 +48,24 @@ class ConsistencyGate:
 
     def __init__(
         self,
-        read_model: CheckpointReader,
+        read_model: CheckpointsReader,
         progress: PositionReader,
         metrics: Metrics,
         max_wait: float,
-        first_delay: float = 0.005,
-        max_delay: float = 0.1,
+        interval: float = 0.003,
     ) -> None:
-        self._read_model, self._progress, self._metrics = read_model, progress, metrics
-        self._max_wait, self._first_delay, self._max_delay = max_wait, first_delay, max_delay
+        # One watcher for all waiting requests: store load per tick, not per request and back-off step.
+        self._watcher = CheckpointWatcher(read_model, interval)
+        self._progress, self._metrics, self._max_wait = progress, metrics, max_wait
 
     async def freshness(self, token: ConsistencyToken | None) -> Freshness:
         if token is None:
             return Freshness("eventual", await self._position())
         started = time.monotonic()
         with self._metrics.consistency_waiting.track_inprogress():
-            reached, polls = await self._wait(token, started + self._max_wait)
+            reached, polls = await self._watcher.wait(
+                token.aggregate_id, token.aggregate_version, started + self._max_wait
+            )
         waited = time.monotonic() - started
         self._record(reached, polls, waited)
         position = await self._position()
@@ -79,17 +74,9 @@ class ConsistencyGate:
         # The checkpoint is written after the documents, so the answer reflects at least the token.
         return Freshness("caught-up", max(position, token.global_position), waited)
 
-    async def _wait(self, token: ConsistencyToken, deadline: float) -> tuple[bool, int]:
-        delay, polls = self._first_delay, 0
-        while True:
-            polls += 1
-            if await self._read_model.checkpoint_version(token.aggregate_id) >= token.aggregate_version:
-                return True, polls
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False, polls
-            await asyncio.sleep(min(delay, remaining))
-            delay = min(delay * 2, self._max_delay)
+    async def close(self) -> None:
+        """Stop the watcher (at shutdown, after the requests in flight)."""
+        await self._watcher.close()
 
     def _record(self, reached: bool, polls: int, waited: float) -> None:
         outcome = "timeout" if not reached else "immediate" if polls == 1 else "waited"

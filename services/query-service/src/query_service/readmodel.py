@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -65,10 +66,14 @@ class ReadModel:
         rows = await self.find(base, with_position(query, order, after), order.sort(), limit + 1)
         return rows[:limit], len(rows) > limit
 
-    async def checkpoint_version(self, aggregate_id: UUID) -> int:
-        """Version of the last event of that aggregate the projector applied (0: none yet)."""
-        checkpoint = await self.find_one(CHECKPOINTS, str(aggregate_id))
-        return int(checkpoint["version"]) if checkpoint else 0
+    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        """Version of the last event of each aggregate the projector applied (absent: none yet)."""
+        generation = await self.generation()
+        if generation is None:
+            return {}
+        query = {"_id": {"$in": [str(aggregate_id) for aggregate_id in aggregate_ids]}}
+        rows = self._db[collection_name(CHECKPOINTS, generation)].find(query, {"version": 1})
+        return {UUID(row["_id"]): int(row["version"]) async for row in rows}
 
     async def close(self) -> None:
         """Stop background index builds (before the client closes)."""

@@ -1,0 +1,102 @@
+"""One checkpoint poller per process for every request that waits on a consistency token."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Protocol
+from uuid import UUID
+
+
+class CheckpointsReader(Protocol):
+    """Reads how far the projector has applied the events of several aggregates (absent: 0)."""
+
+    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]: ...
+
+
+@dataclass(eq=False)
+class _Waiter:
+    version: int
+    deadline: float
+    answer: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    ticks: int = 0
+
+
+class CheckpointWatcher:
+    """Wakes waiting requests from one task: one `$in` query per tick, however many requests wait.
+
+    The task runs only while someone waits. Every waiter takes part in at least one tick, and is
+    answered `False` at the first tick past its deadline (the sleep never overshoots a deadline).
+    """
+
+    def __init__(self, reader: CheckpointsReader, interval: float = 0.003) -> None:
+        self._reader, self._interval = reader, interval
+        self._waiting: dict[UUID, list[_Waiter]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def wait(self, aggregate_id: UUID, version: int, deadline: float) -> tuple[bool, int]:
+        """Whether the checkpoint reached `version` by `deadline` (monotonic), and the ticks it took."""
+        waiter = _Waiter(version, deadline)
+        self._waiting.setdefault(aggregate_id, []).append(waiter)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="checkpoint-watcher")
+        try:
+            return await waiter.answer, waiter.ticks
+        finally:
+            self._forget(aggregate_id, waiter)  # answered already, or the request was cancelled
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                batch = {aggregate: list(waiters) for aggregate, waiters in self._waiting.items()}
+                try:
+                    versions = await self._reader.checkpoint_versions(list(batch))
+                except Exception as error:
+                    self._settle(batch, error=error)
+                else:
+                    self._settle(batch, versions=versions)
+                if self._waiting:
+                    await asyncio.sleep(self._pause())
+        finally:
+            self._task = None
+            self._settle(self._waiting, error=RuntimeError("checkpoint watcher stopped"))
+
+    def _settle(
+        self,
+        batch: dict[UUID, list[_Waiter]],
+        versions: dict[UUID, int] | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        now = time.monotonic()
+        for aggregate, waiters in list(batch.items()):
+            for waiter in list(waiters):
+                if waiter.answer.done():  # the request was cancelled
+                    continue
+                waiter.ticks += 1
+                if error is not None:
+                    waiter.answer.set_exception(error)
+                elif versions is not None and versions.get(aggregate, 0) >= waiter.version:
+                    waiter.answer.set_result(True)
+                elif now >= waiter.deadline:
+                    waiter.answer.set_result(False)
+                else:
+                    continue
+                self._forget(aggregate, waiter)  # answered: out of the next tick's query
+
+    def _pause(self) -> float:
+        earliest = min(w.deadline for waiters in self._waiting.values() for w in waiters)
+        return max(0.0, min(self._interval, earliest - time.monotonic()))
+
+    def _forget(self, aggregate_id: UUID, waiter: _Waiter) -> None:
+        waiters = self._waiting.get(aggregate_id, [])
+        if waiter in waiters:
+            waiters.remove(waiter)
+        if not waiters:
+            self._waiting.pop(aggregate_id, None)
