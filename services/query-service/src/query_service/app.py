@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from .api import bookings, hotels, ops, problems
 from .api.context import Services
 from .api.middleware import RequestMiddleware
+from .bodies import DocumentBodies
 from .consistency import TOKEN_HEADER, ConsistencyGate
 from .metrics import Metrics
 from .readmodel import Document, ProjectorProgress, ReadModel
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         read_model = ReadModel(database, settings.generation_cache_seconds, settings.ensure_indexes)
         progress = ProjectorProgress(database, settings.status_cache_seconds)
         gate = ConsistencyGate(read_model, progress, metrics, settings.consistency_wait_seconds)
-        app.state.services = Services(settings, client, read_model, gate, metrics)
+        app.state.services = Services(settings, client, read_model, gate, metrics, DocumentBodies())
         try:
             yield
         finally:

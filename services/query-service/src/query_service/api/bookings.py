@@ -11,7 +11,7 @@ from innkeeper_contracts.documents import BOOKINGS, MANAGEMENT_ALERTS, BookingDe
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import NotFoundError
 from query_service.filters import ALERTS_ORDER, GUEST_BOOKINGS_ORDER
-from query_service.models import AlertPage, BookingPage, load
+from query_service.models import AlertPage, BookingPage
 
 from .context import ReadDep
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
@@ -28,7 +28,7 @@ async def booking(request: Request, read: ReadDep, booking_id: UUID) -> Response
     document = await read.read_model.find_one(BOOKINGS, str(booking_id))
     if document is None:
         raise NotFoundError(f"no booking {booking_id}")
-    return render(request, load(BookingDetail, document), PRIVATE)
+    return render(request, read.bodies.body(BookingDetail, document), PRIVATE)
 
 
 @router.get("/guests/{guest_id}/bookings", response_model=BookingPage, responses=PROBLEMS, tags=["bookings"])
@@ -46,8 +46,7 @@ async def guest_bookings(
     query = {"guest.guest_id": guest_id}
     rows, more = await read.read_model.find_page(BOOKINGS, query, GUEST_BOOKINGS_ORDER, after, limit)
     next_cursor = encode_cursor(GUEST_BOOKINGS_ORDER.position_of(rows[-1]), query_id) if more else None
-    page = BookingPage(items=[load(BookingDetail, row) for row in rows], next_cursor=next_cursor)
-    return render(request, page, PRIVATE)
+    return render(request, read.bodies.page(BookingDetail, rows, next_cursor), PRIVATE)
 
 
 @router.get("/management/alerts", response_model=AlertPage, responses=PROBLEMS, tags=["management"])
@@ -60,5 +59,4 @@ async def management_alerts(
     await read.fresh()
     rows, more = await read.read_model.find_page(MANAGEMENT_ALERTS, {}, ALERTS_ORDER, after, limit)
     next_cursor = encode_cursor(ALERTS_ORDER.position_of(rows[-1]), query_id) if more else None
-    page = AlertPage(items=[load(ManagementAlert, row) for row in rows], next_cursor=next_cursor)
-    return render(request, page, PRIVATE)
+    return render(request, read.bodies.page(ManagementAlert, rows, next_cursor), PRIVATE)

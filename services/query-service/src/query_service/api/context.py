@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 
 from innkeeper_contracts import ConsistencyToken
 from query_service.api.rendering import FRESHNESS_SCOPE_KEY
+from query_service.bodies import DocumentBodies
 from query_service.consistency import ConsistencyGate, Freshness, parse_token
 from query_service.metrics import Metrics
 from query_service.readmodel import Document, ReadModel
@@ -25,6 +26,7 @@ class Services:
     read_model: ReadModel
     gate: ConsistencyGate
     metrics: Metrics
+    bodies: DocumentBodies
 
 
 class ReadContext:
@@ -36,6 +38,10 @@ class ReadContext:
     @property
     def read_model(self) -> ReadModel:
         return self.services.read_model
+
+    @property
+    def bodies(self) -> DocumentBodies:
+        return self.services.bodies
 
     async def fresh(self) -> Freshness:
         """Wait (bounded) for the token's write, then note how fresh the answer is for its headers."""

@@ -65,7 +65,7 @@ async def search_hotels(
     await read.fresh()
     rows, more = await read.read_model.find_page(HOTEL_CARDS, hotel_filter(search), order, after, limit)
     next_cursor = encode_cursor(order.position_of(rows[-1]), query_id) if more else None
-    page = HotelPage(items=[load(HotelCard, row) for row in rows], next_cursor=next_cursor)
+    page = read.bodies.page(HotelCard, rows, next_cursor)
     return render(request, page, public(read.services.settings.cache_max_age_seconds))
 
 
@@ -76,7 +76,8 @@ async def hotel_detail(request: Request, read: ReadDep, hotel_id: UUID) -> Respo
     document = await read.read_model.find_one(HOTEL_DETAILS, str(hotel_id))
     if document is None:
         raise NotFoundError(f"no hotel {hotel_id}")
-    return render(request, load(HotelDetail, document), public(read.services.settings.cache_max_age_seconds))
+    body = read.bodies.body(HotelDetail, document)
+    return render(request, body, public(read.services.settings.cache_max_age_seconds))
 
 
 @router.get("/hotels/{hotel_id}/availability", response_model=HotelAvailability, responses=NOT_FOUND)

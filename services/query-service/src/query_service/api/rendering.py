@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from query_service.bodies import etag_of
 from query_service.consistency import Freshness
 
 PRIVATE = "private, no-cache"
@@ -32,10 +31,10 @@ def public(max_age: int) -> str:
     return f"public, max-age={max_age}" if max_age else "public, no-cache"
 
 
-def render(request: Request, model: BaseModel, cache_control: str) -> Response:
-    """The model as JSON, or an empty 304 when the client's validator still matches."""
-    body = model.model_dump_json().encode()
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+def render(request: Request, answer: BaseModel | bytes, cache_control: str) -> Response:
+    """The model (or JSON body) as JSON, or an empty 304 when the client's validator still matches."""
+    body = answer if isinstance(answer, bytes) else answer.model_dump_json().encode()
+    etag = etag_of(body)
     headers = freshness_headers(request)
     stale = headers.get("X-Consistency") == "stale"
     headers |= {

@@ -1,0 +1,98 @@
+"""Stored documents as JSON bodies: the contract's bytes, validated once per distinct content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from innkeeper_contracts.documents import HotelCard, HotelDetail
+from query_service.bodies import DocumentBodies
+from query_service.models import HotelPage, load
+
+
+def stored_detail(**changes: Any) -> dict[str, Any]:
+    rate = {"amount": "120.00", "currency": "EUR"}
+    document: dict[str, Any] = {
+        "_id": "00000000-0000-0000-0000-000000000007",
+        "_rev": 3,
+        "hotel_id": "00000000-0000-0000-0000-000000000007",
+        "name": "Seven",
+        "city": "Lyon",
+        "stars": 4,
+        "room_types": [
+            {"code": "STD", "name": "Standard", "capacity": 5, "max_guests": 2, "nightly_rate": rate}
+        ],
+        "registered_at": "2026-11-26T10:00:00Z",
+        "version": 1,
+    }
+    return document | changes
+
+
+def stored_card(index: int) -> dict[str, Any]:
+    rate = {"amount": "99.50", "currency": "EUR"}
+    room = {"code": "STD", "name": "Std", "capacity": 5, "max_guests": 2, "nightly_rate": rate}
+    card = {
+        "hotel_id": f"00000000-0000-0000-0000-00000000000{index}",
+        "name": f"Card {index}",
+        "city": "Lyon",
+        "stars": 3,
+        "price_from": rate,
+        "price_from_minor": 9950,
+        "room_types": [room | {"full_nights": ["2026-12-01"]}],
+        "version": 2,
+    }
+    return {"_id": card["hotel_id"], **card}
+
+
+def test_a_body_is_what_the_contract_model_serialises() -> None:
+    document = stored_detail()
+    expected = load(HotelDetail, document).model_dump_json().encode()
+    bodies = DocumentBodies()
+    assert bodies.body(HotelDetail, document) == expected
+    assert bodies.body(HotelDetail, document) == expected  # from the cache
+
+
+def test_changed_content_is_validated_again() -> None:
+    bodies = DocumentBodies()
+    bodies.body(HotelDetail, stored_detail())
+    renamed = bodies.body(HotelDetail, stored_detail(name="Renamed", _rev=4))
+    assert b'"name":"Renamed"' in renamed
+
+
+def test_storage_only_fields_do_not_reach_the_body() -> None:
+    body = DocumentBodies().body(HotelDetail, stored_detail())
+    assert b"_rev" not in body
+    assert b'"_id"' not in body
+
+
+@pytest.mark.parametrize(
+    "broken", [stored_detail(stars="many"), stored_detail(surprise=1), stored_detail(room_types=None)]
+)
+def test_a_malformed_document_raises_every_time(broken: dict[str, Any]) -> None:
+    bodies = DocumentBodies()
+    for _ in range(2):  # never cached as if it were good
+        with pytest.raises(ValidationError):
+            bodies.body(HotelDetail, broken)
+
+
+def test_a_type_change_is_not_a_cache_hit() -> None:
+    bodies = DocumentBodies()
+    bodies.body(HotelDetail, stored_detail())
+    with pytest.raises(ValidationError):
+        bodies.body(HotelDetail, stored_detail(stars=4.5))
+
+
+def test_the_cache_is_bounded() -> None:
+    bodies = DocumentBodies(size=2)
+    for index in range(5):
+        bodies.body(HotelDetail, stored_detail(name=f"Hotel {index}"))
+    assert len(bodies._bodies) == 2
+
+
+def test_a_page_is_what_the_page_model_serialises() -> None:
+    documents = [stored_card(index) for index in range(3)]
+    for cursor in (None, "abc_-"):
+        page = HotelPage(items=[load(HotelCard, document) for document in documents], next_cursor=cursor)
+        assert DocumentBodies().page(HotelCard, documents, cursor) == page.model_dump_json().encode()
