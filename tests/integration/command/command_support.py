@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,6 +13,7 @@ import asyncpg
 import httpx
 import orjson
 from asgi_lifespan import LifespanManager
+from testkit.waiting import wait_until
 
 from command_service.bootstrap import create_app
 from command_service.domain.clock import Clock
@@ -58,16 +57,6 @@ def booking_body(
         "guests": 2,
     }
     return {**body, **changes}
-
-
-async def wait_until(condition: Callable[[], Awaitable[bool]], limit: float = 20, what: str = "") -> None:
-    """Poll until `condition()` holds (bounded), instead of sleeping."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out after {limit}s waiting for {what or condition}")
 
 
 class EventTap:

@@ -8,9 +8,10 @@ import contextlib
 from pathlib import Path
 
 import httpx
-from command_support import booking_body, event_ids_in_log, event_tap, fetchval, hotel_body, wait_until
+from command_support import booking_body, event_ids_in_log, event_tap, fetchval, hotel_body
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 
 async def test_events_committed_before_a_kill_are_published_after_restart(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,7 @@ from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
 from innkeeper_contracts import EventEnvelope
-from innkeeper_contracts.topology import (
-    CORRELATION_ID_HEADER,
-    EVENT_TYPE_HEADER,
-    EVENTS_EXCHANGE,
-    PARTITION_KEY_HEADER,
-)
+from innkeeper_contracts.topology import EVENTS_EXCHANGE, PARTITION_KEY_HEADER, event_headers
 
 
 class Bus:
@@ -94,11 +88,12 @@ def message(envelope: EventEnvelope) -> aio_pika.Message:
         correlation_id=envelope.correlation_id,
         content_type="application/json",
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        headers={
-            PARTITION_KEY_HEADER: envelope.partition_key,
-            EVENT_TYPE_HEADER: envelope.event_type,
-            CORRELATION_ID_HEADER: envelope.correlation_id,
-        },
+        type=envelope.event_type,
+        headers=event_headers(
+            partition_key=envelope.partition_key,
+            event_type=envelope.event_type,
+            correlation_id=envelope.correlation_id,
+        ),
     )
 
 
@@ -128,19 +123,6 @@ class ReadModel:
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         bases = ["hotel_cards", "hotel_details", "hotel_nights", "bookings", "management_alerts"]
         return {base: self.docs(base) for base in bases}
-
-
-async def wait_until(
-    condition: Callable[[], bool | Awaitable[bool]], seconds: float = 20, what: str = ""
-) -> None:
-    """Poll a condition (bounded); fail with `what` when it does not hold in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = condition()
-        if await result if isinstance(result, Awaitable) else result:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what or condition}")
 
 
 async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:

@@ -8,9 +8,10 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from projector_kit import ReadModel, run_cli, start_projector, wait_until
+from projector_kit import ReadModel, run_cli, start_projector
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 from innkeeper_contracts import ConsistencyToken
 

@@ -6,9 +6,10 @@ import random
 from pathlib import Path
 
 import httpx
-from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 
 async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 
 async def test_a_killed_projector_is_replaced_and_the_model_equals_a_rebuild(

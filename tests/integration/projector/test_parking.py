@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 
 async def test_poison_event_is_parked_and_retried_after_a_fix(

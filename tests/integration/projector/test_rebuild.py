@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from projector_kit import Bus, ReadModel, run_cli, start_projector, wait_until
+from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
 from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
 
 from innkeeper_contracts import EventEnvelope
 

@@ -14,7 +14,7 @@ from pymongo import UpdateOne
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.documents import CHECKPOINTS
-from innkeeper_contracts.topology import CORRELATION_ID_HEADER, EVENT_TYPE_HEADER, PARTITION_KEY_HEADER
+from innkeeper_contracts.topology import event_headers
 
 from .bootstrap import Components
 from .topology import HASH_EXCHANGE, declare
@@ -79,12 +79,12 @@ async def _publish(parts: Components, envelopes: list[EventEnvelope]) -> None:
 
 
 def _message(envelope: EventEnvelope) -> aio_pika.Message:
-    headers: dict[str, Any] = {
-        PARTITION_KEY_HEADER: envelope.partition_key,
-        EVENT_TYPE_HEADER: envelope.event_type,
-        CORRELATION_ID_HEADER: envelope.correlation_id,
-        "x-projector-retry": "true",
-    }
+    headers: dict[str, Any] = event_headers(
+        partition_key=envelope.partition_key,
+        event_type=envelope.event_type,
+        correlation_id=envelope.correlation_id,
+    )
+    headers["x-projector-retry"] = "true"
     return aio_pika.Message(
         envelope.model_dump_json().encode(),
         message_id=str(envelope.event_id),

@@ -18,3 +18,12 @@ PARTITION_KEY_HEADER: Final = "x-partition-key"
 """Header on every event: the hotel id, so consumers can shard while keeping per-hotel order."""
 CORRELATION_ID_HEADER: Final = "x-correlation-id"
 EVENT_TYPE_HEADER: Final = "x-event-type"
+
+
+def event_headers(*, partition_key: str, event_type: str, correlation_id: str) -> dict[str, str]:
+    """The headers every event message carries: consumers shard and trace by them, not by the body."""
+    return {
+        PARTITION_KEY_HEADER: partition_key,
+        EVENT_TYPE_HEADER: event_type,
+        CORRELATION_ID_HEADER: correlation_id,
+    }

@@ -16,12 +16,7 @@ from aio_pika.connection import make_url
 from aio_pika.exceptions import PublishError
 
 from innkeeper_contracts import event_class
-from innkeeper_contracts.topology import (
-    CORRELATION_ID_HEADER,
-    EVENT_TYPE_HEADER,
-    EVENTS_EXCHANGE,
-    PARTITION_KEY_HEADER,
-)
+from innkeeper_contracts.topology import EVENTS_EXCHANGE, event_headers
 
 log = structlog.get_logger("command_service.publisher")
 
@@ -127,9 +122,11 @@ def _message(event: OutgoingEvent) -> aio_pika.Message:
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         type=event.event_type,
         headers={
-            PARTITION_KEY_HEADER: event.partition_key,
-            EVENT_TYPE_HEADER: event.event_type,
-            CORRELATION_ID_HEADER: event.correlation_id,
+            **event_headers(
+                partition_key=event.partition_key,
+                event_type=event.event_type,
+                correlation_id=event.correlation_id,
+            )
         },
     )
 
