@@ -6,6 +6,7 @@ event failed, decides between another attempt and parking.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -31,6 +32,13 @@ class Plan:
     """Events not applied because an earlier event of their aggregate is parked or failed."""
     versions: dict[str, int] = field(default_factory=dict)
     """Per aggregate of the batch: the version the documents reflect once this plan is saved."""
+    known: set[str] = field(default_factory=set)
+    """Aggregates that had a checkpoint when the batch read them."""
+
+    @property
+    def first(self) -> set[str]:
+        """Aggregates whose first checkpoint this plan writes."""
+        return self.checkpoints.keys() - self.known
 
 
 async def plan_batch(
@@ -43,9 +51,14 @@ async def plan_batch(
 ) -> Plan:
     """Project `envelopes` (in delivery order) onto the documents of `generation`."""
     envelopes = list(envelopes)
-    known = await store.checkpoints(generation, {str(e.aggregate_id) for e in envelopes})
+    # Checkpoints and documents are read together: what the delivered events need is known before
+    # the checkpoints say which of them are duplicates (reading a little more costs less than waiting).
+    known, (docs, revisions) = await asyncio.gather(
+        store.checkpoints(generation, {str(e.aggregate_id) for e in envelopes}),
+        store.load(generation, _needs_of(e for e in envelopes if str(e.aggregate_id) not in blocked)),
+    )
     versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
-    sequence, behind, duplicates = [], [], 0
+    sequence, behind, healed, duplicates = [], [], [], 0
     for envelope in envelopes:
         aggregate, version = str(envelope.aggregate_id), envelope.aggregate_version
         current = versions.get(aggregate, 0)
@@ -55,12 +68,17 @@ async def plan_batch(
             duplicates += 1
         else:
             if version > current + 1:
-                sequence += await _missing(log, aggregate, current, version)
+                missing = await _missing(log, aggregate, current, version)
+                sequence += missing
+                healed += missing
             sequence.append(envelope)
             versions[aggregate] = version
-    docs, revisions = await store.load(generation, _needs_of(sequence))
+    if healed:  # events read from the log to fill a gap may need more documents
+        more, more_revisions = await store.load(generation, _needs_of(healed))
+        docs, revisions = more | docs, more_revisions | revisions
     plan = Plan(ReadView(docs), revisions, duplicates=duplicates, behind=behind)
     plan.versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
+    plan.known = set(known)
     _project(plan, sequence, skipped)
     return plan
 
@@ -77,9 +95,9 @@ async def _missing(log: EventLog | None, aggregate: str, current: int, version: 
     return missing
 
 
-def _needs_of(sequence: list[EventEnvelope]) -> Needs:
+def _needs_of(envelopes: Iterable[EventEnvelope]) -> Needs:
     total = Needs()
-    for envelope in sequence:
+    for envelope in envelopes:
         with suppress(ProjectionError):  # reported when the event is applied
             total.merge(needs(envelope))
     return total

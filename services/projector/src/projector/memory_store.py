@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from innkeeper_contracts.documents import HOTEL_NIGHTS
 
@@ -40,12 +40,16 @@ class MemoryStore:
         changes: dict[DocKey, Doc | None],
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
+        first: Collection[str] = (),
     ) -> None:
         docs = self.docs.setdefault(generation, {})
         stored_revisions = self.revisions.setdefault(generation, {})
         for key in changes:
             if stored_revisions.get(key) != revisions.get(key):
                 raise WriteConflictError(f"{key} changed since it was read")
+        stored = self.checkpoint_docs.setdefault(generation, {})
+        if created := [aggregate for aggregate in first if aggregate in stored]:
+            raise WriteConflictError(f"checkpoints {created} were created by another writer")
         for key, doc in changes.items():
             if doc is None:
                 docs.pop(key, None)
@@ -53,7 +57,6 @@ class MemoryStore:
             else:
                 docs[key] = doc
                 stored_revisions[key] = revisions.get(key, 0) + 1
-        stored = self.checkpoint_docs.setdefault(generation, {})
         for aggregate, checkpoint in checkpoints.items():
             previous = stored.get(aggregate)
             if previous is None or previous.version < checkpoint.version:

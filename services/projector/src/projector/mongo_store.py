@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
@@ -24,8 +25,9 @@ from .ports import Checkpoint, WriteConflictError
 from .projection import DocKey, Needs
 from .projection.view import Doc
 
-WRITE_ORDER = [HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS, HOTEL_DETAILS, HOTEL_CARDS]
-"""Sources before what is derived from them: a card's full nights come from the night documents."""
+WRITE_ORDER = [[HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS], [HOTEL_DETAILS, HOTEL_CARDS]]
+"""Sources before what is derived from them (a card's full nights come from the night documents);
+the collections of one step are written concurrently."""
 REVISION = "_rev"
 """Revision of a document, bumped on every write; writes compare-and-swap on it."""
 
@@ -55,8 +57,11 @@ class MongoStore:
         queries = [(base, {"_id": {"$in": ids}}) for base, ids in by_base.items()]
         if needs.hotels_with_all_nights:
             queries.append((HOTEL_NIGHTS, {"hotel_id": {"$in": sorted(needs.hotels_with_all_nights)}}))
-        for base, query in queries:
-            async for doc in self.collection(base, generation).find(query):
+        found = await asyncio.gather(
+            *(self.collection(base, generation).find(query).to_list() for base, query in queries)
+        )
+        for (base, _), rows in zip(queries, found, strict=True):
+            for doc in rows:
                 revisions[(base, doc["_id"])] = doc.pop(REVISION)
                 docs[(base, doc["_id"])] = doc
         return docs, revisions
@@ -67,45 +72,65 @@ class MongoStore:
         changes: dict[DocKey, Doc | None],
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
+        first: Collection[str] = (),
     ) -> None:
-        """Documents first (one ordered bulk_write per collection), checkpoints last."""
-        operations: dict[str, list[Any]] = defaultdict(list)
-        expected: dict[str, int] = defaultdict(int)
-        for (base, doc_id), doc in changes.items():
-            revision = revisions.get((base, doc_id))
-            if revision is None and doc is None:
-                continue  # created and deleted within the batch
-            if revision is None:
-                operations[base].append(InsertOne({**doc, REVISION: 1}))  # type: ignore[dict-item]
-            elif doc is None:
-                operations[base].append(DeleteOne({"_id": doc_id, REVISION: revision}))
-                expected[base] += 1
-            else:
-                operations[base].append(
-                    ReplaceOne({"_id": doc_id, REVISION: revision}, {**doc, REVISION: revision + 1})
-                )
-                expected[base] += 1
-        for base in sorted(operations, key=WRITE_ORDER.index):
-            await self._write(base, generation, operations[base], expected[base])
+        """Documents first (one unordered bulk_write per collection: every key occurs once),
+        checkpoints last."""
+        operations, expected = _document_operations(changes, revisions)
+        for step in WRITE_ORDER:
+            writes = [
+                self._write(base, generation, operations[base], expected[base])
+                for base in step
+                if base in operations
+            ]
+            for outcome in await asyncio.gather(*writes, return_exceptions=True):
+                if isinstance(outcome, BaseException):  # each write finished; report the first failure
+                    raise outcome
         if checkpoints:
-            await self.collection(CHECKPOINTS, generation).bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": a},
-                        {"$max": {"version": c.version, "global_position": c.global_position}},
-                        upsert=True,
-                    )
-                    for a, c in checkpoints.items()
-                ],
-                ordered=False,
-            )
+            await self._write(CHECKPOINTS, generation, _checkpoint_operations(checkpoints, first), None)
 
-    async def _write(self, base: str, generation: str, ops: list[Any], expected: int) -> None:
+    async def _write(self, base: str, generation: str, ops: list[Any], expected: int | None) -> None:
         try:
-            result = await self.collection(base, generation).bulk_write(ops, ordered=True)
+            result = await self.collection(base, generation).bulk_write(ops, ordered=False)
         except BulkWriteError as error:
             if all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
                 raise WriteConflictError(f"{base}: a document was created by another writer") from error
             raise
-        if result.matched_count + result.deleted_count != expected:
+        if expected is not None and result.matched_count + result.deleted_count != expected:
             raise WriteConflictError(f"{base}: a document was changed by another writer")
+
+
+def _document_operations(
+    changes: dict[DocKey, Doc | None], revisions: dict[DocKey, int]
+) -> tuple[dict[str, list[Any]], dict[str, int]]:
+    """Per collection: inserts, and replaces and deletes that compare-and-swap on `_rev` (counted)."""
+    operations: dict[str, list[Any]] = defaultdict(list)
+    expected: dict[str, int] = defaultdict(int)
+    for (base, doc_id), doc in changes.items():
+        revision = revisions.get((base, doc_id))
+        if revision is None and doc is None:
+            continue  # created and deleted within the batch
+        if revision is None:
+            operations[base].append(InsertOne({**doc, REVISION: 1}))  # type: ignore[dict-item]
+        elif doc is None:
+            operations[base].append(DeleteOne({"_id": doc_id, REVISION: revision}))
+            expected[base] += 1
+        else:
+            operations[base].append(
+                ReplaceOne({"_id": doc_id, REVISION: revision}, {**doc, REVISION: revision + 1})
+            )
+            expected[base] += 1
+    return operations, expected
+
+
+def _checkpoint_operations(checkpoints: dict[str, Checkpoint], first: Collection[str]) -> list[Any]:
+    # A first checkpoint is inserted (the store's cheapest write; a concurrent insert is a conflict);
+    # a later one only ever moves forward.
+    return [
+        InsertOne({"_id": a, "version": c.version, "global_position": c.global_position})
+        if a in first
+        else UpdateOne(
+            {"_id": a}, {"$max": {"version": c.version, "global_position": c.global_position}}, upsert=True
+        )
+        for a, c in checkpoints.items()
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,8 +45,10 @@ class DocumentStore(Protocol):
         changes: dict[DocKey, Doc | None],
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
+        first: Collection[str] = (),
     ) -> None:
-        """Write the documents (compare-and-swap on revision), then the checkpoints."""
+        """Write the documents (compare-and-swap on revision), then the checkpoints; those of the
+        `first` aggregates (none when the batch read them) are created, a concurrent creation conflicts."""
         ...
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -19,6 +19,7 @@ from .generations import GenerationRegistry
 from .metrics import METRICS
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
+from .shard_cache import CachedStore
 from .status import StatusBoard
 
 log = structlog.get_logger("projector.processor")
@@ -34,6 +35,8 @@ class BatchProcessor:
     parking: ParkingLot
     status: StatusBoard
     max_attempts: int = 3
+    _stores: dict[str, CachedStore] = field(default_factory=dict)
+    """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
     async def process(self, shard: str, envelopes: list[EventEnvelope]) -> None:
         attempts: Counter[str] = Counter()
@@ -45,24 +48,44 @@ class BatchProcessor:
                 log.info("write conflict, applying the batch again", shard=shard, reason=str(conflict))
 
     async def _attempt(self, shard: str, envelopes: list[EventEnvelope], attempts: Counter[str]) -> bool:
-        generations = await self.registry.current()
+        store = self._stores.setdefault(shard, CachedStore(self.store))
+        try:
+            return await self._apply(shard, store, envelopes, attempts)
+        except BaseException:
+            store.clear()  # whatever went wrong, the next attempt reads the documents afresh
+            raise
+
+    async def _apply(
+        self, shard: str, store: CachedStore, envelopes: list[EventEnvelope], attempts: Counter[str]
+    ) -> bool:
         aggregates = {str(e.aggregate_id) for e in envelopes}
-        blocked, retrying = await self.parking.blocked(aggregates)
-        active = await plan_batch(self.store, generations.active, envelopes, self.events, blocked)
+        generations, (blocked, retrying), only_mine = await asyncio.gather(
+            self.registry.current(), self.parking.blocked(aggregates), self.status.only_mine_since(shard)
+        )
+        if not only_mine:
+            store.clear()  # another consumer wrote this shard since our last batch
+        active = await plan_batch(store, generations.active, envelopes, self.events, blocked)
         if active.failed:
             await self._count_failures(shard, active, attempts)
             return False
-        await self.store.save(generations.active, active.view.changed, active.revisions, active.checkpoints)
+        await store.save(
+            generations.active, active.view.changed, active.revisions, active.checkpoints, active.first
+        )
         behind = [
             (e, "behind", f"an earlier event of aggregate {e.aggregate_id} is parked") for e in active.behind
         ]
-        await self.parking.park(behind, shard)  # type: ignore[arg-type]
-        await self.parking.resolved(
+        resolved = [
             event_id
             for event_id, (aggregate, version) in retrying.items()
             if version <= active.versions.get(aggregate, 0)
+        ]
+        _, _, only_mine = await asyncio.gather(
+            self.parking.park(behind, shard),  # type: ignore[arg-type]
+            self.parking.resolved(resolved),
+            self.status.record(shard, active, len(envelopes)),
         )
-        await self.status.record(shard, active, len(envelopes))
+        if not only_mine:
+            store.clear()
         METRICS.record(shard, active)
         _log_applied(shard, active)
         return True

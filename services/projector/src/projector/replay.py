@@ -71,7 +71,7 @@ async def replay(
         while True:
             try:
                 plan = await plan_batch(store, generation, batch, events, result.blocked, result.skipped)
-                await store.save(generation, plan.view.changed, plan.revisions, plan.checkpoints)
+                await store.save(generation, plan.view.changed, plan.revisions, plan.checkpoints, plan.first)
                 break
             except WriteConflictError:
                 continue  # another writer (never expected here): read the documents again

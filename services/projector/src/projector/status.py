@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
@@ -21,14 +22,23 @@ CONSUMER = f"{socket.gethostname()}:{os.getpid()}"
 class StatusBoard:
     """One document per shard.
 
-    `{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, duplicates, deliveries,
-    consumer}`: `position` is the highest global position applied by the shard.
+    `{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, batches, duplicates,
+    deliveries, consumer}`: `position` is the highest global position applied by the shard; `batches`
+    tells a consumer whether anyone else wrote the shard since its own last batch.
     """
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = database[PROJECTOR_STATUS_COLLECTION]
+        self.batches: dict[str, int] = {}
+        """Per shard: the `batches` count our own last record left."""
 
-    async def record(self, shard: str, plan: Plan, delivered: int) -> None:
+    async def only_mine_since(self, shard: str) -> bool:
+        """Whether no other consumer recorded a batch of the shard since this process last did."""
+        doc = await self.collection.find_one({"_id": shard}, {"batches": 1})
+        return doc is not None and doc.get("batches") == self.batches.get(shard)
+
+    async def record(self, shard: str, plan: Plan, delivered: int) -> bool:
+        """Count the batch; returns `only_mine_since` as of just before it."""
         now = datetime.now(UTC)
         update: dict[str, Any] = {
             "$set": {"applied_at": now, "consumer": CONSUMER},
@@ -36,12 +46,18 @@ class StatusBoard:
                 "events_applied": len(plan.applied),
                 "duplicates": plan.duplicates,
                 "deliveries": delivered,
+                "batches": 1,
             },
         }
         if plan.applied:
             last = max(plan.applied, key=lambda e: e.global_position)
             update["$max"] = {"position": last.global_position, "last_event_at": last.occurred_at}
-        await self.collection.update_one({"_id": shard}, update, upsert=True)
+        after = await self.collection.find_one_and_update(
+            {"_id": shard}, update, {"batches": 1}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        count = int(after["batches"]) if after else 0  # an upsert returning the new document: never None
+        previous, self.batches[shard] = self.batches.get(shard), count
+        return previous is not None and count == previous + 1
 
     async def shards(self) -> list[dict[str, Any]]:
         return await self.collection.find({}).sort("_id").to_list()
@@ -55,6 +71,7 @@ class ShardStatus(BaseModel):
     applied_at: datetime | None = None
     last_event_at: datetime | None = None
     events_applied: int = 0
+    batches: int = 0
     duplicates: int = 0
     deliveries: int = 0
     consumer: str | None = None
