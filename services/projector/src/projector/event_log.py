@@ -11,16 +11,20 @@ import asyncpg
 import orjson
 
 from innkeeper_contracts import EventEnvelope
+from innkeeper_contracts.eventlog import READ_HORIZON, WAIT_FOR_APPENDS
 
 COLUMNS = """global_position, event_id, event_type, schema_version, aggregate_type, aggregate_id,
     aggregate_version, partition_key, occurred_at, correlation_id, causation_id, data"""
 
 
 class PostgresEventLog:
-    """Reads the `events` table of architecture.md; positions commit in order, so scans skip nothing."""
+    """Reads the `events` table of architecture.md. Appends commit in parallel, so a position may become
+    visible after a higher one: scans by position stop at a horizon below which every position is final
+    (`innkeeper_contracts.eventlog`), and skip nothing."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
+        self._horizon = 0  # the last horizon read: a scan below it needs no new one
 
     @classmethod
     async def connect(cls, dsn: str) -> PostgresEventLog:
@@ -42,13 +46,33 @@ class PostgresEventLog:
         return [to_envelope(row) for row in rows]
 
     async def after(self, position: int, limit: int) -> list[EventEnvelope]:
-        """Events after a global position, in position order."""
-        rows = await self.pool.fetch(
-            f"SELECT {COLUMNS} FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2",
+        """Events after a global position, in position order, up to the horizon: none is skipped. A
+        result shorter than `limit` reached a horizon read for it (it is not an older horizon's end)."""
+        rows = await self._scan(position, self._horizon, limit)
+        if len(rows) < limit:
+            await self.horizon()
+            position = rows[-1]["global_position"] if rows else position
+            rows += await self._scan(position, self._horizon, limit - len(rows))
+        return [to_envelope(row) for row in rows]
+
+    async def _scan(self, position: int, horizon: int, limit: int) -> list[Any]:
+        if position >= horizon:
+            return []
+        return await self.pool.fetch(
+            f"SELECT {COLUMNS} FROM events WHERE global_position > $1 AND global_position <= $2"
+            " ORDER BY global_position LIMIT $3",
             position,
+            horizon,
             limit,
         )
-        return [to_envelope(row) for row in rows]
+
+    async def horizon(self) -> int:
+        """A position at or below which every event is final (committed, or never will be): waits for
+        the appends in flight (a short exclusive lock), then reads the highest position."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.execute(WAIT_FOR_APPENDS)
+            self._horizon = await connection.fetchval(READ_HORIZON)
+        return self._horizon
 
     async def by_ids(self, event_ids: Iterable[str]) -> dict[str, EventEnvelope]:
         rows = await self.pool.fetch(
@@ -57,11 +81,10 @@ class PostgresEventLog:
         return {str(row["event_id"]): to_envelope(row) for row in rows}
 
     async def head(self) -> tuple[int, datetime | None]:
-        """The highest global position and when its event happened (0, None for an empty log)."""
-        row = await self.pool.fetchrow(
-            "SELECT global_position, occurred_at FROM events ORDER BY global_position DESC LIMIT 1"
-        )
-        return (row["global_position"], row["occurred_at"]) if row else (0, None)
+        """The horizon (`horizon()`: no event at or below it is still to come) and when its event
+        happened (0, None for an empty log)."""
+        head = await self.horizon()
+        return (head, await self.occurred_at(head)) if head else (0, None)
 
     async def occurred_at(self, position: int) -> datetime | None:
         value: datetime | None = await self.pool.fetchval(

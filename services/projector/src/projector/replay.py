@@ -3,12 +3,13 @@
 Rebuild handover, with never two writers on one generation:
 1. a new generation is recorded in the alias document (`rebuild.state = replaying`); readers and live
    consumers keep using the active one;
-2. the log is replayed into the new generation by global position (positions commit in order, so a
-   scan skips nothing) until a scan comes back short of a chunk: only a short tail is left (waiting
-   for a scan that finds nothing newer would never end while commands keep flowing);
+2. the log is replayed into the new generation by global position (appends commit in parallel, so
+   scans stop at a horizon below which every position is final, and skip nothing) until a scan comes
+   back short of a chunk: only a short tail is left (waiting for a scan that finds nothing newer would
+   never end while commands keep flowing);
 3. the rebuild asks for a pause (`pausing`, with a lease): every live projector process finishes its
    batch, stops taking new ones and says so in `projector_processes`; readers are not affected;
-4. the events committed since step 2, up to the log head read once every consumer has paused (what
+4. the events committed since step 2, up to the log horizon read once every consumer has paused (what
    they applied is below it; what comes later waits in their queues), are replayed, and readers are
    switched with one atomic update of the alias document; the consumers then write the new
    generation (their checkpoints are there);

@@ -1,7 +1,14 @@
 """Appending events to the log (and the outbox) at the end of a command's transaction.
 
-Positions commit in order: the transaction takes `pg_advisory_xact_lock(APPEND_LOCK)` right before
-it draws positions from the sequence, and holds it until commit. Only this tail is serialised.
+The append takes `pg_advisory_xact_lock_shared(APPEND_LOCK)` right before it draws positions from the
+sequence and holds it until commit. Appends do not wait for each other, so positions may become visible
+out of order; a reader by position that must not skip one reads a horizon first (the lock in exclusive
+mode: `innkeeper_contracts.eventlog`). Per aggregate, order holds without the lock: a command on an
+aggregate reads its committed version and writes the next one under the row's lock (`UPDATE ... WHERE
+version = $old`, `UNIQUE (aggregate_id, aggregate_version)`), so it draws its positions only after the
+previous version committed: the later version has the higher position and commits later, and the outbox
+relay, which publishes the rows visible to it in position order, publishes them in version order. Any
+two commands that write a common row (a room night, a room type taken FOR UPDATE) are ordered the same way.
 """
 
 from __future__ import annotations
@@ -16,10 +23,9 @@ from command_service.adapters.pg_errors import Db
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
 from innkeeper_contracts import CommandAccepted, ConsistencyToken
+from innkeeper_contracts.eventlog import APPEND_LOCK
 
-APPEND_LOCK = 7_301_002
-
-# The serialised tail in ONE statement: the lock is taken inside it (an InitPlan evaluated once, before
+# The tail in ONE statement: the shared lock is taken inside it (an InitPlan evaluated once, before
 # any row is produced, so before any position is drawn), then positions are drawn, the events appended,
 # queued in the outbox, the answer remembered and the relays notified; only COMMIT follows. Positions
 # are paired with the events' order by rank, whatever order the sequence is called in.
@@ -31,7 +37,7 @@ WITH input AS (
              partition_key, data, ord)
 ), drawn AS MATERIALIZED (
     SELECT nextval('events_global_position_seq') AS position FROM input
-    WHERE (SELECT pg_advisory_xact_lock({APPEND_LOCK})::text) IS NOT NULL
+    WHERE (SELECT pg_advisory_xact_lock_shared({APPEND_LOCK})::text) IS NOT NULL
 ), numbered AS (
     SELECT position, row_number() OVER (ORDER BY position) AS ord FROM drawn
 ), appended AS (
@@ -97,7 +103,7 @@ class EventRecorder:
 async def append_and_commit(
     connection: Db, events: list[PendingEvent], request: CommandRequest, now: datetime
 ) -> CommandAccepted:
-    """Append the events and commit (the serialised tail: one statement, then COMMIT); the answer's
+    """Append the events and commit (the tail: one statement, then COMMIT); the answer's
     consistency token names the last event's position."""
     if not events:
         raise RuntimeError(f"{request.name} recorded no event")
