@@ -1,4 +1,4 @@
-"""Raw limit of PostgreSQL appends: one event row per transaction, with and without the order lock."""
+"""Raw limit of PostgreSQL appends: one event row per transaction, with and without the append lock."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ INSERT_LOCKED = (
     "WITH locked AS (SELECT pg_advisory_xact_lock(4242)) INSERT INTO bench_events"
     " (event_id, aggregate_id, aggregate_version, data) SELECT $1, $2, 1, $3 FROM locked"
 )
+INSERT_SHARED = INSERT_LOCKED.replace("pg_advisory_xact_lock(", "pg_advisory_xact_lock_shared(")
 STAGE_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS staged (event_id uuid, aggregate_id uuid, aggregate_version int,"
     " data jsonb) ON COMMIT DELETE ROWS"
@@ -41,16 +42,18 @@ APPEND_STAGED = (
 async def postgres_append(dsn: str, connections: int = 8, duration: float = 3.0, lock: str = "") -> Result:
     """Transactions of one event row each (BEGIN; INSERT; COMMIT) from `connections` connections.
 
-    lock="statement": a separate `SELECT pg_advisory_xact_lock` first (the lock Innkeeper takes to
-    commit positions in order, held to commit); lock="in-insert": the lock taken inside the INSERT, so
-    one round trip less is spent holding it; lock="temp-stage": Innkeeper's tail before a3b79b6 (rows
-    staged in a TEMP table ON COMMIT DELETE ROWS, then lock + append + COMMIT in one simple query).
+    lock="statement": a separate `SELECT pg_advisory_xact_lock` first (the exclusive lock Innkeeper
+    took to commit positions in order, held to commit); lock="in-insert": the lock taken inside the
+    INSERT, so one round trip less is spent holding it; lock="temp-stage": Innkeeper's tail before
+    a3b79b6 (rows staged in a TEMP table ON COMMIT DELETE ROWS, then lock + append + COMMIT in one
+    simple query); lock="shared-in-insert": the lock in shared mode inside the INSERT, as Innkeeper
+    appends since the horizon protocol (innkeeper_contracts.eventlog): appends do not wait for each other.
     """
     setup = await asyncpg.connect(dsn)
     await setup.execute(CREATE_EVENTS)
     await setup.close()
     payload = event_row_payload().decode()
-    insert = INSERT_LOCKED if lock == "in-insert" else INSERT_EVENT
+    insert = {"in-insert": INSERT_LOCKED, "shared-in-insert": INSERT_SHARED}.get(lock, INSERT_EVENT)
     stop_at = time.monotonic() + duration
 
     async def appender() -> int:
