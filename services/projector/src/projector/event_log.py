@@ -86,6 +86,14 @@ class PostgresEventLog:
         head = await self.horizon()
         return (head, await self.occurred_at(head)) if head else (0, None)
 
+    async def latest(self) -> tuple[int, datetime | None]:
+        """The highest position visible now and when its event happened, without waiting for the
+        appends in flight: enough to measure lag, never to scan by (0, None for an empty log)."""
+        row = await self.pool.fetchrow(
+            "SELECT global_position, occurred_at FROM events ORDER BY global_position DESC LIMIT 1"
+        )
+        return (row["global_position"], row["occurred_at"]) if row else (0, None)
+
     async def occurred_at(self, position: int) -> datetime | None:
         value: datetime | None = await self.pool.fetchval(
             "SELECT occurred_at FROM events WHERE global_position = $1", position
