@@ -51,7 +51,7 @@ def raw_limits(infra: Infra, notes: list[str]) -> dict[str, Any]:
         ("postgres_append", "raw PostgreSQL append", append()),
         ("postgres_append_locked", "raw PostgreSQL append + advisory lock", append("statement")),
         ("postgres_append_locked_in_insert", "raw PostgreSQL append, lock in INSERT", append("in-insert")),
-        ("postgres_append_temp_stage", "raw PostgreSQL append, TEMP staging", append("temp-stage")),
+        ("postgres_append_shared", "raw PostgreSQL append, shared lock", append("shared-in-insert")),
         ("mongodb_bulk", "raw Mongo bulk upserts", lambda: asyncio.run(raw.mongodb_bulk(url, "bench_bulk"))),
         ("fastapi_intake", "raw FastAPI BookStay intake",
          lambda: raw_read.fastapi_intake(infra, READ_CONCURRENCY, 3.0)),

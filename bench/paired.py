@@ -29,23 +29,23 @@ def sandwich(baselines: Baselines, work: Callable[[], T]) -> tuple[T, dict[str, 
 
 
 def command_baselines(infra: Infra, peer_threads: int) -> Baselines:
-    """PostgreSQL 8-connection append (plain, and under the order lock) and the peer at its best thread
-    count, 2 s each."""
+    """PostgreSQL 8-connection append (plain, and under Innkeeper's shared append lock) and the peer at
+    its best thread count, 2 s each."""
     dsn = infra.database("paired")
 
     def append() -> float:
         rate: float = asyncio.run(raw_pg.postgres_append(dsn, duration=2.0))["per_s"]
         return rate
 
-    def locked_append() -> float:
-        rate: float = asyncio.run(raw_pg.postgres_append(dsn, duration=2.0, lock="statement"))["per_s"]
+    def shared_lock_append() -> float:
+        rate: float = asyncio.run(raw_pg.postgres_append(dsn, duration=2.0, lock="shared-in-insert"))["per_s"]
         return rate
 
     def eventsourcing() -> float:
         rate: float = peer.eventsourcing_peer(infra.database("peer"), 2.0, (peer_threads,))["per_s"]
         return rate
 
-    return {"postgres_append": append, "postgres_append_locked": locked_append, "peer": eventsourcing}
+    return {"postgres_append": append, "postgres_append_shared": shared_lock_append, "peer": eventsourcing}
 
 
 def store_baselines(infra: Infra) -> Baselines:

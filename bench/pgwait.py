@@ -15,15 +15,16 @@ from collections import Counter
 
 import psycopg
 
+from innkeeper_contracts.eventlog import APPEND_LOCK
+
 SAMPLE = """SELECT CASE
     WHEN state = 'active' AND wait_event_type = 'Lock' THEN 'waiting for ' || wait_event || ' lock'
     WHEN state = 'active' AND wait_event_type IS NOT NULL THEN 'active, ' || wait_event
     ELSE state END AS what, count(*)
 FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() GROUP BY 1"""
 
-# The command service's append lock (command_service/adapters/event_log.py APPEND_LOCK): a bigint key
-# shows in pg_locks as objid (low 32 bits) with objsubid 1. Other advisory locks (the relay's) are not it.
-APPEND_LOCK = 7_301_002
+# The append lock (innkeeper_contracts.eventlog): a bigint key shows in pg_locks as objid (low 32 bits)
+# with objsubid 1. Appends hold it shared (several holders at once); other advisory locks are not it.
 HOLDER = """SELECT 'append lock held by a backend that is ' || CASE
     WHEN a.state = 'active' AND a.wait_event IS NOT NULL THEN 'active, ' || a.wait_event
     ELSE a.state END, count(*)

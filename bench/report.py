@@ -73,8 +73,8 @@ def build_rows(r: Results) -> list[Row]:
     rows += [
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", peer_name, peer, 2.0),
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", pg_name, append, 0.4),
-        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw append + order lock (paired)",
-                  get(ink, "commands_baselines", "postgres_append_locked", "per_s"), None),
+        ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw append + shared lock (paired)",
+                  get(ink, "commands_baselines", "postgres_append_shared", "per_s"), None),
         ratio_row("BookStay commands/s, concurrency 32", c32, "cmd/s", "raw FastAPI intake, no DB",
                   get(r, "raw", "fastapi_intake", "per_s"), None),
         ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
