@@ -23,3 +23,35 @@ OUTBOX_OLDEST_AGE = Gauge(
 AMQP_DEAD_LETTERED = Counter(
     "innkeeper_commands_dead_lettered_total", "Command messages sent to the dead-letter queue."
 )
+
+
+class CommandMetrics:
+    """The labelled series of one command, looked up once: `labels()` costs a lock and a dict
+    lookup per call, several times per command."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.accepted = COMMANDS_ACCEPTED.labels(command)
+        self.duration = COMMAND_DURATION.labels(command)
+        self._handled: dict[str, Counter] = {}
+        self._rejected: dict[str, Counter] = {}
+
+    def handled(self, outcome: str) -> Counter:
+        if (series := self._handled.get(outcome)) is None:
+            series = self._handled[outcome] = COMMANDS_HANDLED.labels(self.command, outcome)
+        return series
+
+    def rejected(self, reason: str) -> Counter:
+        if (series := self._rejected.get(reason)) is None:
+            series = self._rejected[reason] = COMMANDS_REJECTED.labels(self.command, reason)
+        return series
+
+
+_BY_COMMAND: dict[str, CommandMetrics] = {}
+
+
+def command_metrics(command: str) -> CommandMetrics:
+    """The series of a command (the names are the few command types: the map stays small)."""
+    if (metrics := _BY_COMMAND.get(command)) is None:
+        metrics = _BY_COMMAND[command] = CommandMetrics(command)
+    return metrics

@@ -20,13 +20,8 @@ from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.clock import Clock, today
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
 from command_service.domain.stay import ensure_stay_dates
-from command_service.metrics import (
-    COMMAND_DURATION,
-    COMMANDS_ACCEPTED,
-    COMMANDS_HANDLED,
-    COMMANDS_REJECTED,
-)
-from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
+from command_service.metrics import command_metrics
+from innkeeper_contracts import BookStay, CommandRejected, Contract
 
 log = structlog.get_logger("command_service.pipeline")
 
@@ -37,34 +32,37 @@ class LoggingBehaviour:
 
     async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
         started = time.perf_counter()
-        with structlog.contextvars.bound_contextvars(
+        metrics = command_metrics(request.name)
+        # bind + reset by token: `bound_contextvars` copies the whole context on every command.
+        tokens = structlog.contextvars.bind_contextvars(
             correlation_id=request.correlation_id, causation_id=request.command_id, command=request.name
-        ):
-            outcome = "error"
-            try:
-                result = await call_next()
-            except ServiceUnavailableError:
-                outcome = "unavailable"
-                COMMANDS_REJECTED.labels(request.name, "unavailable").inc()
-                log.warning("command.unavailable")
-                raise
+        )
+        outcome = "error"
+        try:
+            result = await call_next()
+        except ServiceUnavailableError:
+            outcome = "unavailable"
+            metrics.rejected("unavailable").inc()
+            log.warning("command.unavailable")
+            raise
+        else:
+            if isinstance(result, CommandRejected):
+                outcome = str(result.status)
+                metrics.rejected(result.type).inc()
+                log.info("command.rejected", status=result.status, reason=result.type, detail=result.detail)
             else:
-                status = 202 if isinstance(result, CommandAccepted) else result.status
-                outcome = str(status)
-                if isinstance(result, CommandRejected):
-                    COMMANDS_REJECTED.labels(request.name, result.type).inc()
-                    log.info("command.rejected", status=status, reason=result.type, detail=result.detail)
-                else:
-                    COMMANDS_ACCEPTED.labels(request.name).inc()
-                    log.info(
-                        "command.accepted",
-                        aggregate_id=str(result.aggregate_id),
-                        consistency_token=result.consistency_token,
-                    )
-                return result
-            finally:
-                COMMANDS_HANDLED.labels(request.name, outcome).inc()
-                COMMAND_DURATION.labels(request.name).observe(time.perf_counter() - started)
+                outcome = "202"
+                metrics.accepted.inc()
+                log.info(
+                    "command.accepted",
+                    aggregate_id=str(result.aggregate_id),
+                    consistency_token=result.consistency_token,
+                )
+            return result
+        finally:
+            metrics.handled(outcome).inc()
+            metrics.duration.observe(time.perf_counter() - started)
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 class IdempotencyBehaviour:

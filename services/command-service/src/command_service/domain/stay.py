@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from uuid import UUID
 
 from command_service.domain.errors import InvalidCommandError
@@ -19,8 +20,9 @@ class Stay:
     check_in: date
     check_out: date
 
-    @property
+    @cached_property
     def nights(self) -> list[date]:
+        """Every night of the stay, in order (computed once: a booking asks several times)."""
         count = (self.check_out - self.check_in).days
         return [self.check_in + timedelta(days=offset) for offset in range(count)]
 

@@ -30,5 +30,9 @@ class CorrelationIdMiddleware:
                 message["headers"] = [*message.get("headers", []), (HEADER, correlation_id.encode("latin-1"))]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+        # bind + reset by token: `bound_contextvars` copies the whole context on every request.
+        tokens = structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        try:
             await self.app(scope, receive, send_with_correlation_id)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)

@@ -59,7 +59,9 @@ commands = APIRouter(tags=["commands"], responses=COMMAND_RESPONSES)
 operations = APIRouter(tags=["operations"])
 
 
-async def send(runtime: Runtime, request: Request, command: Contract, key: str | None) -> Response:
+async def send(request: Request, command: Contract, key: str | None) -> Response:
+    # The runtime straight from the app state: a dependency costs a resolution pass per request.
+    runtime: Runtime = request.app.state.runtime
     cid = correlation_id(request) or ""
     try:
         outcome = await runtime.send(CommandRequest(command, cid, idempotency_key=key))
@@ -69,11 +71,9 @@ async def send(runtime: Runtime, request: Request, command: Contract, key: str |
 
 
 @commands.post("/hotels", name="RegisterHotel", status_code=202, response_model=CommandAccepted)
-async def register_hotel(
-    body: RegisterHotel, request: Request, runtime: RuntimeDep, key: IdempotencyKey = None
-) -> Response:
+async def register_hotel(body: RegisterHotel, request: Request, key: IdempotencyKey = None) -> Response:
     """Register a hotel with its room types."""
-    return await send(runtime, request, body, key)
+    return await send(request, body, key)
 
 
 @commands.post(
@@ -87,12 +87,11 @@ async def change_room_capacity(
     code: RoomTypeCodePath,
     body: ChangeRoomCapacityBody,
     request: Request,
-    runtime: RuntimeDep,
     key: IdempotencyKey = None,
 ) -> Response:
     """Set how many rooms of a type the hotel has (never below what is booked)."""
     command = ChangeRoomCapacity(hotel_id=hotel_id, room_type=code, capacity=body.capacity)
-    return await send(runtime, request, command, key)
+    return await send(request, command, key)
 
 
 @commands.post(
@@ -106,20 +105,17 @@ async def set_nightly_rate(
     code: RoomTypeCodePath,
     body: SetNightlyRateBody,
     request: Request,
-    runtime: RuntimeDep,
     key: IdempotencyKey = None,
 ) -> Response:
     """Set the nightly rate of a room type for new bookings."""
     command = SetNightlyRate(hotel_id=hotel_id, room_type=code, nightly_rate=body.nightly_rate)
-    return await send(runtime, request, command, key)
+    return await send(request, command, key)
 
 
 @commands.post("/bookings", name="BookStay", status_code=202, response_model=CommandAccepted)
-async def book_stay(
-    body: BookStay, request: Request, runtime: RuntimeDep, key: IdempotencyKey = None
-) -> Response:
+async def book_stay(body: BookStay, request: Request, key: IdempotencyKey = None) -> Response:
     """Book a room for every night of a stay."""
-    return await send(runtime, request, body, key)
+    return await send(request, body, key)
 
 
 @commands.post(
@@ -129,11 +125,10 @@ async def cancel_booking(
     booking_id: UUID,
     body: CancelBookingBody,
     request: Request,
-    runtime: RuntimeDep,
     key: IdempotencyKey = None,
 ) -> Response:
     """Cancel an active booking: refund by policy, notify the guest, alert management if it matters."""
-    return await send(runtime, request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
+    return await send(request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
 
 
 @operations.get("/healthz")
