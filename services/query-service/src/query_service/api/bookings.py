@@ -13,7 +13,7 @@ from query_service.errors import NotFoundError
 from query_service.filters import ALERTS_ORDER, GUEST_BOOKINGS_ORDER
 from query_service.models import AlertPage, BookingPage
 
-from .context import ReadDep
+from .context import TOKEN_DOC, read_context
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import PRIVATE, render
 
@@ -21,9 +21,16 @@ router = APIRouter()
 GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
-@router.get("/bookings/{booking_id}", response_model=BookingDetail, responses=NOT_FOUND, tags=["bookings"])
-async def booking(request: Request, read: ReadDep, booking_id: UUID) -> Response:
+@router.get(
+    "/bookings/{booking_id}",
+    response_model=BookingDetail,
+    responses=NOT_FOUND,
+    tags=["bookings"],
+    openapi_extra=TOKEN_DOC,
+)
+async def booking(request: Request, booking_id: UUID) -> Response:
     """One booking: stay, guest, price, status and refund."""
+    read = read_context(request)
     await read.fresh()
     document = await read.read_model.find_one(BOOKINGS, str(booking_id))
     if document is None:
@@ -31,15 +38,21 @@ async def booking(request: Request, read: ReadDep, booking_id: UUID) -> Response
     return render(request, read.bodies.body(BookingDetail, document), PRIVATE)
 
 
-@router.get("/guests/{guest_id}/bookings", response_model=BookingPage, responses=PROBLEMS, tags=["bookings"])
+@router.get(
+    "/guests/{guest_id}/bookings",
+    response_model=BookingPage,
+    responses=PROBLEMS,
+    tags=["bookings"],
+    openapi_extra=TOKEN_DOC,
+)
 async def guest_bookings(
     request: Request,
-    read: ReadDep,
     guest_id: Annotated[str, Path(pattern=GUEST_ID_PATTERN)],
     cursor: CursorParam = None,
     limit: LimitParam = 20,
 ) -> Response:
     """A guest's bookings (active and cancelled) by check-in date; empty for a guest without any."""
+    read = read_context(request)
     query_id = fingerprint({"guest_id": guest_id})
     after = decode_cursor(cursor, query_id) if cursor is not None else None
     await read.fresh()
@@ -49,11 +62,16 @@ async def guest_bookings(
     return render(request, read.bodies.page(BookingDetail, rows, next_cursor), PRIVATE)
 
 
-@router.get("/management/alerts", response_model=AlertPage, responses=PROBLEMS, tags=["management"])
-async def management_alerts(
-    request: Request, read: ReadDep, cursor: CursorParam = None, limit: LimitParam = 20
-) -> Response:
+@router.get(
+    "/management/alerts",
+    response_model=AlertPage,
+    responses=PROBLEMS,
+    tags=["management"],
+    openapi_extra=TOKEN_DOC,
+)
+async def management_alerts(request: Request, cursor: CursorParam = None, limit: LimitParam = 20) -> Response:
     """The management alert feed (late and high-value cancellations), newest first."""
+    read = read_context(request)
     query_id = fingerprint({"feed": "alerts"})
     after = decode_cursor(cursor, query_id) if cursor is not None else None
     await read.fresh()

@@ -23,7 +23,7 @@ from query_service.errors import InvalidQueryError, NotFoundError
 from query_service.filters import HOTEL_ORDERS, MAX_STAY_NIGHTS, HotelSearch, HotelSort, hotel_filter
 from query_service.models import HotelAvailability, HotelPage, load
 
-from .context import ReadDep
+from .context import TOKEN_DOC, read_context
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import public, render
 
@@ -44,10 +44,9 @@ def checked_stay(check_in: date | None, check_out: date | None) -> None:
             raise InvalidQueryError.at(["query", "check_out"], f"a stay is at most {MAX_STAY_NIGHTS} nights")
 
 
-@router.get("/hotels", response_model=HotelPage, responses=PROBLEMS)
+@router.get("/hotels", response_model=HotelPage, responses=PROBLEMS, openapi_extra=TOKEN_DOC)
 async def search_hotels(
     request: Request,
-    read: ReadDep,
     city: Annotated[str | None, Query(min_length=1, max_length=200, description="Exact city name.")] = None,
     check_in: Annotated[date | None, Query(description="First night; with check_out.")] = None,
     check_out: Annotated[date | None, Query(description="Departure day; at most 30 nights.")] = None,
@@ -58,6 +57,7 @@ async def search_hotels(
     limit: LimitParam = 20,
 ) -> Response:
     """Hotels that match, with a room type free for the whole stay when dates are given."""
+    read = read_context(request)
     checked_stay(check_in, check_out)
     search = HotelSearch(city, check_in, check_out, guests, min_stars, sort)
     order, query_id = HOTEL_ORDERS[sort], fingerprint(search.fingerprint_fields())
@@ -69,9 +69,10 @@ async def search_hotels(
     return render(request, page, public(read.services.settings.cache_max_age_seconds))
 
 
-@router.get("/hotels/{hotel_id}", response_model=HotelDetail, responses=NOT_FOUND)
-async def hotel_detail(request: Request, read: ReadDep, hotel_id: UUID) -> Response:
+@router.get("/hotels/{hotel_id}", response_model=HotelDetail, responses=NOT_FOUND, openapi_extra=TOKEN_DOC)
+async def hotel_detail(request: Request, hotel_id: UUID) -> Response:
     """The hotel page: its room types, capacities and rates."""
+    read = read_context(request)
     await read.fresh()
     document = await read.read_model.find_one(HOTEL_DETAILS, str(hotel_id))
     if document is None:
@@ -80,15 +81,20 @@ async def hotel_detail(request: Request, read: ReadDep, hotel_id: UUID) -> Respo
     return render(request, body, public(read.services.settings.cache_max_age_seconds))
 
 
-@router.get("/hotels/{hotel_id}/availability", response_model=HotelAvailability, responses=NOT_FOUND)
+@router.get(
+    "/hotels/{hotel_id}/availability",
+    response_model=HotelAvailability,
+    responses=NOT_FOUND,
+    openapi_extra=TOKEN_DOC,
+)
 async def availability(
     request: Request,
-    read: ReadDep,
     hotel_id: UUID,
     start: Annotated[date, Query(alias="from", description="First night.")],
     end: Annotated[date, Query(alias="to", description="Day after the last night (exclusive).")],
 ) -> Response:
     """Booked and free rooms per night and room type; nights nobody booked are fully free."""
+    read = read_context(request)
     limit = read.services.settings.max_availability_nights
     if end <= start:
         raise InvalidQueryError.at(["query", "to"], "`to` must be after `from`")
