@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from pymongo import AsyncMongoClient
 
 from innkeeper_contracts import ConsistencyToken
-from query_service.api.rendering import FRESHNESS_SCOPE_KEY
+from query_service.api.rendering import FRESHNESS_SCOPE_KEY, request_header
 from query_service.bodies import DocumentBodies
 from query_service.consistency import TOKEN_HEADER, ConsistencyGate, Freshness, parse_token
 from query_service.metrics import Metrics
@@ -58,6 +58,9 @@ async def services(request: Request) -> Services:
     return found
 
 
+_TOKEN_NAME = TOKEN_HEADER.lower().encode()
+
+
 def read_context(request: Request) -> ReadContext:
     """The request's view, with its consistency token (422 when malformed); first thing in a route.
 
@@ -65,7 +68,7 @@ def read_context(request: Request) -> ReadContext:
     dependency was 18 % of the instructions of a hotel read in the app. `TOKEN_DOC` keeps the OpenAPI
     description the dependency used to produce.
     """
-    header = request.headers.get(TOKEN_HEADER)
+    header = request_header(request.scope, _TOKEN_NAME)
     token = parse_token(header) if header is not None else None
     return ReadContext(request, request.app.state.services, token)
 

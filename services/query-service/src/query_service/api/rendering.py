@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.types import Scope
 
 from query_service.bodies import etag_of
 from query_service.consistency import Freshness
 
 PRIVATE = "private, no-cache"
 FRESHNESS_SCOPE_KEY = "innkeeper.freshness"
+
+
+def request_header(scope: Scope, name: bytes) -> str | None:
+    """The first value of header `name` (lower case, as ASGI servers deliver names), or None.
+
+    A scan of the raw pairs: `request.headers.get` builds a mapping and, for an absent header (the
+    usual case for the token and If-None-Match), raises and catches a KeyError on the way.
+    """
+    for key, value in scope["headers"]:
+        if key == name:
+            found: str = value.decode("latin-1")
+            return found
+    return None
 
 
 def freshness_headers(request: Request) -> dict[str, str]:
@@ -42,7 +56,7 @@ def render(request: Request, answer: BaseModel | bytes, cache_control: str) -> R
         "Cache-Control": "no-store" if stale else cache_control,
         "Vary": "X-Consistency-Token",
     }
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request_header(request.scope, b"if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
