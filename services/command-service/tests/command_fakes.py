@@ -83,9 +83,9 @@ class FakeInventory:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def reserve(self, stay: Stay, capacity: int) -> None:
+    async def reserve(self, stay: Stay, room_type: RoomType) -> None:
         keys = [(stay.hotel_id, stay.room_type, night) for night in stay.nights]
-        if any(self._store.booked[key] >= capacity for key in keys):
+        if any(self._store.booked[key] >= room_type.capacity for key in keys):
             raise NoRoomAvailableError("no room")
         for key in keys:
             self._store.booked[key] += 1

@@ -10,9 +10,10 @@ from command_service.adapters.event_log import EventRecorder
 from command_service.adapters.pg_errors import Db
 from command_service.adapters.room_inventory import (
     RESERVATION_CHECKS,
-    RESERVE,
+    RESERVING,
     PostgresRoomInventory,
     ensure_reserved,
+    reservation_args,
 )
 from command_service.domain.booking import Booking, Cancellation, Stay
 from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError
@@ -26,17 +27,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 """
 
 # The stay's nights and the booking in one statement; the booking is inserted only if every night was
-# taken (the caller then raises NoRoomAvailableError and the transaction rolls back).
+# taken (the caller then raises NoRoomAvailableError, or RetryableConflictError when the room type had
+# changed, and the transaction rolls back).
 _RESERVE_AND_INSERT = f"""
-WITH reserved AS ({RESERVE}), booked AS (
+WITH {RESERVING}, booked AS (
     INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
                           check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
-    SELECT $5::uuid, $1::uuid, $2::text, $6::text, $7::text, $8::text, $9::date, $10::date, $11::int,
-           $12::numeric, $13::text, $14::numeric, $15::text, $16::timestamptz, $17::int
+    SELECT $8::uuid, $1::uuid, $2::text, $9::text, $10::text, $11::text, $12::date, $13::date, $14::int,
+           $15::numeric, $16::text, $17::numeric, $18::text, $19::timestamptz, $20::int
     WHERE (SELECT count(*) FROM reserved) = cardinality($4::date[])
     RETURNING 1
 )
-SELECT array(SELECT night FROM reserved) AS taken
+SELECT coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken
 """
 
 _SAVE = """
@@ -69,22 +71,22 @@ class PostgresBookings:
             booking.booked_at,
             booking.version,
         )
-        capacity = self._inventory.take_deferred(stay)
+        room_type = self._inventory.take_deferred(stay)
         try:
-            if capacity is None:
+            if room_type is None:
                 await self._inventory.flush()
                 row_start = (booking.id, stay.hotel_id, stay.room_type)
                 await self._connection.execute(_INSERT, *row_start, *fields[1:])
             else:
                 row = await self._connection.fetchrow(
-                    _RESERVE_AND_INSERT, stay.hotel_id, stay.room_type, capacity, stay.nights, *fields
+                    _RESERVE_AND_INSERT, *reservation_args(stay, room_type), *fields
                 )
                 assert row is not None
-                ensure_reserved(stay, list(row["taken"]))
+                ensure_reserved(stay, row["unchanged"], list(row["taken"]))
         except asyncpg.CheckViolationError as error:
             if error.constraint_name not in RESERVATION_CHECKS:
                 raise
-            ensure_reserved(stay, [])  # a new night row over capacity: no room
+            ensure_reserved(stay, True, [])  # a new night row over capacity: no room
         except asyncpg.UniqueViolationError:
             raise AlreadyExistsError(f"booking {booking.id} exists already") from None
         self._recorder.collect(booking)

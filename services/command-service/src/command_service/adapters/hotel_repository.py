@@ -8,6 +8,7 @@ import asyncpg
 
 from command_service.adapters.event_log import EventRecorder
 from command_service.adapters.pg_errors import Db
+from command_service.adapters.room_type_cache import ROOM_TYPES
 from command_service.domain.errors import (
     AlreadyExistsError,
     HotelNotFoundError,
@@ -97,7 +98,12 @@ class PostgresHotels:
         )
 
     async def room_type_for_booking(self, hotel_id: UUID, code: str) -> RoomType:
-        return _room_type(await self._lock(hotel_id, code, "FOR SHARE"))
+        # From the cache the lock is taken by the reservation, which checks the row (room_type_cache).
+        if (cached := ROOM_TYPES.get(hotel_id, code)) is not None:
+            return cached
+        room_type = _room_type(await self._lock(hotel_id, code, "FOR SHARE"))
+        ROOM_TYPES.put(room_type)
+        return room_type
 
     async def _lock(self, hotel_id: UUID, code: str, mode: str) -> asyncpg.Record:
         # Bookings hold their room type FOR SHARE and capacity changes FOR UPDATE, so they take turns.
@@ -126,4 +132,5 @@ class PostgresHotels:
         )
         if saved != 1:
             raise VersionConflictError(f"hotel {hotel.id} changed since it was read; retry")
+        ROOM_TYPES.forget(hotel.id)
         self._recorder.collect(hotel)

@@ -8,16 +8,33 @@ from uuid import UUID
 import asyncpg
 
 from command_service.adapters.pg_errors import Db
+from command_service.adapters.room_type_cache import ROOM_TYPES
+from command_service.application.ports import RetryableConflictError
 from command_service.domain.booking import Stay
 from command_service.domain.errors import CapacityBelowBookedError, NoRoomAvailableError
+from command_service.domain.hotel import RoomType
 
-# Rows are taken in night order, so concurrent bookings lock them in the same order (no deadlock).
-RESERVE = """
-INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
-SELECT $1, $2, night, 1, $3 FROM unnest($4::date[]) AS night ORDER BY night
-ON CONFLICT (hotel_id, room_type, night)
-DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
-RETURNING night
+# The room type the booking was decided on ($3 rooms, $5 guests, rate $6 $7) is held FOR SHARE and
+# compared with the row before any night is taken (an InitPlan, evaluated once, first): when it changed
+# since (it may come from `room_type_cache`) nothing is written and `unchanged` is false. Nights are
+# taken in night order, so concurrent bookings lock them in the same order (no deadlock).
+RESERVING = """
+held AS MATERIALIZED (
+    SELECT capacity = $3 AND max_guests = $5 AND rate_amount = $6 AND rate_currency = $7 AS unchanged
+    FROM room_types WHERE hotel_id = $1 AND code = $2 FOR SHARE
+), reserved AS (
+    INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
+    SELECT $1, $2, night, 1, $3 FROM unnest($4::date[]) AS night
+    WHERE (SELECT unchanged FROM held)
+    ORDER BY night
+    ON CONFLICT (hotel_id, room_type, night)
+    DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
+    RETURNING night
+)"""
+
+_RESERVE = f"""
+WITH {RESERVING}
+SELECT coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken
 """
 
 # Updates lock their rows in night order too (a plain range UPDATE may follow the physical order).
@@ -44,8 +61,19 @@ WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
 RESERVATION_CHECKS = frozenset({"room_nights_not_overbooked", "room_nights_booked_not_negative"})
 
 
-def ensure_reserved(stay: Stay, taken_nights: list[date]) -> None:
-    """Raise NoRoomAvailableError unless every night of the stay was taken."""
+def reservation_args(stay: Stay, room_type: RoomType) -> tuple[object, ...]:
+    """$1-$7 of `RESERVING`."""
+    rate = room_type.nightly_rate
+    return (stay.hotel_id, stay.room_type, room_type.capacity, stay.nights, room_type.max_guests,
+            rate.amount, rate.currency)  # fmt: skip
+
+
+def ensure_reserved(stay: Stay, unchanged: bool, taken_nights: list[date]) -> None:
+    """Raise unless the room type was as read (RetryableConflictError: run the command again, reading
+    it afresh) and every night of the stay was taken (NoRoomAvailableError)."""
+    if not unchanged:
+        ROOM_TYPES.forget(stay.hotel_id)
+        raise RetryableConflictError(f"room type {stay.room_type!r} of hotel {stay.hotel_id} changed")
     nights = stay.nights
     if len(taken_nights) < len(nights):
         free = set(taken_nights)
@@ -62,31 +90,31 @@ class PostgresRoomInventory:
 
     def __init__(self, connection: Db) -> None:
         self._connection = connection
-        self._deferred: tuple[Stay, int] | None = None
+        self._deferred: tuple[Stay, RoomType] | None = None
 
-    async def reserve(self, stay: Stay, capacity: int) -> None:
+    async def reserve(self, stay: Stay, room_type: RoomType) -> None:
         await self.flush()
-        self._deferred = (stay, capacity)
+        self._deferred = (stay, room_type)
 
-    def take_deferred(self, stay: Stay) -> int | None:
-        """The capacity of the deferred reservation of this stay, which the caller now writes."""
+    def take_deferred(self, stay: Stay) -> RoomType | None:
+        """The room type of the deferred reservation of this stay, which the caller now writes."""
         if self._deferred is None or self._deferred[0] != stay:
             return None
-        capacity, self._deferred = self._deferred[1], None
-        return capacity
+        room_type, self._deferred = self._deferred[1], None
+        return room_type
 
     async def flush(self) -> None:
         """Write a deferred reservation on its own."""
         if self._deferred is None:
             return
-        (stay, capacity), self._deferred = self._deferred, None
+        (stay, room_type), self._deferred = self._deferred, None
         try:
-            taken = await self._connection.fetch(
-                RESERVE, stay.hotel_id, stay.room_type, capacity, stay.nights
-            )
-        except asyncpg.CheckViolationError:
-            taken = []
-        ensure_reserved(stay, [row["night"] for row in taken])
+            row = await self._connection.fetchrow(_RESERVE, *reservation_args(stay, room_type))
+            assert row is not None
+            unchanged, taken = row["unchanged"], list(row["taken"])
+        except asyncpg.CheckViolationError:  # a new night row over capacity: no room
+            unchanged, taken = True, []
+        ensure_reserved(stay, unchanged, taken)
 
     async def release(self, stay: Stay) -> None:
         await self.flush()

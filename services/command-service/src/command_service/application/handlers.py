@@ -52,7 +52,7 @@ class Handlers:
     async def book_stay(self, command: BookStay, uow: UnitOfWork) -> CommandAccepted:
         room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
         booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
-        await uow.inventory.reserve(booking.stay, room_type.capacity)
+        await uow.inventory.reserve(booking.stay, room_type)
         await uow.bookings.add(booking)
         return await uow.commit()
 

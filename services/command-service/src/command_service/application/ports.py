@@ -37,7 +37,8 @@ class HotelRepository(Protocol):
         ...
 
     async def room_type_for_booking(self, hotel_id: UUID, code: str) -> RoomType:
-        """Read a room type, holding it against capacity changes until the transaction ends."""
+        """A room type to book, held against capacity and rate changes until the transaction ends;
+        it may come from a cache, then `RoomInventory.reserve` holds it and checks it is unchanged."""
         ...
 
     async def save(self, hotel: Hotel) -> None:
@@ -61,8 +62,9 @@ class BookingRepository(Protocol):
 class RoomInventory(Protocol):
     """Rooms booked per night and room type; never more than the capacity."""
 
-    async def reserve(self, stay: Stay, capacity: int) -> None:
-        """Take one room on every night of the stay, or none (NoRoomAvailableError)."""
+    async def reserve(self, stay: Stay, room_type: RoomType) -> None:
+        """Take one room on every night of the stay, or none (NoRoomAvailableError); first hold the
+        room type and check it is as given (else RetryableConflictError: run the command again)."""
 
     async def release(self, stay: Stay) -> None:
         """Give back the room on every night of the stay."""
