@@ -59,12 +59,18 @@ class BatchProcessor:
         self, shard: str, store: CachedStore, envelopes: list[EventEnvelope], attempts: Counter[str]
     ) -> bool:
         aggregates = {str(e.aggregate_id) for e in envelopes}
-        generations, (blocked, retrying), only_mine = await asyncio.gather(
-            self.registry.current(), self.parking.blocked(aggregates), self.status.only_mine_since(shard)
+        guess = store.generation
+        generations, (blocked, retrying), only_mine, planned = await asyncio.gather(
+            self.registry.current(),
+            self.parking.blocked(aggregates),
+            self.status.only_mine_since(shard),
+            self._plan_ahead(store, guess, envelopes),
         )
         if not only_mine:
             store.clear()  # another consumer wrote this shard since our last batch
-        active = await plan_batch(store, generations.active, envelopes, self.events, blocked)
+        if planned is None or not only_mine or blocked or guess != generations.active:
+            planned = await plan_batch(store, generations.active, envelopes, self.events, blocked)
+        active = planned
         if active.failed:
             await self._count_failures(shard, active, attempts)
             return False
@@ -89,6 +95,18 @@ class BatchProcessor:
         METRICS.record(shard, active)
         _log_applied(shard, active)
         return True
+
+    async def _plan_ahead(
+        self, store: CachedStore, generation: str | None, envelopes: list[EventEnvelope]
+    ) -> Plan | None:
+        """The plan as it will most likely be (same generation, nothing parked, the cache still ours),
+        made while those are checked: it saves a round trip; a wrong guess only costs a second plan."""
+        if generation is None:
+            return None
+        try:
+            return await plan_batch(store, generation, envelopes, self.events)
+        except Exception:  # planned again for real; a lasting error surfaces there
+            return None
 
     async def _count_failures(self, shard: str, plan: Plan, attempts: Counter[str]) -> None:
         """Try again (state read afresh) until an event failed `max_attempts` times; then park it."""
