@@ -17,7 +17,9 @@ SERVICES = {"command_service": "command-service", "projector": "projector", "que
 
 
 async def test_one_correlation_id_follows_a_booking_from_request_to_read_document(system: Innkeeper) -> None:
-    await system.start()
+    # Good reads are logged at DEBUG (4xx at INFO, 5xx and slow answers at WARNING): following one
+    # read by its id is what LOG_LEVEL=DEBUG is for.
+    await system.start(LOG_LEVEL="DEBUG")
     assert system.command is not None
     cid = f"trace-{uuid4().hex}"
     registered, booked = hotel(), None
@@ -63,7 +65,7 @@ async def test_one_correlation_id_follows_a_booking_from_request_to_read_documen
     assert (applied["event_id"], applied["causation_id"]) == (str(envelope.event_id), command_id)
     assert applied["event_type"] == "StayBooked"
     answered = lines_with(system.queries[0], event="query.answered", correlation_id=cid)
-    assert [line["status"] for line in answered] == [200]
+    assert [(line["status"], line["level"]) for line in answered] == [(200, "debug")]
     assert answered[0]["route"] == "/bookings/{booking_id}"
 
     # Every line of every process is JSON and names its service.
