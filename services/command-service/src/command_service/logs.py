@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
+import orjson
 import structlog
 
 SERVICE_NAME = "command-service"
 
 
 def configure_logging(level: str, log_format: str) -> None:
+    json_lines = log_format == "json"
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer()
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -24,10 +27,11 @@ def configure_logging(level: str, log_format: str) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_service,
     ]
+    own_renderer, own_output = _own_output(renderer, json_lines)
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, structlog.processors.format_exc_info, own_renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=own_output,
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -43,6 +47,20 @@ def configure_logging(level: str, log_format: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+
+
+def _own_output(
+    renderer: structlog.types.Processor, json_lines: bool
+) -> tuple[structlog.types.Processor, Callable[..., structlog.typing.WrappedLogger]]:
+    """The service's own lines (one per command at INFO) as orjson bytes straight to stderr's buffer:
+    about half the cost of json.dumps + print. The standard library's lines keep the text renderer."""
+    binary = getattr(sys.stderr, "buffer", None)
+    if json_lines and binary is not None:
+        own_renderer = structlog.processors.JSONRenderer(
+            serializer=orjson.dumps, option=orjson.OPT_NON_STR_KEYS
+        )
+        return own_renderer, structlog.BytesLoggerFactory(binary)
+    return renderer, structlog.PrintLoggerFactory(sys.stderr)
 
 
 def faststream_logger() -> logging.Logger:
