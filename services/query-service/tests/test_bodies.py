@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from innkeeper_contracts.documents import HotelCard, HotelDetail
-from query_service.bodies import DocumentBodies
+from query_service.bodies import DocumentBodies, etag_of
 from query_service.models import HotelPage, load
 
 
@@ -52,6 +52,16 @@ def test_a_body_is_what_the_contract_model_serialises() -> None:
     bodies = DocumentBodies()
     assert bodies.body(HotelDetail, document) == expected
     assert bodies.body(HotelDetail, document) == expected  # from the cache
+
+
+def test_a_tagged_body_carries_the_etag_of_its_bytes() -> None:
+    bodies = DocumentBodies()
+    first = bodies.tagged(HotelDetail, stored_detail())
+    assert first.json == bodies.body(HotelDetail, stored_detail())
+    assert first.etag == etag_of(first.json)
+    assert bodies.tagged(HotelDetail, stored_detail()) is first  # body and ETag from the cache
+    renamed = bodies.tagged(HotelDetail, stored_detail(name="Renamed"))
+    assert renamed.etag == etag_of(renamed.json) != first.etag
 
 
 def test_changed_content_is_validated_again() -> None:

@@ -35,7 +35,7 @@ async def booking(request: Request, booking_id: UUID) -> Response:
     document = await read.read_model.find_one(BOOKINGS, str(booking_id))
     if document is None:
         raise NotFoundError(f"no booking {booking_id}")
-    return render(request, read.bodies.body(BookingDetail, document), PRIVATE)
+    return render(request, read.bodies.tagged(BookingDetail, document), PRIVATE)
 
 
 @router.get(

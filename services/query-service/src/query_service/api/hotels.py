@@ -77,7 +77,7 @@ async def hotel_detail(request: Request, hotel_id: UUID) -> Response:
     document = await read.read_model.find_one(HOTEL_DETAILS, str(hotel_id))
     if document is None:
         raise NotFoundError(f"no hotel {hotel_id}")
-    body = read.bodies.body(HotelDetail, document)
+    body = read.bodies.tagged(HotelDetail, document)
     return render(request, body, public(read.services.settings.cache_max_age_seconds))
 
 

@@ -6,10 +6,11 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.types import Scope
 
-from query_service.bodies import etag_of
+from query_service.bodies import Tagged
 from query_service.consistency import Freshness
 
 PRIVATE = "private, no-cache"
+VARY = (b"vary", b"X-Consistency-Token")
 FRESHNESS_SCOPE_KEY = "innkeeper.freshness"
 
 
@@ -26,39 +27,49 @@ def request_header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def freshness_headers(request: Request) -> dict[str, str]:
+def freshness_pairs(request: Request) -> list[tuple[bytes, bytes]]:
     """`X-Read-Model-Position` and `X-Consistency` of the answer, once the request was made fresh."""
     # In the request's own scope: `request.state` may be shared with lifespan state by some servers.
     freshness: Freshness | None = request.scope.get(FRESHNESS_SCOPE_KEY)
     if freshness is None:
-        return {}
-    headers = {
-        "X-Read-Model-Position": str(freshness.position),
-        "X-Consistency": freshness.consistency,
-    }
+        return []
+    pairs = [
+        (b"x-read-model-position", str(freshness.position).encode()),
+        (b"x-consistency", freshness.consistency.encode()),
+    ]
     if freshness.consistency != "eventual":
-        headers["X-Consistency-Waited-Ms"] = str(round(freshness.waited_seconds * 1000))
-    return headers
+        pairs.append((b"x-consistency-waited-ms", str(round(freshness.waited_seconds * 1000)).encode()))
+    return pairs
+
+
+def freshness_headers(request: Request) -> dict[str, str]:
+    """The freshness headers as a mapping (for answers built elsewhere, e.g. problems)."""
+    return {name.decode(): value.decode() for name, value in freshness_pairs(request)}
 
 
 def public(max_age: int) -> str:
     return f"public, max-age={max_age}" if max_age else "public, no-cache"
 
 
-def render(request: Request, answer: BaseModel | bytes, cache_control: str) -> Response:
+def render(request: Request, answer: BaseModel | bytes | Tagged, cache_control: str) -> Response:
     """The model (or JSON body) as JSON, or an empty 304 when the client's validator still matches."""
-    body = answer if isinstance(answer, bytes) else answer.model_dump_json().encode()
-    etag = etag_of(body)
-    headers = freshness_headers(request)
-    stale = headers.get("X-Consistency") == "stale"
-    headers |= {
-        "ETag": etag,
-        "Cache-Control": "no-store" if stale else cache_control,
-        "Vary": "X-Consistency-Token",
-    }
+    if not isinstance(answer, Tagged):
+        answer = Tagged.of(answer if isinstance(answer, bytes) else answer.model_dump_json().encode())
+    body, etag = answer
+    headers = freshness_pairs(request)
+    stale = (b"x-consistency", b"stale") in headers
+    headers += [
+        (b"etag", etag.encode()),
+        (b"cache-control", b"no-store" if stale else cache_control.encode()),
+        VARY,
+    ]
     if etag_matches(request_header(request.scope, b"if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+        response = Response(status_code=304)
+    else:
+        response = Response(body, media_type="application/json")
+    # Pairs ready-encoded after the length and type: a headers mapping would be encoded pair by pair.
+    response.raw_headers += headers
+    return response
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
