@@ -27,19 +27,21 @@ from command_service.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, OUTBOX_
 RELAY_LOCK = 7_301_003
 CHANNEL = "innkeeper_outbox"
 
+# Losing a round's commit in a crash only republishes (consumers deduplicate), so it need not wait for
+# the WAL flush. One round trip, no result: the simple-query protocol takes both statements.
+_BEGIN = "BEGIN; SET LOCAL synchronous_commit TO off"
+
+# The turn is taken in the batch's own statement: the try-lock is an InitPlan (a one-time filter,
+# evaluated before any outbox row is read or locked); another relay's turn gives no rows.
 _BATCH = """
 SELECT e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type, e.aggregate_id,
        e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id, e.causation_id,
        e.data::text AS data
 FROM outbox o JOIN events e USING (global_position)
-WHERE o.not_before <= now()
+WHERE o.not_before <= now() AND (SELECT pg_try_advisory_xact_lock($2))
 ORDER BY o.global_position
 LIMIT $1
 FOR UPDATE OF o SKIP LOCKED
-"""
-
-_TAKE_TURN = """
-SELECT pg_try_advisory_xact_lock($1) AND set_config('synchronous_commit', 'off', true) = 'off'
 """
 
 _POSTPONE = """
@@ -109,15 +111,16 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def publish_round(self) -> int:
-        """Publish one batch; returns how many outbox rows it looked at (0 when another relay is busy)."""
-        async with self._pool.acquire() as connection, connection.transaction():
-            # Losing this transaction's commit in a crash only republishes (consumers deduplicate),
-            # so it need not wait for the WAL flush.
-            if not await connection.fetchval(_TAKE_TURN, RELAY_LOCK):
-                return 0
-            rows = await connection.fetch(_BATCH, self._batch_size)
+        """Publish one batch; returns how many outbox rows it looked at (0 when another relay is busy).
+
+        Three round trips: BEGIN, the batch (turn taken in it), the deletes with COMMIT. A failure
+        anywhere leaves the transaction open and the pool's reset rolls it back (nothing deleted)."""
+        async with self._pool.acquire() as connection:
+            await connection.execute(_BEGIN)
+            rows = await connection.fetch(_BATCH, self._batch_size, RELAY_LOCK)
             OUTBOX_BACKLOG.set(len(rows))
             if not rows:
+                await connection.execute("COMMIT")
                 return 0
             results = await self._publisher.publish([_outgoing(row) for row in rows])
             await self._settle(connection, results)
@@ -126,15 +129,21 @@ class OutboxRelay:
         return len(rows)
 
     async def _settle(self, connection: Db, results: PublishResults) -> None:
-        if results.confirmed:
-            await connection.execute(
-                "DELETE FROM outbox WHERE global_position = ANY($1::bigint[])", results.confirmed
-            )
-            EVENTS_PUBLISHED.inc(len(results.confirmed))
+        """Postpone the unroutable ones, delete the confirmed ones and commit."""
         if results.unroutable:
             EVENTS_UNROUTABLE.inc(len(results.unroutable))
             log.warning("relay.unroutable", positions=results.unroutable[:20], count=len(results.unroutable))
             await connection.execute(_POSTPONE, results.unroutable, "unroutable: no queue bound")
+        if results.confirmed:
+            # Positions are integers from the table: written into the statement they let the DELETE
+            # and the COMMIT go in one simple-query round trip.
+            positions = ",".join(str(int(position)) for position in results.confirmed)
+            await connection.execute(
+                f"DELETE FROM outbox WHERE global_position = ANY('{{{positions}}}'::bigint[]); COMMIT"
+            )
+            EVENTS_PUBLISHED.inc(len(results.confirmed))
+        else:
+            await connection.execute("COMMIT")
 
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():

@@ -1,0 +1,101 @@
+"""One relay round: the turn (one relay at a time), publish in position order, delete what was confirmed,
+postpone what no queue took — in three round trips (BEGIN, the batch with the turn, the deletes with
+COMMIT)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+import asyncpg
+from command_support import booking_body, command_client, fetch, fetchval, hotel_body
+from testkit.waiting import wait_until
+
+from command_service.adapters.event_publisher import AmqpEventPublisher
+from command_service.adapters.outbox_relay import RELAY_LOCK, OutboxRelay
+from command_service.adapters.unit_of_work import end_session_use
+from innkeeper_contracts import EventEnvelope
+from innkeeper_contracts.topology import EVENTS_EXCHANGE
+
+
+async def commands_in_the_outbox(env: dict[str, str], bookings: int) -> None:
+    """A hotel and `bookings` bookings, committed with the relay off: 1 + bookings outbox rows."""
+    async with command_client(env, relay_enabled=False) as client:
+        hotel = hotel_body(capacity=10)
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        for _ in range(bookings):
+            assert (await client.post("/bookings", json=booking_body(hotel["hotel_id"]))).status_code == 202
+
+
+@asynccontextmanager
+async def relay_on(env: dict[str, str]) -> AsyncIterator[OutboxRelay]:
+    pool = await asyncpg.create_pool(env["POSTGRES_DSN"], min_size=0, max_size=2, reset=end_session_use)
+    publisher = AmqpEventPublisher(env["RABBITMQ_URL"])
+    try:
+        yield OutboxRelay(pool, publisher, env["POSTGRES_DSN"])
+    finally:
+        await publisher.close()
+        await pool.close()
+
+
+@asynccontextmanager
+async def tapped(url: str, binding: str) -> AsyncIterator[list[EventEnvelope]]:
+    """Envelopes published to `innkeeper.events` under `binding`, in arrival order."""
+    seen: list[EventEnvelope] = []
+    connection = await aio_pika.connect_robust(url)
+    try:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue("", exclusive=True)
+        await queue.bind(exchange, binding)
+
+        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            seen.append(EventEnvelope.model_validate_json(message.body))
+            await message.ack()
+
+        await queue.consume(collect)
+        yield seen
+    finally:
+        await connection.close()
+
+
+async def test_a_round_waits_its_turn_then_publishes_in_order_and_empties_the_outbox(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    await commands_in_the_outbox(command_env, bookings=3)
+    async with tapped(command_env["RABBITMQ_URL"], "#") as seen, relay_on(command_env) as relay:
+        other = await asyncpg.connect(dsn)  # another replica's relay, in the middle of its round
+        try:
+            async with other.transaction():
+                await other.execute("SELECT pg_advisory_xact_lock($1)", RELAY_LOCK)
+                assert await relay.publish_round() == 0
+                assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 4
+                # Its own round still holds its rows; this one's turn ended with nothing locked.
+                assert await fetchval(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'") == 0
+        finally:
+            await other.close()
+        assert await relay.publish_round() == 4
+        assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 0
+        await wait_until(lambda: len(seen) == 4, 10, "4 events on the bus")
+    logged = [row["global_position"] for row in await fetch(dsn, "SELECT global_position FROM events")]
+    assert [envelope.global_position for envelope in seen] == sorted(logged)
+
+
+async def test_events_no_queue_takes_are_postponed_and_the_others_deleted(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    await commands_in_the_outbox(command_env, bookings=2)
+    async with tapped(command_env["RABBITMQ_URL"], "hotel.#") as seen, relay_on(command_env) as relay:
+        assert await relay.publish_round() == 3
+        waiting = await fetch(
+            dsn,
+            "SELECT e.event_type, o.attempts, o.last_error, o.not_before > now() AS later"
+            " FROM outbox o JOIN events e USING (global_position)",
+        )
+        assert [tuple(row) for row in waiting] == [("StayBooked", 1, "unroutable: no queue bound", True)] * 2
+        assert await relay.publish_round() == 0  # not before their back-off
+        await wait_until(lambda: len(seen) == 1, 10, "HotelRegistered on the bus")
+    assert [envelope.event_type for envelope in seen] == ["HotelRegistered"]
