@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from query_service.api.middleware import log_answer
@@ -25,7 +26,7 @@ SLOW = 0.5
 )
 def test_the_level_follows_status_and_latency(status: int, seconds: float, level: str) -> None:
     with capture_logs() as lines:
-        log_answer("/hotels/{hotel_id}", status, seconds, SLOW)
+        log_answer(structlog.get_logger(), "/hotels/{hotel_id}", status, seconds, SLOW)
     [line] = lines
     assert line["event"] == "query.answered"
     assert line["log_level"] == level
