@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from types import FrameType
@@ -35,6 +36,15 @@ async def run_migrations(settings: Settings) -> None:
         await connection.close()
 
 
+def tune_garbage_collector() -> None:
+    """Before serving: what the imports built (~90 000 objects) moves out of the collector's sight, and
+    a young collection waits for 10 000 new containers instead of 700. Most of a request's containers
+    are gone by then, so far fewer are traversed; full collections no longer walk the frameworks."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     sys.exit(0)
 
@@ -51,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         # at start: this one, so a graceful stop exits 0.
         signal.signal(signal.SIGTERM, _exit_cleanly)
         app = create_app(settings)
+        tune_garbage_collector()
         uvicorn.run(
             app,
             host="0.0.0.0",
