@@ -1,11 +1,10 @@
-"""Cache validators and the small TTL cache."""
+"""Cache validators and settings."""
 
 from __future__ import annotations
 
 import pytest
 
 from query_service.api.rendering import etag_matches
-from query_service.caches import TtlCache
 from query_service.settings import Settings, load_settings
 
 ETAG = '"abc"'
@@ -25,21 +24,6 @@ ETAG = '"abc"'
 )
 def test_if_none_match(header: str | None, matches: bool) -> None:
     assert etag_matches(header, ETAG) is matches
-
-
-async def test_ttl_cache_loads_once_per_period() -> None:
-    now = [0.0]
-    loads: list[int] = []
-
-    async def load() -> int:
-        loads.append(1)
-        return len(loads)
-
-    cache = TtlCache(1.0, load, clock=lambda: now[0])
-    assert await cache.get() == 1
-    assert await cache.get() == 1
-    now[0] = 1.5
-    assert await cache.get() == 2
 
 
 def test_settings_split_cors_origins() -> None:
