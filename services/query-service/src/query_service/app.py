@@ -72,5 +72,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
-    app.add_middleware(RequestMiddleware, metrics=metrics, slow_seconds=settings.slow_request_seconds)
+    app.add_middleware(RequestMiddleware, metrics=metrics)
     return app

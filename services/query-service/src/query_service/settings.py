@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     max_availability_nights: int = Field(default=92, ge=1, le=366)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     ensure_indexes: bool = Field(default=True, description="Create the indexes reads need, per generation.")
-    slow_request_seconds: float = Field(default=0.5, gt=0, le=60, description="Logged at WARNING from here.")
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")
 
     @property

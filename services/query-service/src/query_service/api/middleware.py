@@ -17,6 +17,7 @@ from query_service.metrics import Metrics
 CORRELATION_HEADER = b"x-correlation-id"
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: not worth a line
 LOGGER_NAME = "query_service.requests"
+SLOW_SECONDS = 0.5  # an answer this slow is logged at WARNING, whatever its status
 ACCEPTABLE_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -40,7 +41,7 @@ def new_correlation_id() -> str:
 class RequestMiddleware:
     """Binds the correlation id for logs, echoes it, and times each request by its route template."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, slow_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, slow_seconds: float = SLOW_SECONDS) -> None:
         self.app, self.metrics, self.slow_seconds = app, metrics, slow_seconds
         # Bound once, when the app first runs (logging is configured by then): a module-level lazy
         # proxy assembles a bound logger on every call, ~1 us even when the level filters it out.
