@@ -57,14 +57,12 @@ class ConsistencyGate:
         # One watcher for all waiting requests: store load per tick, not per request and back-off step.
         self._watcher = CheckpointWatcher(read_model, interval)
         self._progress, self._metrics, self._max_wait = progress, metrics, max_wait
-        self._seen_position = -1
-        self._eventual = Freshness("eventual", -1)  # the same for every read without token until it moves
+        # The answer to every read without a token, renewed when the position moves.
+        self._eventual = Freshness("eventual", -1)
 
     async def freshness(self, token: ConsistencyToken | None) -> Freshness:
         if token is None:
-            position = await self._position()
-            if position != self._eventual.position:
-                self._eventual = Freshness("eventual", position)
+            await self._position()
             return self._eventual
         started = time.monotonic()
         with self._metrics.consistency_waiting.track_inprogress():
@@ -91,7 +89,7 @@ class ConsistencyGate:
 
     async def _position(self) -> int:
         position = await self._progress.position()
-        if position != self._seen_position:  # the gauge takes a lock: set only when the value moves
-            self._seen_position = position
+        if position != self._eventual.position:  # the gauge takes a lock: set only when the value moves
+            self._eventual = Freshness("eventual", position)
             self._metrics.read_model_position.set(position)
         return position
