@@ -9,6 +9,7 @@ import asyncpg
 from command_service.adapters.event_log import EventRecorder
 from command_service.adapters.pg_errors import Db
 from command_service.adapters.room_inventory import (
+    RESERVATION,
     RESERVATION_CHECKS,
     RESERVING,
     PostgresRoomInventory,
@@ -38,7 +39,7 @@ WITH {RESERVING}, booked AS (
     WHERE (SELECT count(*) FROM reserved) = cardinality($4::date[])
     RETURNING 1
 )
-SELECT coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken
+SELECT {RESERVATION}
 """
 
 _SAVE = """

@@ -32,9 +32,14 @@ held AS MATERIALIZED (
     RETURNING night
 )"""
 
+# What `ensure_reserved` needs from a statement WITH `RESERVING`.
+RESERVATION = (
+    "coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken"
+)
+
 _RESERVE = f"""
 WITH {RESERVING}
-SELECT coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken
+SELECT {RESERVATION}
 """
 
 # Updates lock their rows in night order too (a plain range UPDATE may follow the physical order).
