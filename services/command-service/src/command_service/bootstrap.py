@@ -17,6 +17,7 @@ from command_service.adapters.clock import SystemClock
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore
 from command_service.adapters.outbox_relay import OutboxRelay
+from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory, end_session_use
 from command_service.application.behaviours import (
     IdempotencyBehaviour,
@@ -42,7 +43,7 @@ def build_mediator(pool: asyncpg.Pool, clock: Clock, settings: Settings) -> Medi
         LoggingBehaviour(),
         IdempotencyBehaviour(PostgresIdempotencyStore(pool)),
         ValidationBehaviour(clock),
-        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock)),
+        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache())),
     ]
     return Mediator(handlers.by_command(), behaviours)
 

@@ -13,7 +13,6 @@ from command_service.adapters.room_inventory import (
     RESERVATION_CHECKS,
     RESERVING,
     PostgresRoomInventory,
-    ensure_reserved,
     reservation_args,
 )
 from command_service.domain.booking import Booking, Cancellation, Stay
@@ -83,11 +82,11 @@ class PostgresBookings:
                     _RESERVE_AND_INSERT, *reservation_args(stay, room_type), *fields
                 )
                 assert row is not None
-                ensure_reserved(stay, row["unchanged"], list(row["taken"]))
+                self._inventory.ensure_reserved(stay, row["unchanged"], list(row["taken"]))
         except asyncpg.CheckViolationError as error:
             if error.constraint_name not in RESERVATION_CHECKS:
                 raise
-            ensure_reserved(stay, True, [])  # a new night row over capacity: no room
+            self._inventory.ensure_reserved(stay, True, [])  # a new night row over capacity: no room
         except asyncpg.UniqueViolationError:
             raise AlreadyExistsError(f"booking {booking.id} exists already") from None
         self._recorder.collect(booking)

@@ -8,7 +8,7 @@ import asyncpg
 
 from command_service.adapters.event_log import EventRecorder
 from command_service.adapters.pg_errors import Db
-from command_service.adapters.room_type_cache import ROOM_TYPES
+from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.domain.errors import (
     AlreadyExistsError,
     HotelNotFoundError,
@@ -49,8 +49,8 @@ def _room_type(row: asyncpg.Record) -> RoomType:
 class PostgresHotels:
     """HotelRepository over the hotels and room_types tables."""
 
-    def __init__(self, connection: Db, recorder: EventRecorder) -> None:
-        self._connection, self._recorder = connection, recorder
+    def __init__(self, connection: Db, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
+        self._connection, self._recorder, self._room_types = connection, recorder, room_types
 
     async def add(self, hotel: Hotel) -> None:
         try:
@@ -99,10 +99,10 @@ class PostgresHotels:
 
     async def room_type_for_booking(self, hotel_id: UUID, code: str) -> RoomType:
         # From the cache the lock is taken by the reservation, which checks the row (room_type_cache).
-        if (cached := ROOM_TYPES.get(hotel_id, code)) is not None:
+        if (cached := self._room_types.get(hotel_id, code)) is not None:
             return cached
         room_type = _room_type(await self._lock(hotel_id, code, "FOR SHARE"))
-        ROOM_TYPES.put(room_type)
+        self._room_types.put(room_type)
         return room_type
 
     async def _lock(self, hotel_id: UUID, code: str, mode: str) -> asyncpg.Record:
@@ -132,5 +132,5 @@ class PostgresHotels:
         )
         if saved != 1:
             raise VersionConflictError(f"hotel {hotel.id} changed since it was read; retry")
-        ROOM_TYPES.forget(hotel.id)
+        self._room_types.forget(hotel.id)
         self._recorder.collect(hotel)

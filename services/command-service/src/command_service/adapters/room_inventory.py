@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from command_service.adapters.pg_errors import Db
-from command_service.adapters.room_type_cache import ROOM_TYPES
+from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.application.ports import RetryableConflictError
 from command_service.domain.booking import Stay
 from command_service.domain.errors import CapacityBelowBookedError, NoRoomAvailableError
@@ -77,7 +77,6 @@ def ensure_reserved(stay: Stay, unchanged: bool, taken_nights: list[date]) -> No
     """Raise unless the room type was as read (RetryableConflictError: run the command again, reading
     it afresh) and every night of the stay was taken (NoRoomAvailableError)."""
     if not unchanged:
-        ROOM_TYPES.forget(stay.hotel_id)
         raise RetryableConflictError(f"room type {stay.room_type!r} of hotel {stay.hotel_id} changed")
     nights = stay.nights
     if len(taken_nights) < len(nights):
@@ -93,8 +92,8 @@ class PostgresRoomInventory:
     round trip instead of two); any other use of the inventory, and the commit, write it first.
     """
 
-    def __init__(self, connection: Db) -> None:
-        self._connection = connection
+    def __init__(self, connection: Db, room_types: RoomTypeCache) -> None:
+        self._connection, self._room_types = connection, room_types
         self._deferred: tuple[Stay, RoomType] | None = None
 
     async def reserve(self, stay: Stay, room_type: RoomType) -> None:
@@ -119,7 +118,13 @@ class PostgresRoomInventory:
             unchanged, taken = row["unchanged"], list(row["taken"])
         except asyncpg.CheckViolationError:  # a new night row over capacity: no room
             unchanged, taken = True, []
-        ensure_reserved(stay, unchanged, taken)
+        self.ensure_reserved(stay, unchanged, taken)
+
+    def ensure_reserved(self, stay: Stay, unchanged: bool, taken_nights: list[date]) -> None:
+        """`ensure_reserved`, and a changed room type leaves the cache (the retry reads it afresh)."""
+        if not unchanged:
+            self._room_types.forget(stay.hotel_id)
+        ensure_reserved(stay, unchanged, taken_nights)
 
     async def release(self, stay: Stay) -> None:
         await self.flush()

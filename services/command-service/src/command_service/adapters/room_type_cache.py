@@ -9,8 +9,8 @@ runs again with a fresh read. So a cached entry can make a command retry, never 
 capacity. Rejections made from an entry are as good as from a fresh read: the cache never holds a room
 type without rooms, and who fits (`max_guests`) never changes once a hotel is registered.
 
-One map per process (a process serves one database); a hotel's entries go when this process saves the
-hotel, others' changes are caught by the check.
+One per app, made by the composition root and shared by its units of work; a hotel's entries go when
+this process saves the hotel, others' changes are caught by the check.
 """
 
 from __future__ import annotations
@@ -46,7 +46,3 @@ class RoomTypeCache:
 
     def forget(self, hotel_id: UUID) -> None:
         self._by_hotel.pop(hotel_id, None)
-
-
-ROOM_TYPES = RoomTypeCache()
-"""The process's room types (see the module's docstring for why a stale entry is harmless)."""

@@ -14,6 +14,7 @@ from command_service.adapters.event_log import EventRecorder, append_and_commit
 from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
 from command_service.adapters.room_inventory import PostgresRoomInventory
+from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.application.ports import (
     IdempotencyKeyTakenError,
     RetryableConflictError,
@@ -28,8 +29,10 @@ from innkeeper_contracts import CommandAccepted
 class PostgresUnitOfWork:
     """Begins on enter, rolls back on exit unless `commit()` ran; maps database failures to errors."""
 
-    def __init__(self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock) -> None:
-        self._pool, self._request, self._clock = pool, request, clock
+    def __init__(
+        self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock, room_types: RoomTypeCache
+    ) -> None:
+        self._pool, self._request, self._clock, self._room_types = pool, request, clock, room_types
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
         self._in_transaction = False
         self._recorder = EventRecorder()
@@ -43,8 +46,8 @@ class PostgresUnitOfWork:
         except CONNECTION_ERRORS as error:
             await self._release()
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
-        self.hotels = PostgresHotels(connection, self._recorder)
-        self.inventory = inventory = PostgresRoomInventory(connection)
+        self.hotels = PostgresHotels(connection, self._recorder, self._room_types)
+        self.inventory = inventory = PostgresRoomInventory(connection, self._room_types)
         self.bookings = PostgresBookings(connection, self._recorder, inventory)
         return self
 
@@ -95,10 +98,10 @@ async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> Non
 
 
 class PostgresUnitOfWorkFactory:
-    """Opens a PostgresUnitOfWork on the shared pool."""
+    """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache)."""
 
-    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
-        self._pool, self._clock = pool, clock
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, room_types: RoomTypeCache) -> None:
+        self._pool, self._clock, self._room_types = pool, clock, room_types
 
     def __call__(self, request: CommandRequest) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self._pool, request, self._clock)
+        return PostgresUnitOfWork(self._pool, request, self._clock, self._room_types)
