@@ -14,6 +14,7 @@ from testkit.waiting import wait_until
 
 from command_service.adapters.event_log import PendingEvent, append_and_commit
 from command_service.adapters.migrations import migrate
+from command_service.adapters.transaction import Transaction
 from command_service.application.requests import CommandRequest
 from innkeeper_contracts import RegisterHotel
 from innkeeper_contracts.eventlog import APPEND_LOCK
@@ -92,8 +93,8 @@ class CommitHeld:
         self.connection = connection
         self.appended, self.release = asyncio.Event(), asyncio.Event()
 
-    async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self.connection.fetchval(sql, *args)
+    async def fetchrow(self, sql: str, *args: Any) -> Any:
+        return await self.connection.fetchrow(sql, *args)
 
     async def execute(self, sql: str) -> str:
         if sql == "COMMIT":
@@ -106,8 +107,9 @@ async def _append(connection: asyncpg.Connection | CommitHeld) -> int:
     """The command service's own append of one event, in a transaction of its own; its position."""
     command = RegisterHotel.model_validate(hotel_body())
     event = PendingEvent(uuid4(), "HotelRegistered", 1, "hotel", uuid4(), 1, "p", '{"x": 1}')
-    await connection.execute("BEGIN")
-    answer = await append_and_commit(cast(Any, connection), [event], CommandRequest(command, "c"), _now())
+    transaction = Transaction(cast(Any, connection))
+    await transaction.begin()
+    answer = await append_and_commit(transaction, [event], CommandRequest(command, "c"), _now())
     return int(answer.consistency_token.split(".")[0])
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-from command_service.adapters.event_log import EventRecorder
-from command_service.adapters.pg_errors import Db
+from command_service.adapters.event_log import EventRecorder, append_statement
 from command_service.adapters.room_inventory import (
     RESERVATION,
     RESERVATION_CHECKS,
     RESERVING,
     PostgresRoomInventory,
+    no_room,
     reservation_args,
 )
+from command_service.adapters.transaction import Transaction
 from command_service.domain.booking import Booking, Cancellation, Stay
 from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError
 from command_service.domain.refunds import CancellationTerms
@@ -26,20 +28,18 @@ INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, gue
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 """
 
-# The stay's nights and the booking in one statement; the booking is inserted only if every night was
-# taken (the caller then raises NoRoomAvailableError, or RetryableConflictError when the room type had
-# changed, and the transaction rolls back).
-_RESERVE_AND_INSERT = f"""
-WITH {RESERVING}, booked AS (
+# A new booking, its nights and its events in the event log's one statement (`_BookingWrite`): the
+# booking is inserted only if every night was taken, and nothing is appended unless it was.
+_BOOKING = f"""
+{RESERVING}, booked AS (
     INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
                           check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
     SELECT $8::uuid, $1::uuid, $2::text, $9::text, $10::text, $11::text, $12::date, $13::date, $14::int,
            $15::numeric, $16::text, $17::numeric, $18::text, $19::timestamptz, $20::int
-    WHERE (SELECT count(*) FROM reserved) = cardinality($4::date[])
+    WHERE (SELECT reserved FROM whole)
     RETURNING 1
-)
-SELECT {RESERVATION}
-"""
+)"""
+_BOOK_AND_APPEND = append_statement(_BOOKING, written="booked", columns=RESERVATION)
 
 _SAVE = """
 UPDATE bookings
@@ -48,10 +48,40 @@ WHERE booking_id = $1 AND version = $4
 """
 
 
+@dataclass(frozen=True)
+class _BookingWrite:
+    """A new booking and its stay's nights, written by the event log's statement (a DeferredWrite)."""
+
+    inventory: PostgresRoomInventory
+    stay: Stay
+    booking_id: UUID
+    values: tuple[object, ...]
+    statement = _BOOK_AND_APPEND
+
+    def arguments(self) -> tuple[object, ...]:
+        return self.values
+
+    def check(self, row: asyncpg.Record) -> None:
+        self.inventory.ensure_unchanged(self.stay, row["unchanged"])
+
+    def refused(self, error: asyncpg.PostgresError) -> None:
+        _refused(self.stay, self.booking_id, error)
+
+
+def _refused(stay: Stay, booking_id: UUID, error: asyncpg.PostgresError) -> None:
+    """Raise the answer to a booking the database refused: no room, or the id is taken."""
+    if isinstance(error, asyncpg.CheckViolationError) and error.constraint_name in RESERVATION_CHECKS:
+        raise no_room(stay, error) from None
+    if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == "bookings_pkey":
+        raise AlreadyExistsError(f"booking {booking_id} exists already") from None
+
+
 class PostgresBookings:
     """BookingRepository over the bookings table."""
 
-    def __init__(self, connection: Db, recorder: EventRecorder, inventory: PostgresRoomInventory) -> None:
+    def __init__(
+        self, connection: Transaction, recorder: EventRecorder, inventory: PostgresRoomInventory
+    ) -> None:
         self._connection, self._recorder, self._inventory = connection, recorder, inventory
 
     async def add(self, booking: Booking) -> None:
@@ -72,23 +102,18 @@ class PostgresBookings:
             booking.version,
         )
         room_type = self._inventory.take_deferred(stay)
-        try:
-            if room_type is None:
-                await self._inventory.flush()
-                row_start = (booking.id, stay.hotel_id, stay.room_type)
-                await self._connection.execute(_INSERT, *row_start, *fields[1:])
-            else:
-                row = await self._connection.fetchrow(
-                    _RESERVE_AND_INSERT, *reservation_args(stay, room_type), *fields
+        if room_type is None:
+            await self._inventory.flush()
+            try:
+                await self._connection.execute(
+                    _INSERT, booking.id, stay.hotel_id, stay.room_type, *fields[1:]
                 )
-                assert row is not None
-                self._inventory.ensure_reserved(stay, row["unchanged"], list(row["taken"]))
-        except asyncpg.CheckViolationError as error:
-            if error.constraint_name not in RESERVATION_CHECKS:
+            except asyncpg.PostgresError as error:
+                _refused(stay, booking.id, error)
                 raise
-            self._inventory.ensure_reserved(stay, True, [])  # a new night row over capacity: no room
-        except asyncpg.UniqueViolationError:
-            raise AlreadyExistsError(f"booking {booking.id} exists already") from None
+        else:  # the reservation, the booking and the events: one statement
+            values = (*reservation_args(stay, room_type), *fields)
+            self._connection.defer(_BookingWrite(self._inventory, stay, booking.id, values))
         self._recorder.collect(booking)
 
     async def get(self, booking_id: UUID) -> Booking:

@@ -13,13 +13,15 @@ two commands that write a common row (a room night, a room type taken FOR UPDATE
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+import asyncpg
 import orjson
 
-from command_service.adapters.pg_errors import Db
+from command_service.adapters.transaction import Transaction
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
 from innkeeper_contracts import CommandAccepted, ConsistencyToken
@@ -27,17 +29,19 @@ from innkeeper_contracts.eventlog import APPEND_LOCK
 
 # The tail in ONE statement: the shared lock is taken inside it (an InitPlan evaluated once, before
 # any row is produced, so before any position is drawn), then positions are drawn, the events appended,
-# queued in the outbox, the answer remembered and the relays notified; only COMMIT follows. Positions
-# are paired with the events' order by rank, whatever order the sequence is called in.
-_APPEND = f"""
-WITH input AS (
+# queued in the outbox, the answer remembered and the relays notified. Positions are paired with the
+# events' order by rank, whatever order the sequence is called in. A deferred write's CTEs come first
+# (their parameters follow the append's 16); nothing is appended unless its `written` CTE has a row, and
+# reading that CTE makes the write (and lock its rows) before any position is drawn.
+_APPEND = """
+{deferred}input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::int[], $7::text[],
                          $8::jsonb[]) WITH ORDINALITY
         AS u(event_id, event_type, schema_version, aggregate_type, aggregate_id, aggregate_version,
              partition_key, data, ord)
 ), drawn AS MATERIALIZED (
     SELECT nextval('events_global_position_seq') AS position FROM input
-    WHERE (SELECT pg_advisory_xact_lock_shared({APPEND_LOCK})::text) IS NOT NULL
+    WHERE {written} AND (SELECT pg_advisory_xact_lock_shared({lock})::text) IS NOT NULL
 ), numbered AS (
     SELECT position, row_number() OVER (ORDER BY position) AS ord FROM drawn
 ), appended AS (
@@ -55,14 +59,31 @@ WITH input AS (
     SELECT $12::text, $13::text, $14::text, 202,
            $15::jsonb || jsonb_build_object('consistency_token',
                                             (SELECT max(position) FROM drawn) || $16::text)
-    WHERE $12::text IS NOT NULL
+    WHERE $12::text IS NOT NULL AND EXISTS (SELECT 1 FROM drawn)
     RETURNING 1
 ), notified AS (
-    SELECT pg_notify('innkeeper_outbox', '') FROM (SELECT count(*) FROM queued) AS q
+    SELECT pg_notify('innkeeper_outbox', '') WHERE EXISTS (SELECT 1 FROM queued)
 )
-SELECT (SELECT max(position) FROM drawn) AS last_position, (SELECT count(*) FROM notified) AS notified,
-       (SELECT count(*) FROM remembered) AS remembered
+SELECT {columns}(SELECT max(position) FROM drawn) AS last_position,
+       (SELECT count(*) FROM notified) AS notified, (SELECT count(*) FROM remembered) AS remembered
 """
+_APPEND_PARAMETERS = 16
+_PARAMETER = re.compile(r"\$(\d+)")
+
+
+def append_statement(deferred: str = "", written: str = "", columns: str = "") -> str:
+    """The tail statement, after a deferred write's CTEs (parameters numbered from $1) when given: it
+    appends only if the CTE `written` has a row, and adds the write's result `columns`."""
+    shifted = _PARAMETER.sub(lambda match: f"${int(match[1]) + _APPEND_PARAMETERS}", deferred)
+    return _APPEND.format(
+        deferred=f"WITH {shifted}, " if deferred else "WITH ",
+        lock=APPEND_LOCK,
+        written=f"EXISTS (SELECT 1 FROM {written})" if written else "TRUE",
+        columns=f"{columns}, " if columns else "",
+    )
+
+
+_ALONE = append_statement()
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,13 @@ class EventRecorder:
 
 
 async def append_and_commit(
-    connection: Db, events: list[PendingEvent], request: CommandRequest, now: datetime
+    transaction: Transaction,
+    events: list[PendingEvent],
+    request: CommandRequest,
+    now: datetime,
 ) -> CommandAccepted:
-    """Append the events and commit (the tail: one statement, then COMMIT); the answer's
-    consistency token names the last event's position."""
+    """Append the events in the last statement (with the write deferred to it, if any) and commit; the
+    answer's consistency token names the last event's position."""
     if not events:
         raise RuntimeError(f"{request.name} recorded no event")
     last = events[-1]
@@ -112,8 +136,7 @@ async def append_and_commit(
     # The stored answer is completed in SQL with the token `<position>.<aggregate id>.<version>`.
     answer_body = request.accepted(last.aggregate_id, "").model_dump(mode="json")
     del answer_body["consistency_token"]
-    position = await connection.fetchval(
-        _APPEND,
+    arguments = (
         [event.event_id for event in events],
         [event.event_type for event in events],
         [event.schema_version for event in events],
@@ -131,8 +154,19 @@ async def append_and_commit(
         orjson.dumps(answer_body).decode(),
         f".{last.aggregate_id}.{last.aggregate_version}",
     )
-    await connection.execute("COMMIT")
+    if (deferred := transaction.deferred) is None:
+        row = await transaction.last(_ALONE, *arguments)
+    else:
+        try:
+            row = await transaction.last(deferred.statement, *arguments, *deferred.arguments())
+        except asyncpg.PostgresError as error:
+            deferred.refused(error)
+            raise
+        deferred.check(row)
+    await transaction.commit()
     token = ConsistencyToken(
-        aggregate_id=last.aggregate_id, aggregate_version=last.aggregate_version, global_position=position
+        aggregate_id=last.aggregate_id,
+        aggregate_version=last.aggregate_version,
+        global_position=row["last_position"],
     )
     return request.accepted(last.aggregate_id, token.encode())

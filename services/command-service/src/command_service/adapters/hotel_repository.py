@@ -7,8 +7,8 @@ from uuid import UUID
 import asyncpg
 
 from command_service.adapters.event_log import EventRecorder
-from command_service.adapters.pg_errors import Db
 from command_service.adapters.room_type_cache import RoomTypeCache
+from command_service.adapters.transaction import Transaction
 from command_service.domain.errors import (
     AlreadyExistsError,
     HotelNotFoundError,
@@ -49,7 +49,7 @@ def _room_type(row: asyncpg.Record) -> RoomType:
 class PostgresHotels:
     """HotelRepository over the hotels and room_types tables."""
 
-    def __init__(self, connection: Db, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
+    def __init__(self, connection: Transaction, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
         self._connection, self._recorder, self._room_types = connection, recorder, room_types
 
     async def add(self, hotel: Hotel) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from uuid import UUID
 
 import asyncpg
 
-from command_service.adapters.pg_errors import Db
 from command_service.adapters.room_type_cache import RoomTypeCache
+from command_service.adapters.transaction import Transaction
 from command_service.application.ports import RetryableConflictError
 from command_service.domain.booking import Stay
 from command_service.domain.errors import CapacityBelowBookedError, NoRoomAvailableError
@@ -17,7 +18,9 @@ from command_service.domain.hotel import RoomType
 # The room type the booking was decided on ($3 rooms, $5 guests, rate $6 $7) is held FOR SHARE and
 # compared with the row before any night is taken (an InitPlan, evaluated once, first): when it changed
 # since (it may come from `room_type_cache`) nothing is written and `unchanged` is false. Nights are
-# taken in night order, so concurrent bookings lock them in the same order (no deadlock).
+# taken in night order, so concurrent bookings lock them in the same order (no deadlock). When a night
+# is full, `refuse_full_nights` (migration 002) fails the whole statement, naming the full nights: the
+# statement takes every night or none, with or without a transaction around it.
 RESERVING = """
 held AS MATERIALIZED (
     SELECT capacity = $3 AND max_guests = $5 AND rate_amount = $6 AND rate_currency = $7 AS unchanged
@@ -30,11 +33,18 @@ held AS MATERIALIZED (
     ON CONFLICT (hotel_id, room_type, night)
     DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
     RETURNING night
+), whole AS MATERIALIZED (
+    SELECT CASE WHEN taken = cardinality($4::date[]) THEN true
+                WHEN NOT coalesce((SELECT unchanged FROM held), false) THEN false
+                ELSE refuse_full_nights(array(SELECT unnest($4::date[]) EXCEPT SELECT night FROM reserved
+                                              ORDER BY 1))
+           END AS reserved
+    FROM (SELECT count(*) AS taken FROM reserved) AS counted
 )"""
 
-# What `ensure_reserved` needs from a statement WITH `RESERVING`.
+# What a statement WITH `RESERVING` must select (reading `whole` is what refuses a partial stay).
 RESERVATION = (
-    "coalesce((SELECT unchanged FROM held), false) AS unchanged, array(SELECT night FROM reserved) AS taken"
+    "coalesce((SELECT unchanged FROM held), false) AS unchanged, (SELECT reserved FROM whole) AS reserved"
 )
 
 _RESERVE = f"""
@@ -64,6 +74,7 @@ WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
 
 
 RESERVATION_CHECKS = frozenset({"room_nights_not_overbooked", "room_nights_booked_not_negative"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def reservation_args(stay: Stay, room_type: RoomType) -> tuple[object, ...]:
@@ -73,16 +84,19 @@ def reservation_args(stay: Stay, room_type: RoomType) -> tuple[object, ...]:
             rate.amount, rate.currency)  # fmt: skip
 
 
-def ensure_reserved(stay: Stay, unchanged: bool, taken_nights: list[date]) -> None:
-    """Raise unless the room type was as read (RetryableConflictError: run the command again, reading
-    it afresh) and every night of the stay was taken (NoRoomAvailableError)."""
+def ensure_unchanged(stay: Stay, unchanged: bool) -> None:
+    """Raise RetryableConflictError (run the command again, reading the room type afresh) unless the
+    room type was as the booking read it."""
     if not unchanged:
         raise RetryableConflictError(f"room type {stay.room_type!r} of hotel {stay.hotel_id} changed")
-    nights = stay.nights
-    if len(taken_nights) < len(nights):
-        free = set(taken_nights)
-        full = [night.isoformat() for night in nights if night not in free]
-        raise NoRoomAvailableError(f"no {stay.room_type!r} room free on {', '.join(full)}")
+
+
+def no_room(stay: Stay, error: asyncpg.CheckViolationError) -> NoRoomAvailableError:
+    """The answer to a reservation refused by the database: the full nights it names, else all."""
+    named = (error.detail or "").split(",")
+    full = named if all(_ISO_DATE.fullmatch(night) for night in named) else stay.nights
+    nights = ", ".join(str(night) for night in full)
+    return NoRoomAvailableError(f"no {stay.room_type!r} room free on {nights}")
 
 
 class PostgresRoomInventory:
@@ -92,7 +106,7 @@ class PostgresRoomInventory:
     round trip instead of two); any other use of the inventory, and the commit, write it first.
     """
 
-    def __init__(self, connection: Db, room_types: RoomTypeCache) -> None:
+    def __init__(self, connection: Transaction, room_types: RoomTypeCache) -> None:
         self._connection, self._room_types = connection, room_types
         self._deferred: tuple[Stay, RoomType] | None = None
 
@@ -114,17 +128,16 @@ class PostgresRoomInventory:
         (stay, room_type), self._deferred = self._deferred, None
         try:
             row = await self._connection.fetchrow(_RESERVE, *reservation_args(stay, room_type))
-            assert row is not None
-            unchanged, taken = row["unchanged"], list(row["taken"])
-        except asyncpg.CheckViolationError:  # a new night row over capacity: no room
-            unchanged, taken = True, []
-        self.ensure_reserved(stay, unchanged, taken)
+        except asyncpg.CheckViolationError as error:
+            raise no_room(stay, error) from None
+        assert row is not None
+        self.ensure_unchanged(stay, row["unchanged"])
 
-    def ensure_reserved(self, stay: Stay, unchanged: bool, taken_nights: list[date]) -> None:
-        """`ensure_reserved`, and a changed room type leaves the cache (the retry reads it afresh)."""
+    def ensure_unchanged(self, stay: Stay, unchanged: bool) -> None:
+        """`ensure_unchanged`, and a changed room type leaves the cache (the retry reads it afresh)."""
         if not unchanged:
             self._room_types.forget(stay.hotel_id)
-        ensure_reserved(stay, unchanged, taken_nights)
+        ensure_unchanged(stay, unchanged)
 
     async def release(self, stay: Stay) -> None:
         await self.flush()

@@ -15,6 +15,7 @@ from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
 from command_service.adapters.room_inventory import PostgresRoomInventory
 from command_service.adapters.room_type_cache import RoomTypeCache
+from command_service.adapters.transaction import Transaction
 from command_service.application.ports import (
     IdempotencyKeyTakenError,
     RetryableConflictError,
@@ -27,35 +28,34 @@ from innkeeper_contracts import CommandAccepted
 
 
 class PostgresUnitOfWork:
-    """Begins on enter, rolls back on exit unless `commit()` ran; maps database failures to errors."""
+    """Rolls back on exit unless `commit()` ran; maps database failures to errors.
+
+    The transaction begins with the first statement, so a command whose writes all go into the last
+    one (`Transaction`) runs a single statement."""
 
     def __init__(
         self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock, room_types: RoomTypeCache
     ) -> None:
         self._pool, self._request, self._clock, self._room_types = pool, request, clock, room_types
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._in_transaction = False
         self._recorder = EventRecorder()
         self._committed = False
 
     async def __aenter__(self) -> Self:
         try:
             self._connection = connection = await self._pool.acquire()
-            await connection.execute("BEGIN")
-            self._in_transaction = True
         except CONNECTION_ERRORS as error:
-            await self._release()
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
-        self.hotels = PostgresHotels(connection, self._recorder, self._room_types)
-        self.inventory = inventory = PostgresRoomInventory(connection, self._room_types)
-        self.bookings = PostgresBookings(connection, self._recorder, inventory)
+        self._transaction = transaction = Transaction(connection)
+        self.hotels = PostgresHotels(transaction, self._recorder, self._room_types)
+        self.inventory = inventory = PostgresRoomInventory(transaction, self._room_types)
+        self.bookings = PostgresBookings(transaction, self._recorder, inventory)
         return self
 
     async def commit(self) -> CommandAccepted:
-        assert self._connection is not None
         await self.inventory.flush()
         answer = await append_and_commit(
-            self._connection, self._recorder.pending, self._request, self._clock.now()
+            self._transaction, self._recorder.pending, self._request, self._clock.now()
         )
         self._committed = True
         return answer
@@ -63,9 +63,9 @@ class PostgresUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._committed and self._in_transaction and self._connection is not None:
+        if not self._committed and self._connection is not None:
             with contextlib.suppress(Exception):
-                await self._connection.execute("ROLLBACK")
+                await self._transaction.abandon()
         await self._release()
         if exc is not None:
             _translate(exc)

@@ -1,0 +1,88 @@
+"""Which statements the PostgreSQL unit of work sends (a recording connection, no database): a BookStay
+on a room type the service knows is one statement, with no BEGIN or COMMIT around it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from command_builders import book_stay
+from command_fakes import FixedClock
+
+from command_service.adapters.room_type_cache import RoomTypeCache
+from command_service.adapters.transaction import Transaction
+from command_service.adapters.unit_of_work import PostgresUnitOfWork
+from command_service.application.handlers import Handlers
+from command_service.application.requests import CommandRequest
+from command_service.domain.hotel import RoomType
+from command_service.domain.refunds import CancellationPolicy
+from innkeeper_contracts import Money
+
+ROW = {"unchanged": True, "reserved": True, "last_position": 41, "notified": 1, "remembered": 0}
+ROOM_TYPE = {"hotel_id": uuid4(), "code": "DBL", "name": "Double", "capacity": 3, "max_guests": 2,
+             "rate_amount": Decimal("120.00"), "rate_currency": "EUR"}  # fmt: skip
+
+
+class RecordingConnection:
+    """Answers every query with one row and remembers the first word of each statement."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def _record(self, query: str) -> None:
+        self.sent.append(query.split()[0] if query.split()[0] != "WITH" else "WITH …")
+
+    async def execute(self, query: str, *args: object) -> str:
+        self._record(query)
+        return "OK"
+
+    async def fetchrow(self, query: str, *args: object) -> dict[str, Any]:
+        self._record(query)
+        return ROOM_TYPE if query.startswith("SELECT hotel_id") else ROW
+
+
+class OnePool:
+    def __init__(self, connection: RecordingConnection) -> None:
+        self.connection = connection
+
+    async def acquire(self) -> RecordingConnection:
+        return self.connection
+
+    async def release(self, connection: RecordingConnection) -> None:
+        pass
+
+
+def _check_in(clock: FixedClock) -> date:
+    return clock.now().date() + timedelta(days=10)
+
+
+async def _book(cache: RoomTypeCache) -> list[str]:
+    connection, clock = RecordingConnection(), FixedClock()
+    command = book_stay(ROOM_TYPE["hotel_id"], _check_in(clock))
+    handlers = Handlers(clock, CancellationPolicy(high_value_threshold=Decimal("1000")))
+    request = CommandRequest(command, "corr-1")
+    async with PostgresUnitOfWork(OnePool(connection), request, clock, cache) as uow:  # type: ignore[arg-type]
+        accepted = await handlers.book_stay(command, uow)
+    assert accepted.consistency_token.startswith("41.")
+    return connection.sent
+
+
+async def test_a_booking_on_a_known_room_type_is_one_statement() -> None:
+    cache = RoomTypeCache()
+    rate = Money(amount=ROOM_TYPE["rate_amount"], currency="EUR")
+    cache.put(RoomType(ROOM_TYPE["hotel_id"], "DBL", "Double", 3, 2, rate))
+    assert await _book(cache) == ["WITH …"]
+
+
+async def test_a_booking_that_reads_its_room_type_first_runs_in_a_transaction() -> None:
+    assert await _book(RoomTypeCache()) == ["BEGIN", "SELECT", "WITH …", "COMMIT"]
+
+
+async def test_no_statement_may_follow_a_write_deferred_to_the_last() -> None:
+    transaction = Transaction(RecordingConnection())  # type: ignore[arg-type]
+    transaction.defer(object())  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="deferred"):
+        await transaction.execute("SELECT 1")

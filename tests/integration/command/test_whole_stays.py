@@ -1,0 +1,68 @@
+"""A booking takes every night of its stay or none, also when its write is a single statement with no
+transaction around it (a room type the service knows already: the reservation, the booking and the
+events are one statement)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
+
+
+async def _refused_across_a_full_night(client: httpx.AsyncClient, hotel_id: str, warm: bool) -> None:
+    start = today() + timedelta(days=60)
+    full = start + timedelta(days=2)
+    if warm:  # a booking elsewhere first: the service now knows the room type
+        far = start + timedelta(days=30)
+        assert (await client.post("/bookings", json=booking_body(hotel_id, far))).status_code == 202
+    taken = await client.post("/bookings", json=booking_body(hotel_id, full, nights=1))
+    assert taken.status_code == 202, taken.text
+
+    refused = await client.post("/bookings", json=booking_body(hotel_id, start, nights=4))
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "business-rule"
+    assert refused.json()["detail"] == f"no 'DBL' room free on {full.isoformat()}"
+
+
+async def _nights_booked(dsn: str, hotel_id: str) -> dict[str, int]:
+    rows = await fetch(dsn, "SELECT night, booked FROM room_nights WHERE hotel_id = $1::uuid", hotel_id)
+    return {row["night"].isoformat(): row["booked"] for row in rows if row["booked"]}
+
+
+async def test_a_stay_across_a_full_night_takes_no_night_in_one_statement(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env, relay_enabled=False) as client:
+        hotel = hotel_body(capacity=1)
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        await _refused_across_a_full_night(client, hotel["hotel_id"], warm=True)
+
+    start = today() + timedelta(days=60)
+    assert await _nights_booked(dsn, hotel["hotel_id"]) == {
+        (start + timedelta(days=2)).isoformat(): 1,
+        (start + timedelta(days=30)).isoformat(): 1,
+        (start + timedelta(days=31)).isoformat(): 1,
+    }
+    assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 2
+    assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 2
+    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 3  # the hotel and two bookings
+
+
+async def test_a_stay_across_a_full_night_takes_no_night_in_a_transaction(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env, relay_enabled=False) as client:
+        hotel = hotel_body(capacity=1)
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+    # A new process knows no room type: the booking reads it first, in a transaction.
+    async with command_client(command_env, relay_enabled=False) as client:
+        await _refused_across_a_full_night(client, hotel["hotel_id"], warm=False)
+
+    full = today() + timedelta(days=62)
+    assert await _nights_booked(dsn, hotel["hotel_id"]) == {full.isoformat(): 1}
+    assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 1
+    assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 1
