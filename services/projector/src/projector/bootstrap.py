@@ -84,6 +84,7 @@ class Projector:
             self.parts.parking,
             self.parts.status,
             settings.projector_max_attempts,
+            self.gate,
         )
         for index in range(settings.projector_shards):
             consumer = ShardConsumer(

@@ -9,15 +9,19 @@ gate opens again when the rebuild has switched readers, or when its lease ran ou
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from .generations import GenerationRegistry
+from .generations import GenerationRegistry, Generations
 from .status import CONSUMER
 
+RECENT_SECONDS = 0.5
+"""A reading of the generations younger than this stands in for a read of its own (checks run every
+0.25 s; the rebuild takes a process for dead after 3 s without a heartbeat, written every second)."""
 PROCESSES = "projector_processes"
 """`{_id: "<host>:<pid>", heartbeat_at, paused_for}`, one per live projector process."""
 log = structlog.get_logger("projector.gate")
@@ -33,6 +37,8 @@ class WriteGate:
         self.idle = asyncio.Event()
         self.busy = 0
         self.paused_for: str | None = None
+        self.generations: Generations | None = None
+        self.read_at = 0.0
 
     async def enter(self) -> None:
         await self.open.wait()
@@ -44,9 +50,17 @@ class WriteGate:
         if self.busy == 0:
             self.idle.set()
 
+    def recent_generations(self) -> Generations | None:
+        """The generations as the last check read them, if the gate is open and that was recent."""
+        if self.open.is_set() and time.monotonic() - self.read_at < RECENT_SECONDS:
+            return self.generations
+        return None
+
     async def check(self) -> None:
         """Follow the alias document: close for a pause, open after the switch or an expired lease."""
+        read_at = time.monotonic()
         generations = await self.registry.current()
+        self.generations, self.read_at = generations, read_at
         building = generations.building
         if generations.pausing and building:
             lease = generations.lease_until

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 
 from innkeeper_contracts.documents import HOTEL_NIGHTS
 
@@ -41,6 +41,7 @@ class MemoryStore:
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
         first: Collection[str] = (),
+        alongside: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         docs = self.docs.setdefault(generation, {})
         stored_revisions = self.revisions.setdefault(generation, {})
@@ -61,3 +62,5 @@ class MemoryStore:
             previous = stored.get(aggregate)
             if previous is None or previous.version < checkpoint.version:
                 stored[aggregate] = checkpoint
+        if alongside is not None:
+            await alongside()

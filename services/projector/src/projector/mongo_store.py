@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
@@ -28,6 +28,8 @@ from .projection.view import Doc
 WRITE_ORDER = [[HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS], [HOTEL_DETAILS, HOTEL_CARDS]]
 """Sources before what is derived from them (a card's full nights come from the night documents);
 the collections of one step are written concurrently."""
+Alongside = Callable[[], Awaitable[object]]
+"""A write that goes with the checkpoints (it must not run ahead of the documents either)."""
 REVISION = "_rev"
 """Revision of a document, bumped on every write; writes compare-and-swap on it."""
 
@@ -73,21 +75,25 @@ class MongoStore:
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
         first: Collection[str] = (),
+        alongside: Alongside | None = None,
     ) -> None:
-        """Documents first (one unordered bulk_write per collection: every key occurs once),
-        checkpoints last."""
+        """Documents first (one unordered bulk_write per collection: every key occurs once), then the
+        checkpoints and `alongside`, concurrently."""
         operations, expected = _document_operations(changes, revisions)
         for step in WRITE_ORDER:
-            writes = [
-                self._write(base, generation, operations[base], expected[base])
-                for base in step
-                if base in operations
-            ]
-            for outcome in await asyncio.gather(*writes, return_exceptions=True):
-                if isinstance(outcome, BaseException):  # each write finished; report the first failure
-                    raise outcome
+            await _all(
+                *(
+                    self._write(base, generation, operations[base], expected[base])
+                    for base in step
+                    if base in operations
+                )
+            )
+        last: list[Awaitable[object]] = [alongside()] if alongside else []
         if checkpoints:
-            await self._write(CHECKPOINTS, generation, _checkpoint_operations(checkpoints, first), None)
+            last.append(
+                self._write(CHECKPOINTS, generation, _checkpoint_operations(checkpoints, first), None)
+            )
+        await _all(*last)
 
     async def _write(self, base: str, generation: str, ops: list[Any], expected: int | None) -> None:
         try:
@@ -98,6 +104,13 @@ class MongoStore:
             raise
         if expected is not None and result.matched_count + result.deleted_count != expected:
             raise WriteConflictError(f"{base}: a document was changed by another writer")
+
+
+async def _all(*writes: Awaitable[object]) -> None:
+    """Run the writes concurrently; once each has finished, raise the first failure."""
+    for outcome in await asyncio.gather(*writes, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 def _document_operations(

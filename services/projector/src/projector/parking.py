@@ -11,9 +11,14 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts import EventEnvelope
+from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
 
 PARKED_EVENTS = "parked_events"
 Kind = Literal["failed", "behind", "malformed"]
+CHANGES = "parking_changes"
+"""Field of every shard status document: bumped after each change of the lot that can block or free an
+aggregate, so a consumer reads the lot again only when it moved (it reads its status every batch)."""
+Entries = list[dict[str, Any]]
 
 
 class ParkingLot:
@@ -21,24 +26,48 @@ class ParkingLot:
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = database[PARKED_EVENTS]
+        self.shards = database[PROJECTOR_STATUS_COLLECTION]
+        self.seen: dict[str, tuple[int, Entries]] = {}
+        """Per shard: the parked and retried entries of the lot, read when its change count was this."""
 
     async def create_indexes(self) -> None:
         await self.collection.create_index([("aggregate_id", ASCENDING), ("aggregate_version", ASCENDING)])
         await self.collection.create_index([("status", ASCENDING), ("parked_at", ASCENDING)])
 
-    async def blocked(self, aggregate_ids: Iterable[str]) -> tuple[set[str], dict[str, tuple[str, int]]]:
-        """(aggregates with a parked event, {event id: (aggregate, version)} an operator asked to retry)."""
-        query = {"aggregate_id": {"$in": list(aggregate_ids)}, "status": {"$in": ["parked", "retry"]}}
+    async def blocked(
+        self, aggregate_ids: Iterable[str], shard: str | None = None, changes: int | None = None
+    ) -> tuple[set[str], dict[str, tuple[str, int]]]:
+        """(aggregates with a parked event, {event id: (aggregate, version)} an operator asked to retry).
+
+        With the lot's change count as the shard's status showed it, the lot is read only when the
+        count moved since this shard last read it (usually the lot is empty and never changes)."""
+        ids = set(aggregate_ids)
+        entries = await self._entries_as_of(shard, changes) if shard and changes is not None else None
+        if entries is None:
+            entries = await self._waiting({"aggregate_id": {"$in": list(ids)}})
         blocked: set[str] = set()
         retrying: dict[str, tuple[str, int]] = {}
-        async for doc in self.collection.find(
-            query, {"aggregate_id": 1, "aggregate_version": 1, "status": 1}
-        ):
+        for doc in (d for d in entries if d["aggregate_id"] in ids):
             if doc["status"] == "parked":
                 blocked.add(doc["aggregate_id"])
             else:
                 retrying[doc["_id"]] = (doc["aggregate_id"], doc["aggregate_version"])
         return blocked, retrying
+
+    async def _entries_as_of(self, shard: str, changes: int) -> Entries:
+        seen = self.seen.get(shard)
+        if seen is None or seen[0] != changes:
+            seen = self.seen[shard] = (changes, await self._waiting({"aggregate_id": {"$exists": True}}))
+        return seen[1]
+
+    async def _waiting(self, query: dict[str, Any]) -> Entries:
+        query = {**query, "status": {"$in": ["parked", "retry"]}}
+        fields = {"aggregate_id": 1, "aggregate_version": 1, "status": 1}
+        return await self.collection.find(query, fields).to_list()
+
+    async def _changed(self) -> None:
+        """After a change that can block or free an aggregate: every shard reads the lot again."""
+        await self.shards.update_many({}, {"$inc": {CHANGES: 1}})
 
     async def park(
         self, entries: list[tuple[EventEnvelope, Kind, str]], shard: str, attempts: int = 0
@@ -69,6 +98,7 @@ class ParkingLot:
             )
             ops.append(UpdateOne({"_id": str(envelope.event_id)}, update, upsert=True))
         await self.collection.bulk_write(ops, ordered=True)
+        await self._changed()
 
     async def park_malformed(self, body: bytes, reason: str, shard: str, message_id: str | None) -> None:
         """A message that is not an event envelope at all: kept with its body, never applied."""
@@ -91,6 +121,7 @@ class ParkingLot:
         ids = list(event_ids)
         if ids:
             await self.collection.delete_many({"_id": {"$in": ids}, "status": "retry"})
+            await self._changed()
 
     async def entries(
         self, ids: list[str] | None = None, status: str | None = "parked"
@@ -108,6 +139,7 @@ class ParkingLot:
 
     async def mark(self, ids: list[str], status: str) -> None:
         await self.collection.update_many({"_id": {"$in": ids}}, {"$set": {"status": status}})
+        await self._changed()  # after the change: a consumer reading the count first reads the lot after
 
     async def skipped_ids(self) -> list[str]:
         query = {"status": "skipped", "kind": {"$ne": "malformed"}}

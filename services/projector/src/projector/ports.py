@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,9 +46,11 @@ class DocumentStore(Protocol):
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
         first: Collection[str] = (),
+        alongside: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         """Write the documents (compare-and-swap on revision), then the checkpoints; those of the
-        `first` aggregates (none when the batch read them) are created, a concurrent creation conflicts."""
+        `first` aggregates (none when the batch read them) are created, a concurrent creation conflicts.
+        `alongside` (a write that must not run ahead of the documents) goes with the checkpoints."""
         ...
 
 

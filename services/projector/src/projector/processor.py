@@ -15,7 +15,8 @@ import structlog
 from innkeeper_contracts import EventEnvelope
 
 from .applier import Plan, plan_batch
-from .generations import GenerationRegistry
+from .gate import WriteGate
+from .generations import GenerationRegistry, Generations
 from .metrics import METRICS
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
@@ -35,6 +36,8 @@ class BatchProcessor:
     parking: ParkingLot
     status: StatusBoard
     max_attempts: int = 3
+    gate: WriteGate | None = None
+    """The process's write gate: its last reading of the generations spares one read per batch."""
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
@@ -60,10 +63,9 @@ class BatchProcessor:
     ) -> bool:
         aggregates = {str(e.aggregate_id) for e in envelopes}
         guess = store.generation
-        generations, (blocked, retrying), only_mine, planned = await asyncio.gather(
-            self.registry.current(),
-            self.parking.blocked(aggregates),
-            self.status.only_mine_since(shard),
+        generations, (only_mine, blocked, retrying), planned = await asyncio.gather(
+            self._generations(),
+            self._shard_state(shard, aggregates),
             self._plan_ahead(store, guess, envelopes),
         )
         if not only_mine:
@@ -74,27 +76,64 @@ class BatchProcessor:
         if active.failed:
             await self._count_failures(shard, active, attempts)
             return False
+        recorded: list[bool] = []
+
+        async def bookkeeping() -> None:  # with the checkpoints: none of it may run ahead of the documents
+            recorded.append(await self._bookkeeping(shard, active, len(envelopes), retrying))
+
         await store.save(
-            generations.active, active.view.changed, active.revisions, active.checkpoints, active.first
+            generations.active,
+            active.view.changed,
+            active.revisions,
+            active.checkpoints,
+            active.first,
+            alongside=bookkeeping,
         )
+        if not recorded[0]:
+            store.clear()  # another consumer recorded a batch of this shard since our last one
+        METRICS.record(shard, active)
+        _log_applied(shard, active)
+        return True
+
+    async def _generations(self) -> Generations:
+        """As the write gate last read them, when that is recent: a switch of generations waits for
+        every live process to pause, and the gate of this one (open: a batch is in progress) reads
+        the switch before it opens again. Otherwise (no gate, a stalled process) read afresh."""
+        if self.gate is not None and (known := self.gate.recent_generations()) is not None:
+            return known
+        return await self.registry.current()
+
+    async def _shard_state(
+        self, shard: str, aggregates: set[str]
+    ) -> tuple[bool, set[str], dict[str, tuple[str, int]]]:
+        """Whether the cache is still ours, and what of the batch is parked or being retried."""
+        only_mine, parking_changes = await self.status.only_mine_since(shard)
+        blocked, retrying = await self.parking.blocked(aggregates, shard, parking_changes)
+        return only_mine, blocked, retrying
+
+    async def _bookkeeping(
+        self, shard: str, plan: Plan, delivered: int, retrying: dict[str, tuple[str, int]]
+    ) -> bool:
+        """Park what waits behind a parked event, clear retried events that are applied, record the
+        batch; returns whether this process was the only one to record a batch of the shard since."""
         behind = [
-            (e, "behind", f"an earlier event of aggregate {e.aggregate_id} is parked") for e in active.behind
+            (e, "behind", f"an earlier event of aggregate {e.aggregate_id} is parked") for e in plan.behind
         ]
         resolved = [
             event_id
             for event_id, (aggregate, version) in retrying.items()
-            if version <= active.versions.get(aggregate, 0)
+            if version <= plan.versions.get(aggregate, 0)
         ]
-        _, _, only_mine = await asyncio.gather(
+        outcomes = await asyncio.gather(
             self.parking.park(behind, shard),  # type: ignore[arg-type]
             self.parking.resolved(resolved),
-            self.status.record(shard, active, len(envelopes)),
+            self.status.record(shard, plan, delivered),
+            return_exceptions=True,
         )
-        if not only_mine:
-            store.clear()
-        METRICS.record(shard, active)
-        _log_applied(shard, active)
-        return True
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):  # each finished; the batch is applied again
+                raise outcome
+        return bool(outcomes[2])
 
     async def _plan_ahead(
         self, store: CachedStore, generation: str | None, envelopes: list[EventEnvelope]

@@ -11,7 +11,7 @@ even a stale entry ends in a write conflict and a fresh read, never in a lost up
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Generic, TypeVar
 
 from .ports import Checkpoint, DocumentStore
@@ -108,10 +108,11 @@ class CachedStore:
         revisions: dict[DocKey, int],
         checkpoints: dict[str, Checkpoint],
         first: Collection[str] = (),
+        alongside: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.use(generation)
         try:
-            await self.store.save(generation, changes, revisions, checkpoints, first)
+            await self.store.save(generation, changes, revisions, checkpoints, first, alongside)
         except BaseException:
             self.clear()  # part of the batch may be written: read everything afresh
             raise

@@ -15,6 +15,7 @@ from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
 
 from .applier import Plan
 from .event_log import PostgresEventLog
+from .parking import CHANGES
 
 CONSUMER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -23,8 +24,9 @@ class StatusBoard:
     """One document per shard.
 
     `{_id: "shard-<n>", position, applied_at, last_event_at, events_applied, batches, duplicates,
-    deliveries, consumer}`: `position` is the highest global position applied by the shard; `batches`
-    tells a consumer whether anyone else wrote the shard since its own last batch.
+    deliveries, consumer, parking_changes}`: `position` is the highest global position applied by the
+    shard; `batches` tells a consumer whether anyone else wrote the shard since its own last batch;
+    `parking_changes` whether the parking lot changed (see `ParkingLot.blocked`).
     """
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
@@ -32,10 +34,13 @@ class StatusBoard:
         self.batches: dict[str, int] = {}
         """Per shard: the `batches` count our own last record left."""
 
-    async def only_mine_since(self, shard: str) -> bool:
-        """Whether no other consumer recorded a batch of the shard since this process last did."""
-        doc = await self.collection.find_one({"_id": shard}, {"batches": 1})
-        return doc is not None and doc.get("batches") == self.batches.get(shard)
+    async def only_mine_since(self, shard: str) -> tuple[bool, int | None]:
+        """Whether no other consumer recorded a batch of the shard since this process last did, and
+        the parking lot's change count (None before the shard's first batch)."""
+        doc = await self.collection.find_one({"_id": shard}, {"batches": 1, CHANGES: 1})
+        if doc is None:
+            return False, None
+        return doc.get("batches") == self.batches.get(shard), int(doc.get(CHANGES, 0))
 
     async def record(self, shard: str, plan: Plan, delivered: int) -> bool:
         """Count the batch; returns `only_mine_since` as of just before it."""

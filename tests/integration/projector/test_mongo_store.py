@@ -1,0 +1,71 @@
+"""The MongoDB store, which sends each kind of write of a collection as its own request: a stale
+revision, a document deleted or created meanwhile is still a conflict, and a batch that conflicts
+writes no checkpoint."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from innkeeper_contracts.documents import BOOKINGS, CHECKPOINTS, HOTEL_NIGHTS
+from projector.mongo_store import MongoStore
+from projector.ports import Checkpoint, WriteConflictError
+from projector.projection import Needs
+
+G = "g1"
+NIGHT = (HOTEL_NIGHTS, "h1:2027-03-01")
+BOOKING = (BOOKINGS, "b1")
+
+
+@pytest.fixture
+async def store(mongodb_server: str, mongodb_database: str) -> AsyncIterator[MongoStore]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
+    yield MongoStore(client[mongodb_database])
+    await client.drop_database(mongodb_database)
+    await client.close()
+
+
+async def checkpoint_of(store: MongoStore, aggregate: str) -> int | None:
+    found = await store.checkpoints(G, [aggregate])
+    return found[aggregate].version if aggregate in found else None
+
+
+async def test_a_batch_writes_its_documents_then_its_checkpoints(store: MongoStore) -> None:
+    night = {"_id": NIGHT[1], "hotel_id": "h1", "booked": 1}
+    await store.save(G, {NIGHT: night, BOOKING: {"_id": "b1"}}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
+    await store.save(G, {NIGHT: {**night, "booked": 2}}, {NIGHT: 1}, {"b2": Checkpoint(1, 11)})
+    docs, revisions = await store.load(G, Needs(keys={NIGHT, BOOKING}))
+    assert docs[NIGHT]["booked"] == 2
+    assert revisions == {NIGHT: 2, BOOKING: 1}
+    assert (await checkpoint_of(store, "b1"), await checkpoint_of(store, "b2")) == (1, 1)
+
+
+@pytest.mark.parametrize("stale", ["changed", "deleted", "created"])
+async def test_a_conflicting_batch_writes_no_checkpoint(store: MongoStore, stale: str) -> None:
+    night = {"_id": NIGHT[1], "hotel_id": "h1", "booked": 1}
+    await store.save(G, {NIGHT: night}, {}, {})
+    if stale == "changed":  # another writer replaced the night since we read revision 1
+        await store.save(G, {NIGHT: {**night, "booked": 5}}, {NIGHT: 1}, {})
+    elif stale == "deleted":
+        await store.save(G, {NIGHT: None}, {NIGHT: 1}, {})
+    changes: dict[Any, Any] = {BOOKING: {"_id": "b1"}}
+    if stale == "created":  # we think the booking is new; another writer created it
+        await store.save(G, changes, {}, {})
+    else:
+        changes[NIGHT] = {**night, "booked": 2}
+    with pytest.raises(WriteConflictError):
+        await store.save(G, changes, {NIGHT: 1}, {"b1": Checkpoint(1, 10)}, {"b1"})
+    assert await checkpoint_of(store, "b1") is None
+
+
+async def test_a_checkpoint_created_meanwhile_is_a_conflict(store: MongoStore) -> None:
+    await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
+    with pytest.raises(WriteConflictError):
+        await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
+    await store.save(G, {}, {}, {"b1": Checkpoint(2, 12)})  # later checkpoints only move forward
+    await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)})
+    assert await checkpoint_of(store, "b1") == 2
+    assert await store.collection(CHECKPOINTS, G).count_documents({}) == 1
