@@ -102,8 +102,8 @@ def no_room(stay: Stay, error: asyncpg.CheckViolationError) -> NoRoomAvailableEr
 class PostgresRoomInventory:
     """RoomInventory over the room_nights table.
 
-    A reservation is written with the booking that follows it (`PostgresBookings.add` takes it: one
-    round trip instead of two); any other use of the inventory, and the commit, write it first.
+    A reservation is written with the booking that follows it (`PostgresBookings.add` takes it, into
+    the event log's statement); any other use of the inventory, and the commit, write it first.
     """
 
     def __init__(self, connection: Transaction, room_types: RoomTypeCache) -> None:
