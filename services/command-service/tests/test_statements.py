@@ -1,12 +1,13 @@
 """Which statements the PostgreSQL unit of work sends (a recording connection, no database): a BookStay
-on a room type the service knows is one statement, with no BEGIN or COMMIT around it."""
+on a room type the service knows is one statement, with no BEGIN or COMMIT around it, when a retry of
+it is safe (it names its booking id or carries an idempotency key)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from command_builders import book_stay
@@ -59,26 +60,36 @@ def _check_in(clock: FixedClock) -> date:
     return clock.now().date() + timedelta(days=10)
 
 
-async def _book(cache: RoomTypeCache) -> list[str]:
+async def _book(cache: RoomTypeCache, booking_id: UUID | None = None, key: str | None = None) -> list[str]:
     connection, clock = RecordingConnection(), FixedClock()
-    command = book_stay(ROOM_TYPE["hotel_id"], _check_in(clock))
+    command = book_stay(ROOM_TYPE["hotel_id"], _check_in(clock), booking_id=booking_id)
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=Decimal("1000")))
-    request = CommandRequest(command, "corr-1")
+    request = CommandRequest(command, "corr-1", idempotency_key=key)
     async with PostgresUnitOfWork(OnePool(connection), request, clock, cache) as uow:  # type: ignore[arg-type]
         accepted = await handlers.book_stay(command, uow)
     assert accepted.consistency_token.startswith("41.")
     return connection.sent
 
 
-async def test_a_booking_on_a_known_room_type_is_one_statement() -> None:
+def _knowing_the_room_type() -> RoomTypeCache:
     cache = RoomTypeCache()
     rate = Money(amount=ROOM_TYPE["rate_amount"], currency="EUR")
     cache.put(RoomType(ROOM_TYPE["hotel_id"], "DBL", "Double", 3, 2, rate))
-    assert await _book(cache) == ["WITH …"]
+    return cache
+
+
+async def test_a_booking_on_a_known_room_type_is_one_statement_when_a_retry_is_safe() -> None:
+    assert await _book(_knowing_the_room_type(), booking_id=uuid4()) == ["WITH …"]
+    assert await _book(_knowing_the_room_type(), key="retry-me") == ["WITH …"]
+
+
+async def test_a_booking_a_retry_could_repeat_keeps_begin_and_commit() -> None:
+    # A lone statement commits even when its answer is lost; the client's retry would book again.
+    assert await _book(_knowing_the_room_type()) == ["BEGIN", "WITH …", "COMMIT"]
 
 
 async def test_a_booking_that_reads_its_room_type_first_runs_in_a_transaction() -> None:
-    assert await _book(RoomTypeCache()) == ["BEGIN", "SELECT", "WITH …", "COMMIT"]
+    assert await _book(RoomTypeCache(), booking_id=uuid4()) == ["BEGIN", "SELECT", "WITH …", "COMMIT"]
 
 
 async def test_no_statement_may_follow_a_write_deferred_to_the_last() -> None:

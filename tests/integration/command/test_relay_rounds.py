@@ -33,7 +33,7 @@ async def relay_on(env: dict[str, str]) -> AsyncIterator[OutboxRelay]:
     pool = await asyncpg.create_pool(env["POSTGRES_DSN"], min_size=0, max_size=2, reset=end_session_use)
     publisher = AmqpEventPublisher(env["RABBITMQ_URL"])
     try:
-        yield OutboxRelay(pool, publisher, env["POSTGRES_DSN"])
+        yield OutboxRelay(pool, publisher)
     finally:
         await publisher.close()
         await pool.close()

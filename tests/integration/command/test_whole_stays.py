@@ -1,10 +1,11 @@
 """A booking takes every night of its stay or none, also when its write is a single statement with no
-transaction around it (a room type the service knows already: the reservation, the booking and the
-events are one statement)."""
+transaction around it (a room type the service knows already, and a booking id chosen by the client:
+the reservation, the booking and the events are one statement)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 import httpx
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
@@ -19,7 +20,8 @@ async def _refused_across_a_full_night(client: httpx.AsyncClient, hotel_id: str,
     taken = await client.post("/bookings", json=booking_body(hotel_id, full, nights=1))
     assert taken.status_code == 202, taken.text
 
-    refused = await client.post("/bookings", json=booking_body(hotel_id, start, nights=4))
+    stay = booking_body(hotel_id, start, nights=4, booking_id=str(uuid4()))
+    refused = await client.post("/bookings", json=stay)
 
     assert refused.status_code == 409, refused.text
     assert refused.json()["type"] == "business-rule"

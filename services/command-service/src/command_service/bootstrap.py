@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -37,13 +37,15 @@ from command_service.runtime import Runtime
 from command_service.settings import Settings
 
 
-def build_mediator(pool: asyncpg.Pool, clock: Clock, settings: Settings) -> Mediator:
+def build_mediator(
+    pool: asyncpg.Pool, clock: Clock, settings: Settings, committed: Callable[[], None] = lambda: None
+) -> Mediator:
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
     behaviours: list[Behaviour] = [
         LoggingBehaviour(),
         IdempotencyBehaviour(PostgresIdempotencyStore(pool)),
         ValidationBehaviour(clock),
-        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache())),
+        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), committed)),
     ]
     return Mediator(handlers.by_command(), behaviours)
 
@@ -57,16 +59,19 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         timeout=settings.postgres_connect_timeout,
         reset=end_session_use,
     )
-    runtime = Runtime(settings, pool, build_mediator(pool, clock, settings))
+    publisher = relay = None
     if settings.relay_enabled:
-        runtime.publisher = AmqpEventPublisher(settings.rabbitmq_url)
-        runtime.relay = OutboxRelay(
+        publisher = AmqpEventPublisher(settings.rabbitmq_url)
+        relay = OutboxRelay(
             pool,
-            runtime.publisher,
-            settings.postgres_dsn,
+            publisher,
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval,
         )
+    # A commit wakes this replica's relay (see outbox_relay: why not NOTIFY).
+    mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None)
+    runtime = Runtime(settings, pool, mediator)
+    runtime.publisher, runtime.relay = publisher, relay
     if settings.amqp_intake_enabled:
         broker = RabbitBroker(
             settings.rabbitmq_url,

@@ -29,10 +29,11 @@ from innkeeper_contracts.eventlog import APPEND_LOCK
 
 # The tail in ONE statement: the shared lock is taken inside it (an InitPlan evaluated once, before
 # any row is produced, so before any position is drawn), then positions are drawn, the events appended,
-# queued in the outbox, the answer remembered and the relays notified. Positions are paired with the
+# queued in the outbox and the answer remembered (the relay is woken in-process after the commit, not by
+# NOTIFY: `outbox_relay`). Positions are paired with the
 # events' order by rank, whatever order the sequence is called in. A deferred write's CTEs come first
 # (their parameters follow the append's 16); nothing is appended unless its `written` CTE has a row, and
-# reading that CTE makes the write (and lock its rows) before any position is drawn.
+# reading that CTE makes the write (and locks its rows) before any position is drawn.
 _APPEND = """
 {deferred}input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::int[], $7::text[],
@@ -61,11 +62,9 @@ _APPEND = """
                                             (SELECT max(position) FROM drawn) || $16::text)
     WHERE $12::text IS NOT NULL AND EXISTS (SELECT 1 FROM drawn)
     RETURNING 1
-), notified AS (
-    SELECT pg_notify('innkeeper_outbox', '') WHERE EXISTS (SELECT 1 FROM queued)
 )
 SELECT {columns}(SELECT max(position) FROM drawn) AS last_position,
-       (SELECT count(*) FROM notified) AS notified, (SELECT count(*) FROM remembered) AS remembered
+       (SELECT count(*) FROM remembered) AS remembered
 """
 _APPEND_PARAMETERS = 16
 _PARAMETER = re.compile(r"\$(\d+)")

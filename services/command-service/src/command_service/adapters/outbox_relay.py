@@ -3,14 +3,16 @@
 Every replica runs one. A round takes `pg_try_advisory_xact_lock(RELAY_LOCK)` so one relay publishes
 at a time (the others skip the round), locks a batch of outbox rows, publishes them pipelined and
 deletes only the confirmed ones before committing. A crash anywhere repeats a publish, never loses one.
-LISTEN wakes the relay at once; a short poll covers lost notifications and connection trouble.
+The unit of work wakes its own replica's relay right after a commit that queued events (`wake`); a short
+poll covers the rest (another replica's relay holding the turn, a failed round). Not NOTIFY: PostgreSQL
+makes every committing NOTIFY take one cluster-wide lock through its WAL flush, so commits that notify
+run one at a time (measured: 2.7 backends waiting on it at 32 concurrent BookStays, -20 % commands/s).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 import asyncpg
 import structlog
@@ -25,7 +27,6 @@ from command_service.adapters.pg_errors import Db
 from command_service.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, OUTBOX_BACKLOG, RELAY_FAILURES
 
 RELAY_LOCK = 7_301_003
-CHANNEL = "innkeeper_outbox"
 
 # Losing a round's commit in a crash only republishes (consumers deduplicate), so it need not wait for
 # the WAL flush. One round trip, no result: the simple-query protocol takes both statements.
@@ -60,17 +61,19 @@ class OutboxRelay:
         self,
         pool: asyncpg.Pool,
         publisher: EventPublisher,
-        dsn: str,
         batch_size: int = 500,
         poll_interval: float = 0.5,
     ) -> None:
-        self._pool, self._publisher, self._dsn = pool, publisher, dsn
+        self._pool, self._publisher = pool, publisher
         self._batch_size, self._poll_interval = batch_size, poll_interval
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
-        self._listener: asyncpg.Connection | None = None
+
+    def wake(self) -> None:
+        """Events were committed: publish them now, not at the next poll."""
+        self._wake.set()
 
     async def drain(self, within: float) -> None:
         """Stop after the round in progress (its publishes confirmed and settled), within `within` seconds."""
@@ -83,28 +86,25 @@ class OutboxRelay:
 
     async def run(self) -> None:
         failures = 0
-        try:
-            while not self._stopping:
-                await self._listen()
-                self._wake.clear()  # a NOTIFY during the rounds below wakes the next iteration at once
-                try:
-                    self._idle.clear()
-                    while not self._stopping and await self.publish_round() >= self._batch_size:
-                        pass
-                    failures = 0
-                except Exception as error:  # the relay must outlive any broker or database outage
-                    failures += 1
-                    RELAY_FAILURES.inc()
-                    log.warning("relay.round_failed", error=repr(error), failures=failures)
-                    self._idle.set()
-                    await self._pause(min(0.5 * 2**failures, 5.0))
-                    continue
-                finally:
-                    self._idle.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-        finally:
-            await self._unlisten()
+        while not self._stopping:
+            self._wake.clear()  # a commit during the rounds below wakes the next iteration at once
+            try:
+                self._idle.clear()
+                # Until a round finds nothing: commits made while a round publishes are in the next.
+                while not self._stopping and await self.publish_round() > 0:
+                    pass
+                failures = 0
+            except Exception as error:  # the relay must outlive any broker or database outage
+                failures += 1
+                RELAY_FAILURES.inc()
+                log.warning("relay.round_failed", error=repr(error), failures=failures)
+                self._idle.set()
+                await self._pause(min(0.5 * 2**failures, 5.0))
+                continue
+            finally:
+                self._idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):  # a drain request ends the pause early
@@ -144,25 +144,6 @@ class OutboxRelay:
             EVENTS_PUBLISHED.inc(len(results.confirmed))
         else:
             await connection.execute("COMMIT")
-
-    async def _listen(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await asyncpg.connect(self._dsn, timeout=5)
-            await self._listener.add_listener(CHANNEL, self._on_notify)
-        except Exception as error:  # polling carries on without notifications
-            log.warning("relay.listen_failed", error=repr(error))
-            self._listener = None
-
-    def _on_notify(self, *_: Any) -> None:
-        self._wake.set()
-
-    async def _unlisten(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._listener.close(timeout=2))
-            self._listener = None
 
 
 def _outgoing(row: asyncpg.Record) -> OutgoingEvent:

@@ -19,7 +19,8 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.InterfaceError,
 )
-"""PostgreSQL cannot be reached, or the connection broke: the transaction did not commit."""
+"""PostgreSQL cannot be reached, or the connection broke: the transaction did not commit (a statement
+run alone may have: only retry-safe commands run so, `transaction.py`)."""
 
 RETRYABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.DeadlockDetectedError,

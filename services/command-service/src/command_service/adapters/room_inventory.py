@@ -73,7 +73,8 @@ WHERE rn.hotel_id = $1 AND rn.room_type = $2 AND rn.night = nights.night
 """
 
 
-RESERVATION_CHECKS = frozenset({"room_nights_not_overbooked", "room_nights_booked_not_negative"})
+# A full night: refused by `refuse_full_nights` (naming them), or by the CHECK for a new night row.
+RESERVATION_CHECKS = frozenset({"stay_nights_full", "room_nights_not_overbooked"})
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -93,8 +94,8 @@ def ensure_unchanged(stay: Stay, unchanged: bool) -> None:
 
 def no_room(stay: Stay, error: asyncpg.CheckViolationError) -> NoRoomAvailableError:
     """The answer to a reservation refused by the database: the full nights it names, else all."""
-    named = (error.detail or "").split(",")
-    full = named if all(_ISO_DATE.fullmatch(night) for night in named) else stay.nights
+    named = (error.detail or "").split(",") if error.constraint_name == "stay_nights_full" else []
+    full = named if named and all(_ISO_DATE.fullmatch(night) for night in named) else stay.nights
     nights = ", ".join(str(night) for night in full)
     return NoRoomAvailableError(f"no {stay.room_type!r} room free on {nights}")
 
@@ -129,6 +130,8 @@ class PostgresRoomInventory:
         try:
             row = await self._connection.fetchrow(_RESERVE, *reservation_args(stay, room_type))
         except asyncpg.CheckViolationError as error:
+            if error.constraint_name not in RESERVATION_CHECKS:
+                raise
             raise no_room(stay, error) from None
         assert row is not None
         self.ensure_unchanged(stay, row["unchanged"])

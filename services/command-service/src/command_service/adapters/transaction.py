@@ -3,7 +3,9 @@
 A command whose writes all fit its last statement (a BookStay: the nights, the booking, the events, the
 outbox row, the answer) runs that statement alone: PostgreSQL runs a lone statement atomically, so
 BEGIN and COMMIT would only cost two round trips. Any statement before the last begins a transaction,
-and the last one's `commit` ends it.
+and the last one's `commit` ends it. Only a command that is safe to retry runs alone: once sent, a lone
+statement commits even if the connection breaks before its answer (with BEGIN only a lost COMMIT can),
+so the client's 503 may follow a committed command, and only a retry that cannot apply it twice is safe.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ class DeferredWrite(Protocol):
 class Transaction:
     """Statements on one connection, in a transaction that the first of them begins unless it is the last."""
 
-    def __init__(self, connection: Db) -> None:
-        self._connection = connection
+    def __init__(self, connection: Db, alone: bool = True) -> None:
+        self._connection, self._alone = connection, alone
         self.begun = False
         self.deferred: DeferredWrite | None = None
 
     def defer(self, write: DeferredWrite) -> None:
         """Leave a write to the last statement; no other statement may follow."""
-        assert self.deferred is None, "one write may be deferred"
+        if self.deferred is not None:
+            raise RuntimeError("one write may be deferred to the last statement")
         self.deferred = write
 
     async def begin(self) -> None:
@@ -75,7 +78,9 @@ class Transaction:
         return await self._connection.execute(query, *args)
 
     async def last(self, query: str, *args: object) -> asyncpg.Record:
-        """Run the last statement (alone when nothing came before it); its one row."""
+        """Run the last statement (alone when nothing came before it, if allowed); its one row."""
+        if not self._alone:
+            await self.begin()
         row = await self._connection.fetchrow(query, *args)
         assert row is not None
         return row

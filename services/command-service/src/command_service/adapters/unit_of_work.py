@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -34,9 +35,15 @@ class PostgresUnitOfWork:
     one (`Transaction`) runs a single statement."""
 
     def __init__(
-        self, pool: asyncpg.Pool, request: CommandRequest, clock: Clock, room_types: RoomTypeCache
+        self,
+        pool: asyncpg.Pool,
+        request: CommandRequest,
+        clock: Clock,
+        room_types: RoomTypeCache,
+        committed: Callable[[], None] = lambda: None,
     ) -> None:
         self._pool, self._request, self._clock, self._room_types = pool, request, clock, room_types
+        self._committed_hook = committed
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
         self._recorder = EventRecorder()
         self._committed = False
@@ -46,7 +53,7 @@ class PostgresUnitOfWork:
             self._connection = connection = await self._pool.acquire()
         except CONNECTION_ERRORS as error:
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
-        self._transaction = transaction = Transaction(connection)
+        self._transaction = transaction = Transaction(connection, alone=self._request.retry_safe)
         self.hotels = PostgresHotels(transaction, self._recorder, self._room_types)
         self.inventory = inventory = PostgresRoomInventory(transaction, self._room_types)
         self.bookings = PostgresBookings(transaction, self._recorder, inventory)
@@ -58,6 +65,7 @@ class PostgresUnitOfWork:
             self._transaction, self._recorder.pending, self._request, self._clock.now()
         )
         self._committed = True
+        self._committed_hook()
         return answer
 
     async def __aexit__(
@@ -98,10 +106,17 @@ async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> Non
 
 
 class PostgresUnitOfWorkFactory:
-    """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache)."""
+    """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache); `committed` is
+    called after each commit (the outbox relay's `wake`)."""
 
-    def __init__(self, pool: asyncpg.Pool, clock: Clock, room_types: RoomTypeCache) -> None:
-        self._pool, self._clock, self._room_types = pool, clock, room_types
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        clock: Clock,
+        room_types: RoomTypeCache,
+        committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._pool, self._clock, self._room_types, self._committed = pool, clock, room_types, committed
 
     def __call__(self, request: CommandRequest) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self._pool, request, self._clock, self._room_types)
+        return PostgresUnitOfWork(self._pool, request, self._clock, self._room_types, self._committed)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from command_service.domain.errors import CommandError
-from innkeeper_contracts import CommandAccepted, CommandRejected, Contract
+from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
 
 if TYPE_CHECKING:
     from .ports import UnitOfWork
@@ -35,6 +35,14 @@ class CommandRequest:
     @property
     def name(self) -> str:
         return type(self.command).__name__
+
+    @property
+    def retry_safe(self) -> bool:
+        """A retry cannot apply the command twice: it carries an idempotency key, or the id of the
+        booking it creates (a retry then finds the booking exists)."""
+        return bool(self.idempotency_key) or (
+            isinstance(self.command, BookStay) and self.command.booking_id is not None
+        )
 
     def request_hash(self) -> str:
         """Fingerprint of the payload, to tell a retry from a reused key."""
