@@ -65,7 +65,6 @@ class PostgresUnitOfWork:
             self._transaction, self._recorder.pending, self._request, self._clock.now()
         )
         self._committed = True
-        self._committed_hook()
         return answer
 
     async def __aexit__(
@@ -75,6 +74,8 @@ class PostgresUnitOfWork:
             with contextlib.suppress(Exception):
                 await self._transaction.abandon()
         await self._release()
+        if self._committed:  # the connection is back in the pool for the relay's round
+            self._committed_hook()
         if exc is not None:
             _translate(exc)
 
