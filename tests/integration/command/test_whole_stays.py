@@ -4,11 +4,16 @@ the reservation, the booking and the events are one statement)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from uuid import uuid4
 
+import asyncpg
 import httpx
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
+from testkit.waiting import wait_until
+
+from innkeeper_contracts.eventlog import APPEND_LOCK, READ_HORIZON, WAIT_FOR_APPENDS
 
 
 async def _refused_across_a_full_night(client: httpx.AsyncClient, hotel_id: str, warm: bool) -> None:
@@ -68,3 +73,45 @@ async def test_a_stay_across_a_full_night_takes_no_night_in_a_transaction(
     assert await _nights_booked(dsn, hotel["hotel_id"]) == {full.isoformat(): 1}
     assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 1
     assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 1
+
+
+async def test_a_lone_booking_waiting_for_a_night_holds_no_append_lock_and_no_position(
+    command_env: dict[str, str],
+) -> None:
+    """The nights are taken before the append lock and the positions: a booking stuck on a busy night
+    holds back neither the horizon readers nor the sequence."""
+    dsn = command_env["POSTGRES_DSN"]
+    night = today() + timedelta(days=90)
+    blocker, probe = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        async with command_client(command_env, relay_enabled=False) as client:
+            hotel = hotel_body(capacity=5)
+            hotel_id = hotel["hotel_id"]
+            assert (await client.post("/hotels", json=hotel)).status_code == 202
+            known = booking_body(hotel_id, night, nights=1)  # the service now knows the room type
+            assert (await client.post("/bookings", json=known)).status_code == 202
+            sequence = await probe.fetchval("SELECT last_value FROM events_global_position_seq")
+            await blocker.execute("BEGIN")
+            await blocker.execute("SELECT 1 FROM room_nights WHERE night = $1 FOR UPDATE", night)
+            stay = booking_body(hotel_id, night, nights=1, booking_id=str(uuid4()))
+            booking = asyncio.create_task(client.post("/bookings", json=stay))
+            await wait_until(lambda: _waits_for_a_row(probe), what="the booking waiting for the night")
+
+            assert not await probe.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", APPEND_LOCK
+            )
+            assert await probe.fetchval("SELECT last_value FROM events_global_position_seq") == sequence
+            async with probe.transaction():  # a horizon read goes through at once
+                await asyncio.wait_for(probe.execute(WAIT_FOR_APPENDS), 5)
+                assert await probe.fetchval(READ_HORIZON) == sequence
+            await blocker.execute("ROLLBACK")
+            assert (await asyncio.wait_for(booking, 10)).status_code == 202
+    finally:
+        await blocker.close()
+        await probe.close()
+
+
+async def _waits_for_a_row(probe: asyncpg.Connection) -> bool:
+    return bool(
+        await probe.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+    )
