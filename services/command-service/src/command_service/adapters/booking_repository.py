@@ -80,9 +80,9 @@ class PostgresBookings:
     """BookingRepository over the bookings table."""
 
     def __init__(
-        self, connection: Transaction, recorder: EventRecorder, inventory: PostgresRoomInventory
+        self, transaction: Transaction, recorder: EventRecorder, inventory: PostgresRoomInventory
     ) -> None:
-        self._connection, self._recorder, self._inventory = connection, recorder, inventory
+        self._transaction, self._recorder, self._inventory = transaction, recorder, inventory
 
     async def add(self, booking: Booking) -> None:
         stay, guest, rate = booking.stay, booking.guest, booking.nightly_rate
@@ -105,7 +105,7 @@ class PostgresBookings:
         if room_type is None:
             await self._inventory.flush()
             try:
-                await self._connection.execute(
+                await self._transaction.execute(
                     _INSERT, booking.id, stay.hotel_id, stay.room_type, *fields[1:]
                 )
             except asyncpg.PostgresError as error:
@@ -113,12 +113,12 @@ class PostgresBookings:
                 raise
         else:  # the reservation, the booking and the events: one statement
             values = (*reservation_args(stay, room_type), *fields)
-            self._connection.defer(_BookingWrite(self._inventory, stay, booking.id, values))
+            self._transaction.defer(_BookingWrite(self._inventory, stay, booking.id, values))
         self._recorder.collect(booking)
 
     async def get(self, booking_id: UUID) -> Booking:
         await self._inventory.flush()
-        row = await self._connection.fetchrow("SELECT * FROM bookings WHERE booking_id = $1", booking_id)
+        row = await self._transaction.fetchrow("SELECT * FROM bookings WHERE booking_id = $1", booking_id)
         if row is None:
             raise BookingNotFoundError(f"no booking {booking_id}")
         currency = row["currency"]
@@ -142,7 +142,7 @@ class PostgresBookings:
     async def save(self, booking: Booking) -> None:
         await self._inventory.flush()
         cancellation = booking.cancellation
-        status = await self._connection.execute(
+        status = await self._transaction.execute(
             _SAVE,
             booking.id,
             booking.status,

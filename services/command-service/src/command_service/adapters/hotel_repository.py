@@ -49,12 +49,12 @@ def _room_type(row: asyncpg.Record) -> RoomType:
 class PostgresHotels:
     """HotelRepository over the hotels and room_types tables."""
 
-    def __init__(self, connection: Transaction, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
-        self._connection, self._recorder, self._room_types = connection, recorder, room_types
+    def __init__(self, transaction: Transaction, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
+        self._transaction, self._recorder, self._room_types = transaction, recorder, room_types
 
     async def add(self, hotel: Hotel) -> None:
         try:
-            await self._connection.execute(
+            await self._transaction.execute(
                 "INSERT INTO hotels (hotel_id, name, city, stars, registered_at, version)"
                 " VALUES ($1, $2, $3, $4, $5, $6)",
                 hotel.id,
@@ -67,7 +67,7 @@ class PostgresHotels:
         except asyncpg.UniqueViolationError:
             raise AlreadyExistsError(f"hotel {hotel.id} is already registered") from None
         room_types = list(hotel.room_types.values())
-        await self._connection.execute(
+        await self._transaction.execute(
             f"INSERT INTO room_types ({_ROOM_TYPE_COLUMNS}) SELECT $1, *"
             " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::numeric[], $7::text[])",
             hotel.id,
@@ -83,7 +83,7 @@ class PostgresHotels:
     async def get(self, hotel_id: UUID, *, lock_room_type: str | None = None) -> Hotel:
         if lock_room_type is not None:
             await self._lock(hotel_id, lock_room_type, "FOR UPDATE")
-        rows = await self._connection.fetch(_LOAD, hotel_id)
+        rows = await self._transaction.fetch(_LOAD, hotel_id)
         if not rows:
             raise HotelNotFoundError(f"no hotel {hotel_id}")
         first = rows[0]
@@ -107,20 +107,20 @@ class PostgresHotels:
 
     async def _lock(self, hotel_id: UUID, code: str, mode: str) -> asyncpg.Record:
         # Bookings hold their room type FOR SHARE and capacity changes FOR UPDATE, so they take turns.
-        row = await self._connection.fetchrow(
+        row = await self._transaction.fetchrow(
             f"SELECT {_ROOM_TYPE_COLUMNS} FROM room_types WHERE hotel_id = $1 AND code = $2 {mode}",
             hotel_id,
             code,
         )
         if row is not None:
             return row
-        if await self._connection.fetchval("SELECT 1 FROM hotels WHERE hotel_id = $1", hotel_id) is None:
+        if await self._transaction.fetchval("SELECT 1 FROM hotels WHERE hotel_id = $1", hotel_id) is None:
             raise HotelNotFoundError(f"no hotel {hotel_id}")
         raise RoomTypeNotFoundError(f"hotel {hotel_id} has no room type {code!r}")
 
     async def save(self, hotel: Hotel) -> None:
         room_types = list(hotel.room_types.values())
-        saved = await self._connection.fetchval(
+        saved = await self._transaction.fetchval(
             _SAVE,
             hotel.id,
             hotel.version,

@@ -107,8 +107,8 @@ class PostgresRoomInventory:
     the event log's statement); any other use of the inventory, and the commit, write it first.
     """
 
-    def __init__(self, connection: Transaction, room_types: RoomTypeCache) -> None:
-        self._connection, self._room_types = connection, room_types
+    def __init__(self, transaction: Transaction, room_types: RoomTypeCache) -> None:
+        self._transaction, self._room_types = transaction, room_types
         self._deferred: tuple[Stay, RoomType] | None = None
 
     async def reserve(self, stay: Stay, room_type: RoomType) -> None:
@@ -128,7 +128,7 @@ class PostgresRoomInventory:
             return
         (stay, room_type), self._deferred = self._deferred, None
         try:
-            row = await self._connection.fetchrow(_RESERVE, *reservation_args(stay, room_type))
+            row = await self._transaction.fetchrow(_RESERVE, *reservation_args(stay, room_type))
         except asyncpg.CheckViolationError as error:
             if error.constraint_name not in RESERVATION_CHECKS:
                 raise
@@ -144,11 +144,13 @@ class PostgresRoomInventory:
 
     async def release(self, stay: Stay) -> None:
         await self.flush()
-        await self._connection.execute(_RELEASE, stay.hotel_id, stay.room_type, stay.check_in, stay.check_out)
+        await self._transaction.execute(
+            _RELEASE, stay.hotel_id, stay.room_type, stay.check_in, stay.check_out
+        )
 
     async def most_booked(self, hotel_id: UUID, room_type: str, from_night: date) -> int:
         await self.flush()
-        booked = await self._connection.fetchval(
+        booked = await self._transaction.fetchval(
             "SELECT coalesce(max(booked), 0) FROM room_nights"
             " WHERE hotel_id = $1 AND room_type = $2 AND night >= $3",
             hotel_id,
@@ -160,7 +162,7 @@ class PostgresRoomInventory:
     async def set_capacity(self, hotel_id: UUID, room_type: str, from_night: date, capacity: int) -> None:
         await self.flush()
         try:
-            await self._connection.execute(
+            await self._transaction.execute(
                 _SET_CAPACITY,
                 hotel_id,
                 room_type,
