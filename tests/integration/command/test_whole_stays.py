@@ -38,17 +38,22 @@ async def _nights_booked(dsn: str, hotel_id: str) -> dict[str, int]:
     return {row["night"].isoformat(): row["booked"] for row in rows if row["booked"]}
 
 
+async def _hotel_with_one_room(client: httpx.AsyncClient) -> str:
+    hotel = hotel_body(capacity=1)
+    assert (await client.post("/hotels", json=hotel)).status_code == 202
+    return str(hotel["hotel_id"])
+
+
 async def test_a_stay_across_a_full_night_takes_no_night_in_one_statement(
     command_env: dict[str, str],
 ) -> None:
     dsn = command_env["POSTGRES_DSN"]
     async with command_client(command_env, relay_enabled=False) as client:
-        hotel = hotel_body(capacity=1)
-        assert (await client.post("/hotels", json=hotel)).status_code == 202
-        await _refused_across_a_full_night(client, hotel["hotel_id"], warm=True)
+        hotel_id = await _hotel_with_one_room(client)
+        await _refused_across_a_full_night(client, hotel_id, warm=True)
 
     start = today() + timedelta(days=60)
-    assert await _nights_booked(dsn, hotel["hotel_id"]) == {
+    assert await _nights_booked(dsn, hotel_id) == {
         (start + timedelta(days=2)).isoformat(): 1,
         (start + timedelta(days=30)).isoformat(): 1,
         (start + timedelta(days=31)).isoformat(): 1,
@@ -63,14 +68,13 @@ async def test_a_stay_across_a_full_night_takes_no_night_in_a_transaction(
 ) -> None:
     dsn = command_env["POSTGRES_DSN"]
     async with command_client(command_env, relay_enabled=False) as client:
-        hotel = hotel_body(capacity=1)
-        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        hotel_id = await _hotel_with_one_room(client)
     # A new process knows no room type: the booking reads it first, in a transaction.
     async with command_client(command_env, relay_enabled=False) as client:
-        await _refused_across_a_full_night(client, hotel["hotel_id"], warm=False)
+        await _refused_across_a_full_night(client, hotel_id, warm=False)
 
     full = today() + timedelta(days=62)
-    assert await _nights_booked(dsn, hotel["hotel_id"]) == {full.isoformat(): 1}
+    assert await _nights_booked(dsn, hotel_id) == {full.isoformat(): 1}
     assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 1
     assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 1
 
