@@ -90,8 +90,8 @@ class OutboxRelay:
             self._wake.clear()  # a commit during the rounds below wakes the next iteration at once
             try:
                 self._idle.clear()
-                # Until a round finds nothing: commits made while a round publishes are in the next.
-                while not self._stopping and await self.publish_round() > 0:
+                # A full batch may have left rows behind; a commit made meanwhile has set `_wake`.
+                while not self._stopping and await self.publish_round() >= self._batch_size:
                     pass
                 failures = 0
             except Exception as error:  # the relay must outlive any broker or database outage

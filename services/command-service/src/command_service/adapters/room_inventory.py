@@ -85,13 +85,6 @@ def reservation_args(stay: Stay, room_type: RoomType) -> tuple[object, ...]:
             rate.amount, rate.currency)  # fmt: skip
 
 
-def ensure_unchanged(stay: Stay, unchanged: bool) -> None:
-    """Raise RetryableConflictError (run the command again, reading the room type afresh) unless the
-    room type was as the booking read it."""
-    if not unchanged:
-        raise RetryableConflictError(f"room type {stay.room_type!r} of hotel {stay.hotel_id} changed")
-
-
 def no_room(stay: Stay, error: asyncpg.CheckViolationError) -> NoRoomAvailableError:
     """The answer to a reservation refused by the database: the full nights it names, else all."""
     named = (error.detail or "").split(",") if error.constraint_name == "stay_nights_full" else []
@@ -137,10 +130,11 @@ class PostgresRoomInventory:
         self.ensure_unchanged(stay, row["unchanged"])
 
     def ensure_unchanged(self, stay: Stay, unchanged: bool) -> None:
-        """`ensure_unchanged`, and a changed room type leaves the cache (the retry reads it afresh)."""
+        """Raise RetryableConflictError unless the room type was as the booking read it; it then leaves
+        the cache, and the command runs again on a fresh read."""
         if not unchanged:
             self._room_types.forget(stay.hotel_id)
-        ensure_unchanged(stay, unchanged)
+            raise RetryableConflictError(f"room type {stay.room_type!r} of hotel {stay.hotel_id} changed")
 
     async def release(self, stay: Stay) -> None:
         await self.flush()
