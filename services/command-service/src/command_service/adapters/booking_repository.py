@@ -7,15 +7,16 @@ from uuid import UUID
 
 import asyncpg
 
-from command_service.adapters.event_log import EventRecorder, append_statement
-from command_service.adapters.room_inventory import (
+from command_service.adapters.append_statement import append_statement
+from command_service.adapters.event_log import EventRecorder
+from command_service.adapters.reservation import (
     RESERVATION,
     RESERVATION_CHECKS,
     RESERVING,
-    PostgresRoomInventory,
     no_room,
     reservation_args,
 )
+from command_service.adapters.room_inventory import PostgresRoomInventory
 from command_service.adapters.transaction import Transaction
 from command_service.domain.booking import Booking, Cancellation, Stay
 from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError

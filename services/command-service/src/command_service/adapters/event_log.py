@@ -13,7 +13,6 @@ two commands that write a common row (a room night, a room type taken FOR UPDATE
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -21,69 +20,11 @@ from uuid import UUID, uuid4
 import asyncpg
 import orjson
 
+from command_service.adapters.append_statement import ALONE
 from command_service.adapters.transaction import Transaction
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
 from innkeeper_contracts import CommandAccepted, ConsistencyToken
-from innkeeper_contracts.eventlog import APPEND_LOCK
-
-# The tail in ONE statement: the shared lock is taken inside it (an InitPlan evaluated once, before any row
-# is produced, so before any position is drawn), then positions are drawn, the events appended, queued in
-# the outbox and the answer remembered (the relay is woken in-process after the commit, not by NOTIFY:
-# `outbox_relay`). Positions are paired with the events' order by rank, whatever order the sequence is
-# called in. A deferred write's CTEs come first (their parameters follow the append's 16); nothing is
-# appended unless its `written` CTE has a row, and reading that CTE makes the write (and locks its rows)
-# before any position is drawn. The write's result columns come first in the final SELECT, which evaluates
-# them first: a second reason for that order (`test_whole_stays` fails only when both are reversed).
-_APPEND = """
-{deferred}input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::int[], $7::text[],
-                         $8::jsonb[]) WITH ORDINALITY
-        AS u(event_id, event_type, schema_version, aggregate_type, aggregate_id, aggregate_version,
-             partition_key, data, ord)
-), drawn AS MATERIALIZED (
-    SELECT nextval('events_global_position_seq') AS position FROM input
-    WHERE {written} AND (SELECT pg_advisory_xact_lock_shared({lock})::text) IS NOT NULL
-), numbered AS (
-    SELECT position, row_number() OVER (ORDER BY position) AS ord FROM drawn
-), appended AS (
-    INSERT INTO events (global_position, event_id, event_type, schema_version, aggregate_type,
-                        aggregate_id, aggregate_version, partition_key, occurred_at, correlation_id,
-                        causation_id, data)
-    SELECT n.position, i.event_id, i.event_type, i.schema_version, i.aggregate_type, i.aggregate_id,
-           i.aggregate_version, i.partition_key, $9::timestamptz, $10::text, $11::text, i.data
-    FROM numbered AS n JOIN input AS i ON i.ord = n.ord
-    RETURNING global_position
-), queued AS (
-    INSERT INTO outbox (global_position) SELECT global_position FROM appended RETURNING 1
-), remembered AS (
-    INSERT INTO idempotency_keys (key, command, request_hash, status_code, response_body)
-    SELECT $12::text, $13::text, $14::text, 202,
-           $15::jsonb || jsonb_build_object('consistency_token',
-                                            (SELECT max(position) FROM drawn) || $16::text)
-    WHERE $12::text IS NOT NULL AND EXISTS (SELECT 1 FROM drawn)
-    RETURNING 1
-)
-SELECT {columns}(SELECT max(position) FROM drawn) AS last_position,
-       (SELECT count(*) FROM remembered) AS remembered
-"""
-_APPEND_PARAMETERS = 16
-_PARAMETER = re.compile(r"\$(\d+)")
-
-
-def append_statement(deferred: str = "", written: str = "", columns: str = "") -> str:
-    """The tail statement, after a deferred write's CTEs (parameters numbered from $1) when given: it
-    appends only if the CTE `written` has a row, and adds the write's result `columns`."""
-    shifted = _PARAMETER.sub(lambda match: f"${int(match[1]) + _APPEND_PARAMETERS}", deferred)
-    return _APPEND.format(
-        deferred=f"WITH {shifted}, " if deferred else "WITH ",
-        lock=APPEND_LOCK,
-        written=f"EXISTS (SELECT 1 FROM {written})" if written else "TRUE",
-        columns=f"{columns}, " if columns else "",
-    )
-
-
-_ALONE = append_statement()
 
 
 @dataclass(frozen=True)
@@ -155,7 +96,7 @@ async def append_and_commit(
         f".{last.aggregate_id}.{last.aggregate_version}",
     )
     if (deferred := transaction.deferred) is None:
-        row = await transaction.last(_ALONE, *arguments)
+        row = await transaction.last(ALONE, *arguments)
     else:
         try:
             row = await transaction.last(deferred.statement, *arguments, *deferred.arguments())

@@ -22,7 +22,7 @@ class DeferredWrite(Protocol):
 
     @property
     def statement(self) -> str:
-        """The whole last statement, made by `event_log.append_statement`."""
+        """The whole last statement, made by `append_statement.append_statement`."""
         ...
 
     def arguments(self) -> tuple[object, ...]:
