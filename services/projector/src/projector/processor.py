@@ -18,6 +18,7 @@ from .applier import Plan, plan_batch
 from .gate import WriteGate
 from .generations import GenerationRegistry, Generations
 from .metrics import METRICS
+from .outcomes import log_applied, retry_or_park
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
 from .shard_cache import CachedStore
@@ -74,7 +75,7 @@ class BatchProcessor:
             planned = await plan_batch(store, generations.active, envelopes, self.events, blocked)
         active = planned
         if active.failed:
-            await self._count_failures(shard, active, attempts)
+            await retry_or_park(self.parking, self.max_attempts, shard, active, attempts)
             return False
         recorded: list[bool] = []
 
@@ -92,7 +93,7 @@ class BatchProcessor:
         if not recorded[0]:
             store.clear()  # another consumer recorded a batch of this shard since our last one
         METRICS.record(shard, active)
-        _log_applied(shard, active)
+        log_applied(shard, active)
         return True
 
     async def _generations(self) -> Generations:
@@ -146,41 +147,3 @@ class BatchProcessor:
             return await plan_batch(store, generation, envelopes, self.events)
         except Exception:  # planned again for real; a lasting error surfaces there
             return None
-
-    async def _count_failures(self, shard: str, plan: Plan, attempts: Counter[str]) -> None:
-        """Try again (state read afresh) until an event failed `max_attempts` times; then park it."""
-        to_park = []
-        for envelope, reason in plan.failed:
-            attempts[str(envelope.event_id)] += 1
-            count = attempts[str(envelope.event_id)]
-            log.warning(
-                "event failed",
-                event_id=str(envelope.event_id),
-                correlation_id=envelope.correlation_id,
-                attempt=count,
-                reason=reason,
-            )
-            if count >= self.max_attempts:
-                to_park.append((envelope, "failed", reason))
-        if to_park:
-            await self.parking.park(to_park, shard, attempts=self.max_attempts)  # type: ignore[arg-type]
-            METRICS.parked.inc(len(to_park))
-        else:
-            await asyncio.sleep(0.05 * max(attempts.values()))
-
-
-def _log_applied(shard: str, plan: Plan) -> None:
-    """One line per applied event, under the event's correlation id and causation id (the command id),
-    so one grep follows a request from the command service to the read model."""
-    for event in plan.applied:
-        log.info(
-            "event.applied",
-            shard=shard,
-            event_id=str(event.event_id),
-            event_type=event.event_type,
-            aggregate_id=str(event.aggregate_id),
-            aggregate_version=event.aggregate_version,
-            global_position=event.global_position,
-            correlation_id=event.correlation_id,
-            causation_id=event.causation_id,
-        )
