@@ -1,15 +1,17 @@
 """One relay round: the turn (one relay at a time), publish in position order, delete what was confirmed,
 postpone what no queue took — in three round trips (BEGIN, the batch with the turn, the deletes with
-COMMIT)."""
+COMMIT); and a relay that found another holding the turn tries again before its next poll."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aio_pika
 import asyncpg
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body
+from prometheus_client import REGISTRY
 from testkit.waiting import wait_until
 
 from command_service.adapters.event_publisher import AmqpEventPublisher
@@ -29,11 +31,11 @@ async def commands_in_the_outbox(env: dict[str, str], bookings: int) -> None:
 
 
 @asynccontextmanager
-async def relay_on(env: dict[str, str]) -> AsyncIterator[OutboxRelay]:
+async def relay_on(env: dict[str, str], poll_interval: float = 0.5) -> AsyncIterator[OutboxRelay]:
     pool = await asyncpg.create_pool(env["POSTGRES_DSN"], min_size=0, max_size=2, reset=end_session_use)
     publisher = AmqpEventPublisher(env["RABBITMQ_URL"])
     try:
-        yield OutboxRelay(pool, publisher)
+        yield OutboxRelay(pool, publisher, poll_interval=poll_interval)
     finally:
         await publisher.close()
         await pool.close()
@@ -70,7 +72,7 @@ async def test_a_round_waits_its_turn_then_publishes_in_order_and_empties_the_ou
         try:
             async with other.transaction():
                 await other.execute("SELECT pg_advisory_xact_lock($1)", RELAY_LOCK)
-                assert await relay.publish_round() == 0
+                assert await relay.publish_round() is None  # not "nothing to publish"
                 assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 4
                 # Its own round still holds its rows; this one's turn ended with nothing locked.
                 assert await fetchval(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'") == 0
@@ -99,3 +101,36 @@ async def test_events_no_queue_takes_are_postponed_and_the_others_deleted(
         assert await relay.publish_round() == 0  # not before their back-off
         await wait_until(lambda: len(seen) == 1, 10, "HotelRegistered on the bus")
     assert [envelope.event_type for envelope in seen] == ["HotelRegistered"]
+
+
+def turn_held() -> float:
+    """Rounds of this process's relays that found another relay holding the turn."""
+    return REGISTRY.get_sample_value("innkeeper_relay_turn_held_total") or 0.0
+
+
+async def test_a_relay_that_found_the_turn_held_tries_again_before_its_next_poll(
+    command_env: dict[str, str],
+) -> None:
+    """The other replica's round may have read the outbox before these commits and, its batch not
+    full, not look again until its own poll: this relay must not wait for its poll either (an hour here)."""
+    dsn = command_env["POSTGRES_DSN"]
+    await commands_in_the_outbox(command_env, bookings=1)
+    held_before = turn_held()
+    async with tapped(command_env["RABBITMQ_URL"], "#") as seen, relay_on(command_env, 3600) as relay:
+        other = await asyncpg.connect(dsn)
+        try:
+            round_of_the_other = other.transaction()
+            await round_of_the_other.start()
+            await other.execute("SELECT pg_advisory_xact_lock($1)", RELAY_LOCK)
+            running = asyncio.create_task(relay.run())
+            await wait_until(lambda: turn_held() > held_before, 10, "a round found the turn held")
+            await round_of_the_other.rollback()  # its round ends, having published nothing of these
+        finally:
+            await other.close()
+        try:
+            await wait_until(lambda: len(seen) == 2, 10, "both events published without a wake or a poll")
+        finally:
+            await relay.drain(5)
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 0

@@ -15,6 +15,9 @@ COMMAND_DURATION = Histogram("innkeeper_command_duration_seconds", "Time to hand
 EVENTS_PUBLISHED = Counter("innkeeper_events_published_total", "Events the relay published (confirmed).")
 EVENTS_UNROUTABLE = Counter("innkeeper_events_unroutable_total", "Events returned as unroutable.")
 RELAY_FAILURES = Counter("innkeeper_relay_failures_total", "Relay rounds that failed (broker or database).")
+RELAY_TURN_HELD = Counter(
+    "innkeeper_relay_turn_held_total", "Relay rounds that found another replica's relay holding the turn."
+)
 OUTBOX_BACKLOG = Gauge("innkeeper_outbox_backlog", "Unpublished events seen in the last relay round.")
 OUTBOX_DEPTH = Gauge("innkeeper_outbox_depth", "Events in the outbox not yet published (sampled on scrape).")
 OUTBOX_OLDEST_AGE = Gauge(

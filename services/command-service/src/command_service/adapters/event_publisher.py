@@ -4,36 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aio_pika
 import aiormq
-import orjson
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from aio_pika.connection import make_url
 from aio_pika.exceptions import PublishError
 from aiormq import spec
 
+from command_service.adapters.outgoing_event import OutgoingEvent
 from innkeeper_contracts import event_class
 from innkeeper_contracts.topology import EVENTS_EXCHANGE, event_headers
 
 log = structlog.get_logger("command_service.publisher")
 PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
-
-
-@dataclass(frozen=True)
-class OutgoingEvent:
-    """One event of the log, ready to publish."""
-
-    global_position: int
-    event_id: str
-    event_type: str
-    partition_key: str
-    correlation_id: str
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -158,12 +146,3 @@ def _results(events: Sequence[OutgoingEvent], sends: Sequence[asyncio.Future[Any
             failed.append(event.global_position)
             error = outcome
     return PublishResults(confirmed, unroutable, failed, error)
-
-
-def envelope_body(row: Mapping[str, Any]) -> bytes:
-    """The EventEnvelope JSON of an events row (`data` is the stored JSON text, embedded as is)."""
-    envelope = dict(row)
-    envelope["event_id"] = str(row["event_id"])
-    envelope["aggregate_id"] = str(row["aggregate_id"])
-    envelope["data"] = orjson.Fragment(row["data"])
-    return orjson.dumps(envelope)

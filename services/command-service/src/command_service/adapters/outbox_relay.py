@@ -1,12 +1,13 @@
 """The outbox relay: publishes committed events in position order, deletes them after the confirm.
 
-Every replica runs one. A round takes `pg_try_advisory_xact_lock(RELAY_LOCK)` so one relay publishes
-at a time (the others skip the round), locks a batch of outbox rows, publishes them pipelined and
-deletes only the confirmed ones before committing. A crash anywhere repeats a publish, never loses one.
-The unit of work wakes its own replica's relay right after a commit that queued events (`wake`); a short
-poll covers the rest (another replica's relay holding the turn, a failed round). Not NOTIFY: PostgreSQL
-makes every committing NOTIFY take one cluster-wide lock through its WAL flush, so commits that notify
-run one at a time (measured: 2.7 backends waiting on it at 32 concurrent BookStays, -20 % commands/s).
+Every replica runs one. A round takes `pg_try_advisory_xact_lock(RELAY_LOCK)` so one relay publishes at a
+time (the others skip the round), locks a batch of outbox rows, publishes them pipelined and deletes only
+the confirmed ones before committing. A crash anywhere repeats a publish, never loses one. The unit of
+work wakes its own replica's relay right after a commit that queued events (`wake`). A round that finds
+another replica's relay holding the turn tries again soon (that relay may have read the outbox before
+this replica's commits), backing off to the poll, which covers the rest. Not NOTIFY: PostgreSQL makes
+every committing NOTIFY take one cluster-wide lock through its WAL flush, so commits that notify run one
+at a time (measured: 2.7 backends waiting on it at 32 concurrent BookStays, -20 % commands/s).
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ import contextlib
 import asyncpg
 import structlog
 
-from command_service.adapters.event_publisher import (
-    EventPublisher,
-    OutgoingEvent,
-    PublishResults,
-    envelope_body,
-)
+from command_service.adapters.event_publisher import EventPublisher, PublishResults
+from command_service.adapters.outgoing_event import outgoing_event
 from command_service.adapters.pg_errors import Db
-from command_service.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, OUTBOX_BACKLOG, RELAY_FAILURES
+from command_service.metrics import (
+    EVENTS_PUBLISHED,
+    EVENTS_UNROUTABLE,
+    OUTBOX_BACKLOG,
+    RELAY_FAILURES,
+    RELAY_TURN_HELD,
+)
 
 RELAY_LOCK = 7_301_003
+TURN_RETRY = 0.005
+"""First pause after a round found the turn held elsewhere; it doubles up to the poll interval."""
 
 # Losing a round's commit in a crash only republishes (consumers deduplicate), so it need not wait for
 # the WAL flush. One round trip, no result: the simple-query protocol takes both statements.
@@ -44,6 +49,10 @@ ORDER BY o.global_position
 LIMIT $1
 FOR UPDATE OF o SKIP LOCKED
 """
+
+# Only after a batch came back empty: whether that was because another relay holds the turn (true when
+# this transaction took it, in the batch or now).
+_TURN = "SELECT pg_try_advisory_xact_lock($1)"
 
 _POSTPONE = """
 UPDATE outbox SET attempts = attempts + 1, last_error = $2,
@@ -85,14 +94,12 @@ class OutboxRelay:
             log.warning("relay.drain_timed_out", seconds=within)
 
     async def run(self) -> None:
-        failures = 0
+        failures, retry = 0, TURN_RETRY
         while not self._stopping:
             self._wake.clear()  # a commit during the rounds below wakes the next iteration at once
             try:
                 self._idle.clear()
-                # A full batch may have left rows behind; a commit made meanwhile has set `_wake`.
-                while not self._stopping and await self.publish_round() >= self._batch_size:
-                    pass
+                turn_held = await self._rounds()
                 failures = 0
             except Exception as error:  # the relay must outlive any broker or database outage
                 failures += 1
@@ -103,26 +110,42 @@ class OutboxRelay:
                 continue
             finally:
                 self._idle.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            # Found the turn held: soon again, backing off to the poll; a wake still comes first.
+            await self._pause(retry if turn_held else self._poll_interval)
+            retry = min(retry * 2, self._poll_interval) if turn_held else TURN_RETRY
+
+    async def _rounds(self) -> bool:
+        """Rounds until one is not full (a full batch may have left rows behind; a commit made meanwhile
+        has set `_wake`); returns whether the last found another relay holding the turn."""
+        while not self._stopping:
+            looked = await self.publish_round()
+            if looked is None or looked < self._batch_size:
+                return looked is None
+        return False
 
     async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):  # a drain request ends the pause early
+        with contextlib.suppress(TimeoutError):  # a wake (a commit, a drain request) ends it early
             await asyncio.wait_for(self._wake.wait(), seconds)
 
-    async def publish_round(self) -> int:
-        """Publish one batch; returns how many outbox rows it looked at (0 when another relay is busy).
+    async def publish_round(self) -> int | None:
+        """Publish one batch; returns how many outbox rows it looked at, None when another relay holds
+        the turn.
 
-        Three round trips: BEGIN, the batch (turn taken in it), the deletes with COMMIT. A failure
-        anywhere leaves the transaction open and the pool's reset rolls it back (nothing deleted)."""
+        Three round trips: BEGIN, the batch (turn taken in it), the deletes with COMMIT (an empty batch
+        asks whose turn it was instead). A failure anywhere leaves the transaction open and the pool's
+        reset rolls it back (nothing deleted)."""
         async with self._pool.acquire() as connection:
             await connection.execute(_BEGIN)
             rows = await connection.fetch(_BATCH, self._batch_size, RELAY_LOCK)
             OUTBOX_BACKLOG.set(len(rows))
             if not rows:
+                turn = await connection.fetchval(_TURN, RELAY_LOCK)
                 await connection.execute("COMMIT")
+                if not turn:
+                    RELAY_TURN_HELD.inc()
+                    return None
                 return 0
-            results = await self._publisher.publish([_outgoing(row) for row in rows])
+            results = await self._publisher.publish([outgoing_event(row) for row in rows])
             await self._settle(connection, results)
         if results.error is not None:
             raise results.error
@@ -144,14 +167,3 @@ class OutboxRelay:
             EVENTS_PUBLISHED.inc(len(results.confirmed))
         else:
             await connection.execute("COMMIT")
-
-
-def _outgoing(row: asyncpg.Record) -> OutgoingEvent:
-    return OutgoingEvent(
-        global_position=row["global_position"],
-        event_id=str(row["event_id"]),
-        event_type=row["event_type"],
-        partition_key=row["partition_key"],
-        correlation_id=row["correlation_id"],
-        body=envelope_body(dict(row)),
-    )

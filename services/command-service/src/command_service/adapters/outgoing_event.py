@@ -1,0 +1,43 @@
+"""An event of the log as the relay publishes it: the EventEnvelope JSON and what routes it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import orjson
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    """One event of the log, ready to publish."""
+
+    global_position: int
+    event_id: str
+    event_type: str
+    partition_key: str
+    correlation_id: str
+    body: bytes
+
+
+def outgoing_event(row: asyncpg.Record) -> OutgoingEvent:
+    """The event of an outbox row joined with its events row."""
+    return OutgoingEvent(
+        global_position=row["global_position"],
+        event_id=str(row["event_id"]),
+        event_type=row["event_type"],
+        partition_key=row["partition_key"],
+        correlation_id=row["correlation_id"],
+        body=envelope_body(dict(row)),
+    )
+
+
+def envelope_body(row: Mapping[str, Any]) -> bytes:
+    """The EventEnvelope JSON of an events row (`data` is the stored JSON text, embedded as is)."""
+    envelope = dict(row)
+    envelope["event_id"] = str(row["event_id"])
+    envelope["aggregate_id"] = str(row["aggregate_id"])
+    envelope["data"] = orjson.Fragment(row["data"])
+    return orjson.dumps(envelope)
