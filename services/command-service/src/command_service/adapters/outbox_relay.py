@@ -37,22 +37,22 @@ TURN_RETRY = 0.005
 # the WAL flush. One round trip, no result: the simple-query protocol takes both statements.
 _BEGIN = "BEGIN; SET LOCAL synchronous_commit TO off"
 
-# The turn is taken in the batch's own statement: the try-lock is an InitPlan (a one-time filter,
-# evaluated before any outbox row is read or locked); another relay's turn gives no rows.
+# The turn is taken in the batch's own statement, once (a materialized CTE), before any outbox row is
+# read or locked, and the statement says whether it got it: always one row at least, `mine` false when
+# another relay holds the turn, the batch's columns NULL when there is nothing to publish.
 _BATCH = """
-SELECT e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type, e.aggregate_id,
-       e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id, e.causation_id,
-       e.data::text AS data
-FROM outbox o JOIN events e USING (global_position)
-WHERE o.not_before <= now() AND (SELECT pg_try_advisory_xact_lock($2))
-ORDER BY o.global_position
-LIMIT $1
-FOR UPDATE OF o SKIP LOCKED
+WITH turn AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($2) AS mine)
+SELECT turn.mine, batch.* FROM turn LEFT JOIN LATERAL (
+    SELECT e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type,
+           e.aggregate_id, e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id,
+           e.causation_id, e.data::text AS data
+    FROM outbox o JOIN events e USING (global_position)
+    WHERE turn.mine AND o.not_before <= now()
+    ORDER BY o.global_position
+    LIMIT $1
+    FOR UPDATE OF o SKIP LOCKED
+) AS batch ON true
 """
-
-# Only after a batch came back empty: whether that was because another relay holds the turn (true when
-# this transaction took it, in the batch or now).
-_TURN = "SELECT pg_try_advisory_xact_lock($1)"
 
 _POSTPONE = """
 UPDATE outbox SET attempts = attempts + 1, last_error = $2,
@@ -131,19 +131,19 @@ class OutboxRelay:
         """Publish one batch; returns how many outbox rows it looked at, None when another relay holds
         the turn.
 
-        Three round trips: BEGIN, the batch (turn taken in it), the deletes with COMMIT (an empty batch
-        asks whose turn it was instead). A failure anywhere leaves the transaction open and the pool's
-        reset rolls it back (nothing deleted)."""
+        Three round trips: BEGIN, the batch (turn taken in it), the deletes with COMMIT. A failure
+        anywhere leaves the transaction open and the pool's reset rolls it back (nothing deleted)."""
         async with self._pool.acquire() as connection:
             await connection.execute(_BEGIN)
-            rows = await connection.fetch(_BATCH, self._batch_size, RELAY_LOCK)
+            found = await connection.fetch(_BATCH, self._batch_size, RELAY_LOCK)
+            if not found[0]["mine"]:
+                await connection.execute("COMMIT")
+                RELAY_TURN_HELD.inc()
+                return None
+            rows = [row for row in found if row["global_position"] is not None]
             OUTBOX_BACKLOG.set(len(rows))
             if not rows:
-                turn = await connection.fetchval(_TURN, RELAY_LOCK)
                 await connection.execute("COMMIT")
-                if not turn:
-                    RELAY_TURN_HELD.inc()
-                    return None
                 return 0
             results = await self._publisher.publish([outgoing_event(row) for row in rows])
             await self._settle(connection, results)

@@ -9,6 +9,12 @@ from typing import Any
 import asyncpg
 import orjson
 
+ENVELOPE_COLUMNS = (
+    "global_position", "event_id", "event_type", "schema_version", "aggregate_type", "aggregate_id",
+    "aggregate_version", "partition_key", "occurred_at", "correlation_id", "causation_id", "data",
+)  # fmt: skip
+"""The columns of an events row that make its EventEnvelope (a query may return more)."""
+
 
 @dataclass(frozen=True)
 class OutgoingEvent:
@@ -30,7 +36,7 @@ def outgoing_event(row: asyncpg.Record) -> OutgoingEvent:
         event_type=row["event_type"],
         partition_key=row["partition_key"],
         correlation_id=row["correlation_id"],
-        body=envelope_body(dict(row)),
+        body=envelope_body({name: row[name] for name in ENVELOPE_COLUMNS}),
     )
 
 

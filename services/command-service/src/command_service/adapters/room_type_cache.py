@@ -3,7 +3,7 @@
 A BookStay needs its room type (rooms, who fits, the nightly rate) and holds the row FOR SHARE until it
 commits, so a capacity or rate change waits for it. Reading the row cost a round trip of its own per
 command. Taken from here instead, the booking's reservation statement takes the same lock and compares
-the row with the values the booking was decided on before it takes any night (`room_inventory`); when
+the row with the values the booking was decided on before it takes any night (`reservation`); when
 they differ (a rate or capacity changed since) it writes nothing, the entry is dropped and the command
 runs again with a fresh read. So a cached entry can make a command retry, never book at a stale rate or
 capacity. Rejections made from an entry are as good as from a fresh read: the cache never holds a room
