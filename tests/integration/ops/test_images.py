@@ -42,11 +42,12 @@ def test_the_image_is_multi_stage_slim_and_runs_the_service_as_a_non_root_user(s
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_the_build_installs_wheels_of_the_contracts_and_the_service_with_the_pinned_constraints(
+def test_the_build_installs_wheels_of_the_contracts_the_kit_and_the_service_with_the_pinned_constraints(
     service: str,
 ) -> None:
     runs = " ".join(arguments for name, arguments in instructions(dockerfile(service)) if name == "RUN")
-    assert f"pip wheel --no-deps --wheel-dir /wheels ./shared/contracts ./services/{service}" in runs
+    packages = f"./shared/contracts ./shared/service-kit ./services/{service}"
+    assert f"pip wheel --no-deps --wheel-dir /wheels {packages}" in runs
     assert "pip install -c constraints.txt /wheels/*.whl" in runs
     assert "secantus" not in dockerfile(service).lower()
 
