@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from innkeeper_contracts import BookStay, Guest, Money, RegisterHotel, RoomTypeSpec
+from innkeeper_contracts import BookingGuest, BookStay, Money, RegisterHotel, RoomTypeSpec
 
 RATE = Money(amount=Decimal("120.00"), currency="EUR")
 
@@ -23,7 +23,7 @@ def book_stay(hotel_id: UUID, check_in: date, nights: int = 2, **changes: Any) -
     fields: dict[str, Any] = {
         "hotel_id": hotel_id,
         "room_type": "DBL",
-        "guest": Guest(guest_id="g-1", name="Ann", email="ann@example.com"),
+        "guest": BookingGuest(guest_id="g-1", name="Ann", email="ann@example.com"),
         "check_in": check_in,
         "check_out": check_in + timedelta(days=nights),
         "guests": 2,

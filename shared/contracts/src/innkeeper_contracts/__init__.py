@@ -29,16 +29,18 @@ from .events import (
     StayBooked,
 )
 from .replies import CommandAccepted, CommandRejected, FieldError
-from .values import CENT, Contract, Guest, Money, RoomTypeSpec
+from .values import CENT, Actor, BookingGuest, Contract, Guest, Money, Role, RoomTypeSpec
 
 __all__ = [
     "CENT",
     "COMMANDS",
     "EVENT_TYPES",
     "SIDE_EFFECT_EVENTS",
+    "Actor",
     "BookStay",
     "BookingCancelled",
     "BookingEvent",
+    "BookingGuest",
     "CancelBooking",
     "CancelBookingBody",
     "ChangeRoomCapacity",
@@ -60,6 +62,7 @@ __all__ = [
     "NightlyRateSet",
     "RefundIssued",
     "RegisterHotel",
+    "Role",
     "RoomCapacityChanged",
     "RoomTypeSpec",
     "SetNightlyRate",

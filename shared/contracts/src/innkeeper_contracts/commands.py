@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from .values import Contract, Guest, Money, Name, RoomTypeCode, RoomTypeSpec
+from .values import BookingGuest, Contract, Money, Name, RoomTypeCode, RoomTypeSpec
 
 MAX_NIGHTS = 30
 
@@ -52,7 +52,7 @@ class BookStay(Contract):
     booking_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
     hotel_id: UUID
     room_type: RoomTypeCode
-    guest: Guest
+    guest: BookingGuest
     check_in: date
     check_out: date
     guests: int = Field(ge=1, le=20)

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field
 
 from .events import EVENT_TYPES, DomainEvent
-from .values import Contract
+from .values import Actor, Contract
 
 
 class UnknownEventTypeError(ValueError):
@@ -32,6 +32,7 @@ class EventEnvelope(Contract):
     correlation_id: str
     causation_id: str = Field(description="Id of the command (or event) that caused this event.")
     data: dict[str, Any]
+    actor: Actor | None = Field(default=None, description="Who sent the command (absent on older events).")
 
     @property
     def routing_key(self) -> str:

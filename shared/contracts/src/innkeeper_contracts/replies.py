@@ -17,6 +17,8 @@ ProblemType = Literal[
     "idempotency-key-reused",
     "unavailable",
     "malformed-message",
+    "unauthenticated",
+    "forbidden",
 ]
 
 

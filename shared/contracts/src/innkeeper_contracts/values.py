@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, StringConstraints
 
@@ -31,7 +31,8 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(ex
 RoomTypeCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"), Field(examples=["DBL"])
 ]
-GuestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+GuestId = Annotated[str, StringConstraints(pattern=GUEST_ID_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Email = EmailStr
 
@@ -52,6 +53,30 @@ class Guest(Contract):
     guest_id: GuestId
     name: Name
     email: Email
+
+
+class BookingGuest(Contract):
+    """The person a booking is for, as a command names them: a guest booking for themself may leave out
+    `guest_id` (their token's subject is their guest id)."""
+
+    guest_id: GuestId | None = Field(default=None, description="Required unless the caller is the guest.")
+    name: Name
+    email: Email
+
+    def identified(self, guest_id: str) -> Guest:
+        return Guest(guest_id=guest_id, name=self.name, email=self.email)
+
+
+Role = Literal["guest", "staff", "admin", "service"]
+"""What a caller may do: a guest for themself, staff for their hotels, an admin everything, a service
+what it is granted."""
+
+
+class Actor(Contract):
+    """Who acted: the caller's subject (token `sub`, or the broker-verified AMQP user) and role."""
+
+    subject: str = Field(min_length=1, max_length=255)
+    role: Role
 
 
 class RoomTypeSpec(Contract):

@@ -8,7 +8,12 @@ from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from command_service.domain.aggregate import Aggregate
-from command_service.domain.errors import AlreadyCancelledError, NoRoomAvailableError, TooManyGuestsError
+from command_service.domain.errors import (
+    AlreadyCancelledError,
+    InvalidCommandError,
+    NoRoomAvailableError,
+    TooManyGuestsError,
+)
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy, CancellationTerms
 from command_service.domain.stay import Stay, ensure_stay_dates
@@ -17,6 +22,7 @@ __all__ = ["Booking", "Cancellation", "Stay", "ensure_stay_dates"]
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
+    FieldError,
     Guest,
     GuestNotificationRequested,
     ManagementAlertRaised,
@@ -79,11 +85,17 @@ class Booking(Aggregate):
             )
         if room_type.capacity == 0:
             raise NoRoomAvailableError(f"room type {room_type.code!r} has no rooms")
+        if command.guest.guest_id is None:  # a guest's own id is filled in from their token before
+            raise InvalidCommandError(
+                "guest.guest_id: a booking made for someone else names its guest",
+                errors=[FieldError(loc=["body", "guest", "guest_id"], msg="required", type="missing")],
+            )
+        guest = command.guest.identified(command.guest.guest_id)
         stay = Stay(command.hotel_id, command.room_type, command.check_in, command.check_out)
         booking = cls(
             booking_id,
             stay=stay,
-            guest=command.guest,
+            guest=guest,
             guests=command.guests,
             nightly_rate=room_type.nightly_rate,
             booked_at=now,
@@ -94,7 +106,7 @@ class Booking(Aggregate):
                 booking_id=booking_id,
                 hotel_id=stay.hotel_id,
                 room_type=stay.room_type,
-                guest=command.guest,
+                guest=guest,
                 check_in=stay.check_in,
                 check_out=stay.check_out,
                 nights=len(stay.nights),
