@@ -1,0 +1,148 @@
+"""The issuer's public keys (a JWKS), fetched once, kept for a while, refetched when a token names a key
+we do not know (key rotation), never more often than a floor allows (a stream of made-up `kid`s must not
+turn into a stream of requests to the identity provider).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+import structlog
+from jwt import PyJWK, PyJWKSet
+from jwt.exceptions import PyJWKSetError, PyJWTError
+
+from .errors import KeysUnavailableError, TokenRejectedError
+
+log = structlog.get_logger("innkeeper_kit.auth")
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+class JwksCache:
+    """Signing keys by `kid`, from `jwks_url` (https, http, or file:// in development) or, when that
+    is empty, from the `jwks_uri` of the issuer's OpenID Connect discovery document."""
+
+    def __init__(
+        self,
+        *,
+        jwks_url: str = "",
+        issuer: str = "",
+        max_age: float = 300.0,
+        refetch_floor: float = 10.0,
+        timeout: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not jwks_url and not issuer:
+            raise ValueError("a JWKS needs AUTH_JWKS_URL or AUTH_ISSUER (OpenID Connect discovery)")
+        self._url, self._issuer = jwks_url, issuer
+        self._max_age, self._floor, self._timeout, self._clock = max_age, refetch_floor, timeout, clock
+        self._keys: dict[str, PyJWK] = {}
+        self._fingerprint = b""
+        self._fetched_at: float | None = None  # last successful fetch
+        self._tried_at: float | None = None  # last attempt, successful or not
+        self._lock = asyncio.Lock()
+        self.generation = 0
+        """Bumped whenever the key set changes: what was verified with the old set is checked again."""
+        self.fetches = 0
+
+    async def keep_fresh(self) -> None:
+        """Refetch the set once it is older than its max age (a removed key then stops being trusted)."""
+        if self._stale() and self._may_refetch():
+            await self._refresh(reason="max age")
+
+    async def key(self, kid: str | None, algorithm: str) -> PyJWK:
+        """The key that signed a token with this header; refetches once (within the floor) if unknown."""
+        await self.keep_fresh()
+        found = self._find(kid, algorithm)
+        if found is None and self._may_refetch():
+            await self._refresh(reason="unknown key")
+            found = self._find(kid, algorithm)
+        if found is None:
+            if not self._keys:
+                raise KeysUnavailableError("the issuer's signing keys cannot be fetched now")
+            raise TokenRejectedError(f"the token's key ({kid or 'no kid'}, {algorithm}) is not trusted")
+        return found
+
+    async def warm(self) -> None:
+        """Fetch the keys now (at start), so the first request does not wait; failures are only logged."""
+        await self._refresh(reason="start")
+
+    def _find(self, kid: str | None, algorithm: str) -> PyJWK | None:
+        if kid is not None:
+            key = self._keys.get(kid)
+            return key if key is not None and key.algorithm_name == algorithm else None
+        # No kid: acceptable only when exactly one key could have signed it.
+        candidates = [key for key in self._keys.values() if key.algorithm_name == algorithm]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _stale(self) -> bool:
+        return self._fetched_at is None or self._clock() - self._fetched_at >= self._max_age
+
+    def _may_refetch(self) -> bool:
+        return self._tried_at is None or self._clock() - self._tried_at >= self._floor
+
+    async def _refresh(self, *, reason: str) -> None:
+        async with self._lock:
+            if reason != "start" and not self._may_refetch():
+                return  # another request fetched (or tried) while this one waited for the lock
+            self._tried_at = self._clock()
+            try:
+                keys, fingerprint = _usable_keys(await self._fetch())
+            except (httpx.HTTPError, OSError, ValueError, PyJWTError) as error:
+                log.warning("auth.jwks_unavailable", reason=reason, error=str(error)[:300])
+                return
+            self.fetches += 1
+            self._fetched_at = self._clock()
+            if fingerprint != self._fingerprint:
+                self._fingerprint = fingerprint
+                self.generation += 1
+                log.info("auth.jwks_loaded", reason=reason, kids=sorted(keys))
+            self._keys = keys
+
+    async def _fetch(self) -> dict[str, Any]:
+        url = self._url or await self._discover()
+        if urlsplit(url).scheme == "file":  # development only (settings): a small local file
+            data = await asyncio.to_thread(Path(urlsplit(url).path).read_bytes)
+            document: dict[str, Any] = orjson.loads(data)
+            return document
+        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
+            answer = await client.get(url, headers={"Accept": "application/json"})
+            answer.raise_for_status()
+            fetched: dict[str, Any] = answer.json()
+            return fetched
+
+    async def _discover(self) -> str:
+        """The `jwks_uri` of the issuer's discovery document, which must name the same issuer."""
+        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
+            answer = await client.get(self._issuer.rstrip("/") + DISCOVERY_PATH)
+            answer.raise_for_status()
+            document = answer.json()
+        if document.get("issuer") != self._issuer or not isinstance(document.get("jwks_uri"), str):
+            raise ValueError(f"the discovery document of {self._issuer} names another issuer or no jwks_uri")
+        self._url = document["jwks_uri"]
+        return self._url
+
+
+def _usable_keys(document: dict[str, Any]) -> tuple[dict[str, PyJWK], bytes]:
+    """Public signature keys with a `kid`; symmetric (`oct`) and encryption keys are never trusted."""
+    entries = [
+        entry
+        for entry in document.get("keys", [])
+        if isinstance(entry, dict)
+        and entry.get("kty") in ("RSA", "EC", "OKP")
+        and entry.get("use", "sig") == "sig"
+        and isinstance(entry.get("kid"), str)
+        and "d" not in entry  # a private key published by mistake is not a reason to trust it
+    ]
+    try:
+        key_set = PyJWKSet.from_dict({"keys": entries})
+    except PyJWKSetError as error:
+        raise ValueError(f"the JWKS has no usable signature key: {error}") from None
+    fingerprint = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS)
+    return {key.key_id: key for key in key_set.keys if key.key_id is not None}, fingerprint

@@ -1,0 +1,178 @@
+"""Bearer JWTs (the RFC 9068 profile) checked with PyJWT: signature by a trusted key, an asymmetric
+algorithm, `iss`, `aud`, `exp`, `nbf`; then the claims become a `Principal`.
+
+A token verified once is remembered until it expires (bounded, checked against the clock on every hit,
+forgotten when the key set changes): a client sends the same token for an hour, and checking its
+signature each time would cost more than the rest of a read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import jwt
+from jwt.exceptions import PyJWTError
+
+from innkeeper_contracts import Role
+
+from .errors import NoRoleError, TokenRejectedError
+from .jwks import JwksCache
+from .principal import ROLE_PRECEDENCE, Principal
+
+ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"})
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt", "jwt"})
+"""RFC 9068 asks for `at+jwt`; common identity providers (Keycloak, Auth0, Entra ID) write `JWT`."""
+MAX_TOKEN_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class ClaimNames:
+    """Which claims carry the role(s) and a staff member's hotels; a name is tried whole first, then
+    as a dotted path (`realm_access.roles` for Keycloak), so URL-like names (Auth0) work too."""
+
+    roles: str = "roles"
+    hotels: str = "hotels"
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    principal: Principal
+    not_before: float
+    expires: float
+    generation: int
+
+
+class TokenVerifier:
+    """Turns a bearer token into the Principal it speaks for, or raises why not."""
+
+    def __init__(
+        self,
+        keys: JwksCache,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: Collection[str] = ("RS256", "ES256", "EdDSA"),
+        claims: ClaimNames | None = None,
+        leeway: float = 30.0,
+        remember: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not set(algorithms) <= ASYMMETRIC:
+            raise ValueError(
+                f"only asymmetric algorithms may verify tokens, not {set(algorithms) - ASYMMETRIC}"
+            )
+        self._keys, self._issuer, self._audience = keys, issuer, audience
+        self._algorithms, self._claims = list(algorithms), claims or ClaimNames()
+        self._leeway, self._remember, self._clock = leeway, remember, clock
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+
+    async def warm(self) -> None:
+        """Fetch the issuer's keys now (at start); a failure is logged and retried on demand."""
+        await self._keys.warm()
+
+    async def principal(self, token: str) -> Principal:
+        await self._keys.keep_fresh()
+        known = self._verified.get(token)
+        if known is not None and known.generation == self._keys.generation:
+            if known.not_before - self._leeway <= self._clock() < known.expires + self._leeway:
+                return known.principal
+            del self._verified[token]  # expired now: the full check below says so precisely
+        claims = await self._checked_claims(token)
+        principal = principal_from_claims(claims, self._claims)
+        self._verified[token] = _Verified(
+            principal, float(claims.get("nbf", 0)), float(claims["exp"]), self._keys.generation
+        )
+        if len(self._verified) > self._remember:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _checked_claims(self, token: str) -> dict[str, Any]:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise TokenRejectedError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
+        try:
+            header = jwt.get_unverified_header(token)
+        except PyJWTError:
+            raise TokenRejectedError("the token is not a JWS compact serialization") from None
+        algorithm = header.get("alg")
+        if algorithm not in self._algorithms:
+            raise TokenRejectedError(f"tokens signed with {algorithm!r} are not accepted")
+        if str(header.get("typ", "jwt")).lower() not in ACCESS_TOKEN_TYPES:
+            raise TokenRejectedError(f"a token of type {header.get('typ')!r} is not an access token")
+        kid = header.get("kid")
+        key = await self._keys.key(kid if isinstance(kid, str) else None, str(algorithm))
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except PyJWTError as error:
+            raise TokenRejectedError(_reason(error)) from None
+        return claims
+
+
+def principal_from_claims(claims: dict[str, Any], names: ClaimNames) -> Principal:
+    """The caller a verified token speaks for: the first of its roles in ROLE_PRECEDENCE; a service is
+    named by its `client_id` (RFC 9068), everyone else by `sub`."""
+    role = _role(_claim(claims, names.roles))
+    subject = claims.get("client_id") if role == "service" and claims.get("client_id") else claims["sub"]
+    if not isinstance(subject, str) or not 0 < len(subject) <= 255:
+        raise TokenRejectedError("the token's subject must be a string of 1 to 255 characters")
+    hotels = _hotels(_claim(claims, names.hotels)) if role == "staff" else frozenset()
+    return Principal(subject=subject, role=role, hotels=hotels, issuer=str(claims["iss"]))
+
+
+def _claim(claims: dict[str, Any], name: str) -> Any:
+    if name in claims:
+        return claims[name]
+    value: Any = claims
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _role(value: Any) -> Role:
+    names = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
+    for role in ROLE_PRECEDENCE:
+        if role in names:
+            return role
+    raise NoRoleError("the token grants none of the roles guest, staff, admin, service")
+
+
+def _hotels(value: Any) -> frozenset[UUID]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TokenRejectedError("the hotels claim must be a list of hotel ids")
+    try:
+        return frozenset(UUID(item) for item in value)
+    except ValueError:
+        raise TokenRejectedError("the hotels claim must be a list of hotel ids") from None
+
+
+def _reason(error: PyJWTError) -> str:
+    match error:
+        case jwt.ExpiredSignatureError():
+            return "the token has expired"
+        case jwt.ImmatureSignatureError():
+            return "the token is not valid yet (nbf)"
+        case jwt.InvalidIssuerError():
+            return "the token was issued by an issuer this service does not trust"
+        case jwt.InvalidAudienceError():
+            return "the token is not meant for this service (aud)"
+        case jwt.MissingRequiredClaimError():
+            return f"the token lacks a required claim: {error.claim}"
+        case jwt.InvalidSignatureError():
+            return "the token's signature does not verify"
+    return f"the token is invalid: {type(error).__name__}"

@@ -1,0 +1,77 @@
+"""The settings every service reads alike (logging, shutdown, who issues tokens), from the environment."""
+
+from __future__ import annotations
+
+import sys
+from typing import Literal, Self, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from innkeeper_kit.auth.verifier import ASYMMETRIC
+
+
+def _default_log_format() -> Literal["json", "console"]:
+    return "console" if sys.stderr.isatty() else "json"
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's Settings; the service README's table names every variable."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = Field(default_factory=_default_log_format)
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")
+    environment: Literal["production", "development"] = Field(
+        default="production", description="`development` trusts a JWKS file (make run's own issuer)."
+    )
+    auth_issuer: str = Field(default="", description="Token `iss`; empty: no token is accepted.")
+    auth_audience: str = Field(default="innkeeper", min_length=1, description="Token `aud`.")
+    auth_jwks_url: str = Field(default="", description="Empty: OpenID Connect discovery on the issuer.")
+    auth_algorithms: str = Field(default="RS256,ES256,EdDSA", description="Accepted `alg`s (asymmetric).")
+    auth_roles_claim: str = Field(default="roles", min_length=1)
+    auth_hotels_claim: str = Field(default="hotels", min_length=1)
+    auth_jwks_max_age_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    auth_jwks_refetch_seconds: float = Field(
+        default=10.0, ge=0, le=3600, description="Floor between fetches."
+    )
+    auth_leeway_seconds: float = Field(default=30.0, ge=0, le=300, description="Clock skew allowed.")
+
+    @property
+    def auth_algorithm_list(self) -> list[str]:
+        return [name.strip() for name in self.auth_algorithms.split(",") if name.strip()]
+
+    @model_validator(mode="after")
+    def _auth_is_safe(self) -> Self:
+        if not self.auth_algorithm_list or not set(self.auth_algorithm_list) <= ASYMMETRIC:
+            raise ValueError(
+                f"AUTH_ALGORITHMS must name asymmetric algorithms only ({', '.join(sorted(ASYMMETRIC))})"
+            )
+        scheme = urlsplit(self.auth_jwks_url).scheme
+        if self.auth_jwks_url and scheme not in ("https", "http", "file"):
+            raise ValueError("AUTH_JWKS_URL must be an https:// (or http://, file://) URL")
+        if scheme == "file" and self.environment != "development":
+            raise ValueError("AUTH_JWKS_URL=file://... (a development key) needs ENVIRONMENT=development")
+        return self
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(model: type[S], service: str) -> S:
+    """Settings from the environment; exits (code 2) with one line naming each invalid variable."""
+    try:
+        return model()
+    except ValidationError as error:
+        print(settings_error(error, service), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def settings_error(error: ValidationError, service: str) -> str:
+    """One line naming every bad variable and why, for the operator (not a traceback)."""
+    problems = "; ".join(
+        f"{'.'.join(map(str, e['loc'])).upper() or 'SETTINGS'}: {e['msg']}" for e in error.errors()
+    )
+    return f"{service}: invalid settings: {problems}"
