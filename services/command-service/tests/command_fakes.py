@@ -41,7 +41,8 @@ class Store:
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     booked: dict[tuple[UUID, str, date], int] = field(default_factory=lambda: defaultdict(int))
     events: list[tuple[UUID, int, DomainEvent]] = field(default_factory=list)
-    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+    answers: dict[tuple[str, str], StoredAnswer] = field(default_factory=dict)
+    """By (caller's scope, idempotency key)."""
 
 
 class FakeHotels:
@@ -140,7 +141,9 @@ class FakeUnitOfWork:
         )
         answer = self._request.accepted(last[0], token.encode())
         if key := self._request.idempotency_key:
-            self._store.answers[key] = StoredAnswer(self._request.name, self._request.request_hash(), answer)
+            self._store.answers[(self._request.idempotency_scope, key)] = StoredAnswer(
+                self._request.name, self._request.request_hash(), answer
+            )
         return answer
 
 
@@ -156,13 +159,14 @@ class FakeUnitOfWorkFactory:
 class FakeIdempotencyStore:
     store: Store
 
-    async def find(self, key: str) -> StoredAnswer | None:
-        return self.store.answers.get(key)
+    async def find(self, scope: str, key: str) -> StoredAnswer | None:
+        return self.store.answers.get((scope, key))
 
     async def remember_rejection(
         self, key: str, request: CommandRequest, rejection: CommandRejected
     ) -> StoredAnswer | None:
-        if key in self.store.answers:
-            return self.store.answers[key]
-        self.store.answers[key] = StoredAnswer(request.name, request.request_hash(), rejection)
+        scoped = (request.idempotency_scope, key)
+        if scoped in self.store.answers:
+            return self.store.answers[scoped]
+        self.store.answers[scoped] = StoredAnswer(request.name, request.request_hash(), rejection)
         return None

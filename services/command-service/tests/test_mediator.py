@@ -19,6 +19,7 @@ from command_service.application.mediator import Behaviour, Mediator, Next
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import CancelBooking, CommandAccepted, CommandRejected, RegisterHotel
+from innkeeper_kit.auth import Principal
 
 
 def make_mediator(store: Store, clock: FixedClock, extra: list[Behaviour] | None = None) -> Mediator:
@@ -41,8 +42,11 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
-async def send(mediator: Mediator, command: object, key: str | None = None) -> Outcome:
-    return await mediator.send(CommandRequest(command, "corr-1", idempotency_key=key))  # type: ignore[arg-type]
+async def send(
+    mediator: Mediator, command: object, key: str | None = None, principal: Principal | None = None
+) -> Outcome:
+    request = CommandRequest(command, "corr-1", idempotency_key=key, principal=principal)  # type: ignore[arg-type]
+    return await mediator.send(request)
 
 
 async def test_behaviours_wrap_the_handler_outermost_first(store: Store, clock: FixedClock) -> None:
@@ -117,6 +121,17 @@ async def test_same_key_with_another_payload_is_refused(store: Store, clock: Fix
     outcome = await send(mediator, register_hotel(), key="key-1")
     assert isinstance(outcome, CommandRejected)
     assert (outcome.status, outcome.type) == (422, "idempotency-key-reused")
+
+
+async def test_the_same_key_from_two_callers_is_two_commands(store: Store, clock: FixedClock) -> None:
+    mediator = make_mediator(store, clock)
+    command = RegisterHotel.model_validate(register_hotel().model_dump() | {"hotel_id": None})
+    first = await send(mediator, command, key="key-1", principal=Principal("a", "admin", issuer="i"))
+    other = await send(mediator, command, key="key-1", principal=Principal("b", "admin", issuer="i"))
+    assert isinstance(first, CommandAccepted)
+    assert isinstance(other, CommandAccepted)
+    assert first.aggregate_id != other.aggregate_id
+    assert len(store.events) == 2
 
 
 async def test_rejections_are_remembered_under_the_key(store: Store, clock: FixedClock) -> None:

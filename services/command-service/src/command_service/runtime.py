@@ -19,6 +19,7 @@ from faststream.rabbit import RabbitBroker
 
 from command_service.adapters.amqp_topology import declare_command_topology
 from command_service.adapters.event_publisher import AmqpEventPublisher
+from command_service.adapters.idempotency_store import PostgresIdempotencyStore
 from command_service.adapters.migrations import migrate
 from command_service.adapters.outbox_relay import OutboxRelay
 from command_service.application.mediator import Mediator
@@ -28,6 +29,8 @@ from command_service.settings import Settings
 
 log = structlog.get_logger("command_service.runtime")
 RETRY_DELAY = 2.0
+FORGET_EVERY = 60.0
+"""Seconds between sweeps of expired idempotency keys (a lookup ignores them already)."""
 _OUTBOX_SAMPLE = """
 SELECT count(*) AS depth,
        coalesce((SELECT extract(epoch FROM now() - e.occurred_at) FROM events e
@@ -46,6 +49,7 @@ class Runtime:
     broker: RabbitBroker | None = None
     publisher: AmqpEventPublisher | None = None
     relay: OutboxRelay | None = None
+    idempotency: PostgresIdempotencyStore | None = None
     schema_ready: asyncio.Event = field(default_factory=asyncio.Event)
     intake_started: bool = False
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -66,6 +70,8 @@ class Runtime:
             self.schema_ready.set()
         if self.relay is not None:
             self._relay_task = asyncio.create_task(self._after_schema(self.relay.run))
+        if self.idempotency is not None:
+            self._spawn(self._after_schema(self._forget_expired_keys))
         if self.broker is not None:
             self._intake_task = asyncio.create_task(self._start_intake(self.broker))
 
@@ -141,6 +147,24 @@ class Runtime:
     async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()
         await work()
+
+    async def _forget_expired_keys(self) -> None:
+        """Delete expired idempotency keys in batches of 1,000 (each a short statement that skips rows a
+        command holds), so the table does not grow without bound and no command waits on the sweep."""
+        assert self.idempotency is not None
+        interval = min(FORGET_EVERY, float(self.settings.idempotency_retention_seconds))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                total = 0
+                for _ in range(1000):  # a million keys per sweep at most; the next sweep takes the rest
+                    total += (forgotten := await self.idempotency.forget_expired(1000))
+                    if forgotten < 1000:
+                        break
+                if total:
+                    log.info("idempotency.forgotten", keys=total)
+            except Exception as error:  # PostgreSQL down: the next sweep tries again
+                log.warning("idempotency.sweep_failed", error=repr(error))
 
     async def _start_intake(self, broker: RabbitBroker) -> None:
         await self.schema_ready.wait()

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
+from uuid import UUID
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from innkeeper_contracts import COMMANDS, Role
+from innkeeper_kit.settings import ServiceSettings
+from innkeeper_kit.settings import settings_error as _settings_error
 
 
-def _default_log_format() -> Literal["json", "console"]:
-    return "console" if sys.stderr.isatty() else "json"
+class AmqpSender(BaseModel):
+    """What a broker user may be: a role and, for staff, the hotels they work for."""
+
+    role: Role
+    hotels: list[UUID] = Field(default_factory=list)
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """Everything the composition root needs; see the service README for the table."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
     port: int = Field(default=8001, ge=1, le=65535)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["json", "console"] = Field(default_factory=_default_log_format)
     postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     postgres_pool_size: int = Field(default=10, ge=1, le=200)
@@ -32,16 +34,43 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(default=0.5, gt=0, le=60)
     amqp_intake_enabled: bool = True
     amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
+    amqp_senders: dict[str, Role | AmqpSender] = Field(
+        default_factory=dict, description='Broker user -> role: `{"partner-portal": "service"}`.'
+    )
+    amqp_reply_to_prefixes: str = Field(
+        default="innkeeper.replies.", description="Queue-name prefixes a reply_to may name (comma-separated)."
+    )
+    service_grants: dict[str, list[str] | Literal["*"]] = Field(
+        default_factory=dict, description='Service subject -> commands: `{"partner-portal": ["BookStay"]}`.'
+    )
+    idempotency_retention_seconds: int = Field(default=86_400, ge=1, le=30 * 86_400)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
-    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
+    @property
+    def reply_to_prefix_list(self) -> list[str]:
+        return [prefix.strip() for prefix in self.amqp_reply_to_prefixes.split(",") if prefix.strip()]
+
+    @property
+    def senders(self) -> dict[str, AmqpSender]:
+        return {
+            user: sender if isinstance(sender, AmqpSender) else AmqpSender(role=sender)
+            for user, sender in self.amqp_senders.items()
+        }
+
+    @model_validator(mode="after")
+    def _grants_name_commands(self) -> Self:
+        for subject, grant in self.service_grants.items():
+            unknown = set() if grant == "*" else set(grant) - set(COMMANDS)
+            if unknown:
+                raise ValueError(f"SERVICE_GRANTS[{subject!r}] names unknown commands {sorted(unknown)}")
+        return self
+
 
 def settings_error(error: ValidationError) -> str:
     """One line naming every bad variable and why, for the operator (not a traceback)."""
-    problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
-    return f"command-service: invalid settings: {problems}"
+    return _settings_error(error, "command-service")

@@ -1,9 +1,10 @@
 """AMQP command intake: `innkeeper.commands` → `innkeeper.commands.intake` → the mediator.
 
-Routing key = command name, body = the command JSON, `message_id` = idempotency key. With
-`reply_to` the answer (CommandAccepted / CommandRejected) goes back with the same correlation id.
-Malformed or invalid messages are dead-lettered with an `x-rejection-reason` header; business
-rejections are answered and acked; PostgreSQL trouble is nacked with requeue (nothing is lost).
+Routing key = command name, body = the command JSON, `message_id` = idempotency key, `user_id` = the
+sender (`amqp_senders`). With an allowed `reply_to` the answer (CommandAccepted / CommandRejected) goes
+back with the same correlation id. A message without a known sender is answered 401/403 and acked before
+its body is read; malformed or invalid messages are dead-lettered with an `x-rejection-reason` header;
+business rejections are answered and acked; PostgreSQL trouble is nacked with requeue (nothing is lost).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 
+from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
 from command_service.application.mediator import Mediator
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import (
     field_errors,
+    forbidden,
     invalid_command,
     is_malformed,
     malformed_message,
 )
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.metrics import AMQP_DEAD_LETTERED
+from command_service.metrics import AMQP_DEAD_LETTERED, COMMANDS_REJECTED
 from innkeeper_contracts import COMMANDS, CommandRejected
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 
@@ -38,14 +41,25 @@ ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
 class CommandIntake:
     """Turns a command message into a request, and the outcome into a reply and an ack decision."""
 
-    def __init__(self, broker: RabbitBroker, mediator: Mediator, requeue_delay: float = 1.0) -> None:
-        self._broker, self._mediator, self._requeue_delay = broker, mediator, requeue_delay
+    def __init__(
+        self, broker: RabbitBroker, mediator: Mediator, senders: AmqpSenders, requeue_delay: float = 1.0
+    ) -> None:
+        self._broker, self._mediator, self._senders = broker, mediator, senders
+        self._requeue_delay = requeue_delay
 
     async def handle(self, message: RabbitMessage) -> None:
         raw = message.raw_message
         name = raw.routing_key or ""
         correlation_id = raw.correlation_id or uuid4().hex
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name):
+            # No user_id: anonymous, refused 401 by the pipeline's authorization like any anonymous call.
+            principal = self._senders.principal(raw.user_id) if raw.user_id else None
+            if raw.user_id and principal is None:
+                log.warning("amqp.sender_unknown", user_id=raw.user_id)
+                COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", "forbidden").inc()
+                detail = f"broker user {raw.user_id!r} may not send commands (AMQP_SENDERS)"
+                await self._reply(message, forbidden(detail, command=name, correlation_id=correlation_id))
+                return await message.ack()
             model = COMMANDS.get(name)
             if model is None:
                 rejection = malformed_message(
@@ -65,7 +79,9 @@ class CommandIntake:
                         field_errors(errors), command=name, correlation_id=correlation_id
                     )
                 return await self._dead_letter(message, rejection)
-            request = CommandRequest(command, correlation_id, idempotency_key=raw.message_id or None)
+            request = CommandRequest(
+                command, correlation_id, idempotency_key=raw.message_id or None, principal=principal
+            )
             try:
                 outcome = await self._mediator.send(request)
             except ServiceUnavailableError:
@@ -81,6 +97,9 @@ class CommandIntake:
     async def _reply(self, message: RabbitMessage, outcome: Outcome) -> None:
         raw = message.raw_message
         if not raw.reply_to:
+            return
+        if not self._senders.may_reply_to(raw.reply_to):
+            log.warning("amqp.reply_to_refused", reply_to=raw.reply_to[:200])
             return
         try:
             await self._broker.publish(

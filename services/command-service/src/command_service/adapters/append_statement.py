@@ -14,7 +14,7 @@ from innkeeper_contracts.eventlog import APPEND_LOCK
 # is produced, so before any position is drawn), then positions are drawn, the events appended, queued in
 # the outbox and the answer remembered (the relay is woken in-process after the commit, not by NOTIFY:
 # `outbox_relay`). Positions are paired with the events' order by rank, whatever order the sequence is
-# called in. A deferred write's CTEs come first (their parameters follow the append's 16); nothing is
+# called in. A deferred write's CTEs come first (their parameters follow the append's 18); nothing is
 # appended unless its `written` CTE has a row, and reading that CTE makes the write (and locks its rows)
 # before any position is drawn. The write's result columns come first in the final SELECT, which evaluates
 # them first: a second reason for that order (`test_whole_stays` fails only when both are reversed).
@@ -32,16 +32,16 @@ _APPEND = """
 ), appended AS (
     INSERT INTO events (global_position, event_id, event_type, schema_version, aggregate_type,
                         aggregate_id, aggregate_version, partition_key, occurred_at, correlation_id,
-                        causation_id, data)
+                        causation_id, data, actor)
     SELECT n.position, i.event_id, i.event_type, i.schema_version, i.aggregate_type, i.aggregate_id,
-           i.aggregate_version, i.partition_key, $9::timestamptz, $10::text, $11::text, i.data
+           i.aggregate_version, i.partition_key, $9::timestamptz, $10::text, $11::text, i.data, $17::jsonb
     FROM numbered AS n JOIN input AS i ON i.ord = n.ord
     RETURNING global_position
 ), queued AS (
     INSERT INTO outbox (global_position) SELECT global_position FROM appended RETURNING 1
 ), remembered AS (
-    INSERT INTO idempotency_keys (key, command, request_hash, status_code, response_body)
-    SELECT $12::text, $13::text, $14::text, 202,
+    INSERT INTO idempotency_keys (principal, key, command, request_hash, status_code, response_body)
+    SELECT $18::text, $12::text, $13::text, $14::text, 202,
            $15::jsonb || jsonb_build_object('consistency_token',
                                             (SELECT max(position) FROM drawn) || $16::text)
     WHERE $12::text IS NOT NULL AND EXISTS (SELECT 1 FROM drawn)
@@ -50,7 +50,7 @@ _APPEND = """
 SELECT {columns}(SELECT max(position) FROM drawn) AS last_position,
        (SELECT count(*) FROM remembered) AS remembered
 """
-_APPEND_PARAMETERS = 16
+_APPEND_PARAMETERS = 18
 _PARAMETER = re.compile(r"\$(\d+)")
 
 

@@ -94,6 +94,8 @@ async def append_and_commit(
         request.request_hash() if key else None,
         orjson.dumps(answer_body).decode(),
         f".{last.aggregate_id}.{last.aggregate_version}",
+        request.actor_json(),
+        request.idempotency_scope,
     )
     if (deferred := transaction.deferred) is None:
         row = await transaction.last(ALONE, *arguments)

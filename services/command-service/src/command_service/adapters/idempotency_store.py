@@ -1,4 +1,9 @@
-"""Answers remembered by idempotency key, in PostgreSQL (accepted ones are written by the event log)."""
+"""Answers remembered by idempotency key, in PostgreSQL (accepted ones are written by the event log).
+
+A key belongs to the caller who sent it (`principal`) and is forgotten after the retention: a lookup
+ignores an expired row and deletes it in the same statement (so the key can be taken again at once);
+`forget_expired` clears the rest in small batches, oldest first, skipping rows a command holds.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +16,33 @@ from command_service.application.requests import CommandRequest, Outcome
 from innkeeper_contracts import CommandAccepted, CommandRejected
 
 _REMEMBER = """
-INSERT INTO idempotency_keys (key, command, request_hash, status_code, response_body)
-VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (key) DO NOTHING RETURNING key
+INSERT INTO idempotency_keys (principal, key, command, request_hash, status_code, response_body)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (principal, key) DO NOTHING RETURNING key
+"""
+_FIND = """
+WITH expired AS (
+    DELETE FROM idempotency_keys
+    WHERE principal = $1 AND key = $2 AND created_at < now() - make_interval(secs => $3)
+)
+SELECT command, request_hash, status_code, response_body::text AS body FROM idempotency_keys
+WHERE principal = $1 AND key = $2 AND created_at >= now() - make_interval(secs => $3)
+"""
+_FORGET = """
+DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
+    ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))
 """
 
 
 class PostgresIdempotencyStore:
     """IdempotencyStore over the idempotency_keys table."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: asyncpg.Pool, retention_seconds: float) -> None:
+        self._pool, self._retention = pool, float(retention_seconds)
 
-    async def find(self, key: str) -> StoredAnswer | None:
+    async def find(self, scope: str, key: str) -> StoredAnswer | None:
         try:
-            row = await self._pool.fetchrow(
-                "SELECT command, request_hash, status_code, response_body::text AS body"
-                " FROM idempotency_keys WHERE key = $1",
-                key,
-            )
+            row = await self._pool.fetchrow(_FIND, scope, key, self._retention)
         except CONNECTION_ERRORS as error:
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
         if row is None:
@@ -45,10 +59,16 @@ class PostgresIdempotencyStore:
         self, key: str, request: CommandRequest, rejection: CommandRejected
     ) -> StoredAnswer | None:
         body = orjson.dumps(rejection.model_dump(mode="json")).decode()
+        scope = request.idempotency_scope
         try:
             inserted = await self._pool.fetchval(
-                _REMEMBER, key, request.name, request.request_hash(), rejection.status, body
+                _REMEMBER, scope, key, request.name, request.request_hash(), rejection.status, body
             )
         except CONNECTION_ERRORS as error:
             raise ServiceUnavailableError("PostgreSQL is unavailable") from error
-        return None if inserted is not None else await self.find(key)
+        return None if inserted is not None else await self.find(scope, key)
+
+    async def forget_expired(self, batch: int = 1000) -> int:
+        """Delete up to `batch` expired keys; returns how many (call again while it returns `batch`)."""
+        status: str = await self._pool.execute(_FORGET, self._retention, batch, timeout=10)
+        return int(status.split()[-1])

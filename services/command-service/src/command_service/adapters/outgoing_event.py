@@ -11,7 +11,7 @@ import orjson
 
 ENVELOPE_COLUMNS = (
     "global_position", "event_id", "event_type", "schema_version", "aggregate_type", "aggregate_id",
-    "aggregate_version", "partition_key", "occurred_at", "correlation_id", "causation_id", "data",
+    "aggregate_version", "partition_key", "occurred_at", "correlation_id", "causation_id", "data", "actor",
 )  # fmt: skip
 """The columns of an events row that make its EventEnvelope (a query may return more)."""
 
@@ -41,9 +41,11 @@ def outgoing_event(row: asyncpg.Record) -> OutgoingEvent:
 
 
 def envelope_body(row: Mapping[str, Any]) -> bytes:
-    """The EventEnvelope JSON of an events row (`data` is the stored JSON text, embedded as is)."""
+    """The EventEnvelope JSON of an events row (`data` and `actor` are stored JSON text, embedded as
+    they are)."""
     envelope = dict(row)
     envelope["event_id"] = str(row["event_id"])
     envelope["aggregate_id"] = str(row["aggregate_id"])
     envelope["data"] = orjson.Fragment(row["data"])
+    envelope["actor"] = None if row.get("actor") is None else orjson.Fragment(row["actor"])
     return orjson.dumps(envelope)

@@ -1,4 +1,5 @@
-"""The pipeline behaviours: logging, idempotency, validation, unit of work (outermost first)."""
+"""The pipeline behaviours: logging, authorization, idempotency, validation, unit of work (outermost
+first)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 import structlog
 
+from command_service.application.access import AccessPolicy
 from command_service.application.mediator import Next
 from command_service.application.ports import (
     IdempotencyKeyTakenError,
@@ -34,8 +36,12 @@ class LoggingBehaviour:
         started = time.perf_counter()
         metrics = command_metrics(request.name)
         # bind + reset by token: `bound_contextvars` copies the whole context on every command.
+        principal = request.principal
         tokens = structlog.contextvars.bind_contextvars(
-            correlation_id=request.correlation_id, causation_id=request.command_id, command=request.name
+            correlation_id=request.correlation_id,
+            causation_id=request.command_id,
+            command=request.name,
+            actor=f"{principal.role}:{principal.subject}" if principal else "anonymous",
         )
         outcome = "error"
         try:
@@ -65,6 +71,21 @@ class LoggingBehaviour:
             structlog.contextvars.reset_contextvars(**tokens)
 
 
+class AuthorizationBehaviour:
+    """Refuses what the caller may not send (`access`), before its idempotency key is looked up: a
+    stranger learns nothing from someone else's key. A guest's own id is filled into their booking."""
+
+    def __init__(self, policy: AccessPolicy) -> None:
+        self._policy = policy
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        try:
+            request.command = await self._policy.authorize(request.principal, request.command)
+        except CommandError as error:
+            return request.rejected(error)
+        return await call_next()
+
+
 class IdempotencyBehaviour:
     """A retry under the same key gets the first answer; the key with another payload is refused."""
 
@@ -75,12 +96,13 @@ class IdempotencyBehaviour:
         key = request.idempotency_key
         if not key:
             return await call_next()
-        if (stored := await self._store.find(key)) is not None:
+        scope = request.idempotency_scope
+        if (stored := await self._store.find(scope, key)) is not None:
             return self._replay(request, stored)
         try:
             outcome = await call_next()
         except IdempotencyKeyTakenError:
-            stored = await self._store.find(key)
+            stored = await self._store.find(scope, key)
             if stored is None:  # the winner's row is committed before our insert failed
                 raise
             return self._replay(request, stored)

@@ -120,8 +120,8 @@ class StoredAnswer:
 class IdempotencyStore(Protocol):
     """Answers remembered by idempotency key (accepted ones are stored by the unit of work)."""
 
-    async def find(self, key: str) -> StoredAnswer | None:
-        """The answer stored under the key, if any."""
+    async def find(self, scope: str, key: str) -> StoredAnswer | None:
+        """The answer stored under the caller's (`scope`) key, if any and not expired."""
         ...
 
     async def remember_rejection(

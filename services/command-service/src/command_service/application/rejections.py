@@ -51,6 +51,17 @@ def malformed_message(detail: str, *, command: str | None, correlation_id: str |
     )
 
 
+def forbidden(detail: str, *, command: str | None, correlation_id: str | None) -> CommandRejected:
+    return CommandRejected(
+        status=403,
+        type="forbidden",
+        title="Forbidden",
+        detail=detail,
+        command=command,
+        correlation_id=correlation_id,
+    )
+
+
 def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRejected:
     return CommandRejected(
         status=503,

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
+import orjson
+
 from command_service.domain.errors import CommandError
 from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
+from innkeeper_kit.auth import Principal
 
 if TYPE_CHECKING:
     from .ports import UnitOfWork
@@ -19,11 +22,13 @@ Outcome = CommandAccepted | CommandRejected
 
 @dataclass
 class CommandRequest:
-    """One command to carry out, with its correlation id and optional idempotency key."""
+    """One command to carry out, with its correlation id, its sender (None: anonymous, refused) and
+    optional idempotency key."""
 
     command: Contract
     correlation_id: str
     idempotency_key: str | None = None
+    principal: Principal | None = None
     command_id: str = field(default_factory=lambda: str(uuid4()))
     uow: UnitOfWork | None = None
     """Set by the unit-of-work behaviour for the handler."""
@@ -43,6 +48,15 @@ class CommandRequest:
         return bool(self.idempotency_key) or (
             isinstance(self.command, BookStay) and self.command.booking_id is not None
         )
+
+    @property
+    def idempotency_scope(self) -> str:
+        """Whose key it is: keys of two callers never collide."""
+        return self.principal.scope if self.principal is not None else ""
+
+    def actor_json(self) -> str | None:
+        """Who sent it, as the events record it."""
+        return None if self.principal is None else orjson.dumps(self.principal.actor.model_dump()).decode()
 
     def request_hash(self) -> str:
         """Fingerprint of the payload, to tell a retry from a reused key."""

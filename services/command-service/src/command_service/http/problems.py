@@ -17,18 +17,23 @@ from command_service.application.requests import Outcome
 from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import CommandAccepted, CommandRejected
 from innkeeper_contracts.replies import ProblemType
+from innkeeper_kit.problems import PROBLEM_JSON
 
-PROBLEM_JSON = "application/problem+json"
-_TYPES_BY_STATUS: dict[int, ProblemType] = {404: "not-found", 409: "conflict", 503: "unavailable"}
+_TYPES_BY_STATUS: dict[int, ProblemType] = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    503: "unavailable",
+}
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="innkeeper"'}
 
 
 def outcome_response(outcome: Outcome) -> Response:
-    media_type = "application/json" if isinstance(outcome, CommandAccepted) else PROBLEM_JSON
-    return Response(outcome.model_dump_json(), status_code=status_of(outcome), media_type=media_type)
-
-
-def status_of(outcome: Outcome) -> int:
-    return 202 if isinstance(outcome, CommandAccepted) else outcome.status
+    if isinstance(outcome, CommandAccepted):
+        return Response(outcome.model_dump_json(), status_code=202, media_type="application/json")
+    headers = _CHALLENGE if outcome.status == 401 else None
+    return Response(outcome.model_dump_json(), outcome.status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def command_name(request: Request) -> str | None:

@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import unavailable
 from command_service.application.requests import CommandRequest
-from command_service.http.problems import PROBLEM_JSON, correlation_id, outcome_response
+from command_service.http.problems import correlation_id, outcome_response
 from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_contracts import (
@@ -29,8 +29,12 @@ from innkeeper_contracts import (
     SetNightlyRate,
     SetNightlyRateBody,
 )
+from innkeeper_kit.auth.middleware import path_rules, principal_of
+from innkeeper_kit.problems import PROBLEM_JSON
 
 ROOM_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
+"""Probes are open, metrics are for operators, every command needs a caller (`application/access`)."""
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -63,8 +67,9 @@ async def send(request: Request, command: Contract, key: str | None) -> Response
     # The runtime straight from the app state: a dependency costs a resolution pass per request.
     runtime: Runtime = request.app.state.runtime
     cid = correlation_id(request) or ""
+    principal = principal_of(request.scope)
     try:
-        outcome = await runtime.send(CommandRequest(command, cid, idempotency_key=key))
+        outcome = await runtime.send(CommandRequest(command, cid, idempotency_key=key, principal=principal))
     except ServiceUnavailableError:
         outcome = unavailable(command=type(command).__name__, correlation_id=cid)
     return outcome_response(outcome)
@@ -72,7 +77,9 @@ async def send(request: Request, command: Contract, key: str | None) -> Response
 
 @commands.post("/hotels", name="RegisterHotel", status_code=202, response_model=CommandAccepted)
 async def register_hotel(body: RegisterHotel, request: Request, key: IdempotencyKey = None) -> Response:
-    """Register a hotel with its room types."""
+    """Register a hotel with its room types.
+
+    **Who may call:** an admin, or a service granted `RegisterHotel`."""
     return await send(request, body, key)
 
 
@@ -89,7 +96,9 @@ async def change_room_capacity(
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
-    """Set how many rooms of a type the hotel has (never below what is booked)."""
+    """Set how many rooms of a type the hotel has (never below what is booked).
+
+    **Who may call:** staff of the hotel, an admin, or a service granted `ChangeRoomCapacity`."""
     command = ChangeRoomCapacity(hotel_id=hotel_id, room_type=code, capacity=body.capacity)
     return await send(request, command, key)
 
@@ -107,14 +116,20 @@ async def set_nightly_rate(
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
-    """Set the nightly rate of a room type for new bookings."""
+    """Set the nightly rate of a room type for new bookings.
+
+    **Who may call:** staff of the hotel, an admin, or a service granted `SetNightlyRate`."""
     command = SetNightlyRate(hotel_id=hotel_id, room_type=code, nightly_rate=body.nightly_rate)
     return await send(request, command, key)
 
 
 @commands.post("/bookings", name="BookStay", status_code=202, response_model=CommandAccepted)
 async def book_stay(body: BookStay, request: Request, key: IdempotencyKey = None) -> Response:
-    """Book a room for every night of a stay."""
+    """Book a room for every night of a stay.
+
+    **Who may call:** a guest for themself (`guest.guest_id` is their token's subject, filled in when
+    left out), staff of the hotel, an admin, or a service granted `BookStay`; the others name the guest's
+    id."""
     return await send(request, body, key)
 
 
@@ -127,7 +142,10 @@ async def cancel_booking(
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
-    """Cancel an active booking: refund by policy, notify the guest, alert management if it matters."""
+    """Cancel an active booking: refund by policy, notify the guest, alert management if it matters.
+
+    **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
+    admin, or a service granted `CancelBooking`."""
     return await send(request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
 
 
@@ -149,7 +167,9 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 
 @operations.get("/metrics")
 async def metrics(runtime: RuntimeDep) -> Response:
-    """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers)."""
+    """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers).
+
+    **Who may call:** an admin or a service (a scraper with a client-credentials token)."""
     if runtime.schema_ready.is_set():
         with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is down
             OUTBOX_DEPTH.set((sample := await runtime.sample_outbox())[0])
