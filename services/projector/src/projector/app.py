@@ -1,4 +1,6 @@
-"""HTTP side of the projector: `/status`, `/metrics`, `/healthz`, `/readyz` (port 8003)."""
+"""HTTP side of the projector: `/status`, `/metrics`, `/healthz`, `/readyz` (port 8003).
+
+The probes are open; the status and the metrics are for operators (an admin or a service token)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
+from innkeeper_kit.auth.openapi import document_bearer_auth
+from innkeeper_kit.auth.setup import token_verifier
+
 from .bootstrap import Components, Projector
 from .metrics import METRICS
 from .settings import Settings
@@ -26,9 +32,16 @@ class Health(BaseModel):
     checks: dict[str, bool] = {}
 
 
+ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/status", "/metrics"])
+
+
 def create_app(settings: Settings) -> FastAPI:
+    verifier = token_verifier(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if verifier is not None:
+            await verifier.warm()
         projector = Projector(await Components.build(settings))
         await projector.start()
         app.state.projector = projector
@@ -58,6 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
             await _status(projector)  # refreshes the lag gauges
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    document_bearer_auth(app, ACCESS)
+    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
     return app
 
 

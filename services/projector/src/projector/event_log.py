@@ -14,7 +14,7 @@ from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.eventlog import READ_HORIZON, WAIT_FOR_APPENDS
 
 COLUMNS = """global_position, event_id, event_type, schema_version, aggregate_type, aggregate_id,
-    aggregate_version, partition_key, occurred_at, correlation_id, causation_id, data"""
+    aggregate_version, partition_key, occurred_at, correlation_id, causation_id, data, actor"""
 
 
 class PostgresEventLog:
@@ -105,6 +105,8 @@ def to_envelope(row: Any) -> EventEnvelope:
     fields = dict(row)
     data = fields["data"]
     fields["data"] = orjson.loads(data) if isinstance(data, str | bytes) else data
+    if isinstance(actor := fields.get("actor"), str | bytes):
+        fields["actor"] = orjson.loads(actor)
     return EventEnvelope.model_validate(fields)
 
 

@@ -40,7 +40,10 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
         [("stars", ASCENDING), ("_id", ASCENDING)],
     ],
     BOOKINGS: [[("guest.guest_id", ASCENDING), ("check_in", ASCENDING), ("_id", ASCENDING)]],
-    MANAGEMENT_ALERTS: [[("raised_at", DESCENDING), ("_id", DESCENDING)]],
+    MANAGEMENT_ALERTS: [
+        [("raised_at", DESCENDING), ("_id", DESCENDING)],
+        [("hotel_id", ASCENDING), ("raised_at", DESCENDING), ("_id", DESCENDING)],  # a staff member's feed
+    ],
     HOTEL_NIGHTS: [[("hotel_id", ASCENDING), ("night", ASCENDING)]],
 }
 """Built before a generation is filled, so a rebuilt one is indexed before readers switch to it (the

@@ -9,6 +9,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pymongo import AsyncMongoClient
 
+from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
+from innkeeper_kit.auth.openapi import document_bearer_auth
+from innkeeper_kit.auth.setup import token_verifier
+
 from .api import bookings, hotels, ops, problems
 from .api.context import Services
 from .api.middleware import RequestMiddleware
@@ -22,7 +26,17 @@ DESCRIPTION = """Read side of Innkeeper: every answer is one indexed lookup on a
 
 Send `X-Consistency-Token` (from a command answer) to read your own write: the answer waits, bounded,
 until the projector has applied it. `X-Consistency` says `caught-up`, `stale` (the bound passed) or
-`eventual` (no token); `X-Read-Model-Position` is the projector's highest applied global position."""
+`eventual` (no token); `X-Read-Model-Position` is the projector's highest applied global position.
+
+The catalogue (`/hotels`, a hotel, its availability) is public. Bookings, a guest's bookings and the
+management alerts need a bearer token: a guest reads their own, staff those of their hotels, an admin
+everything; answers that carry personal data are `Cache-Control: no-store`."""
+
+ACCESS = path_rules(
+    anyone=[r"/hotels", r"/hotels/[^/]+", r"/hotels/[^/]+/availability", "/healthz", "/readyz"],
+    operator=["/metrics"],
+)
+"""The public catalogue and the probes are open; metrics are for operators; the rest needs a caller."""
 
 EXPOSED_HEADERS = [
     "ETag",
@@ -37,9 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The query API; MongoDB is connected in the lifespan, never at import or build time."""
     settings = settings or load_settings()
     metrics = Metrics()
+    verifier = token_verifier(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if verifier is not None:
+            await verifier.warm()
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             settings.mongodb_url,
             serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
@@ -63,12 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # nested node that matches every request twice (12 % of a hotel read's own instructions).
         app.router.routes.extend(router.routes)
     problems.install(app)
+    document_bearer_auth(app, ACCESS)
+    # Later middleware is outer: CORS wraps the token check (a browser can read a 401 too), and the
+    # request middleware binds the correlation id before either runs.
+    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET"],
-            allow_headers=[TOKEN_HEADER, "If-None-Match", "X-Correlation-Id"],
+            allow_headers=["Authorization", TOKEN_HEADER, "If-None-Match", "X-Correlation-Id"],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )

@@ -42,6 +42,14 @@ class NotFoundError(QueryError):
     title = "Not found"
 
 
+class ForbiddenError(QueryError):
+    """The caller is known but may not read this."""
+
+    status = 403
+    type = "forbidden"
+    title = "Forbidden"
+
+
 class ReadModelUnavailableError(QueryError):
     """MongoDB cannot be reached (or answered with an error)."""
 

@@ -14,7 +14,7 @@ REQUIRED_INDEXES: dict[str, list[IndexKeys]] = {
         [("stars", 1), ("_id", 1)],
     ],
     BOOKINGS: [[("guest.guest_id", 1), ("check_in", 1), ("_id", 1)]],
-    MANAGEMENT_ALERTS: [[("raised_at", -1), ("_id", -1)]],
+    MANAGEMENT_ALERTS: [[("raised_at", -1), ("_id", -1)], [("hotel_id", 1), ("raised_at", -1), ("_id", -1)]],
 }
 """Lookups by `_id` (details, bookings, checkpoints) and `_id` ranges (hotel nights) need no more.
 Descending reads walk these ascending indexes backwards."""

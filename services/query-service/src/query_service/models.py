@@ -50,7 +50,7 @@ class QueryProblem(Contract):
     """Why a query could not be answered, in the shape of RFC 9457 problem details."""
 
     status: int
-    type: Literal["invalid-query", "not-found", "unavailable", "internal"]
+    type: Literal["invalid-query", "not-found", "unavailable", "internal", "unauthenticated", "forbidden"]
     title: str
     detail: str
     correlation_id: str | None = None

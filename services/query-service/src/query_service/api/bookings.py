@@ -8,6 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request, Response
 
 from innkeeper_contracts.documents import BOOKINGS, MANAGEMENT_ALERTS, BookingDetail, ManagementAlert
+from innkeeper_kit.auth.middleware import principal_of
+from query_service.access import alerts_scope, check_booking, guest_bookings_scope
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import NotFoundError
 from query_service.filters import ALERTS_ORDER, GUEST_BOOKINGS_ORDER
@@ -29,12 +31,16 @@ GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
     openapi_extra=TOKEN_DOC,
 )
 async def booking(request: Request, booking_id: UUID) -> Response:
-    """One booking: stay, guest, price, status and refund."""
+    """One booking: stay, guest, price, status and refund.
+
+    **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
+    admin."""
     read = read_context(request)
     await read.fresh()
     document = await read.read_model.find_one(BOOKINGS, str(booking_id))
     if document is None:
         raise NotFoundError(f"no booking {booking_id}")
+    check_booking(principal_of(request.scope), document)
     return render(request, read.bodies.tagged(BookingDetail, document), PRIVATE)
 
 
@@ -51,12 +57,15 @@ async def guest_bookings(
     cursor: CursorParam = None,
     limit: LimitParam = 20,
 ) -> Response:
-    """A guest's bookings (active and cancelled) by check-in date; empty for a guest without any."""
+    """A guest's bookings (active and cancelled) by check-in date; empty for a guest without any.
+
+    **Who may call:** the guest themself, staff (the bookings at their hotels), an admin."""
+    scope = guest_bookings_scope(principal_of(request.scope), guest_id)
     read = read_context(request)
-    query_id = fingerprint({"guest_id": guest_id})
+    query_id = fingerprint({"guest_id": guest_id, **scope})
     after = decode_cursor(cursor, query_id) if cursor is not None else None
     await read.fresh()
-    query = {"guest.guest_id": guest_id}
+    query = {"guest.guest_id": guest_id, **scope}
     rows, more = await read.read_model.find_page(BOOKINGS, query, GUEST_BOOKINGS_ORDER, after, limit)
     next_cursor = encode_cursor(GUEST_BOOKINGS_ORDER.position_of(rows[-1]), query_id) if more else None
     return render(request, read.bodies.page(BookingDetail, rows, next_cursor), PRIVATE)
@@ -70,11 +79,14 @@ async def guest_bookings(
     openapi_extra=TOKEN_DOC,
 )
 async def management_alerts(request: Request, cursor: CursorParam = None, limit: LimitParam = 20) -> Response:
-    """The management alert feed (late and high-value cancellations), newest first."""
+    """The management alert feed (late and high-value cancellations), newest first.
+
+    **Who may call:** staff (the alerts of their hotels), an admin."""
+    scope = alerts_scope(principal_of(request.scope))
     read = read_context(request)
-    query_id = fingerprint({"feed": "alerts"})
+    query_id = fingerprint({"feed": "alerts", **scope})
     after = decode_cursor(cursor, query_id) if cursor is not None else None
     await read.fresh()
-    rows, more = await read.read_model.find_page(MANAGEMENT_ALERTS, {}, ALERTS_ORDER, after, limit)
+    rows, more = await read.read_model.find_page(MANAGEMENT_ALERTS, scope, ALERTS_ORDER, after, limit)
     next_cursor = encode_cursor(ALERTS_ORDER.position_of(rows[-1]), query_id) if more else None
     return render(request, read.bodies.page(ManagementAlert, rows, next_cursor), PRIVATE)

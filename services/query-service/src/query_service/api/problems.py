@@ -9,12 +9,12 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
 from innkeeper_contracts import FieldError
+from innkeeper_kit.problems import PROBLEM_JSON
 from query_service.errors import QueryError, ReadModelUnavailableError
 from query_service.models import QueryProblem
 
 from .rendering import freshness_headers
 
-PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger()
 
 
@@ -55,7 +55,9 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    kind = "not-found" if error.status_code == 404 else "invalid-query"
+    kind = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}.get(
+        error.status_code, "invalid-query"
+    )
     return problem(
         request, error.status_code, kind, str(error.detail), f"{request.method} {request.url.path}"
     )

@@ -9,7 +9,8 @@ from starlette.types import Scope
 from query_service.bodies import Tagged
 from query_service.consistency import Freshness
 
-PRIVATE = "private, no-cache"
+PRIVATE = "no-store"
+"""Answers that carry a guest's personal data: no cache, shared or private, keeps a copy."""
 VARY = (b"vary", b"X-Consistency-Token")
 FRESHNESS_SCOPE_KEY = "innkeeper.freshness"
 
