@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from testkit.auth import auth_env
 from testkit.infra import (
     docker_engine_available,
     fresh_postgres_database,
@@ -89,6 +90,7 @@ def service_env(
         "RABBITMQ_URL": rabbitmq_url,
         "MONGODB_URL": mongodb_server,
         "MONGODB_DATABASE": mongodb_database,
+        **auth_env(rabbitmq_url),
     }
 
 

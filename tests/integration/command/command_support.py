@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 import orjson
 from asgi_lifespan import LifespanManager
+from testkit.auth import admin, amqp_user, auth_settings
 from testkit.waiting import wait_until
 
 from command_service.bootstrap import create_app
@@ -107,12 +108,17 @@ async def command_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The command service in this process (real PostgreSQL and RabbitMQ), with an httpx client."""
     settings = Settings(
-        postgres_dsn=env["POSTGRES_DSN"], rabbitmq_url=env["RABBITMQ_URL"], log_format="json", **overrides
+        postgres_dsn=env["POSTGRES_DSN"],
+        rabbitmq_url=env["RABBITMQ_URL"],
+        log_format="json",
+        **{**auth_settings(env["RABBITMQ_URL"]), **overrides},
     )
     app = create_app(settings, clock)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://command", timeout=30) as client:
+        async with httpx.AsyncClient(
+            headers=admin(), transport=transport, base_url="http://command", timeout=30
+        ) as client:
             if wait_ready:
                 await wait_until(lambda: _ready(client), what="command service ready")
             yield client
@@ -153,9 +159,9 @@ class CommandSender:
     """Publishes command messages to `innkeeper.commands` and collects replies on its own queue."""
 
     def __init__(
-        self, channel: aio_pika.abc.AbstractChannel, reply_queue: aio_pika.abc.AbstractQueue
+        self, channel: aio_pika.abc.AbstractChannel, reply_queue: aio_pika.abc.AbstractQueue, user_id: str
     ) -> None:
-        self.channel, self.reply_queue = channel, reply_queue
+        self.channel, self.reply_queue, self.user_id = channel, reply_queue, user_id
         self.replies: list[aio_pika.abc.AbstractIncomingMessage] = []
 
     async def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -173,6 +179,7 @@ class CommandSender:
     ) -> None:
         message = aio_pika.Message(
             body,
+            user_id=self.user_id,
             message_id=message_id or uuid4().hex,
             correlation_id=correlation_id or uuid4().hex,
             reply_to=self.reply_queue.name,
@@ -199,8 +206,8 @@ async def command_sender(rabbitmq_url: str) -> AsyncIterator[CommandSender]:
     connection = await aio_pika.connect_robust(rabbitmq_url)
     try:
         channel = await connection.channel()
-        reply_queue = await channel.declare_queue(exclusive=True)
-        sender = CommandSender(channel, reply_queue)
+        reply_queue = await channel.declare_queue(f"innkeeper.replies.{uuid4().hex}", exclusive=True)
+        sender = CommandSender(channel, reply_queue, amqp_user(rabbitmq_url))
         await reply_queue.consume(sender._on_reply)
         yield sender
     finally:

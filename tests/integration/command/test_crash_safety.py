@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from command_support import booking_body, event_ids_in_log, event_tap, fetchval, hotel_body
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
@@ -23,7 +24,7 @@ async def test_events_committed_before_a_kill_are_published_after_restart(
             "command_service", {**command_env, "RELAY_ENABLED": "false"}, free_port(), log_dir
         )
         with without_relay:
-            async with httpx.AsyncClient(base_url=without_relay.url, timeout=30) as client:
+            async with httpx.AsyncClient(headers=admin(), base_url=without_relay.url, timeout=30) as client:
                 hotel = hotel_body(capacity=50)
                 assert (await client.post("/hotels", json=hotel)).status_code == 202
                 bookings = [client.post("/bookings", json=booking_body(hotel["hotel_id"])) for _ in range(20)]
@@ -50,7 +51,7 @@ async def test_kill_while_the_relay_publishes_under_load_loses_nothing(
     relay_env = {**command_env, "RELAY_BATCH_SIZE": "10"}
     async with event_tap(command_env["RABBITMQ_URL"]) as tap:
         intake = ServiceProcess("command_service", intake_env, free_port(), log_dir).start()
-        async with httpx.AsyncClient(base_url=intake.url, timeout=30) as client:
+        async with httpx.AsyncClient(headers=admin(), base_url=intake.url, timeout=30) as client:
             assert await _register_hotels(client, count=200, concurrency=16) == 200  # a backlog
             load = asyncio.create_task(_register_hotels(client, count=400, concurrency=8))
             relay = ServiceProcess("command_service", relay_env, free_port(), log_dir).start()

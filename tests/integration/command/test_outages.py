@@ -21,6 +21,7 @@ from command_support import (
     wait_for_intake,
     wait_until,
 )
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.proxy import TcpProxy, through
 from testkit.services import ServiceProcess
@@ -46,7 +47,7 @@ async def test_rabbitmq_down_still_accepts_and_the_outbox_waits(
     no_broker = {**command_env, "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/"}
     async with event_tap(command_env["RABBITMQ_URL"]) as tap:
         with ServiceProcess("command_service", no_broker, free_port(), log_dir) as cut_off:
-            async with httpx.AsyncClient(base_url=cut_off.url, timeout=30) as client:
+            async with httpx.AsyncClient(headers=admin(), base_url=cut_off.url, timeout=30) as client:
                 hotel = hotel_body()
                 assert (await client.post("/hotels", json=hotel)).status_code == 202
                 booked = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
@@ -65,7 +66,7 @@ async def test_rabbitmq_down_still_accepts_and_the_outbox_waits(
 
                 await wait_until(drained, what="outbox drained")
             assert tap.event_ids == committed
-            async with httpx.AsyncClient(base_url=cut_off.url) as client:
+            async with httpx.AsyncClient(headers=admin(), base_url=cut_off.url) as client:
                 assert (await client.get("/healthz")).status_code == 200  # still alive, still retrying
 
 
@@ -127,7 +128,10 @@ async def test_relay_and_intake_recover_when_rabbitmq_comes_back(
     service = ServiceProcess(
         "command_service", {**command_env, "RABBITMQ_URL": through(url, proxy)}, free_port(), log_dir
     )
-    async with event_tap(url) as tap, httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+    async with (
+        event_tap(url) as tap,
+        httpx.AsyncClient(headers=admin(), base_url=service.url, timeout=30) as client,
+    ):
         await asyncio.to_thread(service.start)
         try:
             await wait_for_intake(client)

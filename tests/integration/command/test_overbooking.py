@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
@@ -22,7 +23,7 @@ async def test_twenty_concurrent_bookings_for_three_rooms_two_replicas(
         ServiceProcess("command_service", env, free_port(), log_dir) as first,
         ServiceProcess("command_service", env, free_port(), log_dir) as second,
     ):
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with httpx.AsyncClient(headers=admin(), timeout=30) as client:
             hotel = hotel_body(capacity=3)
             assert (await client.post(f"{first.url}/hotels", json=hotel)).status_code == 202
             stay = booking_body(hotel["hotel_id"], nights=4)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body, today
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
@@ -22,7 +23,7 @@ async def test_a_rate_set_on_one_replica_is_the_rate_the_other_books_at(
         ServiceProcess("command_service", command_env, free_port(), log_dir) as first,
         ServiceProcess("command_service", command_env, free_port(), log_dir) as second,
     ):
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with httpx.AsyncClient(headers=admin(), timeout=30) as client:
             hotel = hotel_body(capacity=5, rate="100.00")
             hotel_id = hotel["hotel_id"]
             assert (await client.post(f"{first.url}/hotels", json=hotel)).status_code == 202

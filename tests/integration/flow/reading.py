@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import httpx
 from testkit.amqp import command_messenger
+from testkit.auth import admin
 from testkit.commands import HttpCommands
 from testkit.innkeeper import Innkeeper
 
@@ -30,7 +31,7 @@ async def commands_over(transport: str, system: Innkeeper) -> AsyncIterator[Comm
             yield messenger
     else:
         assert system.command is not None
-        async with httpx.AsyncClient(base_url=system.command.url, timeout=30) as client:
+        async with httpx.AsyncClient(headers=admin(), base_url=system.command.url, timeout=30) as client:
             yield HttpCommands(client)
 
 

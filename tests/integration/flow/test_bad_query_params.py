@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from testkit.auth import admin
 from testkit.commands import HttpCommands, accepted
 from testkit.innkeeper import Innkeeper
 
@@ -33,8 +34,8 @@ async def test_bad_query_input_of_every_kind_is_a_client_error(innkeeper: Innkee
     city = unique_city()
     hotels = [register_hotel(f"Hotel {n}", city, 3, room("DBL", 2, f"{100 + n}.00")) for n in range(3)]
     async with (
-        httpx.AsyncClient(base_url=innkeeper.command.url, timeout=30) as http,
-        httpx.AsyncClient(base_url=innkeeper.queries[0].url, timeout=30) as query,
+        httpx.AsyncClient(headers=admin(), base_url=innkeeper.command.url, timeout=30) as http,
+        httpx.AsyncClient(headers=admin(), base_url=innkeeper.queries[0].url, timeout=30) as query,
     ):
         commands = HttpCommands(http)
         for hotel in hotels:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from testkit.auth import admin
 from testkit.commands import accepted
 from testkit.innkeeper import Innkeeper
 
@@ -28,7 +29,7 @@ async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
     fjord = register_hotel("Fjord Lodge", city, 3, room("DBL", 1, "90.00"))
     async with (
         commands_over(transport, innkeeper) as commands,
-        httpx.AsyncClient(base_url=innkeeper.queries[0].url, timeout=30) as query,
+        httpx.AsyncClient(headers=admin(), base_url=innkeeper.queries[0].url, timeout=30) as query,
     ):
         registered, harbour_token = accepted(await commands.send("RegisterHotel", harbour))
         assert (registered.command, str(registered.aggregate_id)) == ("RegisterHotel", harbour["hotel_id"])

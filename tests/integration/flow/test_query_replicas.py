@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 import httpx
+from testkit.auth import admin
 from testkit.commands import HttpCommands, accepted
 from testkit.innkeeper import Innkeeper
 from testkit.services import ServiceProcess
@@ -74,12 +75,12 @@ async def test_two_replicas_answer_alike_and_a_sigkill_mid_load_loses_nothing(in
     assert innkeeper.command is not None
     first, second = innkeeper.queries
     city = unique_city()
-    async with httpx.AsyncClient(base_url=innkeeper.command.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=admin(), base_url=innkeeper.command.url, timeout=30) as http:
         paths = await _populate(HttpCommands(http), city)
     await innkeeper.wait_caught_up()
 
     expected: dict[str, bytes] = {}
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(headers=admin(), timeout=10) as http:
         for path in paths:
             a, b = await http.get(first.url + path), await http.get(second.url + path)
             assert (a.status_code, b.status_code) == (200, 200), (path, a.text, b.text)
@@ -93,7 +94,7 @@ async def test_two_replicas_answer_alike_and_a_sigkill_mid_load_loses_nothing(in
         rest = (await http.get(second.url + f"/hotels?city={city}&limit=5&cursor={cursor}")).json()
         assert len(page["items"] + rest["items"]) == 3  # a cursor from one replica pages on the other
 
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(headers=admin(), timeout=10) as http:
         client = FailoverClient(http, [first, second])
         results: list[tuple[str, httpx.Response]] = []
         requests = iter(range(LOAD))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from testkit.auth import admin
 from testkit.commands import HttpCommands, accepted
 from testkit.innkeeper import Innkeeper
 
@@ -22,9 +23,11 @@ async def test_reads_with_a_token_see_the_write_and_fall_back_to_stale_without_a
     hotel = register_hotel("Harbour Inn", unique_city(), 4, room("DBL", 3, "100.00"))
     hotel_path = f"/hotels/{hotel['hotel_id']}"
     async with (
-        httpx.AsyncClient(base_url=innkeeper.command.url, timeout=30) as http,
-        httpx.AsyncClient(base_url=innkeeper.queries[0].url, timeout=30) as query,
-        httpx.AsyncClient(base_url=quick.url, timeout=10) as quick_query,  # a hang fails the test
+        httpx.AsyncClient(headers=admin(), base_url=innkeeper.command.url, timeout=30) as http,
+        httpx.AsyncClient(headers=admin(), base_url=innkeeper.queries[0].url, timeout=30) as query,
+        httpx.AsyncClient(
+            headers=admin(), base_url=quick.url, timeout=10
+        ) as quick_query,  # a hang fails the test
     ):
         commands = HttpCommands(http)
         # With the token, the read right after each command returns the new state.

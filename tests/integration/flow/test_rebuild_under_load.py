@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import orjson
 from testkit.amqp import EventSpy, event_spy
+from testkit.auth import admin
 from testkit.commands import HttpCommands, accepted
 from testkit.innkeeper import Innkeeper
 from testkit.waiting import wait_until
@@ -118,8 +119,8 @@ async def test_rebuild_while_commands_flow_fires_nothing_again_and_readers_see_a
             for n in range(HOTELS)
         ]
         async with (
-            httpx.AsyncClient(base_url=innkeeper.command.url, timeout=30) as http,
-            httpx.AsyncClient(base_url=innkeeper.queries[0].url, timeout=30) as query,
+            httpx.AsyncClient(headers=admin(), base_url=innkeeper.command.url, timeout=30) as http,
+            httpx.AsyncClient(headers=admin(), base_url=innkeeper.queries[0].url, timeout=30) as query,
         ):
             commands = HttpCommands(http)
             for hotel in hotels:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import httpx
+from testkit.auth import admin
 from testkit.innkeeper import Innkeeper
 from testkit.waiting import wait_until
 
@@ -25,8 +26,8 @@ async def test_one_correlation_id_follows_a_booking_from_request_to_read_documen
     registered, booked = hotel(), None
     async with (
         bus_tap(system.env["RABBITMQ_URL"], "booking.#") as tapped,
-        httpx.AsyncClient(base_url=system.command.url, timeout=30) as commands,
-        httpx.AsyncClient(base_url=system.queries[0].url, timeout=30) as queries,
+        httpx.AsyncClient(headers=admin(), base_url=system.command.url, timeout=30) as commands,
+        httpx.AsyncClient(headers=admin(), base_url=system.queries[0].url, timeout=30) as queries,
     ):
         assert (await commands.post("/hotels", json=registered)).status_code == 202
         booked = stay(registered["hotel_id"])

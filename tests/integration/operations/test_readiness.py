@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from testkit.auth import admin
 from testkit.innkeeper import Innkeeper
 from testkit.proxy import TcpProxy, through
 from testkit.services import ServiceProcess
@@ -35,7 +36,7 @@ async def proxied(env: dict[str, str]) -> AsyncIterator[tuple[dict[str, str], di
 
 
 async def readiness(process: ServiceProcess) -> tuple[int, dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=process.url, timeout=10) as client:
+    async with httpx.AsyncClient(headers=admin(), base_url=process.url, timeout=10) as client:
         answer = await client.get("/readyz")
         return answer.status_code, answer.json()
 
@@ -71,8 +72,8 @@ async def _flip_all(system: Innkeeper, proxies: dict[str, TcpProxy]) -> None:
     assert command is not None
     pids = [process.process.pid for process in system.processes if process.process]
     async with (
-        httpx.AsyncClient(base_url=command.url, timeout=30) as commands,
-        httpx.AsyncClient(base_url=query.url, timeout=30) as queries,
+        httpx.AsyncClient(headers=admin(), base_url=command.url, timeout=30) as commands,
+        httpx.AsyncClient(headers=admin(), base_url=query.url, timeout=30) as queries,
     ):
         # PostgreSQL cut: the command service is not ready and refuses commands (nothing written).
         await proxies["POSTGRES_DSN"].cut()

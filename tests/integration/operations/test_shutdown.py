@@ -8,6 +8,7 @@ import asyncio
 from uuid import uuid4
 
 import httpx
+from testkit.auth import admin
 from testkit.innkeeper import Innkeeper
 from testkit.waiting import wait_until
 
@@ -26,7 +27,7 @@ async def test_sigterm_under_load_loses_no_accepted_command_and_applies_none_twi
     stop = asyncio.Event()
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=command.url, timeout=30) as http:
+        async with httpx.AsyncClient(headers=admin(), base_url=command.url, timeout=30) as http:
             while not stop.is_set():
                 booked = stay(registered["hotel_id"], days_ahead=10 + len(accepted) % 300)
                 try:
@@ -39,7 +40,7 @@ async def test_sigterm_under_load_loses_no_accepted_command_and_applies_none_twi
                 if answer.status_code == 202:
                     accepted.append(booked["booking_id"])
 
-    async with httpx.AsyncClient(base_url=command.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=admin(), base_url=command.url, timeout=30) as http:
         assert (await http.post("/hotels", json=registered)).status_code == 202
     load = [asyncio.create_task(client()) for _ in range(CLIENTS)]
     await wait_until(lambda: len(accepted) >= 40, 30, "40 accepted bookings")

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 from projector_kit import ReadModel, run_cli, start_projector
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
@@ -21,7 +22,7 @@ async def test_commands_become_read_documents_that_equal_a_rebuild(
 ) -> None:
     with ServiceProcess("command_service", service_env, free_port(), log_dir) as commands:
         start_projector({**service_env, "PROJECTOR_SHARDS": "2"}, log_dir, projectors)
-        async with httpx.AsyncClient(base_url=commands.url, timeout=30) as client:
+        async with httpx.AsyncClient(headers=admin(), base_url=commands.url, timeout=30) as client:
 
             async def ready() -> bool:  # its schema is migrated
                 return (await client.get("/readyz")).status_code == 200

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
+from testkit.auth import admin
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
 
@@ -46,7 +47,7 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
     assert code == 0, output
     assert read_model.snapshot() == messy
 
-    async with httpx.AsyncClient(base_url=projector.url) as client:
+    async with httpx.AsyncClient(headers=admin(), base_url=projector.url) as client:
         status = (await client.get("/status")).json()
         metrics = (await client.get("/metrics")).text
         ready = await client.get("/readyz")

@@ -11,6 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from testkit.auth import admin, auth_settings
 
 from query.seed import ClientFactory, ReadModelSeed
 from query_service.app import create_app
@@ -43,12 +44,17 @@ async def make_client(mongodb_server: str, mongodb_database: str) -> AsyncIterat
     async with AsyncExitStack() as stack:
 
         async def build(**overrides: Any) -> httpx.AsyncClient:
-            values = {"mongodb_url": mongodb_server, "mongodb_database": mongodb_database, **overrides}
+            values = {
+                "mongodb_url": mongodb_server,
+                "mongodb_database": mongodb_database,
+                **auth_settings(),
+                **overrides,
+            }
             manager = await stack.enter_async_context(LifespanManager(create_app(Settings(**values))))
             # Like a server: an unhandled error is an answer (500), not an exception in the test.
             transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
             return await stack.enter_async_context(
-                httpx.AsyncClient(transport=transport, base_url="http://q")
+                httpx.AsyncClient(headers=admin(), transport=transport, base_url="http://q")
             )
 
         yield build

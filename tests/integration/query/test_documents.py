@@ -38,7 +38,7 @@ async def test_hotel_and_booking_details_are_the_stored_documents(
     assert HotelDetail.model_validate(response.json()) == hotel
     response = await client.get(f"/bookings/{stay.booking_id}")
     assert BookingDetail.model_validate(response.json()) == stay
-    assert response.headers["cache-control"] == "private, no-cache"
+    assert response.headers["cache-control"] == "no-store"  # a guest's personal data: no copy anywhere
 
 
 async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
@@ -55,7 +56,9 @@ async def test_two_replicas_answer_identically(replicas: list[ServiceProcess], s
         "/management/alerts?limit=1",
         "/hotels?limit=0",
     ]
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(
+        headers=admin(),
+    ) as http:
         for path in paths:
             a, b = [await http.get(replica.url + path) for replica in replicas]
             assert a.status_code == b.status_code, path
@@ -76,7 +79,7 @@ async def test_a_replica_waits_for_the_token_and_reports_ready(
     stay = booking(version=1)
     await seed.put(stay)
     token = ConsistencyToken(aggregate_id=stay.booking_id, aggregate_version=1, global_position=3)
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(headers=admin(), timeout=30) as http:
         assert (await http.get(replicas[0].url + "/readyz")).json()["status"] == "ok"
         read = asyncio.create_task(
             http.get(

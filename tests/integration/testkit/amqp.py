@@ -15,14 +15,16 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE
+from testkit.auth import amqp_user
 
 
 class CommandMessenger:
     """Publishes commands to `innkeeper.commands` (routing key = command name, message_id = idempotency
-    key) with `reply_to` = its own exclusive queue, and matches replies by `correlation_id`."""
+    key, user_id = the broker user) with `reply_to` = its own exclusive `innkeeper.replies.*` queue, and
+    matches replies by `correlation_id`."""
 
-    def __init__(self, channel: AbstractChannel, replies: AbstractQueue) -> None:
-        self.channel, self.replies = channel, replies
+    def __init__(self, channel: AbstractChannel, replies: AbstractQueue, user_id: str) -> None:
+        self.channel, self.replies, self.user_id = channel, replies, user_id
         self.received: list[AbstractIncomingMessage] = []
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
@@ -48,6 +50,7 @@ class CommandMessenger:
         self._waiting[correlation_id] = future
         message = aio_pika.Message(
             orjson.dumps(body),
+            user_id=self.user_id,
             message_id=message_id or uuid4().hex,
             correlation_id=correlation_id,
             reply_to=self.replies.name,
@@ -65,8 +68,8 @@ async def command_messenger(amqp_url: str) -> AsyncIterator[CommandMessenger]:
     connection = await aio_pika.connect_robust(amqp_url)
     try:
         channel = await connection.channel()
-        replies = await channel.declare_queue(exclusive=True)
-        messenger = CommandMessenger(channel, replies)
+        replies = await channel.declare_queue(f"innkeeper.replies.{uuid4().hex}", exclusive=True)
+        messenger = CommandMessenger(channel, replies, amqp_user(amqp_url))
         await replies.consume(messenger._on_reply)
         yield messenger
     finally:

@@ -19,6 +19,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from innkeeper_contracts.documents import ACTIVE_GENERATION_ID, CHECKPOINTS, GENERATIONS_COLLECTION
+from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
@@ -119,7 +120,7 @@ class Innkeeper:
         assert self.projectors, "no projector running"
         await wait_until(self.caught_up, seconds, "the projector applying every event of the log")
         head = await self.log_head()
-        async with httpx.AsyncClient(base_url=self.projectors[0].url, timeout=10) as client:
+        async with httpx.AsyncClient(headers=admin(), base_url=self.projectors[0].url, timeout=10) as client:
 
             async def status_at_head() -> bool:
                 status = (await client.get("/status")).json()
@@ -142,7 +143,7 @@ class Innkeeper:
 
 
 async def _wait_ready(process: ServiceProcess, extra: Any, seconds: float = 30) -> None:
-    async with httpx.AsyncClient(base_url=process.url, timeout=5) as client:
+    async with httpx.AsyncClient(headers=admin(), base_url=process.url, timeout=5) as client:
 
         async def ready() -> bool:
             answer = await client.get("/readyz")
