@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from innkeeper_kit.logging import UVICORN_LOGGERS, configure_logging
+from innkeeper_kit.logging import UVICORN_LOGGERS, WIRE_LOGGERS, configure_logging
 
 DOCUMENT = {"_id": "b-1", "hotel_id": "h-1", "guest": {"name": "Ann Berg", "email": "ann@example.com"}}
 PERSONAL = ("Ann Berg", "ann@example.com")
@@ -32,7 +32,10 @@ def restore_logging() -> Iterator[None]:
         name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
         for name in UVICORN_LOGGERS
     }
+    wire = {name: logging.getLogger(name).level for name in WIRE_LOGGERS}
     yield
+    for name, level in wire.items():
+        logging.getLogger(name).setLevel(level)
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
     root.handlers[:], root.level = saved
@@ -128,3 +131,12 @@ def test_uvicorn_loggers_lose_their_own_handlers() -> None:
     assert not logging.getLogger("uvicorn.access").handlers
     assert logging.getLogger("uvicorn.access").propagate
     assert len(logging.getLogger().handlers) == 1
+
+
+def test_drivers_that_dump_whole_messages_stay_at_info_when_the_service_debugs() -> None:
+    configure_logging("test-service", "DEBUG", "json")
+    assert logging.getLogger("innkeeper.anything").getEffectiveLevel() == logging.DEBUG
+    for name in ("aiormq.connection", "pymongo.command", "asyncpg"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.INFO, name
+    configure_logging("test-service", "WARNING", "json")
+    assert logging.getLogger("aiormq").getEffectiveLevel() == logging.WARNING

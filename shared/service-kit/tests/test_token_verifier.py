@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import jwt
 import pytest
-from auth_tokens import alg_none, hs256_with_public_key, tampered
+from testkit.forgery import alg_none, hs256_with_public_key, tampered
 
 from innkeeper_kit.auth import KeysUnavailableError, NoRoleError, TokenRejectedError
 from innkeeper_kit.auth.dev import DEV_AUDIENCE, DEV_ISSUER, DevelopmentIssuer, new_key, write_jwks

@@ -13,6 +13,8 @@ from command_support import (
     hotel_body,
     wait_for_intake,
 )
+from testkit.auth import bearer
+from testkit.waiting import wait_until
 
 
 async def test_http_retry_returns_the_first_answer_and_one_set_of_events(command_env: dict[str, str]) -> None:
@@ -83,3 +85,49 @@ async def test_amqp_same_message_id_twice_gives_one_set_of_events(command_env: d
         assert second == first
         assert await fetchval(dsn, "SELECT count(*) FROM events") == 1
         assert await fetchval(dsn, "SELECT count(*) FROM hotels") == 1
+
+
+async def test_a_key_belongs_to_its_caller_two_callers_with_one_key_make_two_bookings(
+    command_env: dict[str, str],
+) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env) as client:
+        hotel = hotel_body(capacity=10)
+        await client.post("/hotels", json=hotel)
+        stay = booking_body(hotel["hotel_id"])  # no booking_id: each accepted command books anew
+        callers = [bearer("staff", "front-desk", hotels=[hotel["hotel_id"]]), bearer("admin", "ops")]
+        answers = [
+            await client.post("/bookings", json=stay, headers={**caller, "Idempotency-Key": "same-key"})
+            for caller in callers
+        ]
+        assert [answer.status_code for answer in answers] == [202, 202]
+        assert answers[0].json()["aggregate_id"] != answers[1].json()["aggregate_id"]
+        assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 2
+        # Each caller's retry still gets its own first answer.
+        again = await client.post(
+            "/bookings", json=stay, headers={**callers[0], "Idempotency-Key": "same-key"}
+        )
+        assert again.json() == answers[0].json()
+
+
+async def test_an_expired_key_is_forgotten_and_swept(command_env: dict[str, str]) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env, idempotency_retention_seconds=1) as client:
+        hotel = hotel_body(capacity=10)
+        await client.post("/hotels", json=hotel)
+        stay = booking_body(hotel["hotel_id"])
+        headers = {"Idempotency-Key": "short-lived"}
+        first = await client.post("/bookings", json=stay, headers=headers)
+        assert await fetchval(dsn, "SELECT count(*) FROM idempotency_keys") == 1
+        await asyncio.sleep(1.2)
+        # Past the retention the key names nothing: another payload under it is a new command.
+        later = await client.post("/bookings", json={**stay, "guests": 1}, headers=headers)
+        assert (first.status_code, later.status_code) == (202, 202)
+        assert later.json()["aggregate_id"] != first.json()["aggregate_id"]
+        # The sweep (every retention period, here 1 s) deletes expired keys without any lookup.
+        await client.post("/bookings", json=stay, headers={"Idempotency-Key": "another"})
+
+        async def swept() -> bool:
+            return await fetchval(dsn, "SELECT count(*) FROM idempotency_keys") == 0
+
+        await wait_until(swept, 10, "expired keys swept")

@@ -20,6 +20,9 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 from innkeeper_kit.redaction import redact_personal_data
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+WIRE_LOGGERS = ("aiormq", "aio_pika", "pamqp", "pymongo", "asyncpg", "httpcore", "httpx")
+"""Drivers whose DEBUG lines dump frames, commands and documents whole: a guest's data in any field of a
+message, where no key says it is personal. They stay at INFO when the service runs at DEBUG."""
 
 
 def configure_logging(service: str, level: str, log_format: str) -> None:
@@ -61,6 +64,8 @@ def configure_logging(service: str, level: str, log_format: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric_level)
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(max(numeric_level, logging.INFO))
     # uvicorn installs handlers of its own; without them its lines reach the root handler above.
     for name in UVICORN_LOGGERS:
         logging.getLogger(name).handlers.clear()

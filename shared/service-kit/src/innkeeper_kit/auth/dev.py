@@ -32,8 +32,8 @@ KEY_FILE, JWKS_FILE = "signing-key.pem", "jwks.json"
 class DevelopmentIssuer:
     """Mints RS256 access tokens (RFC 9068 shape) that services in development mode trust."""
 
-    def __init__(self, key: rsa.RSAPrivateKey, directory: Path | None = None) -> None:
-        self.key, self.directory = key, directory
+    def __init__(self, key: rsa.RSAPrivateKey, directory: Path | None = None, name: str = DEV_ISSUER) -> None:
+        self.key, self.directory, self.name = key, directory, name
         self.public_jwk = public_jwk(key)
         self.kid: str = self.public_jwk["kid"]
 
@@ -71,7 +71,7 @@ class DevelopmentIssuer:
         """The environment that makes a service trust this issuer (development mode only)."""
         return {
             "ENVIRONMENT": "development",
-            "AUTH_ISSUER": DEV_ISSUER,
+            "AUTH_ISSUER": self.name,
             "AUTH_AUDIENCE": DEV_AUDIENCE,
             "AUTH_JWKS_URL": self.jwks_url,
         }
@@ -88,7 +88,7 @@ class DevelopmentIssuer:
         """A signed access token for `subject` in `role` (and, for staff, `hotels`); `claims` override."""
         now = int(time.time())
         payload: dict[str, Any] = {
-            "iss": DEV_ISSUER,
+            "iss": self.name,
             "aud": DEV_AUDIENCE,
             "sub": subject,
             "client_id": subject if role == "service" else "innkeeper-dev-cli",

@@ -1,4 +1,4 @@
-"""Forged and honest tokens for the auth tests (every attack of the identity issue)."""
+"""Forged tokens: every attack of the identity issue, for the kit's unit tests and the services' tests."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import base64
 import hashlib
 import hmac
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
-from innkeeper_kit.auth.dev import DevelopmentIssuer
+from innkeeper_kit.auth.dev import DevelopmentIssuer, new_key
 
 
 def b64(data: bytes) -> str:
@@ -52,3 +54,21 @@ def tampered(issuer: DevelopmentIssuer) -> str:
     head, _, signature = issuer.token("guest", "g-1").split(".")
     claims = {**claims_of(issuer.token("guest", "g-1")), "roles": ["admin"]}
     return f"{head}.{b64(json.dumps(claims).encode())}.{signature}"
+
+
+def foreign_key(issuer: DevelopmentIssuer) -> str:
+    """Well formed and signed, by a key the issuer's JWKS does not hold (an unknown kid)."""
+    return DevelopmentIssuer(new_key(), name=issuer.name).token("admin", "mallory")
+
+
+ATTACKS: dict[str, Callable[[DevelopmentIssuer], str]] = {
+    "expired": lambda issuer: issuer.token("admin", "a", exp=int(time.time()) - 3600),
+    "not-yet-valid": lambda issuer: issuer.token("admin", "a", nbf=int(time.time()) + 3600),
+    "wrong-issuer": lambda issuer: issuer.token("admin", "a", iss="https://evil.example"),
+    "wrong-audience": lambda issuer: issuer.token("admin", "a", aud="someone-else"),
+    "alg-none": alg_none,
+    "hs256-with-public-key": hs256_with_public_key,
+    "tampered-payload": tampered,
+    "unknown-kid": foreign_key,
+}
+"""Every token a resource server must refuse with 401, by name."""
