@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src shared/service-kit/src services/command-service/
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo migrate verify bench docs docs-check up down
+.PHONY: help install lint format test test-unit test-integration run demo token migrate verify bench docs docs-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ run: install ## run the three services and the MongoDB stand-in locally; Ctrl-C 
 
 demo: install ## drive a short story through the public APIs of a running system (`make run` first)
 	$(PY) scripts/demo.py
+
+token: install ## print a development bearer token: ROLE=guest|staff|admin|service [SUBJECT=…] [HOTELS=id,…]
+	@$(PY) scripts/dev_token.py --role "$(ROLE)" --subject "$(SUBJECT)" --hotels "$(HOTELS)"
 
 migrate: install ## apply the command service's SQL migrations to POSTGRES_DSN
 	$(PY) -m command_service migrate

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """A short story through Innkeeper's public HTTP APIs (`make demo`, against `make run` or docker compose).
 
-Registers two hotels, searches, books stays, reads each booking back with its consistency token (so the
-read waits for the projector), cancels one late (no refund, management alert) and one three days ahead
-(half refund), and shows the alert feed. Every POST carries an Idempotency-Key.
+An admin registers two hotels; anyone searches the catalogue; a guest books stays for herself, reads
+each booking back with its consistency token (so the read waits for the projector) and cancels one
+late (no refund, management alert) and one three days ahead (half refund); the hotel's staff read the
+alert feed. Every POST carries an Idempotency-Key; each caller sends its own bearer token, minted with
+the development key under .run/auth/ as `make token` does (the services of `make run` and of docker
+compose in development mode trust it).
 
-Settings: COMMAND_URL (default http://127.0.0.1:8001) and QUERY_URL (default http://127.0.0.1:8002),
-or the flags of `--help`. Exit 0 when the story went as told, 1 when an answer was wrong, 2 when a
-service cannot be reached.
+Settings: COMMAND_URL (default http://127.0.0.1:8001), QUERY_URL (default http://127.0.0.1:8002) and
+RUN_DIR (default .run/), or the flags of `--help`. Exit 0 when the story went as told, 1 when an answer
+was wrong, 2 when a service cannot be reached.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from innkeeper_kit.auth.dev import DevelopmentIssuer
+
 Json = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[1]
+GUEST_ID = "demo-ana"
 READ_BACK_SECONDS = 20.0
 
 
@@ -36,11 +44,16 @@ class DemoError(Exception):
 
 
 class Api:
-    """One service's HTTP API, with the errors a person can act on."""
+    """One service's HTTP API as one caller (`token`; None: anonymous), with errors a person can act on."""
 
-    def __init__(self, name: str, url: str) -> None:
+    def __init__(self, name: str, url: str, token: str | None = None) -> None:
         self.name, self.url = name, url.rstrip("/")
-        self.client = httpx.Client(base_url=self.url, timeout=10.0)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=self.url, headers=headers, timeout=10.0)
+
+    def as_caller(self, token: str | None) -> Api:
+        """The same API, called with another token."""
+        return Api(self.name, self.url, token)
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         try:
@@ -147,7 +160,7 @@ HOTELS: list[Json] = [
 
 
 def register_hotels(commands: Api) -> list[str]:
-    step(1, "Register two hotels (POST /hotels)")
+    step(1, "An admin registers two hotels (POST /hotels)")
     tokens = []
     for hotel in HOTELS:
         accepted = commands.command("/hotels", hotel)
@@ -163,7 +176,7 @@ def register_hotels(commands: Api) -> list[str]:
 
 def search(queries: Api, token: str, check_in: date, check_out: date) -> None:
     hotel = HOTELS[0]
-    step(2, f"Search hotels in {hotel['city']} for 2 guests, {check_in} → {check_out} (GET /hotels)")
+    step(2, f"Anyone searches {hotel['city']} for 2 guests, {check_in} → {check_out} (GET /hotels, no token)")
     params: dict[str, str | int] = {"city": hotel["city"], "guests": 2}
     params |= {"check_in": str(check_in), "check_out": str(check_out)}
     page = queries.read(
@@ -184,9 +197,10 @@ def search(queries: Api, token: str, check_in: date, check_out: date) -> None:
 def book(commands: Api, queries: Api, number: int, check_in: date, nights: int, room_type: str) -> Json:
     check_out = check_in + timedelta(days=nights)
     step(
-        number, f"Book a stay: {room_type} at {HOTELS[0]['name']}, {check_in} → {check_out} (POST /bookings)"
+        number,
+        f"Ana books {room_type} at {HOTELS[0]['name']}, {check_in} → {check_out} (POST /bookings, her token)",
     )
-    guest = {"guest_id": "demo-ana", "name": "Ana Moreira", "email": "ana.moreira@example.com"}
+    guest = {"name": "Ana Moreira", "email": "ana.moreira@example.com"}  # her id comes from her token
     body = {"hotel_id": HOTELS[0]["hotel_id"], "room_type": room_type, "guest": guest}
     body |= {"check_in": str(check_in), "check_out": str(check_out), "guests": 2}
     accepted = commands.command("/bookings", body)
@@ -203,7 +217,7 @@ def book(commands: Api, queries: Api, number: int, check_in: date, nights: int, 
 def cancel(commands: Api, queries: Api, number: int, booking: Json, why: str) -> Json:
     booking_id = booking["booking_id"]
     days = (date.fromisoformat(booking["check_in"]) - datetime.now(UTC).date()).days
-    step(number, f"Cancel it {days} day(s) before check-in — {why} (POST /bookings/{{id}}/cancel)")
+    step(number, f"Ana cancels it {days} day(s) before check-in — {why} (POST /bookings/{{id}}/cancel)")
     accepted = commands.command(f"/bookings/{booking_id}/cancel", {"reason": "plans changed"})
     line("accepted", f"correlation id {accepted['correlation_id']}")
     cancelled = queries.read(f"/bookings/{booking_id}", accepted["consistency_token"])
@@ -216,7 +230,7 @@ def cancel(commands: Api, queries: Api, number: int, booking: Json, why: str) ->
 
 
 def alerts(queries: Api, number: int, token: str, ours: set[str]) -> None:
-    step(number, "Management alerts (GET /management/alerts)")
+    step(number, f"The staff of {HOTELS[0]['name']} read their alerts (GET /management/alerts, staff token)")
     feed = queries.read("/management/alerts", token)
     shown = [alert for alert in feed["items"] if alert["booking_id"] in ours]
     for alert in shown:
@@ -230,28 +244,32 @@ def alerts(queries: Api, number: int, token: str, ours: set[str]) -> None:
     line("feed", f"{len(feed['items'])} alert(s) on the first page, newest first")
 
 
-def story(commands: Api, queries: Api) -> None:
+def story(commands: Api, queries: Api, issuer: DevelopmentIssuer) -> None:
     today = datetime.now(UTC).date()
-    tokens = register_hotels(commands)
-    search(queries, tokens[0], today + timedelta(days=1), today + timedelta(days=3))
-    late = book(commands, queries, 3, today + timedelta(days=1), 2, "DBL")
-    late = cancel(commands, queries, 4, late, "under 48 h: no refund, management alerted")
-    early = book(commands, queries, 5, today + timedelta(days=3), 3, "STE")
-    cancel(commands, queries, 6, early, "2 to 7 days ahead: half refund")
-    alerts(queries, 7, late["token"], {late["booking_id"], early["booking_id"]})
+    tokens = register_hotels(commands.as_caller(issuer.token("admin", "demo-admin")))
+    search(queries.as_caller(None), tokens[0], today + timedelta(days=1), today + timedelta(days=3))
+    ana = issuer.token("guest", GUEST_ID)
+    as_ana = commands.as_caller(ana), queries.as_caller(ana)
+    late = book(*as_ana, 3, today + timedelta(days=1), 2, "DBL")
+    late = cancel(*as_ana, 4, late, "under 48 h: no refund, management alerted")
+    early = book(*as_ana, 5, today + timedelta(days=3), 3, "STE")
+    cancel(*as_ana, 6, early, "2 to 7 days ahead: half refund")
+    staff = queries.as_caller(issuer.token("staff", "demo-front-desk", hotels=[HOTELS[0]["hotel_id"]]))
+    alerts(staff, 7, late["token"], {late["booking_id"], early["booking_id"]})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--command-url", default=os.environ.get("COMMAND_URL", "http://127.0.0.1:8001"))
     parser.add_argument("--query-url", default=os.environ.get("QUERY_URL", "http://127.0.0.1:8002"))
+    parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     args = parser.parse_args()
     commands, queries = Api("command service", args.command_url), Api("query service", args.query_url)
     print(f"Innkeeper demo: commands at {commands.url}, queries at {queries.url}")
     try:
         commands.check_alive()
         queries.check_alive()
-        story(commands, queries)
+        story(commands, queries, DevelopmentIssuer.ensure(Path(args.run_dir) / "auth"))
     except DemoError as error:
         print(f"\ndemo failed: {error}", file=sys.stderr)
         return error.exit_code

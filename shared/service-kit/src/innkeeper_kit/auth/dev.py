@@ -39,8 +39,10 @@ class DevelopmentIssuer:
 
     @classmethod
     def ensure(cls, directory: Path) -> DevelopmentIssuer:
-        """The issuer whose key lives in `directory`, made (once, private to this user) if missing."""
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """The issuer whose key lives in `directory`, made once (readable by this user only) if missing."""
+        # The directory and the JWKS are readable by all (services in containers run as another user and
+        # read only the public keys); the private key is its owner's alone.
+        directory.mkdir(parents=True, exist_ok=True, mode=0o755)
         path = directory / KEY_FILE
         if not path.exists():
             pem = new_key().private_bytes(
