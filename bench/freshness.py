@@ -18,7 +18,8 @@ def freshness(
 ) -> dict[str, Any]:
     """Open-loop BookStay at `rate`; each 202 is read back with its consistency token (or polled)."""
     spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
-            "hotels": system.hotels, "rate": rate, "duration": seconds, "token": token}  # fmt: skip
+            "hotels": system.hotels, "rate": rate, "duration": seconds, "token": token,
+            "headers": system.headers("service"), "query_headers": system.headers()}  # fmt: skip
     meter, observer = CpuMeter.start(), PublishObserver(system.env["RABBITMQ_URL"]).start()
     result = run_loadgen(spec)
     result["rate"], result["cpu_share"], result["token"] = rate, meter.stop(result["cpu_s"]), token

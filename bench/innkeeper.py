@@ -11,6 +11,8 @@ Order of the run, and why:
 4. GET /hotels/{id} in rounds alternating with the raw FastAPI baseline, then the city+dates search;
 5. freshness: BookStay at half the best command rate, each 202 followed by a read with its token; then
    the same at 10 commands/s, to tell the cost of the path from queueing.
+Every command carries a bearer token (the load generator is a service granted every command; reads of
+bookings use an admin's token); bench/auth_cost.py measures what checking one costs.
 Steps 2 and 3 are sandwiched between short runs of their baselines (bench/paired.py).
 """
 
@@ -20,6 +22,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from bench.auth_cost import token_checks
 from bench.cpu import CpuMeter
 from bench.freshness import freshness
 from bench.infra import Infra
@@ -39,7 +42,8 @@ def commands(system: System) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for concurrency, seconds in COMMAND_SECONDS.items():
         spec = {"mode": "book", "url": system.url("command_service"), "hotels": system.hotels,
-                "concurrency": concurrency, "duration": seconds, "seed": concurrency}  # fmt: skip
+                "concurrency": concurrency, "duration": seconds, "seed": concurrency,
+                "headers": system.headers("service")}  # fmt: skip
         meter, profile = CpuMeter.start(), system.profile("command_service", seconds, concurrency == 32)
         sampler = system.activity_sampler().start()
         load = run_loadgen(spec)
@@ -65,10 +69,13 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
         meter = CpuMeter.start()
         system.start_one("projector")
         profile = system.profile("projector", 8, True)
-        metrics_url = f"{system.url('projector')}/metrics"
-        written_before = documents_written(metrics_url)
+        metrics_url, operator = f"{system.url('projector')}/metrics", system.headers()
+        written_before = documents_written(metrics_url, operator)
         drain = watch_drain(checkpoints, base, base + backlog["events"], timeout=90)
-        written_after, batch = documents_written(metrics_url), mean_batch_size(metrics_url)
+        written_after, batch = (
+            documents_written(metrics_url, operator),
+            mean_batch_size(metrics_url, operator),
+        )
         cpu_share = meter.stop()
         revision_writes = checkpoints.revisions() - revisions_before
     finally:
@@ -149,6 +156,7 @@ def measure_all(
                                                lambda: commands(system)))  # fmt: skip
     attempt("projector", lambda: with_baselines("projector", store_baselines(infra),
                                                 lambda: projector(system, before)))  # fmt: skip
+    attempt("token_checks", lambda: token_checks(system))
     if "projector" not in system.procs:
         system.start_one("projector")
     attempt("reads", lambda: reads(system, concurrency, seconds))

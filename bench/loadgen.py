@@ -63,7 +63,7 @@ async def run_get(spec: Spec) -> Spec:
         conn = connection(spec["url"])
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            status, _, _ = await conn.request("GET", next(paths))
+            status, _, _ = await conn.request("GET", next(paths), headers=spec.get("headers"))
             if measuring:
                 latencies.append(time.monotonic() - started)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
@@ -90,7 +90,8 @@ async def run_book(spec: Spec) -> Spec:
         conn = connection(spec["url"])
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            status, _, _ = await conn.request("POST", "/bookings", book_stay_body(spec["hotels"], rng))
+            body = book_stay_body(spec["hotels"], rng)
+            status, _, _ = await conn.request("POST", "/bookings", body, headers=spec.get("headers"))
             latencies.append(time.monotonic() - started)
             statuses[str(status)] = statuses.get(str(status), 0) + 1
         await conn.close()
@@ -113,9 +114,7 @@ async def run_fresh(spec: Spec) -> Spec:
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         command, query = await pool.get()
         try:
-            outcome = await book_and_read(
-                command, query, rng, freshness, records, spec["hotels"], spec.get("token", True)
-            )
+            outcome = await book_and_read(command, query, rng, freshness, records, spec)
         finally:
             pool.put_nowait((command, query))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -131,20 +130,23 @@ async def book_and_read(
     rng: random.Random,
     out: list[float],
     records: list[list[Any]],
-    hotels: list[list[Any]],
-    use_token: bool = True,
+    spec: Spec,
 ) -> str:
     """POST a booking; on 202 GET it with the consistency token until it is there (bounded).
 
-    Without `use_token` the booking is polled every 2 ms until it exists (no help from the query gate).
+    Without the spec's `token` the booking is polled every 2 ms until it exists (no help from the query
+    gate). The command and the read each carry their caller's bearer token (`headers`, `query_headers`).
 
     Records [aggregate id, wall time of the 202, wall time of the fresh answer, gate wait in ms].
     """
-    status, _, body = await command.request("POST", "/bookings", book_stay_body(hotels, rng))
+    book = book_stay_body(spec["hotels"], rng)
+    status, _, body = await command.request("POST", "/bookings", book, headers=spec.get("headers"))
     if status != 202:
         return f"command-{status}"
     accepted_at, accepted_wall, answer = time.monotonic(), time.time(), orjson.loads(body)
-    headers = {"X-Consistency-Token": answer["consistency_token"]} if use_token else {}
+    headers = dict(spec.get("query_headers", {}))
+    if spec.get("token", True):
+        headers["X-Consistency-Token"] = answer["consistency_token"]
     path = f"/bookings/{answer['aggregate_id']}"
     while time.monotonic() - accepted_at < 10:
         status, response_headers, _ = await query.request("GET", path, headers=headers)

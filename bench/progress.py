@@ -97,20 +97,20 @@ def watch_drain(
     raise TimeoutError(f"projector applied {count - base} of {target - base} events within {timeout:.0f}s")
 
 
-def documents_written(metrics_url: str) -> float | None:
+def documents_written(metrics_url: str, headers: dict[str, str]) -> float | None:
     """The projector's own documents-written counter from /metrics, when it exposes one."""
     try:
-        text = httpx.get(metrics_url, timeout=5).text
+        text = httpx.get(metrics_url, headers=headers, timeout=5).text
     except httpx.HTTPError:
         return None
     values = [float(m.group(5)) for line in text.splitlines() if (m := WRITES_METRIC.match(line))]
     return sum(values) if values else None
 
 
-def mean_batch_size(metrics_url: str) -> float | None:
+def mean_batch_size(metrics_url: str, headers: dict[str, str]) -> float | None:
     """Mean events per batch from the projector's `projector_batch_size` histogram, when exposed."""
     try:
-        text = httpx.get(metrics_url, timeout=5).text
+        text = httpx.get(metrics_url, headers=headers, timeout=5).text
     except httpx.HTTPError:
         return None
     totals = {"sum": 0.0, "count": 0.0}

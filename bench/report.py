@@ -101,6 +101,18 @@ def build_rows(r: Results) -> list[Row]:
         Row("freshness p99 at 10 cmd/s (no target)", get(ink, "freshness_low", "p99_ms"), "ms"),
         Row("  same, polled every 2 ms without token, p50", get(ink, "freshness_low_polled", "p50_ms"), "ms"),
     ]  # fmt: skip
+    return rows + token_rows(ink, c32)
+
+
+def token_rows(ink: Results, c32: float | None) -> list[Row]:
+    """A token check's p50, as a share of the time one BookStay takes at concurrency 32 (1 / rate)."""
+    rows = []
+    for case, label in (("remembered", "token seen before"), ("first_sight", "token seen first")):
+        p50 = get(ink, "token_checks", case, "p50_us")
+        share = None if p50 is None or not c32 else 100 * p50 * c32 / 1e6
+        rows.append(Row(f"bearer token check, {label}, p50", p50, "us"))
+        measure = f"  as a share of a BookStay at concurrency 32 ({label})"
+        rows.append(limit_row(measure, share, "%", 5) if case == "remembered" else Row(measure, share, "%"))
     return rows
 
 

@@ -19,8 +19,12 @@ from bench.infra import Infra
 from bench.pgwait import ActivitySampler
 from bench.procs import free_port, stop, wait_until
 from bench.profile import Profile
+from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 MODULES = ("command_service", "projector", "query_service")
+LOAD_SERVICE = "bench-load"
+"""The load generator's identity: a service granted every command (as a partner system would be)."""
+TOKEN_SECONDS = 6 * 3600
 CITIES = ("Lisbon", "Porto", "Faro", "Braga")
 ROOM_CODES = ("STD", "DBL", "STE")
 
@@ -39,12 +43,23 @@ class System:
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     hotels: list[list[Any]] = field(default_factory=list)
+    issuer: DevelopmentIssuer | None = None
 
     def url(self, module: str) -> str:
         return f"http://127.0.0.1:{self.ports[module]}"
 
+    def headers(self, role: str = "admin") -> dict[str, str]:
+        """A bearer header: `service` is the load generator (BookStay), `admin` reads and operates."""
+        assert self.issuer is not None, "start() first"
+        subject = LOAD_SERVICE if role == "service" else "bench-admin"
+        token = self.issuer.token(role, subject, ttl=TOKEN_SECONDS)  # type: ignore[arg-type]
+        return {"authorization": f"Bearer {token}"}
+
     def start(self, shards: int = 4) -> None:
+        self.issuer = DevelopmentIssuer.ensure(self.infra.log_dir / "auth")
         self.env = {
+            **self.issuer.settings(),
+            "SERVICE_GRANTS": f'{{"{LOAD_SERVICE}": "*"}}',
             "POSTGRES_DSN": self.infra.database("innkeeper"),
             "RABBITMQ_URL": self.infra.vhost("innkeeper"),
             "MONGODB_URL": self.infra.mongodb_url(),
@@ -79,7 +94,7 @@ class System:
         """Hotels with three room types of 10 000 rooms each (bookings are never refused for room)."""
         rate = {"amount": "100.00", "currency": "EUR"}
         tokens = []
-        with httpx.Client(base_url=self.url("command_service"), timeout=30) as client:
+        with httpx.Client(base_url=self.url("command_service"), headers=self.headers(), timeout=30) as client:
             for index in range(count):
                 room_types = [{"code": code, "name": f"Room {code}", "capacity": 10_000, "max_guests": 4,
                                "nightly_rate": rate} for code in ROOM_CODES]  # fmt: skip
