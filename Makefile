@@ -65,7 +65,8 @@ docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/ (determinis
 docs-check: install ## fail with a diff when docs/ (OpenAPI, AsyncAPI, JSON Schemas) is stale
 	$(PY) scripts/write_docs.py --check
 
-up: ## docker compose: build and start the whole stack
+up: install ## docker compose: build and start the whole stack (makes the development signing key first)
+	$(PY) -m innkeeper_kit.auth.dev .run/auth
 	docker compose up --build -d
 
 down: ## docker compose: stop the stack

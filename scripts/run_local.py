@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
 """Run Innkeeper on this machine without Docker (`make run`); Ctrl-C stops everything.
 
-Starts the MongoDB stand-in (SecantusDB, data under .run/mongo), applies the command service's
-migrations, then runs the command service, the projector and the query service as one process each
-against the local PostgreSQL and RabbitMQ. Their logs stream here, prefixed with the service name.
+Makes each service's RabbitMQ user (scripts/local_broker.py) and the development token issuer's key
+(.run/auth), starts the MongoDB stand-in (SecantusDB, data under .run/mongo), applies the command
+service's migrations, then runs the command service, the projector and the query service as one process
+each against the local PostgreSQL and RabbitMQ. Their logs stream here, prefixed with the service name.
 If one of them dies, the others are stopped too and the exit code is 1.
 
 Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, MONGO_PORT,
-RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN, RABBITMQ_URL, MONGODB_URL (a real MongoDB instead
-of the stand-in), and whatever else the services read (MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, ...).
+RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN, RABBITMQ_URL (its user administers the broker),
+RABBITMQ_USER_PREFIX, MONGODB_URL (a real MongoDB instead of the stand-in), and whatever else the services
+read (MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, AMQP_SENDERS, SERVICE_GRANTS, ...).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -29,7 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users
+
+from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS = {
@@ -37,6 +44,8 @@ DEFAULTS = {
     "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
 }
 PACKAGES = {"command-service": "command_service", "projector": "projector", "query-service": "query_service"}
+SAMPLE_SENDER_GRANTS = {"partner-portal": ["BookStay", "CancelBooking"]}
+"""What docker compose grants its sample sender; `make run` grants it too, beside the local admin's `*`."""
 COLOURS = ("36", "35", "32", "33", "34", "31")
 OUTPUT = threading.Lock()
 
@@ -129,6 +138,8 @@ class Supervisor:
         self.env.setdefault("LOG_FORMAT", "console" if sys.stdout.isatty() else "json")
         self.ports = {"command-service": args.command_port, "query-service": args.query_port}
         self.ports["projector"] = args.projector_port
+        self.service_env: dict[str, dict[str, str]] = {name: {} for name in PACKAGES}
+        self.admin = unquote(urlsplit(self.env["RABBITMQ_URL"]).username or "guest")
 
     def spawn(self, name: str, command: list[str], env: dict[str, str]) -> Child:
         # A session of its own: Ctrl-C reaches only this script, which then stops the children in order.
@@ -185,11 +196,31 @@ class Supervisor:
             code, where = job.process.returncode, masked(self.env["POSTGRES_DSN"])
             raise StartupError(f"the migrations failed ({code}): is PostgreSQL up at {where}?")
 
+    def prepare_identities(self) -> None:
+        """Each service's own broker user; the key the services trust for tokens (development only)."""
+        run_dir = Path(self.args.run_dir)
+        try:
+            urls = ensure_users(self.env["RABBITMQ_URL"], run_dir)
+        except BrokerSetupError as error:
+            raise StartupError(str(error)) from None
+        trust = DevelopmentIssuer.ensure(run_dir / "auth").settings()
+        for name, settings in self.service_env.items():
+            settings |= trust
+            if name in urls:
+                settings["RABBITMQ_URL"] = urls[name]
+        # Development only: commands sent with the broker's admin credentials (`guest`) may do anything.
+        # docker compose has no such user and maps nothing to it.
+        intake = self.service_env["command-service"]
+        intake["AMQP_SENDERS"] = self.env.get("AMQP_SENDERS") or json.dumps({self.admin: "service"})
+        grants = {self.admin: "*", **SAMPLE_SENDER_GRANTS}
+        intake["SERVICE_GRANTS"] = self.env.get("SERVICE_GRANTS") or json.dumps(grants)
+
     def start_services(self) -> None:
         for name, package in PACKAGES.items():
-            child = self.spawn(
-                name, [sys.executable, "-m", package], {**self.env, "PORT": str(self.ports[name])}
-            )
+            env = {**self.env, **self.service_env[name], "PORT": str(self.ports[name])}
+            if "RABBITMQ_URL" not in self.service_env[name]:  # no broker user: not the admin's either
+                del env["RABBITMQ_URL"]
+            child = self.spawn(name, [sys.executable, "-m", package], env)
             child.url = f"http://127.0.0.1:{self.ports[name]}"
             self.children.append(child)
         for child in self.children:
@@ -199,6 +230,7 @@ class Supervisor:
     def run(self) -> int:
         """Start everything, then watch until asked to stop (0) or until a process dies (1)."""
         try:
+            self.prepare_identities()
             self.env["MONGODB_URL"] = self.start_mongodb()
             self.migrate()
             self.start_services()
@@ -227,15 +259,26 @@ class Supervisor:
         rows.append(("mongodb", mongo_url, str(mongo.process.pid) if mongo else "(external)"))
         rows.append(("postgresql", masked(self.env["POSTGRES_DSN"]), "(local)"))
         rows.append(("rabbitmq", masked(self.env["RABBITMQ_URL"]), "(local; management UI on :15672)"))
+        users = ", ".join(
+            f"{name} as {urlsplit(env['RABBITMQ_URL']).username}"
+            for name, env in self.service_env.items()
+            if "RABBITMQ_URL" in env
+        )
         width = max(len(url) for _, url, _ in rows) + 2
         lines = ["", f"  {'SERVICE':<17}{'WHERE':<{width}}PID"]
         lines += [f"  {name:<17}{url:<{width}}{pid}" for name, url, pid in rows]
+        run_dir = Path(self.args.run_dir)
+        lines.append("")
         if mongo:
-            lines += [
-                "",
-                f"  MongoDB is the SecantusDB stand-in, data in {Path(self.args.run_dir) / 'mongo'}.",
-            ]
-        lines += ["  Innkeeper is running: try `make demo`. Ctrl-C stops everything.", ""]
+            lines.append(f"  MongoDB is the SecantusDB stand-in, data in {run_dir / 'mongo'}.")
+        lines += [
+            f"  RabbitMQ users: {users};",
+            f"  their passwords are in {run_dir / PASSWORDS_FILE}.",
+            f"  Commands over AMQP with user_id={self.admin} may do anything (development only).",
+            "  The HTTP APIs want a bearer token: `make token ROLE=admin` prints one.",
+            "  Innkeeper is running: try `make demo`. Ctrl-C stops everything.",
+            "",
+        ]
         with OUTPUT:
             print("\n".join(lines), flush=True)
 

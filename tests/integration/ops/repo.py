@@ -68,6 +68,11 @@ def interpolations(text: str) -> list[tuple[str, str | None]]:
     return [(name, default if op in (":-", "-") else None) for name, op, default in _VARIABLE.findall(text)]
 
 
+def with_defaults(text: str) -> str:
+    """A compose value as it is with no variable set: every `${NAME:-default}` replaced by its default."""
+    return _VARIABLE.sub(lambda found: found.group(3) if found.group(2) in (":-", "-") else "", text)
+
+
 def documented_variables() -> set[str]:
     """Names set (or shown commented out, `# NAME=`) in .env.example."""
     pattern = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)

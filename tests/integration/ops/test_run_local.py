@@ -6,20 +6,28 @@ stand-in (on free ports), so it can run beside a developer's `make run`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
+import aio_pika
 import httpx
 import pytest
-from testkit.infra import free_port, unique_name
+from flow.payloads import register_hotel, room
+from testkit.infra import free_port, management_url, unique_name
+from testkit.waiting import wait_until
 
+from ops.broker import KINDS, permissions_for, vhost_of
+from ops.broker_story import DIRECT_REPLY_TO, Sender
 from ops.repo import ROOT
 
 PORTS = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT", "MONGO_PORT")
@@ -28,9 +36,18 @@ Running = tuple[subprocess.Popen[bytes], dict[str, int], Path]
 
 
 @pytest.fixture
-def infrastructure(postgres_dsn: str, rabbitmq_url: str, mongodb_database: str) -> dict[str, str]:
-    """This test's own database and vhost; run_local.py starts its own MongoDB stand-in."""
-    return {"POSTGRES_DSN": postgres_dsn, "RABBITMQ_URL": rabbitmq_url, "MONGODB_DATABASE": mongodb_database}
+def infrastructure(postgres_dsn: str, rabbitmq_url: str, mongodb_database: str) -> Iterator[dict[str, str]]:
+    """This test's own database, vhost and broker users; run_local.py starts its own MongoDB stand-in."""
+    prefix = f"test-{unique_name('run')}-"  # broker users are broker-wide: not the developer's
+    yield {
+        "POSTGRES_DSN": postgres_dsn,
+        "RABBITMQ_URL": rabbitmq_url,
+        "MONGODB_DATABASE": mongodb_database,
+        "RABBITMQ_USER_PREFIX": prefix,
+    }
+    with httpx.Client(base_url=management_url(rabbitmq_url), timeout=10) as management:
+        for service in ("command-service", "projector"):
+            management.delete(f"/api/users/{prefix}{service}")
 
 
 def processes_marked(run_id: str) -> list[int]:
@@ -102,6 +119,7 @@ def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
             wait_healthy(ports[name], runner, log)
         urls = ["--command-url", f"http://127.0.0.1:{ports['COMMAND_PORT']}"]
         urls += ["--query-url", f"http://127.0.0.1:{ports['QUERY_PORT']}"]
+        urls += ["--run-dir", str(tmp_path / "run")]  # the token key this run's services trust
         demo = subprocess.run(
             [sys.executable, "scripts/demo.py", *urls], cwd=ROOT, capture_output=True, text=True, timeout=180
         )
@@ -136,3 +154,40 @@ def test_when_a_service_dies_run_local_names_it_and_stops_the_others(
     assert "projector exited with -9: stopping the others" in logs
     assert "stopping command-service" in logs
     assert "stopping mongodb" in logs
+
+
+async def test_make_run_gives_each_service_its_own_broker_user_and_lets_guest_send_commands(
+    tmp_path: Path, infrastructure: dict[str, str]
+) -> None:
+    prefix, admin_url = infrastructure["RABBITMQ_USER_PREFIX"], infrastructure["RABBITMQ_URL"]
+    own = {f"{prefix}command-service": "command-service", f"{prefix}projector": "projector"}
+    with run_local(tmp_path, infrastructure) as (runner, ports, log):
+        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+            wait_healthy(ports[name], runner, log)
+        wait_for_log(log, r"make token ROLE=admin", runner)
+        vhost = quote(vhost_of(admin_url), safe="")
+        async with httpx.AsyncClient(base_url=management_url(admin_url), timeout=10) as management:
+            for user, role in own.items():
+                granted = (await management.get(f"/api/permissions/{vhost}/{user}")).json()
+                assert {kind: granted[kind] for kind in KINDS} == permissions_for(role, user)
+
+            async def connected_as_own_users() -> bool:
+                connections = (await management.get(f"/api/vhosts/{vhost}/connections")).json()
+                return {connection["user"] for connection in connections} == set(own)
+
+            await wait_until(connected_as_own_users, 30, f"only {sorted(own)} connected to the vhost")
+        # The newcomer's way in: the broker's default credentials, user_id set, every command allowed.
+        async with await aio_pika.connect(admin_url) as connection:
+            channel = await connection.channel()
+            sender = Sender(channel, urlsplit(admin_url).username or "guest")
+            replies = await channel.get_queue(DIRECT_REPLY_TO, ensure=False)
+            await replies.consume(sender.on_reply, no_ack=True)
+            hotel = register_hotel("Newcomer Inn", "Oslo", 3, room("DBL", 1, "80.00"))
+            assert (await sender.send("RegisterHotel", hotel, DIRECT_REPLY_TO))["status"] == "accepted"
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=90) == 0, log.read_text()
+    run_dir = tmp_path / "run"
+    assert stat.S_IMODE((run_dir / "rabbitmq-users.json").stat().st_mode) == 0o600
+    assert set(json.loads((run_dir / "rabbitmq-users.json").read_text())) == set(own)
+    assert (run_dir / "auth" / "jwks.json").is_file(), "the development issuer's key, for `make token`"
+    assert "user_id=guest may do anything (development only)" in log.read_text()

@@ -124,3 +124,9 @@ def write_jwks(path: Path, keys: list[dict[str, Any]]) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_text(json.dumps({"keys": keys}, indent=2) + "\n")
     partial.replace(path)
+
+
+if __name__ == "__main__":  # `python -m innkeeper_kit.auth.dev DIR`: make the key once (`make up`)
+    import sys
+
+    print(DevelopmentIssuer.ensure(Path(sys.argv[1] if len(sys.argv) > 1 else ".run/auth")).jwks_url)

@@ -1,0 +1,110 @@
+"""`make run`'s RabbitMQ users: one per service, with its row of deploy/rabbitmq/permissions.json.
+
+Made, or brought up to date, at every start through the management API as the admin user of RABBITMQ_URL
+(`guest` by default). Their passwords are generated once and kept in `<run dir>/rabbitmq-users.json`,
+readable by this user only. Users are broker-wide (their permissions are per vhost): RABBITMQ_USER_PREFIX
+(default `innkeeper-`) keeps another checkout's or a test's users apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import secrets
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PERMISSIONS = ROOT / "deploy" / "rabbitmq" / "permissions.json"
+ROLES = {"command-service": "command-service", "projector": "projector"}
+"""Service → its role in the permission table (the query service has no broker user)."""
+PASSWORDS_FILE = "rabbitmq-users.json"
+
+
+class BrokerSetupError(Exception):
+    """The users could not be made; the message says why."""
+
+
+def permissions(role: str, user: str) -> dict[str, str]:
+    """The role's patterns; `{user}` is the user name with all but letters, digits, `-`, `_` escaped."""
+    row: dict[str, str] = json.loads(PERMISSIONS.read_text())["roles"][role]
+    escaped = re.sub(r"[^A-Za-z0-9_-]", lambda found: "\\" + found.group(), user)
+    return {kind: row[kind].replace("{user}", escaped) for kind in ("configure", "write", "read")}
+
+
+def vhost(amqp_url: str) -> str:
+    return unquote(urlsplit(amqp_url).path[1:]) or "/"
+
+
+def with_user(amqp_url: str, user: str, password: str) -> str:
+    parts = urlsplit(amqp_url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or "127.0.0.1"
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}:{parts.port or 5672}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def passwords(run_dir: Path, users: list[str]) -> dict[str, str]:
+    """The kept passwords, with new ones for users that have none yet (written back, mode 0600)."""
+    path = run_dir / PASSWORDS_FILE
+    kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if missing := [user for user in users if user not in kept]:
+        kept |= {user: secrets.token_urlsafe(24) for user in missing}
+        run_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            json.dump(kept, file, indent=2)
+        partial.replace(path)
+    path.chmod(0o600)  # also when an older file was made with another mode
+    return kept
+
+
+class ManagementApi:
+    """The few calls needed, with the credentials of the AMQP URL (or RABBITMQ_MANAGEMENT_URL's)."""
+
+    def __init__(self, amqp_url: str) -> None:
+        explicit = os.environ.get("RABBITMQ_MANAGEMENT_URL", "")
+        parts = urlsplit(explicit or amqp_url)
+        credentials = f"{unquote(parts.username or 'guest')}:{unquote(parts.password or 'guest')}"
+        self.auth = "Basic " + base64.b64encode(credentials.encode()).decode()
+        where = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}" if explicit else ""
+        self.base = where or f"http://{parts.hostname or '127.0.0.1'}:15672"
+
+    def put(self, path: str, body: dict[str, Any]) -> None:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode(),
+            method="PUT",
+            headers={"Authorization": self.auth, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode(errors="replace")[:200]
+            raise BrokerSetupError(
+                f"RabbitMQ's management API refused PUT {path}: {error.code} {detail}"
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise BrokerSetupError(
+                f"cannot reach RabbitMQ's management API at {self.base} ({error}): is the "
+                "rabbitmq_management plugin enabled?"
+            ) from None
+
+
+def ensure_users(amqp_url: str, run_dir: Path) -> dict[str, str]:
+    """Make (or update) each service's user with its permissions on the vhost of `amqp_url`; returns
+    service → the AMQP URL it connects with."""
+    prefix = os.environ.get("RABBITMQ_USER_PREFIX", "innkeeper-")
+    users = {service: f"{prefix}{service}" for service in ROLES}
+    kept = passwords(run_dir, sorted(users.values()))
+    api, where = ManagementApi(amqp_url), quote(vhost(amqp_url), safe="")
+    for service, user in users.items():
+        api.put(f"/api/users/{quote(user, safe='')}", {"password": kept[user], "tags": ""})
+        api.put(f"/api/permissions/{where}/{quote(user, safe='')}", permissions(ROLES[service], user))
+    return {service: with_user(amqp_url, user, kept[user]) for service, user in users.items()}

@@ -1,0 +1,169 @@
+"""docker compose's RabbitMQ: the users, vhost and permissions it loads (deploy/rabbitmq/definitions.json)
+follow the one permission table (permissions.json), every service connects as its own user with the
+password whose hash the broker holds, nobody is `guest`, and the operations guide shows the same table."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+from testkit.infra import unique_name
+
+from ops.broker import (
+    DEFINITIONS_FILE,
+    KINDS,
+    BrokerUser,
+    BrokerUsers,
+    as_user,
+    broker_users,
+    connected,
+    password_matches,
+    permission_table,
+    permissions_for,
+)
+from ops.repo import ROOT, compose, services, with_defaults
+
+RABBITMQ_DIR = ROOT / "deploy" / "rabbitmq"
+USES_RABBITMQ = {"command-service": "command-service", "projector": "projector"}
+"""Compose service → its role in the permission table; no other service has a RabbitMQ URL."""
+
+
+@cache
+def definitions() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(DEFINITIONS_FILE.read_text())
+    return loaded
+
+
+def url_of(service: str) -> Any:
+    return urlsplit(with_defaults(services()[service]["environment"]["RABBITMQ_URL"]))
+
+
+def command_service_setting(name: str) -> Any:
+    return json.loads(services()["command-service"]["environment"][name])
+
+
+def roles() -> dict[str, str]:
+    """Each user of the definitions → its role: by the compose URL that names it, AMQP_SENDERS, or tag."""
+    found = {url_of(service).username: role for service, role in USES_RABBITMQ.items()}
+    found |= dict.fromkeys(command_service_setting("AMQP_SENDERS"), "sender")
+    found |= {u["name"]: "admin" for u in definitions()["users"] if "administrator" in u["tags"]}
+    return found
+
+
+def passwords() -> dict[str, str]:
+    """User → password: the services' from their compose URLs, the admin's and the sample sender's from
+    docs/running.md."""
+    found = {url_of(service).username: url_of(service).password for service in USES_RABBITMQ}
+    text = (ROOT / "docs" / "running.md").read_text()
+    found |= dict(re.findall(r"amqp://([\w-]+):([\w-]+)@localhost:5672/innkeeper", text))
+    found |= dict(re.findall(r"user `([\w-]+)`, password `([\w-]+)`", text))
+    return found
+
+
+def test_each_service_that_uses_rabbitmq_connects_as_its_own_user_to_the_innkeeper_vhost() -> None:
+    having_url = {
+        name for name, service in services().items() if "RABBITMQ_URL" in service.get("environment", {})
+    }
+    assert having_url == set(USES_RABBITMQ), "the query service and the migrate job need no broker user"
+    users = [url_of(service).username for service in USES_RABBITMQ]
+    assert users == ["innkeeper-command-service", "innkeeper-projector"]
+    assert {unquote(url_of(service).path[1:]) for service in USES_RABBITMQ} == {"innkeeper"}
+    assert [vhost["name"] for vhost in definitions()["vhosts"]] == ["innkeeper"]
+
+
+def test_the_definitions_give_each_user_exactly_its_row_of_the_permission_table() -> None:
+    assert {user["name"] for user in definitions()["users"]} == set(roles())
+    assert set(roles().values()) == set(permission_table()), "every role of the table has a user"
+    granted = {p["user"]: {kind: p[kind] for kind in KINDS} for p in definitions()["permissions"]}
+    assert granted == {user: permissions_for(role, user) for user, role in roles().items()}
+    assert {p["vhost"] for p in definitions()["permissions"]} == {"innkeeper"}
+    assert definitions()["topic_permissions"] == []
+    tagged = {user["name"] for user in definitions()["users"] if user["tags"]}
+    assert tagged == {user for user, role in roles().items() if role == "admin"}, "services get no UI"
+
+
+def test_the_password_hashes_match_the_passwords_compose_and_the_docs_use() -> None:
+    known = passwords()
+    for user in definitions()["users"]:
+        assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+        assert password_matches(known[user["name"]], user["password_hash"]), user["name"]
+
+
+def test_nobody_is_guest_and_the_sample_sender_may_book_and_cancel() -> None:
+    rabbitmq = services()["rabbitmq"]
+    assert not any(key.startswith("RABBITMQ_DEFAULT_") for key in rabbitmq.get("environment", {}))
+    assert "guest" not in roles()
+    assert command_service_setting("AMQP_SENDERS") == {"partner-portal": "service"}
+    assert command_service_setting("SERVICE_GRANTS") == {"partner-portal": ["BookStay", "CancelBooking"]}
+    assert [value for value in strings(compose()) if "guest" in value] == []
+
+
+def strings(node: Any) -> Iterator[str]:
+    """Every key and value of a parsed YAML document (comments are not in it)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings(item)
+    else:
+        yield str(node)
+
+
+def test_rabbitmq_loads_the_definitions_through_its_mounted_config() -> None:
+    mounts = {}
+    for volume in services()["rabbitmq"]["volumes"]:
+        source, target = with_defaults(volume).split(":")[:2]
+        mounts[target] = source
+    assert mounts["/etc/rabbitmq/rabbitmq.conf"] == "./deploy/rabbitmq/rabbitmq.conf"
+    assert mounts["/etc/rabbitmq/definitions.json"] == "./deploy/rabbitmq/definitions.json"
+    settings = [
+        line for line in (RABBITMQ_DIR / "rabbitmq.conf").read_text().splitlines() if line[:1].isalpha()
+    ]
+    assert settings == ["load_definitions = /etc/rabbitmq/definitions.json"]
+
+
+def test_the_operations_guide_shows_the_permission_table() -> None:
+    text = (ROOT / "docs" / "operations.md").read_text()
+    section = text.split("## RabbitMQ users and permissions", 1)[1].split("\n## ", 1)[0]
+    shown = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]  # a `\|` stays in its cell
+        if len(cells) == 6 and cells[0] in permission_table():
+            shown[cells[0]] = {
+                kind: cells[2 + i].strip("`").replace("\\|", "|") for i, kind in enumerate(KINDS)
+            }
+    assert shown == {role: {kind: row[kind] for kind in KINDS} for role, row in permission_table().items()}
+
+
+@pytest.fixture
+def users(rabbitmq_url: str) -> Iterator[BrokerUsers]:
+    with broker_users(rabbitmq_url) as made:
+        yield made
+
+
+async def test_the_broker_imports_the_definitions_and_each_password_logs_in(users: BrokerUsers) -> None:
+    """The file as RabbitMQ reads it at boot, its users renamed and its vhost the test's: nothing shared."""
+    known = passwords()
+    renamed = {user["name"]: unique_name(f"test-{user['name']}") for user in definitions()["users"]}
+    copy = json.loads(DEFINITIONS_FILE.read_text())
+    copy["vhosts"] = [{"name": users.vhost}]
+    for entry in copy["users"]:
+        entry["name"] = renamed[entry["name"]]
+    for entry in copy["permissions"]:
+        entry["user"], entry["vhost"] = renamed[entry["user"]], users.vhost
+    users.made += renamed.values()
+    users.api.post("/api/definitions", json=copy).raise_for_status()
+    for entry in definitions()["permissions"]:
+        name = renamed[entry["user"]]
+        granted = users.api.get(f"/api/permissions/{quote(users.vhost, safe='')}/{name}").json()
+        assert {kind: granted[kind] for kind in KINDS} == {kind: entry[kind] for kind in KINDS}
+        login = as_user(users.amqp_url, name, known[entry["user"]])
+        async with connected(BrokerUser(name, login)):  # refused if the hash were of another password
+            pass
