@@ -8,6 +8,7 @@ signature each time would cost more than the rest of a read.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
@@ -16,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import jwt
+import orjson
 from jwt.exceptions import PyJWTError
 
 from innkeeper_contracts import Role
@@ -94,10 +96,7 @@ class TokenVerifier:
     async def _checked_claims(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_BYTES:
             raise TokenRejectedError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
-        try:
-            header = jwt.get_unverified_header(token)
-        except PyJWTError:
-            raise TokenRejectedError("the token is not a JWS compact serialization") from None
+        header = _header(token)
         algorithm = header.get("alg")
         if algorithm not in self._algorithms:
             raise TokenRejectedError(f"tokens signed with {algorithm!r} are not accepted")
@@ -118,6 +117,19 @@ class TokenVerifier:
         except PyJWTError as error:
             raise TokenRejectedError(_reason(error)) from None
         return claims
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The protected header, read only to choose the key: `jwt.decode` checks it again, with the rest
+    (PyJWT's own unverified-header read costs ~40 µs of character-by-character checks per token)."""
+    segment = token.partition(".")[0]
+    try:
+        header = orjson.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, orjson.JSONDecodeError):
+        raise TokenRejectedError("the token is not a JWS compact serialization") from None
+    if not isinstance(header, dict) or token.count(".") != 2:
+        raise TokenRejectedError("the token is not a JWS compact serialization")
+    return header
 
 
 def principal_from_claims(claims: dict[str, Any], names: ClaimNames) -> Principal:
