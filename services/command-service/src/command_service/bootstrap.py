@@ -21,9 +21,8 @@ from command_service.adapters.idempotency_store import PostgresIdempotencyStore
 from command_service.adapters.outbox_relay import OutboxRelay
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory, end_session_use
-from command_service.application.access import AccessPolicy
+from command_service.application.access import AccessPolicy, AuthorizationBehaviour
 from command_service.application.behaviours import (
-    AuthorizationBehaviour,
     IdempotencyBehaviour,
     LoggingBehaviour,
     UnitOfWorkBehaviour,
@@ -34,8 +33,9 @@ from command_service.application.mediator import Behaviour, Mediator
 from command_service.domain.clock import Clock
 from command_service.domain.refunds import CancellationPolicy
 from command_service.http.middleware import CorrelationIdMiddleware
+from command_service.http.operations import ACCESS, operations
 from command_service.http.problems import install_problem_handlers
-from command_service.http.routes import ACCESS, commands, operations
+from command_service.http.routes import commands
 from command_service.logs import configure_logging, faststream_logger
 from command_service.runtime import Runtime
 from command_service.settings import Settings

@@ -70,8 +70,9 @@ class Runtime:
             self.schema_ready.set()
         if self.relay is not None:
             self._relay_task = asyncio.create_task(self._after_schema(self.relay.run))
-        if self.idempotency is not None:
-            self._spawn(self._after_schema(self._forget_expired_keys))
+        if (keys := self.idempotency) is not None:
+            every = min(FORGET_EVERY, float(self.settings.idempotency_retention_seconds))
+            self._spawn(self._after_schema(lambda: keys.forget_expired_forever(every)))
         if self.broker is not None:
             self._intake_task = asyncio.create_task(self._start_intake(self.broker))
 
@@ -147,24 +148,6 @@ class Runtime:
     async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()
         await work()
-
-    async def _forget_expired_keys(self) -> None:
-        """Delete expired idempotency keys in batches of 1,000 (each a short statement that skips rows a
-        command holds), so the table does not grow without bound and no command waits on the sweep."""
-        assert self.idempotency is not None
-        interval = min(FORGET_EVERY, float(self.settings.idempotency_retention_seconds))
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                total = 0
-                for _ in range(1000):  # a million keys per sweep at most; the next sweep takes the rest
-                    total += (forgotten := await self.idempotency.forget_expired(1000))
-                    if forgotten < 1000:
-                        break
-                if total:
-                    log.info("idempotency.forgotten", keys=total)
-            except Exception as error:  # PostgreSQL down: the next sweep tries again
-                log.warning("idempotency.sweep_failed", error=repr(error))
 
     async def _start_intake(self, broker: RabbitBroker) -> None:
         await self.schema_ready.wait()

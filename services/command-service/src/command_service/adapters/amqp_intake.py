@@ -19,14 +19,15 @@ from pydantic import ValidationError
 
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
+from command_service.application.access import ForbiddenError
 from command_service.application.mediator import Mediator
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import (
     field_errors,
-    forbidden,
     invalid_command,
     is_malformed,
     malformed_message,
+    refused,
 )
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.metrics import AMQP_DEAD_LETTERED, COMMANDS_REJECTED
@@ -57,8 +58,8 @@ class CommandIntake:
             if raw.user_id and principal is None:
                 log.warning("amqp.sender_unknown", user_id=raw.user_id)
                 COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", "forbidden").inc()
-                detail = f"broker user {raw.user_id!r} may not send commands (AMQP_SENDERS)"
-                await self._reply(message, forbidden(detail, command=name, correlation_id=correlation_id))
+                error = ForbiddenError(f"broker user {raw.user_id!r} may not send commands (AMQP_SENDERS)")
+                await self._reply(message, refused(error, command=name, correlation_id=correlation_id))
                 return await message.ack()
             model = COMMANDS.get(name)
             if model is None:

@@ -7,13 +7,19 @@ ignores an expired row and deletes it in the same statement (so the key can be t
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import orjson
+import structlog
 
 from command_service.adapters.pg_errors import CONNECTION_ERRORS
 from command_service.application.ports import ServiceUnavailableError, StoredAnswer
 from command_service.application.requests import CommandRequest, Outcome
 from innkeeper_contracts import CommandAccepted, CommandRejected
+
+log = structlog.get_logger("command_service.idempotency")
+SWEEP_BATCH = 1000
 
 _REMEMBER = """
 INSERT INTO idempotency_keys (principal, key, command, request_hash, status_code, response_body)
@@ -72,3 +78,19 @@ class PostgresIdempotencyStore:
         """Delete up to `batch` expired keys; returns how many (call again while it returns `batch`)."""
         status: str = await self._pool.execute(_FORGET, self._retention, batch, timeout=10)
         return int(status.split()[-1])
+
+    async def forget_expired_forever(self, every: float) -> None:
+        """Every `every` seconds, delete expired keys in batches (each a short statement that skips rows a
+        command holds), so the table cannot grow without bound and no command waits on the sweep."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                total = 0
+                for _ in range(1000):  # a million keys per sweep at most; the next sweep takes the rest
+                    total += (forgotten := await self.forget_expired(SWEEP_BATCH))
+                    if forgotten < SWEEP_BATCH:
+                        break
+                if total:
+                    log.info("idempotency.forgotten", keys=total)
+            except Exception as error:  # PostgreSQL down: the next sweep tries again
+                log.warning("idempotency.sweep_failed", error=repr(error))

@@ -1,5 +1,5 @@
-"""Who may send which command: one policy for HTTP and AMQP alike, applied before anything is read or
-written under the command (`AuthorizationBehaviour`), so the answer never depends on the transport.
+"""Who may send which command: one policy for HTTP and AMQP alike, and the pipeline step that applies it
+before anything is read or written under the command, so the answer never depends on the transport.
 
 | command | guest | staff | admin | service |
 |---|---|---|---|---|
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from command_service.application.mediator import Next
+from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.errors import BookingNotFoundError, CommandError
 from innkeeper_contracts import (
     BookStay,
@@ -121,3 +123,18 @@ def _book_stay(principal: Principal, command: BookStay) -> BookStay:
 def _require(allowed: bool, reason: str) -> None:
     if not allowed:
         raise ForbiddenError(reason)
+
+
+class AuthorizationBehaviour:
+    """Refuses what the caller may not send (`access`), before its idempotency key is looked up: a
+    stranger learns nothing from someone else's key. A guest's own id is filled into their booking."""
+
+    def __init__(self, policy: AccessPolicy) -> None:
+        self._policy = policy
+
+    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
+        try:
+            request.command = await self._policy.authorize(request.principal, request.command)
+        except CommandError as error:
+            return request.rejected(error)
+        return await call_next()

@@ -1,5 +1,5 @@
-"""The pipeline behaviours: logging, authorization, idempotency, validation, unit of work (outermost
-first)."""
+"""The pipeline behaviours: logging, authorization (`access`), idempotency, validation, unit of work
+(outermost first)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 
 import structlog
 
-from command_service.application.access import AccessPolicy
 from command_service.application.mediator import Next
 from command_service.application.ports import (
     IdempotencyKeyTakenError,
@@ -69,21 +68,6 @@ class LoggingBehaviour:
             metrics.handled(outcome).inc()
             metrics.duration.observe(time.perf_counter() - started)
             structlog.contextvars.reset_contextvars(**tokens)
-
-
-class AuthorizationBehaviour:
-    """Refuses what the caller may not send (`access`), before its idempotency key is looked up: a
-    stranger learns nothing from someone else's key. A guest's own id is filled into their booking."""
-
-    def __init__(self, policy: AccessPolicy) -> None:
-        self._policy = policy
-
-    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
-        try:
-            request.command = await self._policy.authorize(request.principal, request.command)
-        except CommandError as error:
-            return request.rejected(error)
-        return await call_next()
 
 
 class IdempotencyBehaviour:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from command_service.domain.errors import CommandError
 from innkeeper_contracts import CommandRejected, FieldError
 
 
@@ -51,14 +52,16 @@ def malformed_message(detail: str, *, command: str | None, correlation_id: str |
     )
 
 
-def forbidden(detail: str, *, command: str | None, correlation_id: str | None) -> CommandRejected:
+def refused(error: CommandError, *, command: str | None, correlation_id: str | None) -> CommandRejected:
+    """A command error raised at an edge, before there is a request (`CommandRequest.rejected` after)."""
     return CommandRejected(
-        status=403,
-        type="forbidden",
-        title="Forbidden",
-        detail=detail,
+        status=error.status,
+        type=error.problem_type,
+        title=error.title,
+        detail=error.detail,
         command=command,
         correlation_id=correlation_id,
+        errors=error.errors,
     )
 
 

@@ -1,20 +1,17 @@
-"""The command endpoints (every command is a POST answered 202) and the operational ones."""
+"""The command endpoints: every command is a POST answered 202 (the operational ones: `operations`)."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Request
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import Response
 
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import unavailable
 from command_service.application.requests import CommandRequest
 from command_service.http.problems import correlation_id, outcome_response
-from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_contracts import (
     BookStay,
@@ -29,20 +26,10 @@ from innkeeper_contracts import (
     SetNightlyRate,
     SetNightlyRateBody,
 )
-from innkeeper_kit.auth.middleware import path_rules, principal_of
+from innkeeper_kit.auth.middleware import principal_of
 from innkeeper_kit.problems import PROBLEM_JSON
 
 ROOM_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
-ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
-"""Probes are open, metrics are for operators, every command needs a caller (`application/access`)."""
-
-
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, description="Makes a retry safe."),
@@ -60,7 +47,6 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 commands = APIRouter(tags=["commands"], responses=COMMAND_RESPONSES)
-operations = APIRouter(tags=["operations"])
 
 
 async def send(request: Request, command: Contract, key: str | None) -> Response:
@@ -147,31 +133,3 @@ async def cancel_booking(
     **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
     admin, or a service granted `CancelBooking`."""
     return await send(request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
-
-
-@operations.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """The process is alive."""
-    return {"status": "ok"}
-
-
-@operations.get("/readyz")
-async def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """PostgreSQL reachable and migrated (required); RabbitMQ state reported (commands wait in the outbox)."""
-    checks = await runtime.readiness()
-    ready = checks["postgres"] == "up" and checks["schema"] == "up"
-    return JSONResponse(
-        {"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503
-    )
-
-
-@operations.get("/metrics")
-async def metrics(runtime: RuntimeDep) -> Response:
-    """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers).
-
-    **Who may call:** an admin or a service (a scraper with a client-credentials token)."""
-    if runtime.schema_ready.is_set():
-        with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is down
-            OUTBOX_DEPTH.set((sample := await runtime.sample_outbox())[0])
-            OUTBOX_OLDEST_AGE.set(sample[1])
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

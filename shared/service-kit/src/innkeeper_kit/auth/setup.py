@@ -7,7 +7,8 @@ import structlog
 from innkeeper_kit.settings import ServiceSettings
 
 from .jwks import JwksCache
-from .verifier import ClaimNames, TokenVerifier
+from .claims import ClaimNames
+from .verifier import TokenVerifier
 
 log = structlog.get_logger("innkeeper_kit.auth")
 
