@@ -14,9 +14,9 @@ import pytest
 from testkit.forgery import alg_none, hs256_with_public_key, tampered
 
 from innkeeper_kit.auth import KeysUnavailableError, NoRoleError, TokenRejectedError
+from innkeeper_kit.auth.claims import ClaimNames
 from innkeeper_kit.auth.dev import DEV_AUDIENCE, DEV_ISSUER, DevelopmentIssuer, new_key, write_jwks
 from innkeeper_kit.auth.jwks import JwksCache
-from innkeeper_kit.auth.claims import ClaimNames
 from innkeeper_kit.auth.verifier import TokenVerifier
 
 

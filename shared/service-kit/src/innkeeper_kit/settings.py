@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from innkeeper_kit.auth.verifier import ASYMMETRIC
+from innkeeper_kit.auth.algorithms import ASYMMETRIC
 
 
 def _default_log_format() -> Literal["json", "console"]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import structlog
 
-from innkeeper_kit.settings import ServiceSettings
-
-from .jwks import JwksCache
 from .claims import ClaimNames
+from .jwks import JwksCache
 from .verifier import TokenVerifier
+
+if TYPE_CHECKING:  # the settings refer to this package (its algorithms), not the other way round
+    from innkeeper_kit.settings import ServiceSettings
 
 log = structlog.get_logger("innkeeper_kit.auth")
 

@@ -19,14 +19,12 @@ import jwt
 import orjson
 from jwt.exceptions import PyJWTError
 
+from .algorithms import ACCESS_TOKEN_TYPES, ASYMMETRIC
 from .claims import ClaimNames, principal_from_claims
 from .errors import TokenRejectedError
 from .jwks import JwksCache
 from .principal import Principal
 
-ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"})
-ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt", "jwt"})
-"""RFC 9068 asks for `at+jwt`; common identity providers (Keycloak, Auth0, Entra ID) write `JWT`."""
 MAX_TOKEN_BYTES = 8192
 
 
