@@ -94,6 +94,14 @@ async def test_a_guest_may_leave_out_their_id_and_it_is_filled_from_the_token() 
     assert authorized.guest.guest_id == "g-1"
 
 
+async def test_subjects_of_common_identity_providers_are_guest_ids() -> None:
+    command = book_stay(HOTEL, CHECK_IN, guest=BookingGuest(name="Ann", email="ann@example.com"))
+    for subject in ("auth0|65f1c0ffee42", "google-oauth2|104935", "0b7c6a3e-2f1d-4c1e-9a5b-7f2d9c1e4a11"):
+        authorized = await POLICY.authorize(Principal(subject, "guest"), command)
+        assert isinstance(authorized, BookStay)
+        assert authorized.guest.guest_id == subject
+
+
 async def test_a_guest_whose_subject_is_no_guest_id_cannot_book() -> None:
     command = book_stay(HOTEL, CHECK_IN, guest=BookingGuest(name="Ann", email="ann@example.com"))
     with pytest.raises(ForbiddenError, match="not a valid guest id"):

@@ -206,8 +206,9 @@ async def command_sender(rabbitmq_url: str) -> AsyncIterator[CommandSender]:
     connection = await aio_pika.connect_robust(rabbitmq_url)
     try:
         channel = await connection.channel()
-        reply_queue = await channel.declare_queue(f"innkeeper.replies.{uuid4().hex}", exclusive=True)
-        sender = CommandSender(channel, reply_queue, amqp_user(rabbitmq_url))
+        user = amqp_user(rabbitmq_url)
+        reply_queue = await channel.declare_queue(f"innkeeper.replies.{user}.{uuid4().hex}", exclusive=True)
+        sender = CommandSender(channel, reply_queue, user)
         await reply_queue.consume(sender._on_reply)
         yield sender
     finally:

@@ -26,6 +26,8 @@ from testkit.waiting import wait_until
 
 from innkeeper_contracts.topology import COMMANDS_EXCHANGE
 
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+
 
 @contextmanager
 def broker_user(amqp_url: str, prefix: str) -> Iterator[tuple[str, str]]:
@@ -51,7 +53,8 @@ def broker_user(amqp_url: str, prefix: str) -> Iterator[tuple[str, str]]:
 
 
 class Sender:
-    """One broker connection that publishes commands and collects replies on its own reply queue."""
+    """One broker connection that publishes commands and collects replies on its own reply queue
+    (`innkeeper.replies.<user>.<id>`) and on direct reply-to (`direct=True`)."""
 
     def __init__(self, channel: aio_pika.abc.AbstractChannel, replies: aio_pika.abc.AbstractQueue) -> None:
         self.channel, self.replies_queue = channel, replies
@@ -61,13 +64,19 @@ class Sender:
         self.replies[message.correlation_id or ""] = orjson.loads(message.body)
 
     async def send(
-        self, command: str, body: dict[str, Any], *, reply_to: str | None = None, **props: Any
+        self,
+        command: str,
+        body: dict[str, Any],
+        *,
+        reply_to: str | None = None,
+        direct: bool = False,
+        **props: Any,
     ) -> str:
         correlation_id = uuid4().hex
         message = aio_pika.Message(
             orjson.dumps(body),
             correlation_id=correlation_id,
-            reply_to=reply_to or self.replies_queue.name,
+            reply_to=DIRECT_REPLY_TO if direct else reply_to or self.replies_queue.name,
             content_type="application/json",
             **props,
         )
@@ -80,12 +89,14 @@ class Sender:
         return self.replies[correlation_id]
 
 
-async def connect(url: str) -> tuple[aio_pika.abc.AbstractConnection, Sender]:
+async def connect(url: str, user: str) -> tuple[aio_pika.abc.AbstractConnection, Sender]:
     connection = await aio_pika.connect(url)
     channel = await connection.channel()
-    queue = await channel.declare_queue(f"innkeeper.replies.{uuid4().hex}", exclusive=True)
+    queue = await channel.declare_queue(f"innkeeper.replies.{user}.{uuid4().hex}", exclusive=True)
     sender = Sender(channel, queue)
     await queue.consume(sender.on_reply, no_ack=True)
+    direct = await channel.get_queue(DIRECT_REPLY_TO, ensure=False)
+    await direct.consume(sender.on_reply, no_ack=True)  # before publishing, on the publishing channel
     return connection, sender
 
 
@@ -110,7 +121,7 @@ async def senders(security_env: dict[str, str], log_dir: Path) -> AsyncIterator[
                 "partner": partner,
                 "stranger": stranger,
             }.items():
-                connection, sender = await connect(user_url)
+                connection, sender = await connect(user_url, name)
                 connections.append(connection)
                 users[key], users[f"{key}_name"] = sender, name
             yield users
@@ -130,9 +141,9 @@ async def test_mapped_senders_act_as_granted_and_the_others_are_refused(senders:
     hotels = [register_hotel(f"Inn {n}", "Bergen", 3, room("DBL", 2, "90.00")) for n in range(4)]
 
     accepted = await guest.reply(await guest.send("RegisterHotel", hotels[0], user_id="guest"))
-    anonymous = await guest.reply(await guest.send("RegisterHotel", hotels[1]))
+    anonymous = await guest.reply(await guest.send("RegisterHotel", hotels[1], direct=True))
     unmapped = await stranger.reply(
-        await stranger.send("RegisterHotel", hotels[2], user_id=senders["stranger_name"])
+        await stranger.send("RegisterHotel", hotels[2], user_id=senders["stranger_name"], direct=True)
     )
     not_granted = await partner.reply(
         await partner.send("RegisterHotel", hotels[3], user_id=senders["partner_name"])
@@ -143,6 +154,44 @@ async def test_mapped_senders_act_as_granted_and_the_others_are_refused(senders:
     assert (unmapped["status"], unmapped["type"]) == (403, "forbidden")
     assert (not_granted["status"], not_granted["type"]) == (403, "forbidden")
     assert [await events_of(senders["system"], hotel["hotel_id"]) for hotel in hotels] == [1, 0, 0, 0]
+    assert await dead_letters(senders["system"]) == 0, "an unknown sender's message is not even read"
+
+
+async def test_no_sender_can_plant_an_answer_in_another_senders_queue(senders: dict[str, Any]) -> None:
+    """The answers someone else waits for cannot be forged: not by a stranger, not by a mapped sender."""
+    guest, partner, stranger, system = (
+        senders["guest"],
+        senders["partner"],
+        senders["stranger"],
+        senders["system"],
+    )
+    target = guest.replies_queue.name
+    hotel = register_hotel("Forged Inn", "Bergen", 3, room("DBL", 2, "90.00"))
+    planted = [
+        await stranger.send("RegisterHotel", hotel, reply_to=target),  # anonymous
+        await stranger.send("RegisterHotel", hotel, reply_to=target, user_id=senders["stranger_name"]),
+        await partner.send("BookStay", {"hotel_id": hotel["hotel_id"]}, reply_to=target,
+                           user_id=senders["partner_name"]),
+        await partner.send("RegisterHotel", hotel, reply_to=target, user_id=senders["partner_name"]),
+    ]  # fmt: skip
+
+    async def refused_three_times() -> bool:
+        assert system.command is not None
+        return system.command.logs().count("amqp.reply_to_refused") >= 3
+
+    await wait_until(refused_three_times, 20, "the answers refused their reply_to")
+    await asyncio.sleep(0.5)
+    assert not set(planted) & set(guest.replies), "no answer reached the guest's reply queue"
+
+
+async def dead_letters(system: Innkeeper) -> int:
+    connection = await aio_pika.connect(system.env["RABBITMQ_URL"])
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue("innkeeper.commands.dead-letter", passive=True)
+        return queue.declaration_result.message_count or 0
+    finally:
+        await connection.close()
 
 
 async def test_a_spoofed_user_id_is_refused_by_the_broker_itself(senders: dict[str, Any]) -> None:
@@ -154,7 +203,7 @@ async def test_a_spoofed_user_id_is_refused_by_the_broker_itself(senders: dict[s
     assert await events_of(senders["system"], hotel["hotel_id"]) == 0
 
 
-async def test_replies_go_to_direct_reply_to_or_allowed_queues_only(senders: dict[str, Any]) -> None:
+async def test_replies_go_to_direct_reply_to_or_the_senders_own_queues_only(senders: dict[str, Any]) -> None:
     guest, system = senders["guest"], senders["system"]
     victim = await guest.channel.declare_queue(f"victim.{uuid4().hex}", exclusive=True)
     hotel = register_hotel("Quiet Inn", "Bergen", 3, room("DBL", 2, "90.00"))
@@ -166,15 +215,7 @@ async def test_replies_go_to_direct_reply_to_or_allowed_queues_only(senders: dic
     assert system.command is not None
     assert "amqp.reply_to_refused" in system.command.logs()
 
-    # Direct reply-to: the sender consumes the pseudo-queue on the channel it publishes on.
-    answers: asyncio.Queue[bytes] = asyncio.Queue()
-
-    async def on_answer(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        await answers.put(message.body)
-
-    direct = await guest.channel.get_queue("amq.rabbitmq.reply-to", ensure=False)
-    await direct.consume(on_answer, no_ack=True)
+    # Direct reply-to: the broker ties it to the channel the command was published on.
     other = register_hotel("Direct Inn", "Bergen", 3, room("DBL", 2, "90.00"))
-    await guest.send("RegisterHotel", other, user_id="guest", reply_to="amq.rabbitmq.reply-to")
-    answer = orjson.loads(await asyncio.wait_for(answers.get(), 20))
+    answer = await guest.reply(await guest.send("RegisterHotel", other, user_id="guest", direct=True))
     assert answer["status"] == "accepted"

@@ -20,8 +20,8 @@ from testkit.auth import amqp_user
 
 class CommandMessenger:
     """Publishes commands to `innkeeper.commands` (routing key = command name, message_id = idempotency
-    key, user_id = the broker user) with `reply_to` = its own exclusive `innkeeper.replies.*` queue, and
-    matches replies by `correlation_id`."""
+    key, user_id = the broker user) with `reply_to` = its own exclusive `innkeeper.replies.<user>.*`
+    queue, and matches replies by `correlation_id`."""
 
     def __init__(self, channel: AbstractChannel, replies: AbstractQueue, user_id: str) -> None:
         self.channel, self.replies, self.user_id = channel, replies, user_id
@@ -68,8 +68,9 @@ async def command_messenger(amqp_url: str) -> AsyncIterator[CommandMessenger]:
     connection = await aio_pika.connect_robust(amqp_url)
     try:
         channel = await connection.channel()
-        replies = await channel.declare_queue(f"innkeeper.replies.{uuid4().hex}", exclusive=True)
-        messenger = CommandMessenger(channel, replies, amqp_user(amqp_url))
+        user = amqp_user(amqp_url)
+        replies = await channel.declare_queue(f"innkeeper.replies.{user}.{uuid4().hex}", exclusive=True)
+        messenger = CommandMessenger(channel, replies, user)
         await replies.consume(messenger._on_reply)
         yield messenger
     finally:

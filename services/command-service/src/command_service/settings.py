@@ -38,7 +38,8 @@ class Settings(ServiceSettings):
         default_factory=dict, description='Broker user -> role: `{"partner-portal": "service"}`.'
     )
     amqp_reply_to_prefixes: str = Field(
-        default="innkeeper.replies.", description="Queue-name prefixes a reply_to may name (comma-separated)."
+        default="innkeeper.replies.",
+        description="A sender's own reply queues: <prefix><user>[.<anything>] (comma-separated prefixes).",
     )
     service_grants: dict[str, list[str] | Literal["*"]] = Field(
         default_factory=dict, description='Service subject -> commands: `{"partner-portal": ["BookStay"]}`.'
@@ -61,6 +62,13 @@ class Settings(ServiceSettings):
             user: sender if isinstance(sender, AmqpSender) else AmqpSender(role=sender)
             for user, sender in self.amqp_senders.items()
         }
+
+    @model_validator(mode="after")
+    def _senders_are_plain_names(self) -> Self:
+        # A dot would let user `pms` claim the reply queues of user `pms.bergen`.
+        if dotted := [user for user in self.amqp_senders if "." in user or not user]:
+            raise ValueError(f"AMQP_SENDERS: broker user names must be non-empty, without dots: {dotted}")
+        return self
 
     @model_validator(mode="after")
     def _grants_name_commands(self) -> Self:

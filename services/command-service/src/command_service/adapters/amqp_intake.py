@@ -2,9 +2,11 @@
 
 Routing key = command name, body = the command JSON, `message_id` = idempotency key, `user_id` = the
 sender (`amqp_senders`). With an allowed `reply_to` the answer (CommandAccepted / CommandRejected) goes
-back with the same correlation id. A message without a known sender is answered 401/403 and acked before
-its body is read; malformed or invalid messages are dead-lettered with an `x-rejection-reason` header;
-business rejections are answered and acked; PostgreSQL trouble is nacked with requeue (nothing is lost).
+back with the same correlation id. A message without a known sender is answered 401/403 (through direct
+reply-to only) and acked before its body is read: it reaches neither the pipeline nor the dead letters.
+Malformed or invalid messages are dead-lettered with `x-rejection-reason` (and the sender in
+`x-original-user-id`); business rejections are answered and acked; PostgreSQL trouble is nacked with
+requeue (nothing is lost).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import ValidationError
 
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
-from command_service.application.access import ForbiddenError
+from command_service.application.access import ForbiddenError, UnauthenticatedError
 from command_service.application.mediator import Mediator
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import (
@@ -37,6 +39,7 @@ from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 log = structlog.get_logger("command_service.amqp")
 
 ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
+ORIGINAL_USER_ID_HEADER = "x-original-user-id"
 
 
 class CommandIntake:
@@ -53,12 +56,11 @@ class CommandIntake:
         name = raw.routing_key or ""
         correlation_id = raw.correlation_id or uuid4().hex
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name):
-            # No user_id: anonymous, refused 401 by the pipeline's authorization like any anonymous call.
             principal = self._senders.principal(raw.user_id) if raw.user_id else None
-            if raw.user_id and principal is None:
-                log.warning("amqp.sender_unknown", user_id=raw.user_id)
-                COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", "forbidden").inc()
-                error = ForbiddenError(f"broker user {raw.user_id!r} may not send commands (AMQP_SENDERS)")
+            if principal is None:  # refused here, before the body is read (the pipeline would refuse too)
+                error = _unknown_sender(raw.user_id)
+                log.warning("amqp.sender_refused", user_id=raw.user_id, status=error.status)
+                COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
                 await self._reply(message, refused(error, command=name, correlation_id=correlation_id))
                 return await message.ack()
             model = COMMANDS.get(name)
@@ -99,7 +101,7 @@ class CommandIntake:
         raw = message.raw_message
         if not raw.reply_to:
             return
-        if not self._senders.may_reply_to(raw.reply_to):
+        if not self._senders.may_reply_to(raw.reply_to, raw.user_id):
             log.warning("amqp.reply_to_refused", reply_to=raw.reply_to[:200])
             return
         try:
@@ -121,6 +123,8 @@ class CommandIntake:
             **(raw.headers or {}),
             REJECTION_REASON_HEADER: f"{rejection.type}: {rejection.detail}"[:1000],
             ORIGINAL_ROUTING_KEY_HEADER: raw.routing_key or "",
+            # The broker sets user_id only for the connection's own user: kept for whoever re-sends it.
+            ORIGINAL_USER_ID_HEADER: raw.user_id or "",
         }
         try:
             await self._broker.publish(
@@ -140,3 +144,9 @@ class CommandIntake:
         else:
             await message.ack()
         AMQP_DEAD_LETTERED.inc()
+
+
+def _unknown_sender(user_id: str | None) -> ForbiddenError | UnauthenticatedError:
+    if not user_id:
+        return UnauthenticatedError("a command message needs a user_id (the broker-verified sender)")
+    return ForbiddenError(f"broker user {user_id!r} may not send commands (AMQP_SENDERS)")
