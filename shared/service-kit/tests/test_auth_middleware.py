@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from testkit.forgery import unsigned
 
 from innkeeper_kit.auth.dev import DEV_AUDIENCE, DEV_ISSUER, DevelopmentIssuer
 from innkeeper_kit.auth.jwks import JwksCache
@@ -88,13 +89,47 @@ async def test_a_valid_token_without_a_role_is_anonymous_where_that_is_enough(
         assert (await http.get("/private", headers=roleless)).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "RS256", "kid": "ключ"},
+        {"alg": "RS256", "kid": "k\r\nSet-Cookie: a=b"},
+        {"alg": "\u0397S256"},  # a Greek capital eta, not an H
+        {"alg": "RS256", "typ": "\U0001f600"},
+    ],
+    ids=["cyrillic-kid", "crlf-kid", "greek-alg", "emoji-typ"],
+)
+async def test_a_hostile_token_header_is_a_clean_401_never_a_broken_answer(
+    issuer: DevelopmentIssuer, header: dict[str, str]
+) -> None:
+    token = unsigned(header, {"sub": "x"}, b"sig")
+    async with client(issuer) as http:
+        answer = await http.get("/open/x", headers=bearer(token))
+    assert answer.status_code == 401
+    challenge = answer.headers["www-authenticate"]
+    assert challenge.isascii()
+    assert "\r" not in challenge
+    assert "\n" not in challenge
+    assert "ключ" not in answer.text
+
+
+async def test_the_rules_judge_the_route_that_answers_under_a_root_path(issuer: DevelopmentIssuer) -> None:
+    verifier = TokenVerifier(JwksCache(jwks_url=issuer.jwks_url), issuer=DEV_ISSUER, audience=DEV_AUDIENCE)
+    transport = httpx.ASGITransport(app_with(verifier), root_path="/api")
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.get("/api/open/x")).status_code == 200
+        assert (await http.get("/api/metrics", headers=bearer(issuer.token("guest", "g")))).status_code == 403
+
+
 async def test_unreachable_keys_answer_503_and_no_issuer_answers_401(
     issuer: DevelopmentIssuer, tmp_path: Path
 ) -> None:
     async with client(issuer, jwks_url=(tmp_path / "gone.json").as_uri()) as http:
         answer = await http.get("/private", headers=bearer(issuer.token("admin", "a")))
+        catalogue = await http.get("/open/x", headers=bearer(issuer.token("admin", "a")))
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
+    assert catalogue.json() == {"role": None}, "the public routes stay up, anonymous"
     closed = httpx.AsyncClient(transport=httpx.ASGITransport(app_with(None)), base_url="http://test")
     async with closed as http:
         assert (await http.get("/private", headers=bearer(issuer.token("admin", "a")))).status_code == 401

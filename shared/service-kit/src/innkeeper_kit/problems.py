@@ -25,7 +25,11 @@ async def send_problem(
         (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),
         (b"cache-control", b"no-store"),
-        *((name.lower().encode(), value.encode("latin-1")) for name, value in (headers or {}).items()),
+        # Header values are ours, but say so in bytes that cannot break the answer whatever they hold.
+        *(
+            (name.lower().encode(), value.encode("latin-1", "replace"))
+            for name, value in (headers or {}).items()
+        ),
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})

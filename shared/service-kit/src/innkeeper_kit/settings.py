@@ -54,9 +54,15 @@ class ServiceSettings(BaseSettings):
             raise ValueError("AUTH_JWKS_URL must be an https:// (or http://, file://) URL")
         if scheme == "file" and self.environment != "development":
             raise ValueError("AUTH_JWKS_URL=file://... (a development key) needs ENVIRONMENT=development")
+        # Keys fetched in clear text could be swapped on the way: in production only from this host.
+        fetched_from = self.auth_jwks_url or self.auth_issuer
+        parts = urlsplit(fetched_from)
+        if self.environment == "production" and parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError(f"{fetched_from}: keys are fetched over https in production (or from localhost)")
         return self
 
 
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 S = TypeVar("S", bound=BaseSettings)
 
 

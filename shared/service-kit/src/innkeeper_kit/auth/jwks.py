@@ -47,14 +47,19 @@ class JwksCache:
         self._fetched_at: float | None = None  # last successful fetch
         self._tried_at: float | None = None  # last attempt, successful or not
         self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
         self.generation = 0
         """Bumped whenever the key set changes: what was verified with the old set is checked again."""
         self.fetches = 0
 
     async def keep_fresh(self) -> None:
-        """Refetch the set once it is older than its max age (a removed key then stops being trusted)."""
-        if self._stale() and self._may_refetch():
-            await self._refresh(reason="max age")
+        """Refetch the set once it is older than its max age (a removed key then stops being trusted): in
+        the background while the old set is still there, so no request waits for the identity provider."""
+        if self._stale() and self._may_refetch() and not self._lock.locked():
+            if not self._keys:
+                await self._refresh(reason="max age")
+            elif self._background is None or self._background.done():
+                self._background = asyncio.create_task(self._refresh(reason="max age"))
 
     async def key(self, kid: str | None, algorithm: str) -> PyJWK:
         """The key that signed a token with this header; refetches once (within the floor) if unknown."""
@@ -66,7 +71,7 @@ class JwksCache:
         if found is None:
             if not self._keys:
                 raise KeysUnavailableError("the issuer's signing keys cannot be fetched now")
-            raise TokenRejectedError(f"the token's key ({kid or 'no kid'}, {algorithm}) is not trusted")
+            raise TokenRejectedError("the token's signing key is not trusted (unknown kid)")
         return found
 
     async def warm(self) -> None:

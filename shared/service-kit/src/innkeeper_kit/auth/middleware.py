@@ -71,7 +71,8 @@ class BearerAuthMiddleware:
             await self.app(scope, receive, send)
             return
         header = next((value for name, value in scope["headers"] if name == AUTHORIZATION), None)
-        access = self.access(scope["method"], scope["path"])
+        # The path as the router sees it (without a root_path), so the rules judge the route that answers.
+        access = self.access(scope["method"], _route_path(scope))
         try:
             principal = await self._caller(header, access == "anyone")
             if access == "operator" and (principal is None or principal.role not in OPERATOR_ROLES):
@@ -105,6 +106,8 @@ class BearerAuthMiddleware:
             raise _RefusedError(403, "forbidden", "Forbidden", str(error)) from None
         except KeysUnavailableError as error:
             log.warning("auth.keys_unavailable")
+            if public:  # the catalogue stays up while the identity provider is down
+                return None
             raise _RefusedError(
                 503, "unavailable", "Service unavailable", str(error), {"Retry-After": "5"}
             ) from None
@@ -114,9 +117,18 @@ class _RefusedError(Exception):
     """An answer the middleware gives instead of the route: send_problem's arguments."""
 
 
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+_NOT_DESCRIPTION = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
+"""What RFC 6750 forbids in an error_description (it allows %x20-21 / %x23-5B / %x5D-7E)."""
+
+
 def _unauthenticated(detail: str, error: str | None = None) -> _RefusedError:
     challenge = f'Bearer realm="{REALM}"'
     if error is not None:
-        quoted = detail.replace("\\", "").replace('"', "'")
-        challenge += f', error="{error}", error_description="{quoted}"'
+        challenge += f', error="{error}", error_description="{_NOT_DESCRIPTION.sub("", detail)[:200]}"'
     return _RefusedError(401, "unauthenticated", "Unauthenticated", detail, {"WWW-Authenticate": challenge})

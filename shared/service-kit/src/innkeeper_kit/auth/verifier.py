@@ -85,10 +85,13 @@ class TokenVerifier:
             raise TokenRejectedError(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
         header = _header(token)
         algorithm = header.get("alg")
+        # The reasons never quote the token: its header is the caller's text, and ends up in a header.
         if algorithm not in self._algorithms:
-            raise TokenRejectedError(f"tokens signed with {algorithm!r} are not accepted")
+            raise TokenRejectedError(
+                f"the token's alg is not accepted here (only {', '.join(self._algorithms)})"
+            )
         if str(header.get("typ", "jwt")).lower() not in ACCESS_TOKEN_TYPES:
-            raise TokenRejectedError(f"a token of type {header.get('typ')!r} is not an access token")
+            raise TokenRejectedError("the token's typ is not that of an access token (at+jwt or JWT)")
         kid = header.get("kid")
         key = await self._keys.key(kid if isinstance(kid, str) else None, str(algorithm))
         try:
