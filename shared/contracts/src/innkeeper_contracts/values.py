@@ -31,7 +31,9 @@ CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(ex
 RoomTypeCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"), Field(examples=["DBL"])
 ]
-GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:|-]{0,127}$"
+"""A guest's id, which is their token's subject when they act themselves: `|` for identity providers that
+name the connection in it (Auth0: `auth0|65f1…`, `google-oauth2|1049…`), up to 128 characters."""
 GuestId = Annotated[str, StringConstraints(pattern=GUEST_ID_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Email = EmailStr

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request, Response
 
 from innkeeper_contracts.documents import BOOKINGS, MANAGEMENT_ALERTS, BookingDetail, ManagementAlert
+from innkeeper_contracts.values import GUEST_ID_PATTERN
 from innkeeper_kit.auth.middleware import principal_of
 from query_service.access import alerts_scope, check_booking, guest_bookings_scope
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
@@ -20,7 +21,6 @@ from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import PRIVATE, render
 
 router = APIRouter()
-GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
 @router.get(
