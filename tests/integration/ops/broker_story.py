@@ -73,7 +73,10 @@ async def consumers(management: httpx.AsyncClient, vhost: str) -> dict[str, set[
     answer.raise_for_status()
     found: dict[str, set[str]] = {}
     for consumer in answer.json():
-        found.setdefault(consumer["queue"]["name"], set()).add(consumer["channel_details"]["user"])
+        details = consumer.get("channel_details")
+        if not isinstance(details, dict) or "user" not in details:
+            continue  # the broker lists a consumer before its channel's details (an empty list): next poll
+        found.setdefault(consumer["queue"]["name"], set()).add(details["user"])
     return found
 
 
