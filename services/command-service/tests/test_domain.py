@@ -80,21 +80,28 @@ def test_unknown_room_type_is_not_found() -> None:
 
 
 @pytest.mark.parametrize(
-    ("check_in", "check_out", "field"),
+    ("check_in", "check_out", "field", "error_type"),
     [
-        (TODAY - timedelta(days=1), TODAY + timedelta(days=1), "check_in"),
-        (TODAY + timedelta(days=2), TODAY + timedelta(days=2), "check_out"),
-        (TODAY, TODAY + timedelta(days=31), "check_out"),
+        (TODAY - timedelta(days=1), TODAY + timedelta(days=1), "check_in", "date_in_past"),
+        (TODAY + timedelta(days=2), TODAY + timedelta(days=2), "check_out", "date_order"),
+        (TODAY, TODAY + timedelta(days=31), "check_out", "too_many_nights"),
+        (TODAY + timedelta(days=731), TODAY + timedelta(days=732), "check_in", "beyond_booking_horizon"),
+        (date(9999, 12, 1), date(9999, 12, 2), "check_in", "beyond_booking_horizon"),
     ],
 )
-def test_stay_dates_are_checked_with_the_field_at_fault(check_in: date, check_out: date, field: str) -> None:
+def test_stay_dates_are_checked_with_the_field_at_fault(
+    check_in: date, check_out: date, field: str, error_type: str
+) -> None:
     with pytest.raises(InvalidCommandError) as raised:
         ensure_stay_dates(check_in, check_out, TODAY)
     assert raised.value.errors[0].loc == ["body", field]
+    assert raised.value.errors[0].type == error_type
 
 
-def test_today_and_thirty_nights_are_allowed() -> None:
+def test_today_thirty_nights_and_the_last_day_of_the_horizon_are_allowed() -> None:
     ensure_stay_dates(TODAY, TODAY + timedelta(days=30), TODAY)
+    last = TODAY + timedelta(days=730)
+    ensure_stay_dates(last, last + timedelta(days=30), TODAY)
 
 
 def test_capacity_cannot_go_below_what_is_booked() -> None:

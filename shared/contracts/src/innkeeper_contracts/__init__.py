@@ -12,6 +12,7 @@ from .commands import (
     SetNightlyRate,
     SetNightlyRateBody,
 )
+from .contract import Contract
 from .envelope import ConsistencyToken, EventEnvelope, UnknownEventTypeError, event_class
 from .events import (
     EVENT_TYPES,
@@ -28,8 +29,9 @@ from .events import (
     RoomCapacityChanged,
     StayBooked,
 )
+from .money import CENT, AmountTooLargeError, Money
 from .replies import CommandAccepted, CommandRejected, FieldError
-from .values import CENT, Actor, BookingGuest, Contract, Guest, Money, Role, RoomTypeSpec
+from .values import Actor, BookingGuest, Guest, Role, RoomTypeSpec
 
 __all__ = [
     "CENT",
@@ -37,6 +39,7 @@ __all__ = [
     "EVENT_TYPES",
     "SIDE_EFFECT_EVENTS",
     "Actor",
+    "AmountTooLargeError",
     "BookStay",
     "BookingCancelled",
     "BookingEvent",

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
-from typing import Self
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
 
-from .values import BookingGuest, Contract, Money, Name, RoomTypeCode, RoomTypeSpec
+from .contract import Contract
+from .money import MAX_NIGHTS, NightlyRate
+from .values import (
+    MAX_GUESTS,
+    MAX_ROOM_TYPES,
+    MAX_ROOMS,
+    BookingGuest,
+    Name,
+    Reason,
+    RoomTypeCode,
+    RoomTypeSpec,
+    check_out_of_a_stay,
+)
 
-MAX_NIGHTS = 30
+BOOKING_HORIZON_DAYS = 730
+"""How far ahead a stay can be booked: check-in at most this many days after today (UTC)."""
 
 
 class RegisterHotel(Contract):
@@ -19,15 +33,23 @@ class RegisterHotel(Contract):
     hotel_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
     name: Name
     city: Name
-    stars: int = Field(ge=1, le=5)
-    room_types: list[RoomTypeSpec] = Field(min_length=1, max_length=50)
+    stars: StrictInt = Field(ge=1, le=5)
+    room_types: list[RoomTypeSpec] = Field(
+        min_length=1, max_length=MAX_ROOM_TYPES, description="Unique codes, all rates in one currency."
+    )
 
-    @model_validator(mode="after")
-    def _codes_are_unique(self) -> Self:
-        codes = [room_type.code for room_type in self.room_types]
-        if len(codes) != len(set(codes)):
-            raise ValueError("room type codes must be unique within a hotel")
-        return self
+    @field_validator("room_types")
+    @classmethod
+    def _one_hotel_of_room_types(cls, room_types: list[RoomTypeSpec]) -> list[RoomTypeSpec]:
+        counts = Counter(room_type.code for room_type in room_types)
+        if twice := sorted(code for code, count in counts.items() if count > 1):
+            message = "room type codes must be unique within a hotel: {codes} more than once"
+            raise PydanticCustomError("duplicate_room_type", message, {"codes": ", ".join(twice)})
+        currencies = sorted({room_type.nightly_rate.currency for room_type in room_types})
+        if len(currencies) > 1:
+            message = "a hotel prices in one currency, not {currencies}"
+            raise PydanticCustomError("mixed_currencies", message, {"currencies": ", ".join(currencies)})
+        return room_types
 
 
 class ChangeRoomCapacity(Contract):
@@ -35,7 +57,7 @@ class ChangeRoomCapacity(Contract):
 
     hotel_id: UUID
     room_type: RoomTypeCode
-    capacity: int = Field(ge=0, le=10_000)
+    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
 
 
 class SetNightlyRate(Contract):
@@ -43,7 +65,7 @@ class SetNightlyRate(Contract):
 
     hotel_id: UUID
     room_type: RoomTypeCode
-    nightly_rate: Money
+    nightly_rate: NightlyRate
 
 
 class BookStay(Contract):
@@ -53,25 +75,20 @@ class BookStay(Contract):
     hotel_id: UUID
     room_type: RoomTypeCode
     guest: BookingGuest
-    check_in: date
-    check_out: date
-    guests: int = Field(ge=1, le=20)
+    check_in: date = Field(
+        description=f"Today (UTC) or later, and at most {BOOKING_HORIZON_DAYS} days after today."
+    )
+    check_out: date = Field(description=f"After check_in, by at most {MAX_NIGHTS} nights.")
+    guests: StrictInt = Field(ge=1, le=MAX_GUESTS)
 
-    @model_validator(mode="after")
-    def _stay_is_one_to_thirty_nights(self) -> Self:
-        nights = (self.check_out - self.check_in).days
-        if nights < 1:
-            raise ValueError("check_out must be after check_in")
-        if nights > MAX_NIGHTS:
-            raise ValueError(f"a stay is at most {MAX_NIGHTS} nights, not {nights}")
-        return self
+    _check_out = field_validator("check_out")(check_out_of_a_stay)
 
 
 class CancelBooking(Contract):
     """Cancel an active booking: refund by policy, tell the guest, alert management if it matters."""
 
     booking_id: UUID
-    reason: Name
+    reason: Reason
 
 
 Command = RegisterHotel | ChangeRoomCapacity | SetNightlyRate | BookStay | CancelBooking
@@ -92,16 +109,16 @@ COMMANDS: dict[str, type[Contract]] = {
 class ChangeRoomCapacityBody(Contract):
     """Body of `POST /hotels/{hotel_id}/room-types/{code}/capacity`."""
 
-    capacity: int = Field(ge=0, le=10_000)
+    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
 
 
 class SetNightlyRateBody(Contract):
     """Body of `POST /hotels/{hotel_id}/room-types/{code}/rate`."""
 
-    nightly_rate: Money
+    nightly_rate: NightlyRate
 
 
 class CancelBookingBody(Contract):
     """Body of `POST /bookings/{booking_id}/cancel`."""
 
-    reason: Name
+    reason: Reason

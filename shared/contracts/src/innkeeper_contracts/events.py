@@ -7,9 +7,25 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from .values import Contract, Guest, Money, Name, RoomTypeCode, RoomTypeSpec
+from .contract import Contract
+from .money import MAX_NIGHTS, Money, NightlyRate
+from .values import (
+    MAX_GUESTS,
+    MAX_ROOM_TYPES,
+    MAX_ROOMS,
+    Email,
+    Guest,
+    GuestId,
+    Message,
+    Name,
+    Reason,
+    RoomTypeCode,
+    RoomTypeSpec,
+    check_out_of_a_stay,
+    nights_of_the_stay,
+)
 
 RefundPolicy = Literal["full", "half", "none"]
 AlertKind = Literal["late_cancellation", "high_value_cancellation"]
@@ -49,23 +65,23 @@ class HotelRegistered(HotelEvent):
     name: Name
     city: Name
     stars: int = Field(ge=1, le=5)
-    room_types: list[RoomTypeSpec]
+    room_types: list[RoomTypeSpec] = Field(min_length=1, max_length=MAX_ROOM_TYPES)
 
 
 class RoomCapacityChanged(HotelEvent):
     """A room type now has another number of rooms."""
 
     room_type: RoomTypeCode
-    capacity: int = Field(ge=0)
-    previous_capacity: int = Field(ge=0)
+    capacity: int = Field(ge=0, le=MAX_ROOMS)
+    previous_capacity: int = Field(ge=0, le=MAX_ROOMS)
 
 
 class NightlyRateSet(HotelEvent):
     """A room type has a new nightly rate for new bookings."""
 
     room_type: RoomTypeCode
-    nightly_rate: Money
-    previous_rate: Money
+    nightly_rate: NightlyRate
+    previous_rate: Money = Field(description="The rate before (set before rates were bounded, maybe more).")
 
 
 class StayBooked(BookingEvent):
@@ -75,29 +91,34 @@ class StayBooked(BookingEvent):
     guest: Guest
     check_in: date
     check_out: date
-    nights: int = Field(ge=1)
-    guests: int = Field(ge=1)
+    nights: int = Field(ge=1, le=MAX_NIGHTS)
+    guests: int = Field(ge=1, le=MAX_GUESTS)
     nightly_rate: Money
     total_price: Money
+
+    _check_out = field_validator("check_out")(check_out_of_a_stay)
+    _nights = field_validator("nights")(nights_of_the_stay)
 
 
 class BookingCancelled(BookingEvent):
     """An active booking was cancelled; its nights are free again."""
 
     room_type: RoomTypeCode
-    guest_id: str
+    guest_id: GuestId
     check_in: date
     check_out: date
-    reason: str
+    reason: Reason
     cancelled_at: datetime
     refund_policy: RefundPolicy
     refund: Money
+
+    _check_out = field_validator("check_out")(check_out_of_a_stay)
 
 
 class RefundIssued(BookingEvent):
     """Money goes back to the guest of a cancelled booking (only when the amount is above zero)."""
 
-    guest_id: str
+    guest_id: GuestId
     amount: Money
     policy: RefundPolicy
 
@@ -105,8 +126,8 @@ class RefundIssued(BookingEvent):
 class GuestNotificationRequested(BookingEvent):
     """A message to the guest should be sent (by a mailer listening for this event)."""
 
-    guest_id: str
-    email: str
+    guest_id: GuestId
+    email: Email
     template: Literal["booking_cancelled"]
     refund: Money
 
@@ -115,8 +136,8 @@ class ManagementAlertRaised(BookingEvent):
     """Management should look at a cancellation: a late one, or one of high value."""
 
     alert_id: UUID
-    kinds: list[AlertKind] = Field(min_length=1)
-    message: str
+    kinds: list[AlertKind] = Field(min_length=1, max_length=2)
+    message: Message
     total_price: Money
     refund: Money
     raised_at: datetime

@@ -6,12 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import commands, documents, envelope, events, replies, values
+from . import commands, contract, documents, envelope, events, money, replies, values
 
 
 def _models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
-    for module in (values, commands, events, envelope, replies, documents):
+    for module in (contract, money, values, commands, events, envelope, replies, documents):
         for name, value in vars(module).items():
             is_contract = isinstance(value, type) and issubclass(value, BaseModel)
             if is_contract and value.__module__ == module.__name__ and not name.startswith("_"):

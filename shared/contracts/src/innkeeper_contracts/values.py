@@ -2,51 +2,66 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, StringConstraints
+from pydantic import EmailStr, Field, StrictInt, StringConstraints, ValidationInfo
+from pydantic_core import PydanticCustomError
 
-CENT = Decimal("0.01")
+from .contract import Contract as Contract
+from .money import MAX_NIGHTS, NightlyRate
+from .money import Money as Money
+from .text import MULTI_LINE, ONE_LINE
 
-
-class Contract(BaseModel):
-    """Base of every wire model: immutable, and strict about unknown fields."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def _two_places(value: Decimal) -> str:
-    return str(value.quantize(CENT))
-
-
-Amount = Annotated[
-    Decimal,
-    Field(ge=0, max_digits=12, decimal_places=2, examples=["120.00"]),
-    PlainSerializer(_two_places, return_type=str, when_used="json"),
-]
-"""A money amount: a decimal with at most two places, sent as a string ("120.00"); never a float."""
-
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["EUR"])]
-RoomTypeCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"), Field(examples=["DBL"])
-]
+MAX_NAME_LENGTH = 200
+MAX_GUESTS = 20
+"""The most guests one room takes."""
+MAX_ROOMS = 10_000
+"""The most rooms of one type in a hotel."""
+MAX_ROOM_TYPES = 50
+"""The most room types in one hotel."""
+ROOM_TYPE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+RoomTypeCode = Annotated[str, StringConstraints(pattern=ROOM_TYPE_CODE_PATTERN), Field(examples=["DBL"])]
 GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:|-]{0,127}$"
 """A guest's id, which is their token's subject when they act themselves: `|` for identity providers that
 name the connection in it (Auth0: `auth0|65f1…`, `google-oauth2|1049…`), up to 128 characters."""
 GuestId = Annotated[str, StringConstraints(pattern=GUEST_ID_PATTERN)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Email = EmailStr
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH), ONE_LINE
+]
+"""A name (of a hotel, city, room type, guest): one line."""
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH), MULTI_LINE
+]
+"""Free text someone gives (why a booking is cancelled): tabs and line breaks allowed."""
+Message = Annotated[str, StringConstraints(min_length=1, max_length=500), ONE_LINE]
+"""A message the system writes for people (an alert's): one line."""
+Email = Annotated[EmailStr, Field(max_length=254)]
+"""254 characters at most, the longest address SMTP carries (RFC 5321)."""
 
 
-class Money(Contract):
-    """An amount in one currency."""
+def check_out_of_a_stay(check_out: date, info: ValidationInfo) -> date:
+    """Validates a `check_out` field (`field_validator("check_out")(check_out_of_a_stay)`): 1 to
+    `MAX_NIGHTS` nights after the model's `check_in` (when that one is valid)."""
+    if isinstance(check_in := info.data.get("check_in"), date):
+        nights = (check_out - check_in).days
+        if nights < 1:
+            raise PydanticCustomError("date_order", "check_out must be after check_in")
+        if nights > MAX_NIGHTS:
+            message = "a stay is at most {maximum} nights, not {nights}"
+            raise PydanticCustomError("too_many_nights", message, {"maximum": MAX_NIGHTS, "nights": nights})
+    return check_out
 
-    amount: Amount
-    currency: CurrencyCode
 
-    def __mul__(self, factor: int) -> Money:
-        return Money(amount=(self.amount * factor).quantize(CENT), currency=self.currency)
+def nights_of_the_stay(nights: int, info: ValidationInfo) -> int:
+    """Validates a `nights` field after `check_in` and `check_out`: it is the number of nights between."""
+    check_in, check_out = info.data.get("check_in"), info.data.get("check_out")
+    if isinstance(check_in, date) and isinstance(check_out, date) and nights != (check_out - check_in).days:
+        message = "nights is {nights}, but the stay has {days}"
+        raise PydanticCustomError(
+            "nights_mismatch", message, {"nights": nights, "days": (check_out - check_in).days}
+        )
+    return nights
 
 
 class Guest(Contract):
@@ -77,7 +92,7 @@ what it is granted."""
 class Actor(Contract):
     """Who acted: the caller's subject (token `sub`, or the broker-verified AMQP user) and role."""
 
-    subject: str = Field(min_length=1, max_length=255)
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=255), ONE_LINE]
     role: Role
 
 
@@ -86,6 +101,6 @@ class RoomTypeSpec(Contract):
 
     code: RoomTypeCode
     name: Name
-    capacity: int = Field(ge=0, le=10_000, description="Number of rooms of this type.")
-    max_guests: int = Field(ge=1, le=20)
-    nightly_rate: Money
+    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS, description="Number of rooms of this type.")
+    max_guests: StrictInt = Field(ge=1, le=MAX_GUESTS)
+    nightly_rate: NightlyRate

@@ -16,7 +16,7 @@ from command_service.domain.errors import (
 )
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy, CancellationTerms
-from command_service.domain.stay import Stay, ensure_stay_dates
+from command_service.domain.stay import Stay, ensure_stay_dates, stay_price
 
 __all__ = ["Booking", "Cancellation", "Stay", "ensure_stay_dates"]
 from innkeeper_contracts import (
@@ -72,7 +72,7 @@ class Booking(Aggregate):
 
     @property
     def total_price(self) -> Money:
-        return self.nightly_rate * len(self.stay.nights)
+        return stay_price(self.nightly_rate, len(self.stay.nights))
 
     @classmethod
     def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:

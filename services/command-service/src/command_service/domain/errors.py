@@ -77,6 +77,14 @@ class CapacityBelowBookedError(BusinessRuleError):
     """A room type cannot have fewer rooms than are booked on some night."""
 
 
+class PriceTooHighError(BusinessRuleError):
+    """A stay's price (rate times nights) is above the largest amount stored."""
+
+
+class CurrencyMismatchError(BusinessRuleError):
+    """A hotel prices every room type in one currency."""
+
+
 class ConflictError(CommandError):
     """The command collided with another change (or an existing aggregate)."""
 

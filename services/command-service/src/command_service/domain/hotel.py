@@ -7,7 +7,11 @@ from datetime import datetime
 from uuid import UUID
 
 from command_service.domain.aggregate import Aggregate
-from command_service.domain.errors import CapacityBelowBookedError, RoomTypeNotFoundError
+from command_service.domain.errors import (
+    CapacityBelowBookedError,
+    CurrencyMismatchError,
+    RoomTypeNotFoundError,
+)
 from innkeeper_contracts import (
     HotelRegistered,
     Money,
@@ -103,7 +107,13 @@ class Hotel(Aggregate):
         )
 
     def set_nightly_rate(self, code: str, rate: Money) -> None:
+        """A new rate, in the currency the room type is priced in (one currency per hotel)."""
         room_type = self.room_type(code)
+        if rate.currency != room_type.nightly_rate.currency:
+            raise CurrencyMismatchError(
+                f"hotel {self.id} prices in {room_type.nightly_rate.currency}; "
+                f"a nightly rate in {rate.currency} is refused"
+            )
         self.room_types[code] = replace(room_type, nightly_rate=rate)
         self._record(
             NightlyRateSet(

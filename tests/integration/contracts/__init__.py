@@ -1,0 +1,1 @@
+"""Integration tests of the contracts against the stores that keep what they carry."""
