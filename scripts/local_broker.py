@@ -76,19 +76,26 @@ class ManagementApi:
         self.base = where or f"http://{parts.hostname or '127.0.0.1'}:15672"
 
     def put(self, path: str, body: dict[str, Any]) -> None:
+        self.call("PUT", path, body)
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """The answer's JSON (None for an empty one, or a 404 on GET)."""
         request = urllib.request.Request(
             self.base + path,
-            data=json.dumps(body).encode(),
-            method="PUT",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
             headers={"Authorization": self.auth, "Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=10):
-                pass
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                text = answer.read()
+                return json.loads(text) if text else None
         except urllib.error.HTTPError as error:
+            if error.code == 404 and method == "GET":
+                return None
             detail = error.read().decode(errors="replace")[:200]
             raise BrokerSetupError(
-                f"RabbitMQ's management API refused PUT {path}: {error.code} {detail}"
+                f"RabbitMQ's management API refused {method} {path}: {error.code} {detail}"
             ) from None
         except (urllib.error.URLError, OSError) as error:
             raise BrokerSetupError(
@@ -108,3 +115,20 @@ def ensure_users(amqp_url: str, run_dir: Path) -> dict[str, str]:
         api.put(f"/api/users/{quote(user, safe='')}", {"password": kept[user], "tags": ""})
         api.put(f"/api/permissions/{where}/{quote(user, safe='')}", permissions(ROLES[service], user))
     return {service: with_user(amqp_url, user, kept[user]) for service, user in users.items()}
+
+
+def retire_classic_intake(amqp_url: str, queue: str = "innkeeper.commands.intake") -> bool:
+    """An intake queue left by an earlier `make run` as a classic queue cannot become the quorum queue
+    the command service declares now: delete it when it is empty (returns True), refuse when it is not."""
+    api, where = ManagementApi(amqp_url), quote(vhost(amqp_url), safe="")
+    found = api.call("GET", f"/api/queues/{where}/{quote(queue, safe='')}")
+    if found is None or found.get("type") == "quorum":
+        return False
+    if found.get("messages", 0):
+        raise BrokerSetupError(
+            f"the classic queue {queue} from an earlier run holds {found['messages']} command(s); the "
+            "command service now uses a quorum queue. Move or purge them in the management UI, then "
+            "start again."
+        )
+    api.call("DELETE", f"/api/queues/{where}/{quote(queue, safe='')}?if-empty=true")
+    return True

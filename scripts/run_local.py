@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users
+from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_classic_intake
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
@@ -201,6 +201,8 @@ class Supervisor:
         run_dir = Path(self.args.run_dir)
         try:
             urls = ensure_users(self.env["RABBITMQ_URL"], run_dir)
+            if retire_classic_intake(self.env["RABBITMQ_URL"]):
+                say("deleted the empty classic command queue of an earlier run (it is a quorum queue now)")
         except BrokerSetupError as error:
             raise StartupError(str(error)) from None
         trust = DevelopmentIssuer.ensure(run_dir / "auth").settings()

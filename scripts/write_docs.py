@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, create_model
 
@@ -31,11 +31,11 @@ from command_service.adapters.amqp_topology import (
     COMMANDS_EXCHANGE_SPEC,
     DEAD_LETTER_EXCHANGE_SPEC,
     DEAD_LETTER_QUEUE_SPEC,
+    intake_queue,
 )
 from innkeeper_contracts import COMMANDS, EVENT_TYPES, CommandAccepted, CommandRejected, EventEnvelope
 from innkeeper_contracts.schemas import all_schemas
 from innkeeper_contracts.topology import (
-    COMMANDS_DEAD_LETTER_EXCHANGE,
     COMMANDS_DEAD_LETTER_QUEUE,
     COMMANDS_QUEUE,
     EVENTS_EXCHANGE,
@@ -98,14 +98,8 @@ def message_broker() -> RabbitBroker:
         specification_url=BROKER_URL, description="Innkeeper's RabbitMQ: commands in, domain events out."
     )
     for name in sorted(COMMANDS):
-        queue = RabbitQueue(
-            COMMANDS_QUEUE,
-            durable=True,
-            arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE},
-            routing_key=name,
-        )
         broker.subscriber(
-            queue,
+            intake_queue(routing_key=name),
             COMMANDS_EXCHANGE_SPEC,
             title=f"{COMMANDS_QUEUE}:{name}",
             description=(

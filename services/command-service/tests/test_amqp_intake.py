@@ -3,76 +3,19 @@ tests/integration/command)."""
 
 from __future__ import annotations
 
-import asyncio
-from uuid import uuid4
-
 import pytest
+from amqp_fakes import ACCEPTED, ScriptedMediator, build, publish
 from command_builders import register_hotel
-from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
+from faststream.rabbit import TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
-from command_service.adapters.amqp_intake import CommandIntake
-from command_service.adapters.amqp_senders import AmqpSenders
-from command_service.adapters.amqp_topology import (
-    COMMANDS_EXCHANGE_SPEC,
-    DEAD_LETTER_EXCHANGE_SPEC,
-    register_intake,
-)
-from command_service.application.ports import ServiceUnavailableError
-from command_service.application.requests import CommandRequest, Outcome
-from command_service.settings import AmqpSender
 from innkeeper_contracts import CommandAccepted, CommandRejected
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 
 
-class ScriptedMediator:
-    """Answers every command with the outcome it was given (or raises it)."""
-
-    def __init__(self, answer: Outcome | Exception) -> None:
-        self.answer = answer
-        self.requests: list[CommandRequest] = []
-
-    async def send(self, request: CommandRequest) -> Outcome:
-        self.requests.append(request)
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
-
-
-ACCEPTED = CommandAccepted(
-    command="RegisterHotel", aggregate_id=uuid4(), consistency_token="1.x.1", correlation_id="c"
-)
-
-
-SENDERS = AmqpSenders({"partner": AmqpSender(role="service")}, ["replies-under-"])
-
-
-def build(mediator: ScriptedMediator) -> tuple[RabbitBroker, list[tuple[bytes, dict[str, object]]]]:
-    broker = RabbitBroker()
-    intake = CommandIntake(broker, mediator, SENDERS, requeue_delay=0)  # type: ignore[arg-type]
-    register_intake(broker, intake)
-    dead: list[tuple[bytes, dict[str, object]]] = []
-
-    @broker.subscriber(RabbitQueue("dead-letters-under-test"), DEAD_LETTER_EXCHANGE_SPEC)
-    async def dead_letter(message: RabbitMessage) -> None:
-        dead.append((message.body, dict(message.headers)))
-
-    return broker, dead
-
-
-async def publish(broker: TestRabbitBroker, body: str | bytes, **properties: object) -> None:
-    """A RegisterHotel message from the mapped sender `partner`, unless `properties` say otherwise."""
-    await broker.publish(
-        body,
-        exchange=COMMANDS_EXCHANGE_SPEC,
-        routing_key="RegisterHotel",
-        **{"user_id": "partner", **properties},  # type: ignore[arg-type]
-    )
-
-
 async def test_a_valid_command_reaches_the_mediator_with_key_correlation_id_and_sender() -> None:
     mediator = ScriptedMediator(ACCEPTED)
-    broker, dead = build(mediator)
+    broker, _, dead = build(mediator)
     async with TestRabbitBroker(broker) as test_broker:
         await publish(
             test_broker, register_hotel().model_dump_json(), message_id="key-1", correlation_id="corr-9"
@@ -87,7 +30,7 @@ async def test_a_valid_command_reaches_the_mediator_with_key_correlation_id_and_
 
 
 async def test_a_reply_goes_to_the_senders_own_reply_queue() -> None:
-    broker, _ = build(ScriptedMediator(ACCEPTED))
+    broker, _, _ = build(ScriptedMediator(ACCEPTED))
     replies: list[bytes] = []
 
     @broker.subscriber("replies-under-partner.session-1")
@@ -101,7 +44,7 @@ async def test_a_reply_goes_to_the_senders_own_reply_queue() -> None:
 
 
 async def test_a_reply_goes_nowhere_else_not_even_to_a_lookalike_of_the_senders_queue() -> None:
-    broker, _ = build(ScriptedMediator(ACCEPTED))
+    broker, _, _ = build(ScriptedMediator(ACCEPTED))
     elsewhere: list[bytes] = []
 
     @broker.subscriber("innkeeper.projector.shard.0")
@@ -123,7 +66,7 @@ async def test_an_unknown_sender_is_answered_through_direct_reply_to_only_and_no
     user_id: str | None, status: int
 ) -> None:
     mediator = ScriptedMediator(ACCEPTED)
-    broker, dead = build(mediator)
+    broker, _, dead = build(mediator)
     direct: list[bytes] = []
     elsewhere: list[bytes] = []
 
@@ -153,7 +96,7 @@ async def test_poison_messages_are_dead_lettered_with_the_reason_and_the_sender(
     body: bytes, reason: str
 ) -> None:
     mediator = ScriptedMediator(ACCEPTED)
-    broker, dead = build(mediator)
+    broker, _, dead = build(mediator)
     async with TestRabbitBroker(broker) as test_broker:
         await publish(test_broker, body)
     assert mediator.requests == []
@@ -165,17 +108,32 @@ async def test_poison_messages_are_dead_lettered_with_the_reason_and_the_sender(
 
 async def test_business_rejections_are_answered_not_dead_lettered() -> None:
     rejection = CommandRejected(status=409, type="business-rule", title="t", detail="no room")
-    broker, dead = build(ScriptedMediator(rejection))
+    broker, _, dead = build(ScriptedMediator(rejection))
     async with TestRabbitBroker(broker) as test_broker:
         await publish(test_broker, register_hotel().model_dump_json())
     assert dead == []
 
 
-async def test_database_outage_requeues_instead_of_dead_lettering() -> None:
-    mediator = ScriptedMediator(ServiceUnavailableError("down"))
-    broker, dead = build(mediator)
+async def test_a_key_outside_the_id_format_is_refused_and_a_correlation_id_outside_it_replaced() -> None:
+    mediator = ScriptedMediator(ACCEPTED)
+    broker, _, dead = build(mediator)
+    replies: list[tuple[str | None, bytes]] = []
+
+    @broker.subscriber("replies-under-partner")
+    async def reply(message: RabbitMessage) -> None:
+        replies.append((message.correlation_id, message.body))
+
     async with TestRabbitBroker(broker) as test_broker:
-        await publish(test_broker, register_hotel().model_dump_json())
-        await asyncio.sleep(0)
-    assert len(mediator.requests) >= 1
-    assert dead == []
+        body = register_hotel().model_dump_json()
+        await publish(test_broker, body, message_id="key with spaces", reply_to="replies-under-partner")
+        await publish(
+            test_broker, body, correlation_id="<script>", message_id="k-2", reply_to="replies-under-partner"
+        )
+    [(_, headers)] = dead
+    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-command: message_id:")
+    [request] = mediator.requests
+    assert request.correlation_id != "<script>"
+    assert request.correlation_id.isalnum(), "a fresh one"
+    refusal, answer = (CommandRejected.model_validate_json(replies[0][1]), replies[1])
+    assert (refusal.status, [error.loc for error in refusal.errors]) == (422, [["message_id"]])
+    assert answer[0] == "<script>", "the reply carries the sender's own correlation id, to match it"

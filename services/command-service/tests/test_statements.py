@@ -49,7 +49,7 @@ class OnePool:
     def __init__(self, connection: RecordingConnection) -> None:
         self.connection = connection
 
-    async def acquire(self) -> RecordingConnection:
+    async def acquire(self, **bounds: float | None) -> RecordingConnection:  # the acquire timeout
         return self.connection
 
     async def release(self, connection: RecordingConnection) -> None:

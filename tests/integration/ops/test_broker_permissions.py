@@ -20,9 +20,9 @@ from testkit.waiting import wait_until
 
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_CARDS
 from innkeeper_contracts.topology import (
-    COMMANDS_DEAD_LETTER_EXCHANGE,
     COMMANDS_EXCHANGE,
     COMMANDS_QUEUE,
+    COMMANDS_QUEUE_ARGUMENTS,
     EVENTS_EXCHANGE,
 )
 from ops.broker import BrokerUsers, broker_users, connected, refused, vhost_of
@@ -125,7 +125,7 @@ async def declare_topology(admin_url: str) -> None:
         direct = aio_pika.ExchangeType.DIRECT
         commands = await channel.declare_exchange(COMMANDS_EXCHANGE, direct, durable=True)
         intake = await channel.declare_queue(
-            COMMANDS_QUEUE, durable=True, arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE}
+            COMMANDS_QUEUE, durable=True, arguments=dict(COMMANDS_QUEUE_ARGUMENTS)
         )
         await intake.bind(commands, "BookStay")
 

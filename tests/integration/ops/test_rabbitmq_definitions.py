@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from testkit.infra import unique_name
 
+from command_service.settings import Settings as CommandSettings
 from ops.broker import (
     DEFINITIONS_FILE,
     KINDS,
@@ -126,7 +127,18 @@ def test_rabbitmq_loads_the_definitions_through_its_mounted_config() -> None:
     settings = [
         line for line in (RABBITMQ_DIR / "rabbitmq.conf").read_text().splitlines() if line[:1].isalpha()
     ]
-    assert settings == ["load_definitions = /etc/rabbitmq/definitions.json"]
+    assert settings == ["load_definitions = /etc/rabbitmq/definitions.json", "max_message_size = 1048576"]
+
+
+def test_the_broker_takes_every_command_the_command_service_takes() -> None:
+    """Between the two bounds a command is answered `too-large` and dead-lettered by the service; above
+    the broker's, the publisher's channel is closed."""
+    conf = dict(
+        line.split(" = ", 1)
+        for line in (RABBITMQ_DIR / "rabbitmq.conf").read_text().splitlines()
+        if line[:1].isalpha()
+    )
+    assert int(conf["max_message_size"]) > CommandSettings.model_fields["amqp_max_command_bytes"].default
 
 
 def test_the_operations_guide_shows_the_permission_table() -> None:

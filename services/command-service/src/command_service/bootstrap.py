@@ -7,17 +7,17 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
 from command_service.adapters.amqp_intake import CommandIntake
 from command_service.adapters.amqp_senders import AmqpSenders
-from command_service.adapters.amqp_topology import register_intake
+from command_service.adapters.amqp_topology import dead_letter_queue, register_intake
 from command_service.adapters.booking_participants import PostgresBookingParticipants
 from command_service.adapters.clock import SystemClock
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore
+from command_service.adapters.intake_connection import IntakeConnection
 from command_service.adapters.outbox_relay import OutboxRelay
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory, end_session_use
@@ -32,15 +32,10 @@ from command_service.application.handlers import Handlers
 from command_service.application.mediator import Behaviour, Mediator
 from command_service.domain.clock import Clock
 from command_service.domain.refunds import CancellationPolicy
-from command_service.http.middleware import CorrelationIdMiddleware
-from command_service.http.operations import ACCESS, operations
-from command_service.http.problems import install_problem_handlers
-from command_service.http.routes import commands
+from command_service.http.edge import install_http_edge
 from command_service.logs import configure_logging, faststream_logger
 from command_service.runtime import Runtime
 from command_service.settings import Settings
-from innkeeper_kit.auth.middleware import BearerAuthMiddleware
-from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.auth.setup import token_verifier
 
 
@@ -49,12 +44,14 @@ def build_mediator(
 ) -> Mediator:
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
     grants = {subject: frozenset(commands) for subject, commands in settings.service_grants.items()}
+    wait = settings.postgres_acquire_timeout  # for a pooled connection, at most
+    retention = settings.idempotency_retention_seconds
     behaviours: list[Behaviour] = [
         LoggingBehaviour(),
-        AuthorizationBehaviour(AccessPolicy(grants, PostgresBookingParticipants(pool))),
-        IdempotencyBehaviour(PostgresIdempotencyStore(pool, settings.idempotency_retention_seconds)),
+        AuthorizationBehaviour(AccessPolicy(grants, PostgresBookingParticipants(pool, wait))),
+        IdempotencyBehaviour(PostgresIdempotencyStore(pool, retention, wait)),
         ValidationBehaviour(clock),
-        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), committed)),
+        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), committed, wait)),
     ]
     return Mediator(handlers.by_command(), behaviours)
 
@@ -67,6 +64,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         max_size=settings.postgres_pool_size,
         timeout=settings.postgres_connect_timeout,
         reset=end_session_use,
+        server_settings=settings.postgres_session_bounds,  # migrations lift them (adapters/migrations)
     )
     publisher = relay = None
     if settings.relay_enabled:
@@ -91,8 +89,14 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             logger=faststream_logger(),
         )
         senders = AmqpSenders(settings.senders, settings.reply_to_prefix_list)
-        register_intake(broker, CommandIntake(broker, runtime.mediator, senders))
-        runtime.broker = broker
+        intake = CommandIntake(
+            broker, runtime.mediator, senders, max_body_bytes=settings.amqp_max_command_bytes
+        )
+        register_intake(broker, intake)
+        dead_letters = dead_letter_queue(
+            settings.amqp_dead_letter_max_length, settings.amqp_dead_letter_ttl_seconds
+        )
+        runtime.intake = IntakeConnection(broker, intake, dead_letters)
     return runtime
 
 
@@ -121,23 +125,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         summary="Commands that change Innkeeper: hotels, capacities, rates, bookings, cancellations.",
         lifespan=lifespan,
     )
-    # The routers' routes go on the app itself: an included router (FastAPI 0.165) re-derives its
-    # routes' effective context on every request (~50 us of a command's CPU here). The routes already
-    # carry their router's tags and responses: the OpenAPI document is the same (make docs-check).
-    app.router.routes.extend([*commands.routes, *operations.routes])
-    install_problem_handlers(app)
-    document_bearer_auth(app, ACCESS)
-    # Middleware added later is outer: CORS wraps the token check, so a browser can read a 401 too; the
-    # correlation id is bound before either runs.
-    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    if settings.cors_origin_list:  # browsers on other origins may POST commands
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origin_list,
-            allow_methods=["POST"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id"],
-            expose_headers=["X-Correlation-Id"],
-            max_age=600,
-        )
-    app.add_middleware(CorrelationIdMiddleware)
+    install_http_edge(app, settings, verifier)
     return app

@@ -15,11 +15,10 @@ from typing import Any
 
 import asyncpg
 import structlog
-from faststream.rabbit import RabbitBroker
 
-from command_service.adapters.amqp_topology import declare_command_topology
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore
+from command_service.adapters.intake_connection import IntakeConnection
 from command_service.adapters.migrations import migrate
 from command_service.adapters.outbox_relay import OutboxRelay
 from command_service.application.mediator import Mediator
@@ -46,12 +45,11 @@ class Runtime:
     settings: Settings
     pool: asyncpg.Pool
     mediator: Mediator
-    broker: RabbitBroker | None = None
+    intake: IntakeConnection | None = None
     publisher: AmqpEventPublisher | None = None
     relay: OutboxRelay | None = None
     idempotency: PostgresIdempotencyStore | None = None
     schema_ready: asyncio.Event = field(default_factory=asyncio.Event)
-    intake_started: bool = False
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _relay_task: asyncio.Task[None] | None = None
     _intake_task: asyncio.Task[None] | None = None
@@ -73,8 +71,8 @@ class Runtime:
         if (keys := self.idempotency) is not None:
             every = min(FORGET_EVERY, float(self.settings.idempotency_retention_seconds))
             self._spawn(self._after_schema(lambda: keys.forget_expired_forever(every)))
-        if self.broker is not None:
-            self._intake_task = asyncio.create_task(self._start_intake(self.broker))
+        if self.intake is not None:
+            self._intake_task = asyncio.create_task(self._after_schema(self.intake.start))
 
     async def stop(self) -> None:
         """Within SHUTDOWN_TIMEOUT_SECONDS: the intake stops taking messages (in-flight ones finish or
@@ -88,9 +86,8 @@ class Runtime:
         if self._intake_task is not None:
             self._intake_task.cancel()
             await asyncio.gather(self._intake_task, return_exceptions=True)
-        if self.broker is not None:
-            with contextlib.suppress(Exception):
-                await self.broker.stop()
+        if self.intake is not None:
+            await self.intake.stop()
         if self.relay is not None:
             await self.relay.drain(share)
         tasks = [*self._tasks, *([self._relay_task] if self._relay_task else [])]
@@ -109,19 +106,19 @@ class Runtime:
 
     async def sample_outbox(self) -> tuple[int, float]:
         """How many events wait in the outbox and how old the oldest is (seconds); cheap, on scrape."""
-        row = await self.pool.fetchrow(_OUTBOX_SAMPLE, timeout=2)
+        async with asyncio.timeout(2):  # a pool with no connection free must not hold the scrape
+            row = await self.pool.fetchrow(_OUTBOX_SAMPLE)
         assert row is not None
         return int(row["depth"]), float(row["age"])
 
     async def readiness(self) -> dict[str, str]:
         try:
-            await self.pool.fetchval("SELECT 1", timeout=2)
+            async with asyncio.timeout(2):  # a pool with no connection free must not hold the probe
+                await self.pool.fetchval("SELECT 1")
             postgres = "up"
         except Exception:
             postgres = "down"
-        rabbitmq = "down"
-        if self.broker is not None and self.intake_started and await self.broker.ping(timeout=1):
-            rabbitmq = "up"
+        rabbitmq = "down" if self.intake is None else await self.intake.state()
         schema = "up" if self.schema_ready.is_set() else "down"
         return {"postgres": postgres, "schema": schema, "rabbitmq": rabbitmq}
 
@@ -148,19 +145,3 @@ class Runtime:
     async def _after_schema(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         await self.schema_ready.wait()
         await work()
-
-    async def _start_intake(self, broker: RabbitBroker) -> None:
-        await self.schema_ready.wait()
-        while True:
-            try:
-                await broker.connect()
-                await declare_command_topology(broker)
-                await broker.start()
-                self.intake_started = True
-                log.info("amqp.intake_started")
-                return
-            except Exception as error:
-                log.warning("amqp.intake_waiting", error=repr(error))
-                with contextlib.suppress(Exception):
-                    await broker.stop()
-                await asyncio.sleep(RETRY_DELAY)

@@ -28,12 +28,18 @@ class Settings(ServiceSettings):
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     postgres_pool_size: int = Field(default=10, ge=1, le=200)
     postgres_connect_timeout: float = Field(default=5.0, gt=0)
+    postgres_acquire_timeout: float = Field(default=10.0, gt=0, description="Seconds; then 503.")
+    postgres_statement_timeout: float = Field(default=10.0, ge=0, description="Seconds; 0: no limit.")
+    postgres_lock_timeout: float = Field(default=5.0, ge=0, description="Seconds; 0: no limit.")
     migrate_on_start: bool = True
     relay_enabled: bool = True
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_interval: float = Field(default=0.5, gt=0, le=60)
     amqp_intake_enabled: bool = True
     amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
+    amqp_max_command_bytes: int = Field(default=65_536, ge=1_024, le=16 * 1_048_576)
+    amqp_dead_letter_max_length: int = Field(default=10_000, ge=1)
+    amqp_dead_letter_ttl_seconds: int = Field(default=14 * 86_400, ge=1, le=2**32 // 1_000)
     amqp_senders: dict[str, Role | AmqpSender] = Field(
         default_factory=dict, description='Broker user -> role: `{"partner-portal": "service"}`.'
     )
@@ -46,7 +52,16 @@ class Settings(ServiceSettings):
     )
     idempotency_retention_seconds: int = Field(default=86_400, ge=1, le=30 * 86_400)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
+    max_request_body_bytes: int = Field(default=65_536, ge=1_024, le=16 * 1_048_576, description="Else 413.")
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
+
+    @property
+    def postgres_session_bounds(self) -> dict[str, str]:
+        """Server settings of every pooled connection, in PostgreSQL's milliseconds (0: no bound)."""
+        return {
+            "statement_timeout": str(round(self.postgres_statement_timeout * 1000)),
+            "lock_timeout": str(round(self.postgres_lock_timeout * 1000)),
+        }
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -19,6 +19,8 @@ ProblemType = Literal[
     "malformed-message",
     "unauthenticated",
     "forbidden",
+    "too-large",
+    "internal",
 ]
 
 

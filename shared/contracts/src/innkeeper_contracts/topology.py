@@ -1,14 +1,30 @@
 """Names of exchanges, queues, routing keys and headers on RabbitMQ."""
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 COMMANDS_EXCHANGE: Final = "innkeeper.commands"
 """Direct exchange for command messages; the routing key is the command name (e.g. `BookStay`)."""
 COMMANDS_QUEUE: Final = "innkeeper.commands.intake"
-"""Durable quorum-free classic queue the command service consumes, bound for every command name."""
+"""Durable quorum queue the command service consumes, bound for every command name."""
 COMMANDS_DEAD_LETTER_EXCHANGE: Final = "innkeeper.commands.dlx"
 COMMANDS_DEAD_LETTER_QUEUE: Final = "innkeeper.commands.dead-letter"
-"""Rejected command messages, with the reason in the `x-rejection-reason` header."""
+"""Rejected command messages, with the reason in the `x-rejection-reason` header (the intake's), or in
+`x-first-death-reason` = `delivery_limit` (the broker's: a message delivered too often)."""
+COMMANDS_DELIVERY_LIMIT: Final = 10
+"""A command message returned to the intake queue more often than this (its consumer gone without
+settling it, a requeue) is dead-lettered by the broker: one that crashes the process on every delivery
+cannot keep the intake busy forever."""
+COMMANDS_QUEUE_ARGUMENTS: Final[Mapping[str, str | int]] = MappingProxyType(
+    {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": COMMANDS_DELIVERY_LIMIT,
+        "x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE,
+    }
+)
+"""Every declaration of the intake queue passes exactly these: RabbitMQ refuses (PRECONDITION_FAILED) to
+redeclare a queue with other arguments, e.g. a classic queue declared before it became a quorum queue."""
 
 EVENTS_EXCHANGE: Final = "innkeeper.events"
 """Topic exchange for domain events; routing key `<aggregate>.<event>`."""

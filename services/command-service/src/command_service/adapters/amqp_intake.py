@@ -2,148 +2,134 @@
 
 Routing key = command name, body = the command JSON, `message_id` = idempotency key, `user_id` = the
 sender (`amqp_senders`). With an allowed `reply_to` the answer (CommandAccepted / CommandRejected) goes
-back with the same correlation id. A message without a known sender is answered 401/403 (through direct
-reply-to only) and acked before its body is read: it reaches neither the pipeline nor the dead letters.
-Malformed or invalid messages are dead-lettered with `x-rejection-reason` (and the sender in
-`x-original-user-id`); business rejections are answered and acked; PostgreSQL trouble is nacked with
-requeue (nothing is lost).
+back with the same correlation id. Every message is settled: a message without a known sender is
+answered 401/403 (through direct reply-to only) and acked before its body is read; an oversized,
+malformed or invalid one, or one that fails on an unexpected error (500 `internal`), is dead-lettered
+with `x-rejection-reason` (and the sender in `x-original-user-id`); business rejections are answered and
+acked. Only PostgreSQL keeps a message: while it is unreachable the intake holds the message and tries
+again after a pause (the stop puts it back in the queue); a statement it cancelled (a timeout) puts the
+message back after the pause, which counts towards the queue's delivery limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-from uuid import uuid4
+import contextlib
 
 import structlog
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
-from pydantic import ValidationError
 
+from command_service.adapters.amqp_answers import IntakeAnswers
+from command_service.adapters.amqp_reading import Refused, read_command
 from command_service.adapters.amqp_senders import AmqpSenders
-from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
 from command_service.application.access import ForbiddenError, UnauthenticatedError
 from command_service.application.mediator import Mediator
-from command_service.application.ports import ServiceUnavailableError
-from command_service.application.rejections import (
-    field_errors,
-    invalid_command,
-    is_malformed,
-    malformed_message,
-    refused,
-)
+from command_service.application.ports import DatabaseTimeoutError, ServiceUnavailableError
+from command_service.application.rejections import internal_error, refused
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.metrics import AMQP_DEAD_LETTERED, COMMANDS_REJECTED
+from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import COMMANDS, CommandRejected
-from innkeeper_contracts.topology import REJECTION_REASON_HEADER
+from innkeeper_kit.identifiers import acceptable_id, new_correlation_id
 
 log = structlog.get_logger("command_service.amqp")
-
-ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
-ORIGINAL_USER_ID_HEADER = "x-original-user-id"
 
 
 class CommandIntake:
     """Turns a command message into a request, and the outcome into a reply and an ack decision."""
 
     def __init__(
-        self, broker: RabbitBroker, mediator: Mediator, senders: AmqpSenders, requeue_delay: float = 1.0
+        self,
+        broker: RabbitBroker,
+        mediator: Mediator,
+        senders: AmqpSenders,
+        *,
+        max_body_bytes: int = 65_536,
+        requeue_delay: float = 1.0,
     ) -> None:
-        self._broker, self._mediator, self._senders = broker, mediator, senders
-        self._requeue_delay = requeue_delay
+        self._answers, self._mediator, self._senders = IntakeAnswers(broker, senders), mediator, senders
+        self._max_body_bytes, self._requeue_delay = max_body_bytes, requeue_delay
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Messages held for PostgreSQL go back to the queue now (the process is stopping)."""
+        self._stopping.set()
 
     async def handle(self, message: RabbitMessage) -> None:
-        raw = message.raw_message
-        name = raw.routing_key or ""
-        correlation_id = raw.correlation_id or uuid4().hex
+        name = message.raw_message.routing_key or ""
+        # As over HTTP, an id outside the one format is replaced (the reply still carries the sender's).
+        given = message.raw_message.correlation_id
+        correlation_id = given if given and acceptable_id(given) else new_correlation_id()
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name):
-            principal = self._senders.principal(raw.user_id) if raw.user_id else None
-            if principal is None:  # refused here, before the body is read (the pipeline would refuse too)
-                error = _unknown_sender(raw.user_id)
-                log.warning("amqp.sender_refused", user_id=raw.user_id, status=error.status)
-                COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
-                await self._reply(message, refused(error, command=name, correlation_id=correlation_id))
-                return await message.ack()
-            model = COMMANDS.get(name)
-            if model is None:
-                rejection = malformed_message(
-                    f"unknown command {name!r}", command=None, correlation_id=correlation_id
-                )
-                return await self._dead_letter(message, rejection)
             try:
-                command = model.model_validate_json(message.body)
-            except ValidationError as error:
-                errors = error.errors(include_url=False, include_context=False)
-                if is_malformed(errors):
-                    rejection = malformed_message(
-                        "body is not valid JSON", command=name, correlation_id=correlation_id
-                    )
-                else:
-                    rejection = invalid_command(
-                        field_errors(errors), command=name, correlation_id=correlation_id
-                    )
-                return await self._dead_letter(message, rejection)
-            request = CommandRequest(
-                command, correlation_id, idempotency_key=raw.message_id or None, principal=principal
-            )
-            try:
-                outcome = await self._mediator.send(request)
-            except ServiceUnavailableError:
-                log.warning("amqp.requeued", reason="PostgreSQL unavailable")
-                await asyncio.sleep(self._requeue_delay)  # do not spin while the database is down
-                return await message.nack(requeue=True)
-            if isinstance(outcome, CommandRejected) and outcome.status in (400, 422):
-                return await self._dead_letter(message, outcome)
-            await self._reply(message, outcome)
-            await message.ack()
+                await self._take(message, name, correlation_id)
+            except Exception as error:  # whatever it was, the message is answered and settled
+                log.exception("amqp.unexpected_error", error_type=type(error).__name__)
+                await self._give_up(message, error, name, correlation_id)
+
+    async def _take(self, message: RabbitMessage, name: str, correlation_id: str) -> None:
+        raw = message.raw_message
+        principal = self._senders.principal(raw.user_id) if raw.user_id else None
+        if principal is None:  # refused here, before the body is read (the pipeline would refuse too)
+            error = _unknown_sender(raw.user_id)
+            log.warning("amqp.sender_refused", user_id=raw.user_id, status=error.status)
+            COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
+            await self._answers.reply(message, refused(error, command=name, correlation_id=correlation_id))
+            return await message.ack()
+        read = read_command(
+            name,
+            message.body,
+            raw.message_id,
+            correlation_id=correlation_id,
+            max_body_bytes=self._max_body_bytes,
+        )
+        if isinstance(read, Refused):
+            body = None if read.keep_body else b""
+            return await self._answers.dead_letter(message, read.rejection, body=body)
+        request = CommandRequest(
+            read.command, correlation_id, idempotency_key=read.idempotency_key, principal=principal
+        )
+        outcome = await self._outcome(message, request)
+        if outcome is None:  # back in the queue
             return None
+        if isinstance(outcome, CommandRejected) and outcome.status in (400, 422):
+            return await self._answers.dead_letter(message, outcome)
+        await self._answers.reply(message, outcome)
+        return await message.ack()
 
-    async def _reply(self, message: RabbitMessage, outcome: Outcome) -> None:
-        raw = message.raw_message
-        if not raw.reply_to:
-            return
-        if not self._senders.may_reply_to(raw.reply_to, raw.user_id):
-            log.warning("amqp.reply_to_refused", reply_to=raw.reply_to[:200])
-            return
-        try:
-            await self._broker.publish(
-                outcome.model_dump_json().encode(),
-                routing_key=raw.reply_to,
-                correlation_id=raw.correlation_id,
-                content_type="application/json",
-                mandatory=False,
-            )
-        except Exception as error:  # a lost reply must not lose or repeat the command
-            log.warning("amqp.reply_failed", error=repr(error), reply_to=raw.reply_to)
+    async def _outcome(self, message: RabbitMessage, request: CommandRequest) -> Outcome | None:
+        """The pipeline's answer, or None when the message went back to the queue."""
+        while True:
+            try:
+                return await self._mediator.send(request)
+            except DatabaseTimeoutError as error:  # the command may be at fault: the delivery limit counts
+                log.warning("amqp.requeued", reason=str(error))
+                await self._pause()
+                await message.nack(requeue=True)
+                return None
+            except ServiceUnavailableError as error:  # PostgreSQL itself: wait for it, holding the message
+                log.warning("amqp.waiting_for_postgres", reason=str(error))
+                if await self._pause():
+                    await message.nack(requeue=True)
+                    return None
 
-    async def _dead_letter(self, message: RabbitMessage, rejection: CommandRejected) -> None:
-        raw = message.raw_message
-        log.warning("amqp.dead_lettered", reason=rejection.detail, status=rejection.status)
-        await self._reply(message, rejection)
-        headers = {
-            **(raw.headers or {}),
-            REJECTION_REASON_HEADER: f"{rejection.type}: {rejection.detail}"[:1000],
-            ORIGINAL_ROUTING_KEY_HEADER: raw.routing_key or "",
-            # The broker sets user_id only for the connection's own user: kept for whoever re-sends it.
-            ORIGINAL_USER_ID_HEADER: raw.user_id or "",
-        }
+    async def _pause(self) -> bool:
+        """Wait the requeue delay (no spinning while PostgreSQL is down); True when stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), self._requeue_delay)
+        return self._stopping.is_set()
+
+    async def _give_up(
+        self, message: RabbitMessage, error: Exception, name: str, correlation_id: str
+    ) -> None:
+        if message.committed is not None:  # settled before it failed: nothing left to answer
+            return
+        rejection = internal_error(command=name if name in COMMANDS else None, correlation_id=correlation_id)
+        reason = f"internal: {type(error).__name__} (logged under correlation id {correlation_id})"
         try:
-            await self._broker.publish(
-                message.body,
-                exchange=DEAD_LETTER_EXCHANGE_SPEC,
-                routing_key=raw.routing_key or "",
-                headers=headers,
-                message_id=raw.message_id,
-                correlation_id=raw.correlation_id,
-                content_type=raw.content_type,
-                persist=True,
-                mandatory=False,
-            )
-        except Exception as error:  # then let RabbitMQ dead-letter it (without our reason header)
-            log.warning("amqp.dead_letter_publish_failed", error=repr(error))
-            await message.reject(requeue=False)
-        else:
-            await message.ack()
-        AMQP_DEAD_LETTERED.inc()
+            await self._answers.dead_letter(message, rejection, reason=reason)
+        except Exception:  # the channel is gone: the broker delivers the message again (delivery limit)
+            log.exception("amqp.settle_failed")
 
 
 def _unknown_sender(user_id: str | None) -> ForbiddenError | UnauthenticatedError:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aiormq.exceptions import ChannelPreconditionFailed
 from faststream import AckPolicy
 from faststream.message import StreamMessage
-from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.schemas.queue import ClassicQueueArgs
 
 from innkeeper_contracts import COMMANDS
 from innkeeper_contracts.topology import (
@@ -15,6 +17,7 @@ from innkeeper_contracts.topology import (
     COMMANDS_DEAD_LETTER_QUEUE,
     COMMANDS_EXCHANGE,
     COMMANDS_QUEUE,
+    COMMANDS_QUEUE_ARGUMENTS,
 )
 
 if TYPE_CHECKING:
@@ -25,6 +28,24 @@ DEAD_LETTER_EXCHANGE_SPEC = RabbitExchange(
     COMMANDS_DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True
 )
 DEAD_LETTER_QUEUE_SPEC = RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True)
+"""The dead-letter queue by name (to publish to); declared with its bounds by `dead_letter_queue`."""
+
+
+class TopologyMismatchError(Exception):
+    """A queue exists with other arguments than the service declares (RabbitMQ: PRECONDITION_FAILED)."""
+
+
+def intake_queue(routing_key: str = "") -> RabbitQueue:
+    """The quorum intake queue (bound with `routing_key`), exactly as every declaration must give it."""
+    queue = RabbitQueue(COMMANDS_QUEUE, QueueType.QUORUM, routing_key=routing_key)
+    queue.arguments = dict(COMMANDS_QUEUE_ARGUMENTS)  # the contract's, `x-queue-type` included
+    return queue
+
+
+def dead_letter_queue(max_length: int, ttl_seconds: int) -> RabbitQueue:
+    """The dead letters, bounded: beyond `max_length` the oldest go first; none outlives `ttl_seconds`."""
+    bounds: ClassicQueueArgs = {"x-max-length": max_length, "x-message-ttl": ttl_seconds * 1000}
+    return RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True, arguments=bounds)
 
 
 def register_intake(broker: RabbitBroker, intake: CommandIntake) -> None:
@@ -34,18 +55,12 @@ def register_intake(broker: RabbitBroker, intake: CommandIntake) -> None:
     so a message that reaches the queue another way (unknown name) is dead-lettered with its reason.
     """
     for name in COMMANDS:
-        queue = RabbitQueue(
-            COMMANDS_QUEUE,
-            durable=True,
-            arguments={"x-dead-letter-exchange": COMMANDS_DEAD_LETTER_EXCHANGE},
-            routing_key=name,
-        )
 
         async def take_command(message: RabbitMessage) -> None:
             await intake.handle(message)
 
         broker.subscriber(
-            queue,
+            intake_queue(routing_key=name),
             COMMANDS_EXCHANGE_SPEC,
             decoder=_raw_body,
             ack_policy=AckPolicy.MANUAL,
@@ -61,9 +76,17 @@ async def _raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
-async def declare_command_topology(broker: RabbitBroker) -> None:
-    """The commands exchange and the dead letters (the subscribers declare and bind the intake queue)."""
+async def declare_command_topology(broker: RabbitBroker, dead_letters: RabbitQueue) -> None:
+    """The commands exchange, the dead letters and the intake queue (the subscribers bind it).
+
+    TopologyMismatchError when a queue exists with other arguments: a classic intake queue from before
+    it was a quorum queue, or dead letters declared with other bounds. RabbitMQ cannot change them on a
+    queue; it must be deleted (its messages moved first) and is then declared anew."""
     await broker.declare_exchange(COMMANDS_EXCHANGE_SPEC)
-    dead_letters = await broker.declare_exchange(DEAD_LETTER_EXCHANGE_SPEC)
-    dead_letter_queue = await broker.declare_queue(DEAD_LETTER_QUEUE_SPEC)
-    await dead_letter_queue.bind(dead_letters)
+    exchange = await broker.declare_exchange(DEAD_LETTER_EXCHANGE_SPEC)
+    try:
+        queue = await broker.declare_queue(dead_letters)
+        await broker.declare_queue(intake_queue())
+    except ChannelPreconditionFailed as error:
+        raise TopologyMismatchError(str(error)) from error
+    await queue.bind(exchange)

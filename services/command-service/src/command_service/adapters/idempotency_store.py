@@ -13,8 +13,8 @@ import asyncpg
 import orjson
 import structlog
 
-from command_service.adapters.pg_errors import CONNECTION_ERRORS
-from command_service.application.ports import ServiceUnavailableError, StoredAnswer
+from command_service.adapters.pg_errors import unavailable_on_failure
+from command_service.application.ports import StoredAnswer
 from command_service.application.requests import CommandRequest, Outcome
 from innkeeper_contracts import CommandAccepted, CommandRejected
 
@@ -43,14 +43,15 @@ DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
 class PostgresIdempotencyStore:
     """IdempotencyStore over the idempotency_keys table."""
 
-    def __init__(self, pool: asyncpg.Pool, retention_seconds: float) -> None:
-        self._pool, self._retention = pool, float(retention_seconds)
+    def __init__(
+        self, pool: asyncpg.Pool, retention_seconds: float, acquire_timeout: float | None = None
+    ) -> None:
+        self._pool, self._retention, self._acquire_timeout = pool, float(retention_seconds), acquire_timeout
 
     async def find(self, scope: str, key: str) -> StoredAnswer | None:
-        try:
-            row = await self._pool.fetchrow(_FIND, scope, key, self._retention)
-        except CONNECTION_ERRORS as error:
-            raise ServiceUnavailableError("PostgreSQL is unavailable") from error
+        with unavailable_on_failure():
+            async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+                row = await connection.fetchrow(_FIND, scope, key, self._retention)
         if row is None:
             return None
         body = orjson.loads(row["body"])
@@ -66,12 +67,11 @@ class PostgresIdempotencyStore:
     ) -> StoredAnswer | None:
         body = orjson.dumps(rejection.model_dump(mode="json")).decode()
         scope = request.idempotency_scope
-        try:
-            inserted = await self._pool.fetchval(
-                _REMEMBER, scope, key, request.name, request.request_hash(), rejection.status, body
-            )
-        except CONNECTION_ERRORS as error:
-            raise ServiceUnavailableError("PostgreSQL is unavailable") from error
+        with unavailable_on_failure():
+            async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+                inserted = await connection.fetchval(
+                    _REMEMBER, scope, key, request.name, request.request_hash(), rejection.status, body
+                )
         return None if inserted is not None else await self.find(scope, key)
 
     async def forget_expired(self, batch: int = 1000) -> int:

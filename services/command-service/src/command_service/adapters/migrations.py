@@ -39,6 +39,9 @@ async def migrate(connection: Db) -> list[str]:
     """Apply the migrations not applied yet, in order; returns the names applied."""
     applied_now: list[str] = []
     async with connection.transaction():
+        # The pool's connections bound every statement and lock wait (settings): a migration may take
+        # long, and waits for another replica's migration, so neither bound applies to it.
+        await connection.execute("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0")
         await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         await connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

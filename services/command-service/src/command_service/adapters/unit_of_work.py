@@ -13,15 +13,11 @@ from asyncpg.pool import PoolConnectionProxy
 from command_service.adapters.booking_repository import PostgresBookings
 from command_service.adapters.event_log import EventRecorder, append_and_commit
 from command_service.adapters.hotel_repository import PostgresHotels
-from command_service.adapters.pg_errors import CONNECTION_ERRORS, RETRYABLE_ERRORS
+from command_service.adapters.pg_errors import RETRYABLE_ERRORS, as_unavailable
 from command_service.adapters.room_inventory import PostgresRoomInventory
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.transaction import Transaction
-from command_service.application.ports import (
-    IdempotencyKeyTakenError,
-    RetryableConflictError,
-    ServiceUnavailableError,
-)
+from command_service.application.ports import IdempotencyKeyTakenError, RetryableConflictError
 from command_service.application.requests import CommandRequest
 from command_service.domain.clock import Clock
 from command_service.domain.errors import VersionConflictError
@@ -41,18 +37,20 @@ class PostgresUnitOfWork:
         clock: Clock,
         room_types: RoomTypeCache,
         committed: Callable[[], None] = lambda: None,
+        acquire_timeout: float | None = None,
     ) -> None:
         self._pool, self._request, self._clock, self._room_types = pool, request, clock, room_types
-        self._committed_hook = committed
+        self._committed_hook, self._acquire_timeout = committed, acquire_timeout
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
         self._recorder = EventRecorder()
         self._committed = False
 
     async def __aenter__(self) -> Self:
         try:
-            self._connection = connection = await self._pool.acquire()
-        except CONNECTION_ERRORS as error:
-            raise ServiceUnavailableError("PostgreSQL is unavailable") from error
+            self._connection = connection = await self._pool.acquire(timeout=self._acquire_timeout)
+        except Exception as error:
+            _translate(error)
+            raise
         self._transaction = transaction = Transaction(connection, alone=self._request.retry_safe)
         self.hotels = PostgresHotels(transaction, self._recorder, self._room_types)
         self.inventory = inventory = PostgresRoomInventory(transaction, self._room_types)
@@ -88,8 +86,8 @@ class PostgresUnitOfWork:
 
 def _translate(error: BaseException) -> None:
     """Raise the application's view of a database failure (or nothing: the error stands)."""
-    if isinstance(error, CONNECTION_ERRORS):
-        raise ServiceUnavailableError("PostgreSQL is unavailable; nothing was written") from error
+    if (unavailable := as_unavailable(error)) is not None:
+        raise unavailable from error
     if isinstance(error, RETRYABLE_ERRORS):
         raise RetryableConflictError(str(error)) from error
     if isinstance(error, asyncpg.UniqueViolationError):
@@ -108,7 +106,8 @@ async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> Non
 
 class PostgresUnitOfWorkFactory:
     """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache); `committed` is
-    called after each commit (the outbox relay's `wake`)."""
+    called after each commit (the outbox relay's `wake`); no command waits longer than
+    `acquire_timeout` for a connection."""
 
     def __init__(
         self,
@@ -116,8 +115,12 @@ class PostgresUnitOfWorkFactory:
         clock: Clock,
         room_types: RoomTypeCache,
         committed: Callable[[], None] = lambda: None,
+        acquire_timeout: float | None = None,
     ) -> None:
         self._pool, self._clock, self._room_types, self._committed = pool, clock, room_types, committed
+        self._acquire_timeout = acquire_timeout
 
     def __call__(self, request: CommandRequest) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self._pool, request, self._clock, self._room_types, self._committed)
+        return PostgresUnitOfWork(
+            self._pool, request, self._clock, self._room_types, self._committed, self._acquire_timeout
+        )

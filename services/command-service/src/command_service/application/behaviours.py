@@ -71,7 +71,9 @@ class LoggingBehaviour:
 
 
 class IdempotencyBehaviour:
-    """A retry under the same key gets the first answer; the key with another payload is refused."""
+    """A retry under the same key gets the first final answer; the key with another payload is refused.
+    Not final: a 409 `conflict` (a collision, or the id taken: safe to run again) and a 503 (raised), so
+    the retry they ask for is carried out, not answered with them."""
 
     def __init__(self, store: IdempotencyStore) -> None:
         self._store = store
@@ -90,7 +92,7 @@ class IdempotencyBehaviour:
             if stored is None:  # the winner's row is committed before our insert failed
                 raise
             return self._replay(request, stored)
-        if isinstance(outcome, CommandRejected) and outcome.status < 500:
+        if isinstance(outcome, CommandRejected) and outcome.status < 500 and outcome.type != "conflict":
             first = await self._store.remember_rejection(key, request, outcome)
             if first is not None:
                 return self._replay(request, first)

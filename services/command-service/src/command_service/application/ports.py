@@ -15,7 +15,13 @@ from innkeeper_contracts import CommandAccepted, CommandRejected
 
 
 class ServiceUnavailableError(Exception):
-    """A dependency the command needs (PostgreSQL) cannot be reached; nothing was written."""
+    """A dependency the command needs (PostgreSQL) cannot be reached, or has no connection free in time;
+    nothing was written."""
+
+
+class DatabaseTimeoutError(ServiceUnavailableError):
+    """PostgreSQL cancelled a statement that ran or waited for a lock too long (statement_timeout,
+    lock_timeout); nothing was written. Unlike an outage, the command itself may be at fault."""
 
 
 class RetryableConflictError(Exception):

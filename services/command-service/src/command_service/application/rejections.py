@@ -70,7 +70,31 @@ def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRe
         status=503,
         type="unavailable",
         title="Service unavailable",
-        detail="PostgreSQL is unavailable; nothing was written. Retry with the same Idempotency-Key.",
+        detail="PostgreSQL is unavailable or did not answer in time; nothing was written. "
+        "Retry with the same Idempotency-Key.",
+        command=command,
+        correlation_id=correlation_id,
+    )
+
+
+def too_large(size: int, limit: int, *, command: str | None, correlation_id: str | None) -> CommandRejected:
+    return CommandRejected(
+        status=413,
+        type="too-large",
+        title="Message too large",
+        detail=f"the body has {size} bytes; a command takes at most {limit}",
+        command=command,
+        correlation_id=correlation_id,
+    )
+
+
+def internal_error(*, command: str | None, correlation_id: str | None) -> CommandRejected:
+    """An unexpected error: the answer names no internals, the log has them under the correlation id."""
+    return CommandRejected(
+        status=500,
+        type="internal",
+        title="Internal error",
+        detail="the command failed on an unexpected error; the operator finds it by the correlation id",
         command=command,
         correlation_id=correlation_id,
     )

@@ -1,0 +1,116 @@
+"""PostgreSQL bounds: a statement or lock wait over its bound, or no pooled connection free in time, is
+answered 503 over HTTP and put back in the queue over AMQP — never a hang; the retry then succeeds."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+import pytest
+from command_support import command_client, command_sender, fetchval, hotel_body, wait_for_intake
+from database_locks import counted, hotel_row_locked, wait_for_lock_waiters
+from testkit.infra import free_port
+from testkit.services import ServiceProcess
+from testkit.waiting import wait_until
+
+from command_service.adapters.migrations import MIGRATION_LOCK
+
+RATE = {"nightly_rate": {"amount": "150.00", "currency": "EUR"}}
+BOUNDS = {
+    "lock_timeout": {"postgres_lock_timeout": 0.2},
+    "statement_timeout": {"postgres_statement_timeout": 0.2, "postgres_lock_timeout": 0},
+}
+
+
+@pytest.mark.parametrize("bound", list(BOUNDS))
+async def test_a_wait_over_its_bound_answers_503_over_http_requeues_over_amqp_then_succeeds(
+    command_env: dict[str, str], bound: str
+) -> None:
+    dsn, url = command_env["POSTGRES_DSN"], command_env["RABBITMQ_URL"]
+    async with command_client(command_env, **BOUNDS[bound]) as client, command_sender(url) as sender:
+        await wait_for_intake(client)
+        hotel = hotel_body()
+        hotel_id = hotel["hotel_id"]
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        rate_url = f"/hotels/{hotel_id}/room-types/DBL/rate"
+        key = {"Idempotency-Key": "rate-1"}
+        async with hotel_row_locked(dsn, hotel_id):
+            answer = await client.post(rate_url, json=RATE, headers=key)
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["type"] == "unavailable"
+            before = await counted(client, "SetNightlyRate", "unavailable")
+            change = {"hotel_id": hotel_id, "room_type": "DBL", **RATE}
+            await sender.send("SetNightlyRate", orjson.dumps(change), correlation_id="by-amqp")
+
+            async def tried_twice() -> bool:
+                return await counted(client, "SetNightlyRate", "unavailable") >= before + 2
+
+            await wait_until(tried_twice, what="the message tried, put back and tried again")
+            assert sender.replies == []
+        await sender.wait_for_replies(1)
+        assert sender.reply_to("by-amqp")["status"] == "accepted"
+        retried = await client.post(rate_url, json=RATE, headers=key)
+        assert retried.status_code == 202, "a 503 is not remembered under the key"
+    assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'NightlyRateSet'") == 2
+
+
+async def test_no_connection_free_in_time_answers_503_instead_of_waiting(command_env: dict[str, str]) -> None:
+    dsn = command_env["POSTGRES_DSN"]
+    one_connection: dict[str, Any] = {
+        "postgres_pool_size": 1,
+        "postgres_acquire_timeout": 0.3,
+        "postgres_lock_timeout": 0,
+        "relay_enabled": False,
+        "amqp_intake_enabled": False,
+    }
+    async with command_client(command_env, **one_connection) as client:
+        hotel = hotel_body()
+        hotel_id = hotel["hotel_id"]
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        rate_url = f"/hotels/{hotel_id}/room-types/DBL/rate"
+        async with hotel_row_locked(dsn, hotel_id):
+            # The first command waits for the lock on the pool's only connection...
+            first = asyncio.create_task(client.post(rate_url, json=RATE))
+            await wait_for_lock_waiters(dsn, 1)
+            # ...so the next one finds no connection free within POSTGRES_ACQUIRE_TIMEOUT.
+            starved = await client.post("/hotels", json=hotel_body())
+            assert starved.status_code == 503, starved.text
+            assert starved.json()["type"] == "unavailable"
+        assert (await first).status_code == 202
+        assert (await client.post("/hotels", json=hotel_body())).status_code == 202
+    assert await fetchval(dsn, "SELECT count(*) FROM hotels") == 2
+
+
+async def test_a_migration_is_held_by_neither_bound(command_env: dict[str, str], log_dir: Path) -> None:
+    """Migrations run on the pool whose sessions have the bounds; a long one, or one waiting for another
+    replica's, must not be cancelled (here: waiting for the migration lock a test session holds)."""
+    bounded = {**command_env, "POSTGRES_STATEMENT_TIMEOUT": "0.2", "POSTGRES_LOCK_TIMEOUT": "0.1"}
+    holder = await asyncpg.connect(command_env["POSTGRES_DSN"])
+    service = ServiceProcess("command_service", bounded, free_port(), log_dir)
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)  # another replica migrating
+        starting = asyncio.create_task(asyncio.to_thread(service.start))
+
+        async def waited_past_both_bounds() -> bool:
+            return bool(await holder.fetchval(_WAITING_SINCE, 1.0))
+
+        await wait_until(waited_past_both_bounds, what="the migration waiting on, past both bounds")
+        await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+        await starting
+        async with httpx.AsyncClient(base_url=service.url) as client:
+            assert (await client.get("/readyz")).json()["schema"] == "up"
+        assert '"migrations.waiting"' not in service.logs(), "never cancelled, never retried"
+    finally:
+        await asyncio.to_thread(service.kill)
+        await holder.close()
+
+
+_WAITING_SINCE = """
+SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+AND query LIKE '%pg_advisory_xact_lock%' AND now() - query_start > make_interval(secs => $1)
+"""
