@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from query.seed import ReadModelSeed, hotel_card, hotel_detail
+from innkeeper_kit.identifiers import ID_PATTERN
+from query.seed import ClientFactory, ReadModelSeed, hotel_card, hotel_detail
 
 HOTEL = str(uuid4())
 FORGED = base64.urlsafe_b64encode(json.dumps({"q": "x", "k": {"$gt": 1}, "i": 1}).encode()).decode()
@@ -47,6 +49,9 @@ BAD_REQUESTS: list[tuple[str, dict[str, str]]] = [
     (f"/hotels?cursor={FORGED}", {}),
     (f"/hotels?cursor={NOT_JSON}", {}),
     ("/hotels?cursor=W10", {}),  # base64 of "[]"
+    ("/hotels?cursor=W10%3D", {}),  # padded: not what the service writes (pattern)
+    ("/hotels?cursor=a%2Bb%2Fc", {}),  # "+" and "/": base64, not base64url
+    ("/hotels?cursor=abc%20def", {}),
     # ids and ranges
     ("/hotels/not-a-uuid", {}),
     ("/hotels/%00", {}),
@@ -74,6 +79,8 @@ BAD_REQUESTS: list[tuple[str, dict[str, str]]] = [
     ("/hotels", {"X-Consistency-Token": f"0.{uuid4()}.0"}),
     ("/hotels", {"X-Consistency-Token": f"1.{uuid4()}.1" * 10}),
     (f"/bookings/{uuid4()}", {"X-Consistency-Token": ""}),
+    ("/hotels", {"X-Consistency-Token": f"1.{str(uuid4()).upper()}.1"}),
+    ("/hotels", {"X-Consistency-Token": f"01.{uuid4()}.1"}),
     # not a route, not a method
     ("/nothing-here", {}),
 ]
@@ -105,3 +112,26 @@ async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadMod
         response = await client.request(method, "/hotels")
         assert response.status_code == 405
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["allow"] == "GET"
+        assert response.json()["type"] == "method-not-allowed"
+
+
+async def test_a_correlation_id_out_of_format_is_replaced(
+    client: httpx.AsyncClient, seeded: ReadModelSeed
+) -> None:
+    kept = await client.get("/hotels/not-a-uuid", headers={"X-Correlation-Id": "mine-1"})
+    replaced = await client.get("/hotels/not-a-uuid", headers={b"X-Correlation-Id": b"mine 1\xe9"})
+    assert kept.headers["x-correlation-id"] == kept.json()["correlation_id"] == "mine-1"
+    fresh = replaced.headers["x-correlation-id"]
+    assert re.fullmatch(ID_PATTERN, fresh)
+    assert replaced.json()["correlation_id"] == fresh
+
+
+async def test_a_body_over_the_limit_is_a_413_problem(
+    make_client: ClientFactory, seeded: ReadModelSeed
+) -> None:
+    client = await make_client(max_request_body_bytes=1024)
+    response = await client.request("GET", "/hotels", content=b"x" * 1025)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "too-large"

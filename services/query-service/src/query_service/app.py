@@ -12,12 +12,15 @@ from pymongo import AsyncMongoClient
 from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
 from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.auth.setup import token_verifier
+from innkeeper_kit.body_limit import BodyLimitMiddleware
+from innkeeper_kit.edge_openapi import document_http_edge
+from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
 
 from .api import bookings, hotels, ops, problems
 from .api.context import Services
 from .api.middleware import RequestMiddleware
 from .bodies import DocumentBodies
-from .consistency import TOKEN_HEADER, ConsistencyGate
+from .consistency import TOKEN_HEADER, ConsistencyGate, wait_bounds
 from .metrics import Metrics
 from .readmodel import Document, ProjectorProgress, ReadModel
 from .settings import Settings, load_settings
@@ -44,6 +47,7 @@ EXPOSED_HEADERS = [
     "X-Read-Model-Position",
     "X-Consistency-Waited-Ms",
     "X-Correlation-Id",
+    "Retry-After",
 ]
 
 
@@ -65,8 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = client[settings.mongodb_database]
         read_model = ReadModel(database, settings.generation_cache_seconds, settings.ensure_indexes)
         progress = ProjectorProgress(database, settings.status_cache_seconds)
-        gate = ConsistencyGate(read_model, progress, metrics, settings.consistency_wait_seconds)
-        app.state.services = Services(settings, client, read_model, gate, metrics, DocumentBodies())
+        gate = ConsistencyGate(read_model, progress, metrics, wait_bounds(settings))
+        bodies = DocumentBodies(settings.body_cache_bytes)
+        app.state.services = Services(settings, client, read_model, gate, metrics, bodies)
         try:
             yield
         finally:
@@ -81,9 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     problems.install(app)
     document_bearer_auth(app, ACCESS)
-    # Later middleware is outer: CORS wraps the token check (a browser can read a 401 too), and the
-    # request middleware binds the correlation id before either runs.
+    document_http_edge(app, settings.max_request_body_bytes)
+    # Later middleware is outer. From the outside in: the request middleware binds the correlation id
+    # before anything runs; CORS wraps the rest (a browser can read any refusal); an unexpected error
+    # becomes a 500 problem; a body over the limit is refused before the token check runs.
     app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(UnexpectedErrorMiddleware)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

@@ -1,14 +1,14 @@
-"""Correlation id: taken from `X-Correlation-Id` (or made up), bound to logs, sent back."""
+"""Correlation id: taken from `X-Correlation-Id` when it has the kit's format (else a new one), bound to
+logs, sent back on every answer."""
 
 from __future__ import annotations
-
-from uuid import uuid4
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-HEADER = b"x-correlation-id"
-MAX_LENGTH = 200
+from innkeeper_kit.identifiers import CORRELATION_HEADER, correlation_id_of
+
+HEADER = CORRELATION_HEADER.lower().encode()
 
 
 class CorrelationIdMiddleware:
@@ -21,13 +21,13 @@ class CorrelationIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = next((value for name, value in scope["headers"] if name == HEADER), b"")
-        correlation_id = given.decode("latin-1").strip()[:MAX_LENGTH] or uuid4().hex
+        correlation_id = correlation_id_of(scope["headers"])
         scope.setdefault("state", {})["correlation_id"] = correlation_id
+        echoed = (HEADER, correlation_id.encode("latin-1"))
 
         async def send_with_correlation_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (HEADER, correlation_id.encode("latin-1"))]
+                message["headers"] = [*message.get("headers", []), echoed]
             await send(message)
 
         # bind + reset by token: `bound_contextvars` copies the whole context on every request.

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_kit.auth.middleware import path_rules
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
 
@@ -32,17 +33,32 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@operations.get("/readyz")
+_READINESS_SCHEMA = {
+    "type": "object",
+    "required": ["status", "postgres", "schema", "rabbitmq"],
+    "properties": {"status": {"type": "string", "enum": ["ready", "unavailable"]}},
+    "additionalProperties": {"type": "string", "description": "`up`, `down` (RabbitMQ: or a state)"},
+}
+_READINESS = {
+    "description": "`status`, and the state of each dependency",
+    "content": {"application/json": {"schema": _READINESS_SCHEMA}},
+}
+
+
+@operations.get("/readyz", responses={200: _READINESS, 503: _READINESS})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """PostgreSQL reachable and migrated (required); RabbitMQ state reported (commands wait in the outbox)."""
     checks = await runtime.readiness()
-    ready = checks["postgres"] == "up" and checks["schema"] == "up"
-    return JSONResponse(
-        {"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503
-    )
+    if checks["postgres"] == "up" and checks["schema"] == "up":
+        return JSONResponse({"status": "ready", **checks})
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return JSONResponse({"status": "unavailable", **checks}, status_code=503, headers=retry)
 
 
-@operations.get("/metrics")
+_PROMETHEUS_TEXT = {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}
+
+
+@operations.get("/metrics", response_class=Response, responses={200: _PROMETHEUS_TEXT})
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers).
 

@@ -1,4 +1,5 @@
-"""Every 4xx/5xx as `application/problem+json` in the CommandRejected shape."""
+"""Every 4xx/5xx as `application/problem+json`: in the CommandRejected shape, except what the HTTP edge
+answers alike in every service (405 with `Allow`, 413, 500: the kit's problem)."""
 
 from __future__ import annotations
 
@@ -17,22 +18,27 @@ from command_service.application.requests import Outcome
 from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import CommandAccepted, CommandRejected
 from innkeeper_contracts.replies import ProblemType
-from innkeeper_kit.problems import PROBLEM_JSON
+from innkeeper_kit.methods import method_not_allowed
+from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
 
 _TYPES_BY_STATUS: dict[int, ProblemType] = {
+    400: "malformed-message",  # a body that cannot be read (JSON nested too deep to parse, ...)
     401: "unauthenticated",
     403: "forbidden",
     404: "not-found",
     409: "conflict",
     503: "unavailable",
 }
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="innkeeper"'}
+_HEADERS_BY_STATUS: dict[int, dict[str, str]] = {
+    401: {"WWW-Authenticate": 'Bearer realm="innkeeper"'},
+    503: {"Retry-After": str(RETRY_AFTER_SECONDS)},
+}
 
 
 def outcome_response(outcome: Outcome) -> Response:
     if isinstance(outcome, CommandAccepted):
         return Response(outcome.model_dump_json(), status_code=202, media_type="application/json")
-    headers = _CHALLENGE if outcome.status == 401 else None
+    headers = _HEADERS_BY_STATUS.get(outcome.status)
     return Response(outcome.model_dump_json(), outcome.status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -59,6 +65,8 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
+    if error.status_code == 405:
+        return method_not_allowed(request)
     rejection = CommandRejected(
         status=error.status_code,
         type=_TYPES_BY_STATUS.get(error.status_code, "invalid-command"),

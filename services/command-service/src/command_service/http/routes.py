@@ -27,22 +27,32 @@ from innkeeper_contracts import (
     SetNightlyRateBody,
 )
 from innkeeper_kit.auth.middleware import principal_of
+from innkeeper_kit.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from innkeeper_kit.problems import PROBLEM_JSON
 
 ROOM_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, description="Makes a retry safe."),
+    Header(
+        alias="Idempotency-Key",
+        pattern=ID_PATTERN,
+        max_length=ID_MAX_LENGTH,
+        description="Makes a retry safe: a retry with the same key and body is not applied twice. A value "
+        "outside the pattern is refused (422 naming the header).",
+    ),
 ]
 HotelId = Annotated[UUID, Path(description="The hotel's id.")]
 RoomTypeCodePath = Annotated[str, Path(pattern=ROOM_TYPE_PATTERN, description="Room type code.")]
 
 _problem = {"model": CommandRejected, "content": {PROBLEM_JSON: {}}}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {**_problem, "description": "Body is not JSON"},
+    400: {**_problem, "description": "Body is not JSON (or cannot be read)"},
     404: {**_problem, "description": "Unknown hotel, room type or booking"},
     409: {**_problem, "description": "Business rule broken or concurrent change"},
-    422: {**_problem, "description": "Invalid command (field-level errors) or idempotency key reused"},
+    422: {
+        **_problem,
+        "description": "Invalid command or `Idempotency-Key` (field-level errors), or the key reused",
+    },
     503: {**_problem, "description": "PostgreSQL unavailable; nothing was written"},
 }
 

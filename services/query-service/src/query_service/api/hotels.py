@@ -28,6 +28,13 @@ from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import public, render
 
 router = APIRouter(tags=["hotels"])
+STAY_DESCRIPTION = (
+    f"Departure day; only with `check_in`, after it and at most {MAX_STAY_NIGHTS} nights later (else 422)."
+)
+RANGE_DESCRIPTION = (
+    "Day after the last night (exclusive): after `from`, and at most `MAX_AVAILABILITY_NIGHTS` nights "
+    "(92 unless configured) later (else 422)."
+)
 
 
 def checked_stay(check_in: date | None, check_out: date | None) -> None:
@@ -48,8 +55,8 @@ def checked_stay(check_in: date | None, check_out: date | None) -> None:
 async def search_hotels(
     request: Request,
     city: Annotated[str | None, Query(min_length=1, max_length=200, description="Exact city name.")] = None,
-    check_in: Annotated[date | None, Query(description="First night; with check_out.")] = None,
-    check_out: Annotated[date | None, Query(description="Departure day; at most 30 nights.")] = None,
+    check_in: Annotated[date | None, Query(description="First night; only with `check_out`.")] = None,
+    check_out: Annotated[date | None, Query(description=STAY_DESCRIPTION)] = None,
     guests: Annotated[int | None, Query(ge=1, le=20, description="Party size a room must fit.")] = None,
     min_stars: Annotated[int | None, Query(ge=1, le=5)] = None,
     sort: Annotated[HotelSort, Query(description="`price`, `-price`, `stars` or `-stars`.")] = "price",
@@ -91,7 +98,7 @@ async def availability(
     request: Request,
     hotel_id: UUID,
     start: Annotated[date, Query(alias="from", description="First night.")],
-    end: Annotated[date, Query(alias="to", description="Day after the last night (exclusive).")],
+    end: Annotated[date, Query(alias="to", description=RANGE_DESCRIPTION)],
 ) -> Response:
     """Booked and free rooms per night and room type; nights nobody booked are fully free."""
     read = read_context(request)

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 from query_service.models import Health
 
 from .context import ServicesDep
@@ -30,7 +31,8 @@ async def readyz(found: ServicesDep) -> Response:
     except PyMongoError as error:
         log.warning("not ready", error=repr(error))
         body = Health(status="unavailable", detail="MongoDB unreachable")
-        return JSONResponse(body.model_dump(mode="json"), status_code=503)
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return JSONResponse(body.model_dump(mode="json"), status_code=503, headers=retry)
     return JSONResponse(Health(status="ok").model_dump(mode="json"))
 
 

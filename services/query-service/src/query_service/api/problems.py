@@ -1,4 +1,6 @@
-"""Every failure as `application/problem+json` (a QueryProblem): 4xx for bad input, never a 5xx."""
+"""Every failure as `application/problem+json`: a QueryProblem (4xx for bad input, 503 when MongoDB is
+out of reach), except what the HTTP edge answers alike in every service (405 with `Allow`, 413, and an
+unexpected error's 500: `innkeeper_kit.methods`, `.body_limit`, `.unexpected`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
 from innkeeper_contracts import FieldError
-from innkeeper_kit.problems import PROBLEM_JSON
+from innkeeper_kit.methods import method_not_allowed
+from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
 from query_service.errors import QueryError, ReadModelUnavailableError
 from query_service.models import QueryProblem
 
@@ -30,6 +33,8 @@ def problem(request: Request, status: int, kind: str, title: str, detail: str, *
         }
     )
     headers = freshness_headers(request) | {"Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return Response(body.model_dump_json(), status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -55,6 +60,8 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
+    if error.status_code == 405:
+        return method_not_allowed(request)
     kind = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}.get(
         error.status_code, "invalid-query"
     )
@@ -66,19 +73,7 @@ async def on_http_error(request: Request, error: Exception) -> Response:
 async def on_mongo_error(request: Request, error: Exception) -> Response:
     log.warning("read model unavailable", error=repr(error))
     unavailable = ReadModelUnavailableError("the read model (MongoDB) cannot be reached; retry shortly")
-    response = await on_query_error(request, unavailable)
-    response.headers["Retry-After"] = "1"
-    return response
-
-
-async def on_unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error", path=request.url.path)
-    detail = "the query failed unexpectedly; quote the correlation id when reporting it"
-    response = problem(request, 500, "internal", "Internal error", detail)
-    # Answered by the outermost middleware, outside the one that echoes the correlation id.
-    if correlation := structlog.contextvars.get_contextvars().get("correlation_id"):
-        response.headers["X-Correlation-Id"] = correlation
-    return response
+    return await on_query_error(request, unavailable)
 
 
 def install(app: FastAPI) -> None:
@@ -87,4 +82,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(PyMongoError, on_mongo_error)
-    app.add_exception_handler(Exception, on_unexpected)

@@ -1,5 +1,5 @@
 """The OpenAPI document says what the middleware enforces: the bearer scheme, which operations need it,
-and the 401/403 answers they may give (generated from the same rules, so the two cannot drift)."""
+and the 401/403/503 answers they may give (generated from the same rules, so the two cannot drift)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from innkeeper_kit.problems import PROBLEM_JSON
+from innkeeper_kit.problems import HTTP_PROBLEM_SCHEMA, PROBLEM_JSON
 
 from .middleware import Access
 
@@ -50,6 +50,7 @@ def document_bearer_auth(app: FastAPI, access: Callable[[str, str], Access]) -> 
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})[SCHEME] = _SCHEME
         components.setdefault("schemas", {})["AuthProblem"] = _AUTH_PROBLEM
+        components["schemas"]["HttpProblem"] = HTTP_PROBLEM_SCHEMA
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 _secure(operation, access(method.upper(), path))
@@ -60,18 +61,15 @@ def document_bearer_auth(app: FastAPI, access: Callable[[str, str], Access]) -> 
 
 
 def _secure(operation: dict[str, Any], access: Access) -> None:
+    responses = operation.setdefault("responses", {})
     if access == "anyone":
         operation["security"] = []
+        # No token is needed, but one that is sent and fails its checks is refused all the same.
+        responses.setdefault("401", _unauthenticated("A bearer token was sent and fails its checks"))
         return
     operation["security"] = [{SCHEME: []}]
-    responses = operation.setdefault("responses", {})
     responses.setdefault(
-        "401",
-        {
-            "description": "No bearer token, or one that fails its checks (expired, wrong issuer, ...)",
-            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "RFC 6750"}},
-            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
-        },
+        "401", _unauthenticated("No bearer token, or one that fails its checks (expired, wrong issuer, ...)")
     )
     who = "it is for an admin or a service" if access == "operator" else "see **Who may call** above"
     responses.setdefault(
@@ -81,3 +79,20 @@ def _secure(operation: dict[str, Any], access: Access) -> None:
             "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
         },
     )
+    responses.setdefault(
+        "503",
+        {
+            "description": "The issuer's keys cannot be fetched, so no token can be checked now",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HttpProblem"}}},
+        },
+    )
+
+
+def _unauthenticated(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {
+            "WWW-Authenticate": {"schema": {"type": "string"}, "description": "RFC 6750", "required": True}
+        },
+        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+    }

@@ -1,0 +1,51 @@
+"""The command service's OpenAPI document states what its HTTP edge enforces (built, never started)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import structlog
+
+from command_service.bootstrap import create_app
+from command_service.settings import Settings
+from innkeeper_kit.identifiers import ID_PATTERN
+from innkeeper_kit.problems import PROBLEM_JSON
+
+COMMAND_PATHS = ["/hotels", "/bookings", "/bookings/{booking_id}/cancel"]
+
+
+@pytest.fixture(scope="module")
+def document() -> Iterator[dict[str, Any]]:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    settings = Settings(log_format="json", auth_issuer="https://issuer.example", max_request_body_bytes=2048)
+    yield create_app(settings).openapi()
+    # Building the app configured logging for the whole process: the other tests get theirs back.
+    structlog.reset_defaults()
+    root.handlers[:], root.level = saved
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS)
+def test_every_refusal_of_a_command_is_documented_as_a_problem(document: dict[str, Any], path: str) -> None:
+    responses = document["paths"][path]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409", "413", "422", "500", "503"} <= set(responses)
+    for status, response in responses.items():
+        if int(status) >= 400:
+            assert list(response["content"]) == [PROBLEM_JSON], status
+            assert "$ref" in response["content"][PROBLEM_JSON]["schema"], status
+    assert "2048 bytes" in responses["413"]["description"]
+    assert "Retry-After" in responses["503"]["headers"]
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS)
+def test_the_idempotency_key_has_the_kit_s_format(document: dict[str, Any], path: str) -> None:
+    [key] = [p for p in document["paths"][path]["post"]["parameters"] if p.get("name") == "Idempotency-Key"]
+    [text] = [option for option in key["schema"]["anyOf"] if option.get("type") == "string"]
+    assert text["pattern"] == ID_PATTERN
+
+
+def test_metrics_are_documented_as_prometheus_text(document: dict[str, Any]) -> None:
+    assert list(document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == ["text/plain"]

@@ -1,0 +1,1 @@
+"""The HTTP edges of the services under hostile input, and the external fuzzer against their OpenAPI."""
