@@ -13,7 +13,7 @@ from innkeeper_contracts import HotelRegistered, RefundIssued, StayBooked
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_NIGHTS
 from projector.applier import plan_batch
 from projector.memory_store import MemoryStore
-from projector.ports import GapNotHealedError, WriteConflictError
+from projector.ports import WriteConflictError
 
 G = "g1"
 
@@ -61,10 +61,22 @@ async def test_a_gap_is_healed_from_the_log_never_skipped() -> None:
     assert store.docs[G][(BOOKINGS, str(refund.aggregate_id))]["version"] == 2
 
 
-async def test_a_gap_without_the_log_is_an_error_not_a_skip() -> None:
+async def test_a_gap_without_the_log_fails_its_event_and_holds_its_aggregate_never_skips() -> None:
     log = story()
-    with pytest.raises(GapNotHealedError):
-        await plan_batch(MemoryStore(), G, [log.envelopes[2]], None)
+    store = MemoryStore()
+    await apply(store, log, log.envelopes[:1])
+    refund, other = log.envelopes[2], log.envelopes[3]  # version 2 of one booking; another booking
+    cancel = log.add(
+        refund.aggregate_id,
+        RefundIssued(
+            booking_id=refund.aggregate_id, hotel_id=HOTEL, guest_id="g-1", amount=money(1), policy="full"
+        ),
+    )
+    plan = await plan_batch(store, G, [refund, cancel, other], None)
+    assert [(f.envelope, f.kind) for f in plan.failed] == [(refund, "gap")]
+    assert "gap 0..2" in plan.failed[0].reason
+    assert plan.behind == [cancel]  # waits behind the gap
+    assert plan.applied == [other]
 
 
 async def test_a_failing_event_stops_its_aggregate_only() -> None:
@@ -75,7 +87,7 @@ async def test_a_failing_event_stops_its_aggregate_only() -> None:
     log.add(bad, StayBooked(**stay(bad, "NOPE", date(2027, 3, 1), 1)))
     log.add(bad, RefundIssued(booking_id=bad, hotel_id=HOTEL, guest_id="g-1", amount=money(1), policy="full"))
     plan = await plan_batch(store, G, log.envelopes[1:], log)
-    assert [e.aggregate_id for e, _ in plan.failed] == [bad]
+    assert [(f.envelope.aggregate_id, f.kind) for f in plan.failed] == [(bad, "retry")]
     assert [e.aggregate_version for e in plan.behind] == [2]
     assert len(plan.applied) == 10
     assert str(bad) not in plan.checkpoints

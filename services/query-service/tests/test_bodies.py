@@ -94,11 +94,32 @@ def test_a_type_change_is_not_a_cache_hit() -> None:
         bodies.body(HotelDetail, stored_detail(stars=4.5))
 
 
-def test_the_cache_is_bounded() -> None:
-    bodies = DocumentBodies(size=2)
-    for index in range(5):
-        bodies.body(HotelDetail, stored_detail(name=f"Hotel {index}"))
-    assert len(bodies._bodies) == 2
+def test_the_cache_is_bounded_in_bytes_and_lets_the_least_recently_used_go() -> None:
+    documents = [stored_detail(name=f"Hotel {index}") for index in range(6)]
+    one = DocumentBodies()
+    one.body(HotelDetail, documents[0])
+    bodies = DocumentBodies(max_bytes=3 * one.bytes)  # room for three bodies of this size
+    for document in documents[:3]:
+        bodies.body(HotelDetail, document)
+    bodies.body(HotelDetail, documents[0])  # used again: the least recently used is now the second
+    for document in documents[3:]:
+        bodies.body(HotelDetail, document)
+        assert bodies.bytes <= bodies.max_bytes
+    kept = {tagged.json for tagged in bodies._bodies.values()}
+    assert kept == {bodies.body(HotelDetail, d) for d in documents[3:]}
+    big = DocumentBodies(max_bytes=4 * one.bytes)
+    for document in documents:
+        big.body(HotelDetail, document)
+    assert len(big._bodies) == 4
+
+
+def test_a_body_larger_than_the_cache_is_answered_but_not_kept() -> None:
+    bodies = DocumentBodies(max_bytes=100)
+    assert (
+        bodies.body(HotelDetail, stored_detail())
+        == load(HotelDetail, stored_detail()).model_dump_json().encode()
+    )
+    assert (bodies.bytes, len(bodies._bodies)) == (0, 0)
 
 
 def test_a_page_is_what_the_page_model_serialises() -> None:

@@ -9,22 +9,23 @@ from uuid import UUID, uuid4
 import pytest
 
 from innkeeper_contracts import ConsistencyToken
-from query_service.consistency import ConsistencyGate, parse_token
+from query_service.consistency import ConsistencyGate, WaitBounds, parse_token
 from query_service.errors import InvalidQueryError
 from query_service.metrics import Metrics
 
 
 class FakeReadModel:
-    """Checkpoint versions (the same for every aggregate) that advance by one each poll, up to `final`."""
+    """Checkpoint versions (the same for every aggregate) that advance by one each poll, up to `final`;
+    each version at position 10 x version (none at version 0)."""
 
     def __init__(self, start: int, final: int) -> None:
         self.version, self.final, self.polls = start, final, 0
 
-    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+    async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         self.polls += 1
         current = self.version
         self.version = min(self.version + 1, self.final)
-        return dict.fromkeys(aggregate_ids, current)
+        return dict.fromkeys(aggregate_ids, (current, 10 * current)) if current else {}
 
 
 class FakeProgress:
@@ -32,14 +33,16 @@ class FakeProgress:
         return 40
 
 
-def gate(read_model: FakeReadModel, max_wait: float) -> tuple[ConsistencyGate, Metrics]:
+def gate(read_model: FakeReadModel, max_wait: float, **bounds: int) -> tuple[ConsistencyGate, Metrics]:
     metrics = Metrics()
-    found = ConsistencyGate(read_model, FakeProgress(), metrics, max_wait, interval=0.001)
+    found = ConsistencyGate(
+        read_model, FakeProgress(), metrics, WaitBounds(max_wait, **bounds), interval=0.001
+    )
     return found, metrics
 
 
-def token(version: int) -> ConsistencyToken:
-    return ConsistencyToken(aggregate_id=uuid4(), aggregate_version=version, global_position=50)
+def token(version: int, position: int = 50) -> ConsistencyToken:
+    return ConsistencyToken(aggregate_id=uuid4(), aggregate_version=version, global_position=position)
 
 
 async def test_without_token_the_answer_is_eventual() -> None:
@@ -92,12 +95,48 @@ async def test_a_cancelled_request_stops_being_watched() -> None:
 
 async def test_a_failed_query_reaches_the_waiters() -> None:
     class Broken(FakeReadModel):
-        async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
             raise ConnectionError("store down")
 
     found, _ = gate(Broken(0, 0), max_wait=30)
     with pytest.raises(ConnectionError):
         await found.freshness(token(1))
+
+
+async def test_beyond_the_cap_a_read_is_answered_stale_at_once() -> None:
+    read_model = FakeReadModel(start=0, final=0)  # never reached: waiters wait their whole bound
+    found, metrics = gate(read_model, max_wait=30, max_waiters=3)
+    waiting = [asyncio.create_task(found.freshness(token(1))) for _ in range(3)]
+    await asyncio.sleep(0)  # each runs up to its wait (the fake position never suspends)
+    assert metrics.consistency_waiting._value.get() == 3
+    over = await asyncio.gather(*(found.freshness(token(1)) for _ in range(5)))
+    assert {(answer.consistency, answer.waited_seconds) for answer in over} == {("stale", 0.0)}
+    assert metrics.consistency_waits.labels("capped")._value.get() == 5
+    assert not any(task.done() for task in waiting)
+    read_model.final = read_model.version = 1  # the write arrives: the waiters are answered
+    assert {answer.consistency for answer in await asyncio.gather(*waiting)} == {"caught-up"}
+    assert (await found.freshness(token(1))).consistency == "caught-up"  # a place is free again
+
+
+async def test_a_token_far_ahead_of_the_projector_is_answered_stale_without_waiting() -> None:
+    read_model = FakeReadModel(start=0, final=0)
+    found, metrics = gate(read_model, max_wait=30, max_positions_ahead=100)
+    freshness = await found.freshness(token(1, position=40 + 101))  # the projector is at 40
+    assert (freshness.consistency, freshness.position) == ("stale", 40)
+    assert read_model.polls == 0
+    assert metrics.consistency_waits.labels("ahead")._value.get() == 1
+    assert (
+        await gate(FakeReadModel(1, 1), 30, max_positions_ahead=100)[0].freshness(token(1, 140))
+    ).consistency == "caught-up"
+
+
+async def test_a_version_the_checkpoint_passed_by_position_is_answered_stale_at_once() -> None:
+    read_model = FakeReadModel(start=3, final=3)  # version 3 at position 30
+    found, metrics = gate(read_model, max_wait=30)
+    freshness = await found.freshness(token(9_999_999_999, position=30))  # no such version there
+    assert freshness.consistency == "stale"
+    assert read_model.polls == 1
+    assert metrics.consistency_waits.labels("unreachable")._value.get() == 1
 
 
 @pytest.mark.parametrize("header", ["", "1", "1.2.3", f"a.{uuid4()}.1", f"1.{uuid4()}.0", "x" * 500])

@@ -1,7 +1,7 @@
 """Apply a batch of events to one generation: dedupe, heal gaps, project in memory, report failures.
 
 Nothing is written here; the caller saves the view (documents first, checkpoints last) or, when an
-event failed, decides between another attempt and parking.
+event failed, decides between another attempt and parking (`Failure.kind` says which a retry can fix).
 """
 
 from __future__ import annotations
@@ -10,12 +10,25 @@ import asyncio
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from innkeeper_contracts import EventEnvelope
 
 from .ports import Checkpoint, DocumentStore, EventLog, GapNotHealedError
 from .projection import Needs, ProjectionError, ReadView, apply_event, needs
+from .projection.errors import RefusedEventError
+from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .projection.view import DocKey
+
+
+class Failure(NamedTuple):
+    """An event of the batch that could not be applied, and whether trying again can help: `retry`
+    (the documents as read: again with fresh reads), `gap` (the log may still get the missing events)
+    or `refused` (its data breaks the contracts, or its documents would not fit the store: never)."""
+
+    envelope: EventEnvelope
+    reason: str
+    kind: Literal["retry", "gap", "refused"] = "retry"
 
 
 @dataclass
@@ -27,7 +40,7 @@ class Plan:
     checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
     applied: list[EventEnvelope] = field(default_factory=list)
     duplicates: int = 0
-    failed: list[tuple[EventEnvelope, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
     behind: list[EventEnvelope] = field(default_factory=list)
     """Events not applied because an earlier event of their aggregate is parked or failed."""
     versions: dict[str, int] = field(default_factory=dict)
@@ -48,6 +61,7 @@ async def plan_batch(
     log: EventLog | None,
     blocked: set[str] = frozenset(),  # type: ignore[assignment]
     skipped: frozenset[str] = frozenset(),
+    max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES,
 ) -> Plan:
     """Project `envelopes` (in delivery order) onto the documents of `generation`."""
     envelopes = list(envelopes)
@@ -59,16 +73,23 @@ async def plan_batch(
     )
     versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
     sequence, behind, healed, duplicates = [], [], [], 0
+    gaps: list[Failure] = []
+    waiting = set(blocked)  # and those with a gap: their later events wait behind it
     for envelope in envelopes:
         aggregate, version = str(envelope.aggregate_id), envelope.aggregate_version
         current = versions.get(aggregate, 0)
-        if aggregate in blocked:
+        if aggregate in waiting:
             behind.append(envelope)
         elif version <= current:
             duplicates += 1
         else:
             if version > current + 1:
-                missing = await _missing(log, aggregate, current, version)
+                try:
+                    missing = await _missing(log, aggregate, current, version)
+                except GapNotHealedError as gap:
+                    gaps.append(Failure(envelope, str(gap), "gap"))
+                    waiting.add(aggregate)
+                    continue
                 sequence += missing
                 healed += missing
             sequence.append(envelope)
@@ -76,10 +97,10 @@ async def plan_batch(
     if healed:  # events read from the log to fill a gap may need more documents
         more, more_revisions = await store.load(generation, _needs_of(healed))
         docs, revisions = more | docs, more_revisions | revisions
-    plan = Plan(ReadView(docs), revisions, duplicates=duplicates, behind=behind)
+    plan = Plan(ReadView(docs), revisions, duplicates=duplicates, failed=gaps, behind=behind)
     plan.versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
     plan.known = set(known)
-    _project(plan, sequence, skipped)
+    _project(plan, sequence, skipped, max_document_bytes)
     return plan
 
 
@@ -103,7 +124,7 @@ def _needs_of(envelopes: Iterable[EventEnvelope]) -> Needs:
     return total
 
 
-def _project(plan: Plan, sequence: list[EventEnvelope], skipped: frozenset[str]) -> None:
+def _project(plan: Plan, sequence: list[EventEnvelope], skipped: frozenset[str], limit: int) -> None:
     stopped: set[str] = set()
     for envelope in sequence:
         aggregate = str(envelope.aggregate_id)
@@ -112,9 +133,10 @@ def _project(plan: Plan, sequence: list[EventEnvelope], skipped: frozenset[str])
             continue
         try:
             if str(envelope.event_id) not in skipped:
-                apply_event(plan.view, envelope)
+                apply_event(plan.view, envelope, limit)
         except ProjectionError as error:
-            plan.failed.append((envelope, str(error)))
+            kind: Literal["retry", "refused"] = "refused" if isinstance(error, RefusedEventError) else "retry"
+            plan.failed.append(Failure(envelope, str(error), kind))
             stopped.add(aggregate)
             continue
         plan.applied.append(envelope)

@@ -16,6 +16,7 @@ from .event_log import PostgresEventLog
 from .gate import WriteGate
 from .generations import GenerationRegistry
 from .mongo_store import MongoStore
+from .outcomes import Patience
 from .parking import ParkingLot
 from .processor import BatchProcessor
 from .settings import Settings
@@ -83,8 +84,9 @@ class Projector:
             self.parts.events,
             self.parts.parking,
             self.parts.status,
-            settings.projector_max_attempts,
+            Patience(settings.projector_max_attempts, settings.projector_gap_wait_seconds),
             self.gate,
+            settings.projector_max_document_bytes,
         )
         for index in range(settings.projector_shards):
             consumer = ShardConsumer(

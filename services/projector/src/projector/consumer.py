@@ -15,13 +15,18 @@ from pydantic import ValidationError
 
 from innkeeper_contracts import EventEnvelope, event_class
 
+from .failures import is_infrastructure
 from .gate import WriteGate
 from .metrics import METRICS
 from .parking import ParkingLot
 from .processor import BatchProcessor
+from .projection.storable import MAX_INT64
 from .topology import shard_queue
 
 log = structlog.get_logger("projector.consumer")
+MAX_EVENT_BYTES = 1024 * 1024
+"""Far more than any event the contracts allow (their text and lists are bounded); a larger message
+is dead-lettered as malformed, so whatever is kept of it in the parking lot fits a document."""
 
 
 class ShardConsumer:
@@ -97,9 +102,9 @@ class ShardConsumer:
                     log.warning("dead-lettering a malformed message", shard=self.shard, reason=reason)
                     await self.parking.park_malformed(message.body, reason, self.shard, message.message_id)
                 if envelopes:
-                    await self.processor.process(self.shard, envelopes)
+                    await self._apply(envelopes)
                 break
-            except Exception:  # a dependency is down: keep the batch, try again, never die
+            except Exception:  # the infrastructure's (see `_apply`): keep the batch, try again, never die
                 log.exception("batch failed, retrying", shard=self.shard, size=len(batch))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -109,12 +114,37 @@ class ShardConsumer:
         except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless
             log.warning("ack failed; the batch will be redelivered", shard=self.shard)
 
+    async def _apply(self, envelopes: list[EventEnvelope]) -> None:
+        """Apply the batch. An error that is not the infrastructure's (which `_handle` retries) is
+        narrowed down to its event by applying the events one at a time; that event is parked with the
+        error, and the rest of the shard moves on."""
+        try:
+            await self.processor.process(self.shard, envelopes)
+        except Exception as error:
+            if is_infrastructure(error):
+                raise
+            if len(envelopes) > 1:
+                log.warning(
+                    "batch failed; applying its events one at a time", shard=self.shard, error=repr(error)
+                )
+                for envelope in envelopes:
+                    await self._apply([envelope])
+                return
+            log.exception("parking an event that cannot be applied", shard=self.shard)
+            reason = f"cannot be applied: {type(error).__name__}: {error}"
+            await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=2)
+            METRICS.parked.inc()
+
 
 def _parse(message: AbstractIncomingMessage) -> EventEnvelope | str:
     """The envelope, or the reason why the message is not a known event."""
+    if len(message.body) > MAX_EVENT_BYTES:
+        return f"malformed message: {len(message.body)} bytes, more than an event takes ({MAX_EVENT_BYTES})"
     try:
         envelope = EventEnvelope.model_validate_json(message.body)
         event_class(envelope.event_type)
+        if max(envelope.aggregate_version, envelope.global_position) > MAX_INT64:
+            return "malformed message: aggregate_version or global_position beyond 8-byte integers"
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
         return f"malformed message: {problems}"[:500]

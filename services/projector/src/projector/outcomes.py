@@ -3,39 +3,72 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
+from dataclasses import dataclass, field
 
 import structlog
 
-from .applier import Plan
+from innkeeper_contracts import EventEnvelope
+
+from .applier import Failure, Plan
 from .metrics import METRICS
 from .parking import ParkingLot
 
 log = structlog.get_logger("projector.processor")  # the batch's own lines, under the name they always had
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long a failing event holds its shard before it is parked."""
+
+    max_attempts: int = 3
+    """Tries of an event whose projection fails on the documents as read (each with fresh reads)."""
+    gap_wait_seconds: float = 10.0
+    """How long the event log may take to show the versions missing before a delivered event."""
+
+
+@dataclass
+class Attempts:
+    """Per event of one batch: how often it failed, and when it first did."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    since: dict[str, float] = field(default_factory=dict)
+
+    def record(self, envelope: EventEnvelope) -> tuple[int, float]:
+        """Count a failure; returns the count and the seconds since the first one."""
+        event_id = str(envelope.event_id)
+        self.counts[event_id] += 1
+        first = self.since.setdefault(event_id, time.monotonic())
+        return self.counts[event_id], time.monotonic() - first
+
+
 async def retry_or_park(
-    parking: ParkingLot, max_attempts: int, shard: str, plan: Plan, attempts: Counter[str]
+    parking: ParkingLot, patience: Patience, shard: str, plan: Plan, attempts: Attempts
 ) -> None:
-    """Try again (state read afresh) until an event failed `max_attempts` times; then park it."""
-    to_park = []
-    for envelope, reason in plan.failed:
-        attempts[str(envelope.event_id)] += 1
-        count = attempts[str(envelope.event_id)]
+    """Park what no retry can fix (refused at once, a gap past its wait, a failure at its last attempt);
+    otherwise wait a little: the caller applies the batch again, with the documents read afresh."""
+    to_park: list[tuple[Failure, int]] = []
+    for failure in plan.failed:
+        count, waited = attempts.record(failure.envelope)
         log.warning(
             "event failed",
-            event_id=str(envelope.event_id),
-            correlation_id=envelope.correlation_id,
+            event_id=str(failure.envelope.event_id),
+            correlation_id=failure.envelope.correlation_id,
             attempt=count,
-            reason=reason,
+            reason=failure.reason,
         )
-        if count >= max_attempts:
-            to_park.append((envelope, "failed", reason))
+        if failure.kind == "gap" and waited >= patience.gap_wait_seconds:
+            failure = failure._replace(reason=f"gap not healed after {waited:.0f} s: {failure.reason}")
+        elif failure.kind == "gap" or (failure.kind == "retry" and count < patience.max_attempts):
+            continue
+        to_park.append((failure, count))
+    for failure, count in to_park:  # rare: one write per parked event, in the batch's order
+        await parking.park([(failure.envelope, "failed", failure.reason)], shard, attempts=count)
     if to_park:
-        await parking.park(to_park, shard, attempts=max_attempts)  # type: ignore[arg-type]
         METRICS.parked.inc(len(to_park))
     else:
-        await asyncio.sleep(0.05 * max(attempts.values()))
+        await asyncio.sleep(min(0.05 * max(attempts.counts.values()), 1.0))
 
 
 def log_applied(shard: str, plan: Plan) -> None:

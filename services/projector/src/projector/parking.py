@@ -13,8 +13,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
 
+from .projection.storable import unstorable
+
 PARKED_EVENTS = "parked_events"
 Kind = Literal["failed", "behind", "malformed"]
+KEPT_BYTES = 64 * 1024
+"""The most an entry keeps of a message body or of event data (a reason: 1,000 characters)."""
 CHANGES = "parking_changes"
 """Field of every shard status document: bumped after each change of the lot that can block or free an
 aggregate, so a consumer reads the lot again only when it moved (it reads its status every batch)."""
@@ -79,7 +83,7 @@ class ParkingLot:
         for envelope, kind, reason in entries:
             fields = {
                 "kind": kind,
-                "reason": reason,
+                "reason": reason[:1000],
                 "shard": shard,
                 "attempts": attempts,
                 "parked_at": now,
@@ -88,7 +92,7 @@ class ParkingLot:
                 "event_type": envelope.event_type,
                 "global_position": envelope.global_position,
                 "partition_key": envelope.partition_key,
-                "envelope": envelope.model_dump(mode="json"),
+                "envelope": _kept(envelope),
             }
             # An event waiting behind another keeps what it was parked for first (e.g. its own failure).
             update = (
@@ -106,10 +110,11 @@ class ParkingLot:
         entry = {
             "kind": "malformed",
             "status": "parked",
-            "reason": reason,
+            "reason": reason[:1000],
             "shard": shard,
             "message_id": message_id,
-            "body": body.decode("utf-8", errors="replace"),
+            "body": body[:KEPT_BYTES].decode("utf-8", errors="replace"),
+            "body_bytes": len(body),
             "parked_at": datetime.now(UTC),
         }
         await self.collection.update_one(
@@ -147,3 +152,11 @@ class ParkingLot:
 
     async def count(self) -> int:
         return await self.collection.count_documents({"status": "parked"})
+
+
+def _kept(envelope: EventEnvelope) -> dict[str, Any]:
+    """The envelope; data over KEPT_BYTES or unstorable is left out (`retry` reads the log's copy)."""
+    kept = envelope.model_dump(mode="json")
+    if unstorable(kept["data"], KEPT_BYTES) is not None:
+        kept["data"] = {}
+    return kept

@@ -7,7 +7,6 @@ a state that the redelivered batch brings to the same result. The caller acks on
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass, field
 
 import structlog
@@ -18,9 +17,10 @@ from .applier import Plan, plan_batch
 from .gate import WriteGate
 from .generations import GenerationRegistry, Generations
 from .metrics import METRICS
-from .outcomes import log_applied, retry_or_park
+from .outcomes import Attempts, Patience, log_applied, retry_or_park
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
+from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .shard_cache import CachedStore
 from .status import StatusBoard
 
@@ -36,14 +36,15 @@ class BatchProcessor:
     events: EventLog
     parking: ParkingLot
     status: StatusBoard
-    max_attempts: int = 3
+    patience: Patience = field(default_factory=Patience)
     gate: WriteGate | None = None
     """The process's write gate: its last reading of the generations spares one read per batch."""
+    max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
     async def process(self, shard: str, envelopes: list[EventEnvelope]) -> None:
-        attempts: Counter[str] = Counter()
+        attempts = Attempts()
         while True:
             try:
                 if await self._attempt(shard, envelopes, attempts):
@@ -51,7 +52,7 @@ class BatchProcessor:
             except WriteConflictError as conflict:
                 log.info("write conflict, applying the batch again", shard=shard, reason=str(conflict))
 
-    async def _attempt(self, shard: str, envelopes: list[EventEnvelope], attempts: Counter[str]) -> bool:
+    async def _attempt(self, shard: str, envelopes: list[EventEnvelope], attempts: Attempts) -> bool:
         store = self._stores.setdefault(shard, CachedStore(self.store))
         try:
             return await self._apply(shard, store, envelopes, attempts)
@@ -60,7 +61,7 @@ class BatchProcessor:
             raise
 
     async def _apply(
-        self, shard: str, store: CachedStore, envelopes: list[EventEnvelope], attempts: Counter[str]
+        self, shard: str, store: CachedStore, envelopes: list[EventEnvelope], attempts: Attempts
     ) -> bool:
         aggregates = {str(e.aggregate_id) for e in envelopes}
         guess = store.generation
@@ -72,10 +73,10 @@ class BatchProcessor:
         if not only_mine:
             store.clear()  # another consumer wrote this shard since our last batch
         if planned is None or not only_mine or blocked or guess != generations.active:
-            planned = await plan_batch(store, generations.active, envelopes, self.events, blocked)
+            planned = await self._plan(store, generations.active, envelopes, blocked)
         active = planned
         if active.failed:
-            await retry_or_park(self.parking, self.max_attempts, shard, active, attempts)
+            await retry_or_park(self.parking, self.patience, shard, active, attempts)
             return False
         recorded: list[bool] = []
 
@@ -144,6 +145,12 @@ class BatchProcessor:
         if generation is None:
             return None
         try:
-            return await plan_batch(store, generation, envelopes, self.events)
+            return await self._plan(store, generation, envelopes, set())
         except Exception:  # planned again for real; a lasting error surfaces there
             return None
+
+    async def _plan(
+        self, store: CachedStore, generation: str, envelopes: list[EventEnvelope], blocked: set[str]
+    ) -> Plan:
+        limit = self.max_document_bytes
+        return await plan_batch(store, generation, envelopes, self.events, blocked, max_document_bytes=limit)

@@ -34,6 +34,7 @@ from .bootstrap import Components
 from .event_log import PostgresEventLog
 from .gate import PROCESSES
 from .ports import DocumentStore, WriteConflictError
+from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 
 log = structlog.get_logger("projector.replay")
 LEASE_SECONDS = 30.0
@@ -62,6 +63,7 @@ async def replay(
     *,
     until: int | None = None,
     near_head: bool = False,
+    max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES,
 ) -> ReplayResult:
     """Apply the log after `result.position`, in global order and in chunks: up to position `until`
     when given; with `near_head` until a scan comes back short of a chunk; else until nothing is newer."""
@@ -71,14 +73,16 @@ async def replay(
             break
         while True:
             try:
-                plan = await plan_batch(store, generation, batch, events, result.blocked, result.skipped)
+                plan = await plan_batch(
+                    store, generation, batch, events, result.blocked, result.skipped, max_document_bytes
+                )
                 await store.save(generation, plan.view.changed, plan.revisions, plan.checkpoints, plan.first)
                 break
             except WriteConflictError:
                 continue  # another writer (never expected here): read the documents again
-        for envelope, reason in plan.failed:
-            result.blocked.add(str(envelope.aggregate_id))  # later events of it wait, as they do live
-            result.failed.append((envelope, reason))
+        for failure in plan.failed:
+            result.blocked.add(str(failure.envelope.aggregate_id))  # later events of it wait, as live
+            result.failed.append((failure.envelope, failure.reason))
         result.applied += len(plan.applied)
         result.position = batch[-1].global_position
         if near_head and len(batch) < chunk:
@@ -92,7 +96,10 @@ async def rebuild(parts: Components, keep_old: bool) -> int:
     print(f"rebuilding into generation {generation}")
     chunk = settings.projector_rebuild_chunk
     start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
-    result = await replay(parts.store, generation, parts.events, chunk, start, near_head=True)
+    limit = settings.projector_max_document_bytes
+    result = await replay(
+        parts.store, generation, parts.events, chunk, start, near_head=True, max_document_bytes=limit
+    )
     await registry.request_pause(generation, LEASE_SECONDS)
     paused = await _wait_for_pause(parts, generation)
     if paused is None:
@@ -101,7 +108,9 @@ async def rebuild(parts: Components, keep_old: bool) -> int:
         return 1
     print(f"{paused} live projector process(es) paused for the switch")
     head, _ = await parts.events.head()  # every event the paused consumers applied is at or below it
-    result = await replay(parts.store, generation, parts.events, chunk, result, until=head)  # short tail
+    result = await replay(
+        parts.store, generation, parts.events, chunk, result, until=head, max_document_bytes=limit
+    )  # the short tail
     old = await registry.switch(generation)
     if old is None:
         await registry.drop(generation)

@@ -7,6 +7,8 @@ from pydantic import Field
 from innkeeper_kit.settings import ServiceSettings
 from innkeeper_kit.settings import load_settings as _load
 
+from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
+
 
 class Settings(ServiceSettings):
     """Everything the projector reads from its environment."""
@@ -21,6 +23,15 @@ class Settings(ServiceSettings):
     projector_batch_size: int = Field(default=200, ge=1, le=5000, description="Events per bulk write.")
     projector_batch_window_ms: int = Field(default=20, ge=0, le=5000, description="Wait to fill a batch.")
     projector_max_attempts: int = Field(default=3, ge=1, le=100, description="Tries before parking.")
+    projector_gap_wait_seconds: float = Field(
+        default=10.0, ge=0, le=3600, description="How long a gap the event log does not heal holds its shard."
+    )
+    projector_max_document_bytes: int = Field(
+        default=MONGODB_MAX_DOCUMENT_BYTES,
+        ge=4096,
+        le=MONGODB_MAX_DOCUMENT_BYTES,
+        description="Largest read document (BSON); an event that would write a larger one is parked.",
+    )
     projector_rebuild_chunk: int = Field(default=1000, ge=1, le=50_000)
     projector_drop_grace_seconds: float = Field(default=10.0, ge=0, description="Before dropping old gen.")
 

@@ -19,7 +19,11 @@ FRESH = "fresh"
 async def verify(parts: Components) -> int:
     memory = MemoryStore()
     start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
-    result = await replay(memory, FRESH, parts.events, parts.settings.projector_rebuild_chunk, start)
+    settings = parts.settings
+    limit = settings.projector_max_document_bytes  # the live projector's: it refuses the same events
+    result = await replay(
+        memory, FRESH, parts.events, settings.projector_rebuild_chunk, start, max_document_bytes=limit
+    )
     generation = (await parts.registry.current()).active
     differences = 0
     for base in BASES:

@@ -13,6 +13,8 @@ from innkeeper_contracts import Contract
 from .models import load
 
 Document = dict[str, Any]
+ENTRY_OVERHEAD_BYTES = 256
+"""What an entry costs besides its key's and body's bytes (the tuple, the ETag, the dict slot)."""
 
 
 def etag_of(body: bytes) -> str:
@@ -37,12 +39,13 @@ class DocumentBodies:
     Why this is safe: the answer is a pure function of the stored fields, and the cache key is those
     fields' exact JSON (orjson keeps `1`, `1.0`, `true` and `"1"` apart), so a hit returns what a fresh
     validation would. Each new content is still validated with pydantic: a document that breaks its
-    contract raises (a 500 problem) every time and is never cached. Bounded LRU, one per process; the
-    ETag is kept with the body, as it is a function of the bytes.
+    contract raises (a 500 problem) every time and is never cached. One per process, bounded in bytes
+    (keys and bodies: documents differ in size by orders of magnitude), least recently used out first;
+    the ETag is kept with the body, as it is a function of the bytes.
     """
 
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes, self.bytes = max_bytes, 0
         self._bodies: OrderedDict[tuple[type[Contract], bytes], Tagged] = OrderedDict()
 
     def body(self, model: type[Contract], document: Document) -> bytes:
@@ -60,12 +63,24 @@ class DocumentBodies:
         if found is not None:
             self._bodies.move_to_end(key)
             return found
-        found = self._bodies[key] = Tagged.of(load(model, fields).model_dump_json().encode())
-        if len(self._bodies) > self._size:
-            self._bodies.popitem(last=False)
+        found = Tagged.of(load(model, fields).model_dump_json().encode())
+        self._keep(key, found)
         return found
 
     def page(self, model: type[Contract], documents: list[Document], next_cursor: str | None) -> bytes:
         """A `{items, next_cursor}` page, byte for byte what the page model would serialise."""
         items = b",".join(self.body(model, document) for document in documents)
         return b'{"items":[' + items + b'],"next_cursor":' + orjson.dumps(next_cursor) + b"}"
+
+    def _keep(self, key: tuple[type[Contract], bytes], tagged: Tagged) -> None:
+        size = _size(key, tagged)
+        if size > self.max_bytes:
+            return  # larger than the whole cache: kept, it would only push everything else out
+        self._bodies[key] = tagged
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            self.bytes -= _size(*self._bodies.popitem(last=False))
+
+
+def _size(key: tuple[type[Contract], bytes], tagged: Tagged) -> int:
+    return len(key[1]) + len(tagged.json) + ENTRY_OVERHEAD_BYTES

@@ -10,7 +10,8 @@ from innkeeper_contracts import ConsistencyToken
 
 from .errors import InvalidQueryError
 from .metrics import Metrics
-from .watcher import CheckpointsReader, CheckpointWatcher
+from .settings import Settings
+from .watcher import CheckpointsReader, CheckpointWatcher, Outcome
 
 TOKEN_HEADER = "X-Consistency-Token"
 MAX_TOKEN_LENGTH = 128
@@ -24,6 +25,24 @@ class Freshness:
     consistency: Consistency
     position: int
     waited_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class WaitBounds:
+    """What a token may cost: how long one read waits, how many reads wait at once, how far ahead of
+    the projector a token may be and still be waited for."""
+
+    max_wait: float = 2.0
+    max_waiters: int = 1000
+    max_positions_ahead: int = 100_000
+
+
+def wait_bounds(settings: Settings) -> WaitBounds:
+    return WaitBounds(
+        settings.consistency_wait_seconds,
+        settings.consistency_max_waiters,
+        settings.consistency_max_positions_ahead,
+    )
 
 
 class PositionReader(Protocol):
@@ -44,19 +63,26 @@ def parse_token(header: str) -> ConsistencyToken:
 
 
 class ConsistencyGate:
-    """Holds a request until the checkpoint of the token's aggregate reaches its version, or time is up."""
+    """Holds a request until the checkpoint of the token's aggregate reaches its version, or time is up.
+
+    A token costs a waiting request and a share of the watcher's query; both are bounded, so tokens
+    that never come true (forged, or from another system) cannot pile up. Answered stale at once: a
+    token whose position is more than `max_positions_ahead` beyond what the projector has applied (it
+    cannot catch up within the wait), and every token while `max_waiters` reads already wait.
+    """
 
     def __init__(
         self,
         read_model: CheckpointsReader,
         progress: PositionReader,
         metrics: Metrics,
-        max_wait: float,
+        bounds: WaitBounds,
         interval: float = 0.003,
     ) -> None:
         # One watcher for all waiting requests: store load per tick, not per request and back-off step.
         self._watcher = CheckpointWatcher(read_model, interval)
-        self._progress, self._metrics, self._max_wait = progress, metrics, max_wait
+        self._progress, self._metrics, self._bounds = progress, metrics, bounds
+        self._waiting = 0
         # The answer to every read without a token, renewed when the position moves.
         self._eventual = Freshness("eventual", -1)
 
@@ -64,15 +90,25 @@ class ConsistencyGate:
         if token is None:
             await self._position()
             return self._eventual
-        started = time.monotonic()
-        with self._metrics.consistency_waiting.track_inprogress():
-            reached, polls = await self._watcher.wait(
-                token.aggregate_id, token.aggregate_version, started + self._max_wait
-            )
-        waited = time.monotonic() - started
-        self._record(reached, polls, waited)
         position = await self._position()
-        if not reached:
+        if token.global_position > position + self._bounds.max_positions_ahead:
+            return self._stale_at_once("ahead", position)
+        if self._waiting >= self._bounds.max_waiters:
+            return self._stale_at_once("capped", position)
+        started = time.monotonic()
+        self._waiting += 1
+        try:
+            with self._metrics.consistency_waiting.track_inprogress():
+                deadline = started + self._bounds.max_wait
+                outcome, polls = await self._watcher.wait(
+                    token.aggregate_id, token.aggregate_version, token.global_position, deadline
+                )
+        finally:
+            self._waiting -= 1
+        waited = time.monotonic() - started
+        self._record(outcome, polls, waited)
+        position = await self._position()
+        if outcome != "reached":
             return Freshness("stale", position, waited)
         # The checkpoint is written after the documents, so the answer reflects at least the token.
         return Freshness("caught-up", max(position, token.global_position), waited)
@@ -81,9 +117,13 @@ class ConsistencyGate:
         """Stop the watcher (at shutdown, after the requests in flight)."""
         await self._watcher.close()
 
-    def _record(self, reached: bool, polls: int, waited: float) -> None:
-        outcome = "timeout" if not reached else "immediate" if polls == 1 else "waited"
+    def _stale_at_once(self, outcome: str, position: int) -> Freshness:
         self._metrics.consistency_waits.labels(outcome).inc()
+        return Freshness("stale", position)
+
+    def _record(self, outcome: Outcome, polls: int, waited: float) -> None:
+        label = outcome if outcome != "reached" else "immediate" if polls == 1 else "waited"
+        self._metrics.consistency_waits.labels(label).inc()
         if polls > 1:
             self._metrics.consistency_wait_seconds.observe(waited)
 

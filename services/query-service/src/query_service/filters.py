@@ -79,7 +79,8 @@ def stay_nights(check_in: date, check_out: date) -> list[str]:
 
 
 def room_type_match(guests: int | None, nights: list[str]) -> dict[str, Any]:
-    """`$elemMatch` body: one room type fits the party, exists, and is free on every night."""
+    """`$elemMatch` body: one room type fits the party, exists, and is free on every night (a card's
+    `full_nights` hold every night that can be booked: `innkeeper_contracts.documents.MAX_FULL_NIGHTS`)."""
     condition: dict[str, Any] = {"max_guests": {"$gte": guests or 1}, "capacity": {"$gt": 0}}
     if nights:
         condition["full_nights"] = {"$nin": nights}

@@ -21,7 +21,8 @@ class Metrics:
         )
         self.consistency_waits = Counter(
             "innkeeper_query_consistency_waits_total",
-            "Requests that carried a consistency token, by outcome (immediate, waited, timeout).",
+            "Requests that carried a consistency token, by outcome (immediate, waited, timeout; stale"
+            " at once: unreachable, ahead, capped).",
             ["outcome"],
             registry=self.registry,
         )

@@ -68,14 +68,15 @@ class ReadModel:
         rows = await self.find(base, with_position(query, order, after), order.sort(), limit + 1)
         return rows[:limit], len(rows) > limit
 
-    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
-        """Version of the last event of each aggregate the projector applied (absent: none yet)."""
+    async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
+        """Version and global position of the last event of each aggregate the projector applied
+        (absent: none yet)."""
         generation = await self.generation()
         if generation is None:
             return {}
         query = {"_id": {"$in": [str(aggregate_id) for aggregate_id in aggregate_ids]}}
-        rows = self._collection(CHECKPOINTS, generation).find(query, {"version": 1})
-        return {UUID(row["_id"]): int(row["version"]) async for row in rows}
+        rows = self._collection(CHECKPOINTS, generation).find(query, {"version": 1, "global_position": 1})
+        return {UUID(row["_id"]): (int(row["version"]), int(row["global_position"])) async for row in rows}
 
     def _collection(self, base: str, generation: str) -> AsyncCollection[Document]:
         # Kept per name: building a collection object per request was ~3 % of a hotel read's CPU.

@@ -6,29 +6,46 @@ import asyncio
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 from uuid import UUID
+
+Outcome = Literal["reached", "timeout", "unreachable"]
+"""How a wait ended: the checkpoint reached the version; the deadline passed first; or the checkpoint
+passed the token's global position with a lower version, which no real token can ask for (the later
+versions of an aggregate are appended at later positions), so no wait would end otherwise."""
 
 
 class CheckpointsReader(Protocol):
-    """Reads how far the projector has applied the events of several aggregates (absent: 0)."""
+    """Reads how far the projector has applied the events of several aggregates: the version and global
+    position of the last event applied to each (absent: none yet)."""
 
-    async def checkpoint_versions(self, aggregate_ids: Collection[UUID]) -> dict[UUID, int]: ...
+    async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]: ...
 
 
 @dataclass(eq=False)
 class _Waiter:
     version: int
+    position: int
     deadline: float
-    answer: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    answer: asyncio.Future[Outcome] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
     ticks: int = 0
+
+    def outcome(self, checkpoint: tuple[int, int] | None, now: float) -> Outcome | None:
+        """How the wait ends with this checkpoint, or None while it goes on."""
+        if checkpoint is not None and checkpoint[0] >= self.version:
+            return "reached"
+        if checkpoint is not None and checkpoint[1] >= self.position:
+            return "unreachable"
+        return "timeout" if now >= self.deadline else None
 
 
 class CheckpointWatcher:
     """Wakes waiting requests from one task: one `$in` query per tick, however many requests wait.
 
     The task runs only while someone waits. Every waiter takes part in at least one tick, and is
-    answered `False` at the first tick past its deadline (the sleep never overshoots a deadline).
+    answered at the first tick that settles it, or past its deadline (the sleep never overshoots one).
     """
 
     def __init__(self, reader: CheckpointsReader, interval: float = 0.003) -> None:
@@ -36,9 +53,12 @@ class CheckpointWatcher:
         self._waiting: dict[UUID, list[_Waiter]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    async def wait(self, aggregate_id: UUID, version: int, deadline: float) -> tuple[bool, int]:
-        """Whether the checkpoint reached `version` by `deadline` (monotonic), and the ticks it took."""
-        waiter = _Waiter(version, deadline)
+    async def wait(
+        self, aggregate_id: UUID, version: int, position: int, deadline: float
+    ) -> tuple[Outcome, int]:
+        """How waiting for `version` (token position `position`) ended by `deadline` (monotonic), and
+        the ticks it took."""
+        waiter = _Waiter(version, position, deadline)
         self._waiting.setdefault(aggregate_id, []).append(waiter)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="checkpoint-watcher")
@@ -57,11 +77,11 @@ class CheckpointWatcher:
             while self._waiting:
                 batch = {aggregate: list(waiters) for aggregate, waiters in self._waiting.items()}
                 try:
-                    versions = await self._reader.checkpoint_versions(list(batch))
+                    checkpoints = await self._reader.checkpoints(list(batch))
                 except Exception as error:
                     self._settle(batch, error=error)
                 else:
-                    self._settle(batch, versions=versions)
+                    self._settle(batch, checkpoints=checkpoints)
                 if self._waiting:
                     await asyncio.sleep(self._pause())
         finally:
@@ -71,7 +91,7 @@ class CheckpointWatcher:
     def _settle(
         self,
         batch: dict[UUID, list[_Waiter]],
-        versions: dict[UUID, int] | None = None,
+        checkpoints: dict[UUID, tuple[int, int]] | None = None,
         error: BaseException | None = None,
     ) -> None:
         now = time.monotonic()
@@ -82,10 +102,8 @@ class CheckpointWatcher:
                 waiter.ticks += 1
                 if error is not None:
                     waiter.answer.set_exception(error)
-                elif versions is not None and versions.get(aggregate, 0) >= waiter.version:
-                    waiter.answer.set_result(True)
-                elif now >= waiter.deadline:
-                    waiter.answer.set_result(False)
+                elif checkpoints is not None and (ended := waiter.outcome(checkpoints.get(aggregate), now)):
+                    waiter.answer.set_result(ended)
                 else:
                     continue
                 self._forget(aggregate, waiter)  # answered: out of the next tick's query

@@ -17,7 +17,9 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .commands import BOOKING_HORIZON_DAYS
 from .events import AlertKind, RefundPolicy
+from .money import MAX_NIGHTS
 from .values import Contract, Guest, Money
 
 GENERATIONS_COLLECTION = "read_model_generations"
@@ -39,6 +41,22 @@ def collection_name(base: str, generation: str) -> str:
     return f"{base}_{generation}"
 
 
+FULL_NIGHTS_DAYS_BEFORE = 1
+FULL_NIGHTS_DAYS_AFTER = BOOKING_HORIZON_DAYS + MAX_NIGHTS
+MAX_FULL_NIGHTS = FULL_NIGHTS_DAYS_BEFORE + 1 + FULL_NIGHTS_DAYS_AFTER
+"""A card lists the sold-out nights of a room type from a day before to FULL_NIGHTS_DAYS_AFTER days after
+the day of its hotel's latest booking, cancellation or capacity change (the event's `occurred_at`).
+
+Why a window: a list of every sold-out night ever grows with each one, until enough long bookings push
+the card past MongoDB's 16 MB; this one holds at most MAX_FULL_NIGHTS per room type (~16 KB), and still
+every night a search can book (check-in at most BOOKING_HORIZON_DAYS ahead, at most MAX_NIGHTS nights;
+the day before covers clocks and time zones). A search for nights already past may list a hotel that
+was full then. Why not read `hotel_nights` at search time instead: the search with dates stays one
+indexed query over the cards, paged by keyset; filtering pages after reading them could scan every
+hotel of a city to fill one page. The window follows the events, not the clock, so a rebuild gives the
+same cards."""
+
+
 class RoomTypeCard(Contract):
     """A room type as a search result shows it, with the nights it is sold out."""
 
@@ -47,7 +65,13 @@ class RoomTypeCard(Contract):
     capacity: int
     max_guests: int
     nightly_rate: Money
-    full_nights: list[date] = Field(description="Nights on which every room of this type is booked.")
+    full_nights: list[date] = Field(
+        max_length=MAX_FULL_NIGHTS,
+        description=(
+            "Nights on which every room of this type is booked, from the day before the hotel's latest"
+            f" booking change to {FULL_NIGHTS_DAYS_AFTER} days after it (every night that can be booked)."
+        ),
+    )
 
 
 class HotelCard(Contract):

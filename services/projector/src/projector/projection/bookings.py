@@ -52,7 +52,8 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
             version=envelope.aggregate_version,
         )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
-    set_booking(view, card, nights_between(event.check_in, event.check_out), booking_id, event.room_type)
+    nights = nights_between(event.check_in, event.check_out)
+    set_booking(view, card, nights, booking_id, event.room_type, envelope.occurred_at.date())
 
 
 def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: BookingCancelled) -> None:
@@ -69,7 +70,8 @@ def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: Booking
             "version": envelope.aggregate_version,
         }
         view.put(BOOKINGS, booking_id, {**booking, **cancelled})
-    set_booking(view, card, nights_between(event.check_in, event.check_out), booking_id, None)
+    nights = nights_between(event.check_in, event.check_out)
+    set_booking(view, card, nights, booking_id, None, envelope.occurred_at.date())
 
 
 def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAlertRaised) -> None:

@@ -25,8 +25,9 @@ from innkeeper_contracts.documents import (
 )
 
 from . import bookings, hotels
-from .errors import ProjectionError
+from .errors import ProjectionError, RefusedEventError
 from .nights import night_id, nights_between
+from .storable import MONGODB_MAX_DOCUMENT_BYTES, unstorable
 from .view import Needs, ReadView
 
 Projection = Callable[[ReadView, EventEnvelope, Any], None]
@@ -59,19 +60,31 @@ def needs(envelope: EventEnvelope) -> Needs:
     return result
 
 
-def apply_event(view: ReadView, envelope: EventEnvelope) -> None:
-    """Apply one event to the view, all or nothing; applying it again changes nothing."""
+def apply_event(
+    view: ReadView, envelope: EventEnvelope, max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES
+) -> None:
+    """Apply one event to the view, all or nothing; applying it again changes nothing. Raises
+    RefusedEventError when no retry can apply it: its data breaks the contracts, or a document it
+    changes would not fit the store."""
     event = _parse(envelope)
     projection = PROJECTIONS.get(type(event), bookings.on_other_booking_event)
     savepoint = view.savepoint()
     try:
         projection(view, envelope, event)
+        _check_storable(view, savepoint, max_document_bytes)
     except ProjectionError:
         view.rollback(savepoint)
         raise
     except Exception as error:  # a bug or bad data in one event must not stop the others
         view.rollback(savepoint)
         raise ProjectionError(f"{type(error).__name__}: {error}") from error
+
+
+def _check_storable(view: ReadView, savepoint: int, limit: int) -> None:
+    for base, doc_id in sorted(view.changed_since(savepoint)):
+        document = view.get(base, doc_id)
+        if document is not None and (problem := unstorable(document, limit)) is not None:
+            raise RefusedEventError(f"{problem}, {base} document {doc_id}")
 
 
 # `needs` and `apply_event` see the same envelope objects (and replays may see them again): parsing the
@@ -87,10 +100,10 @@ def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
         return cached[1]
     try:
         event = envelope.event()
-    except Exception as error:
-        raise ProjectionError(f"invalid {envelope.event_type} data: {error}") from error
+    except Exception as error:  # the projector does not trust the wire: what the contracts refuse, it parks
+        raise RefusedEventError(f"invalid event: {envelope.event_type} data: {error}") from error
     if not isinstance(event, HotelEvent | BookingEvent):
-        raise ProjectionError(f"no projection for {envelope.event_type}")
+        raise RefusedEventError(f"invalid event: no projection for {envelope.event_type}")
     if len(_PARSED) >= _PARSED_MAX:
         del _PARSED[next(iter(_PARSED))]  # the oldest entry
     _PARSED[id(envelope)] = (envelope, event)

@@ -56,7 +56,7 @@ def on_hotel_registered(view: ReadView, envelope: EventEnvelope, event: HotelReg
 
 def on_capacity_changed(view: ReadView, envelope: EventEnvelope, event: RoomCapacityChanged) -> None:
     _update_room(view, envelope, event.room_type, {"capacity": event.capacity})
-    resync_all_nights(view, str(event.hotel_id))
+    resync_all_nights(view, str(event.hotel_id), envelope.occurred_at.date())
 
 
 def on_rate_set(view: ReadView, envelope: EventEnvelope, event: NightlyRateSet) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from innkeeper_contracts.documents import HOTEL_CARDS, HOTEL_NIGHTS, HotelNight, RoomNight
+from innkeeper_contracts.documents import (
+    FULL_NIGHTS_DAYS_AFTER,
+    FULL_NIGHTS_DAYS_BEFORE,
+    HOTEL_CARDS,
+    HOTEL_NIGHTS,
+    HotelNight,
+    RoomNight,
+)
 
 from .view import Doc, ReadView
 
@@ -47,8 +54,11 @@ def derive_night(hotel_id: str, night: str, card: Doc, bookings: dict[str, str])
     return {"_id": night_id(hotel_id, night), **document, BOOKINGS_FIELD: dict(sorted(bookings.items()))}
 
 
-def set_booking(view: ReadView, card: Doc, nights: list[date], booking_id: str, code: str | None) -> None:
-    """Add (code) or remove (None) a booking on some nights, then refresh the card's full nights."""
+def set_booking(
+    view: ReadView, card: Doc, nights: list[date], booking_id: str, code: str | None, today: date
+) -> None:
+    """Add (code) or remove (None) a booking on some nights, then refresh the card's full nights
+    (`today`: the day the event occurred)."""
     hotel_id = card["hotel_id"]
     for night in nights:
         key = night_id(hotel_id, night)
@@ -59,10 +69,10 @@ def set_booking(view: ReadView, card: Doc, nights: list[date], booking_id: str, 
         else:
             bookings[booking_id] = code
         view.put(HOTEL_NIGHTS, key, derive_night(hotel_id, night.isoformat(), card, bookings))
-    refresh_full_nights(view, hotel_id, [n.isoformat() for n in nights])
+    refresh_full_nights(view, hotel_id, [n.isoformat() for n in nights], today)
 
 
-def resync_all_nights(view: ReadView, hotel_id: str) -> None:
+def resync_all_nights(view: ReadView, hotel_id: str, today: date) -> None:
     """After a capacity change: every night of the hotel takes the card's capacities again."""
     card = view.get(HOTEL_CARDS, hotel_id)
     assert card is not None
@@ -70,16 +80,22 @@ def resync_all_nights(view: ReadView, hotel_id: str) -> None:
         updated = derive_night(hotel_id, doc["night"], card, doc[BOOKINGS_FIELD])
         if updated != doc:
             view.put(HOTEL_NIGHTS, doc["_id"], updated)
-    refresh_full_nights(view, hotel_id, [doc["night"] for doc in view.nights_of(hotel_id)], every=True)
+    nights = [doc["night"] for doc in view.nights_of(hotel_id)]
+    refresh_full_nights(view, hotel_id, nights, today, every=True)
 
 
-def refresh_full_nights(view: ReadView, hotel_id: str, nights: list[str], every: bool = False) -> None:
-    """Recompute whether each room type is sold out on these nights (or, with `every`, on all).
+def refresh_full_nights(
+    view: ReadView, hotel_id: str, nights: list[str], today: date, every: bool = False
+) -> None:
+    """Recompute whether each room type is sold out on these nights (or, with `every`, on all), within
+    the card's window around `today` (`documents.MAX_FULL_NIGHTS` says why there is one).
 
-    Derived from the night documents each time, so it is idempotent.
+    Derived from the night documents and the event's day each time, so it is idempotent.
     """
     card = view.get(HOTEL_CARDS, hotel_id)
     assert card is not None
+    first = (today - timedelta(days=FULL_NIGHTS_DAYS_BEFORE)).isoformat()
+    last = (today + timedelta(days=FULL_NIGHTS_DAYS_AFTER)).isoformat()
     room_types = []
     for room in card["room_types"]:
         full = set() if every else set(room["full_nights"]) - set(nights)
@@ -87,6 +103,6 @@ def refresh_full_nights(view: ReadView, hotel_id: str, nights: list[str], every:
             doc = view.get(HOTEL_NIGHTS, night_id(hotel_id, night))
             if doc and any(r["room_type"] == room["code"] and r["free"] == 0 for r in doc["room_types"]):
                 full.add(night)
-        room_types.append({**room, "full_nights": sorted(full)})
+        room_types.append({**room, "full_nights": sorted(n for n in full if first <= n <= last)})
     if room_types != card["room_types"]:
         view.put(HOTEL_CARDS, hotel_id, {**card, "room_types": room_types})

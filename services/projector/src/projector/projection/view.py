@@ -57,6 +57,10 @@ class ReadView:
     def savepoint(self) -> int:
         return len(self._undo)
 
+    def changed_since(self, savepoint: int) -> set[DocKey]:
+        """The documents put (or deleted) since `savepoint`."""
+        return {key for key, _, _ in self._undo[savepoint:]}
+
     def rollback(self, savepoint: int) -> None:
         while len(self._undo) > savepoint:
             key, doc, change = self._undo.pop()
