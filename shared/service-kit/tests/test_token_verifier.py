@@ -78,6 +78,7 @@ async def test_an_honest_token_names_its_caller(
         (lambda i: DevelopmentIssuer(new_key()).token("admin", "a"), "not trusted"),
         (lambda i: "not-a-jwt", "JWS"),
         (lambda i: i.token("admin", "a", sub=None), "sub"),
+        (lambda i: i.token("admin", "a\u202eb"), "control or format character"),
         (lambda i: i.token("staff", "s", hotels=["not-a-uuid"]), "hotels claim"),
     ],
     ids=[
@@ -91,6 +92,7 @@ async def test_an_honest_token_names_its_caller(
         "unknown-kid",
         "garbage",
         "no-subject",
+        "bidi-subject",
         "bad-hotels",
     ],
 )

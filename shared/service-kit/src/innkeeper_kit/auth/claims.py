@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from innkeeper_contracts import Role
+from innkeeper_contracts.text import first_refused
 
 from .errors import NoRoleError, TokenRejectedError
 from .principal import ROLE_PRECEDENCE, Principal
@@ -28,6 +29,8 @@ def principal_from_claims(claims: dict[str, Any], names: ClaimNames) -> Principa
     subject = claims.get("client_id") if role == "service" and claims.get("client_id") else claims["sub"]
     if not isinstance(subject, str) or not 0 < len(subject) <= 255:
         raise TokenRejectedError("the token's subject must be a string of 1 to 255 characters")
+    if first_refused(subject, multiline=False) is not None:  # it is recorded on events as text
+        raise TokenRejectedError("the token's subject holds a control or format character")
     hotels = _hotels(_claim(claims, names.hotels)) if role == "staff" else frozenset()
     return Principal(subject=subject, role=role, hotels=hotels, issuer=str(claims["iss"]))
 
