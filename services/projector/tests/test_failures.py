@@ -109,6 +109,14 @@ async def test_a_batch_that_fails_for_its_data_is_narrowed_to_the_event_which_is
     assert processor.applied == [[first], [last]]  # the rest of the shard moves on, in order
     assert [(e, kind) for e, kind, *_ in parking.parked] == [(poison, "failed")]
     assert parking.parked[0][2] == "cannot be applied: DocumentTooLarge: too large"
+    assert parking.parked[0][3] == 2  # tried in its batch, then on its own
+
+
+async def test_an_event_that_fails_alone_is_parked_after_its_one_try() -> None:
+    [poison] = events(1)
+    processor, parking = FailingProcessor(poison, DocumentTooLarge("too large")), FakeParking()
+    await consumer(processor, parking)._apply([poison])
+    assert [(e, n) for e, _, _, n in parking.parked] == [(poison, 1)]
 
 
 async def test_a_batch_that_fails_for_the_infrastructure_is_kept_whole_for_the_retry() -> None:

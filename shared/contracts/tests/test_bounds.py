@@ -72,19 +72,6 @@ def test_an_amount_beyond_the_stored_type_is_refused() -> None:
     assert [loc for loc, _ in errors(Money, rate("10000000000.00"))] == [("amount",)]
 
 
-@pytest.mark.parametrize("currency", ["EUR", "JPY", "CHF", "XOF"])
-def test_iso_4217_currencies_are_accepted(currency: str) -> None:
-    assert Money.model_validate(rate("1.00", currency)).currency == currency
-
-
-@pytest.mark.parametrize(
-    ("currency", "error_type"),
-    [("ABC", "currency_code"), ("EUX", "currency_code"), ("eur", "string_pattern_mismatch")],
-)
-def test_other_currency_codes_are_refused(currency: str, error_type: str) -> None:
-    assert errors(Money, rate("1.00", currency)) == [(("currency",), error_type)]
-
-
 def test_a_hotel_prices_in_one_currency() -> None:
     assert errors(RegisterHotel, hotel(room("DBL"), room("STE", currency="USD"))) == [
         (("room_types",), "mixed_currencies")

@@ -4,7 +4,8 @@ One shard, so every hotel shares it. Parked: an event whose data the contracts r
 `innkeeper.events` directly: the projector does not trust the wire), an event whose document would
 pass the largest document the projector writes (`PROJECTOR_MAX_DOCUMENT_BYTES`, lowered here so that
 a valid hotel crosses it; the default is MongoDB's 16 MB), a gap the event log never heals (after
-`PROJECTOR_GAP_WAIT_SECONDS`), and a message larger than any event. Per-aggregate order holds: a later
+`PROJECTOR_GAP_WAIT_SECONDS`), a message larger than any event, and an envelope whose own fields the
+contracts refuse (a NUL in its correlation id: dead-lettered as malformed). Per-aggregate order holds: a later
 event of a parked aggregate waits behind it (parked, `behind`); every other aggregate flows, those of
 the same hotel included.
 """
@@ -16,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 from projector_kit import Bus, ReadModel, run_cli, start_projector
 from story import Story
 from testkit.services import ServiceProcess
@@ -60,11 +62,13 @@ async def test_unfixable_events_are_parked_at_once_and_the_shard_moves_on(
     bus.append(story.events[before:])
     await bus.publish([crowded, gap, invalid, behind])
     await bus.publish_raw(b"x" * (2 * 1024 * 1024), partition_key=first)
+    traced = _copy(story.events[-2]).model_dump(mode="json") | {"correlation_id": "trace\x00"}
+    await bus.publish_raw(orjson.dumps(traced), partition_key=first)
     await bus.publish(story.events[-2:])  # the next valid events: `sibling`, then `other`
 
     applied = {a: v for a, v in story.versions.items() if a != str(crowded.aggregate_id)}
     await wait_until(lambda: read_model.checkpoints() == applied, what="every other aggregate applied")
-    await wait_until(lambda: len(read_model.parked()) == 5, what="five entries parked")
+    await wait_until(lambda: len(read_model.parked()) == 6, what="six entries parked")
     parked = {p["_id"]: p for p in read_model.parked()}
     refused = parked[str(invalid.event_id)]
     assert (refused["kind"], refused["attempts"]) == ("failed", 1)  # at its first failure
@@ -75,7 +79,12 @@ async def test_unfixable_events_are_parked_at_once_and_the_shard_moves_on(
     assert too_large["reason"].startswith("document too large: ")
     assert f"(limit {LIMIT}), hotel_cards document {crowded.aggregate_id}" in too_large["reason"]
     assert parked[str(gap.event_id)]["reason"].startswith("gap not healed after 1 s:")
-    [oversized] = [p for p in parked.values() if p["kind"] == "malformed"]
+    oversized, nul = sorted(
+        (p for p in parked.values() if p["kind"] == "malformed"), key=lambda p: -p["body_bytes"]
+    )
+    assert nul["reason"].startswith(
+        "malformed message: correlation_id: contains a control or format character U+0000"
+    )
     assert "2097152 bytes, more than an event takes" in oversized["reason"]
     assert oversized["body_bytes"] == 2 * 1024 * 1024
     assert len(oversized["body"]) == 64 * 1024  # what is kept of it

@@ -11,22 +11,18 @@ import time
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
-from pydantic import ValidationError
 
-from innkeeper_contracts import EventEnvelope, event_class
+from innkeeper_contracts import EventEnvelope
 
+from .deliveries import envelope_of
 from .failures import is_infrastructure
 from .gate import WriteGate
 from .metrics import METRICS
 from .parking import ParkingLot
 from .processor import BatchProcessor
-from .projection.storable import MAX_INT64
 from .topology import shard_queue
 
 log = structlog.get_logger("projector.consumer")
-MAX_EVENT_BYTES = 1024 * 1024
-"""Far more than any event the contracts allow (their text and lists are bounded); a larger message
-is dead-lettered as malformed, so whatever is kept of it in the parking lot fits a document."""
 
 
 class ShardConsumer:
@@ -90,7 +86,7 @@ class ShardConsumer:
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
         envelopes, malformed = [], []
         for message in batch:
-            parsed = _parse(message)
+            parsed = envelope_of(message.body)
             if isinstance(parsed, EventEnvelope):
                 envelopes.append(parsed)
             else:
@@ -114,10 +110,11 @@ class ShardConsumer:
         except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless
             log.warning("ack failed; the batch will be redelivered", shard=self.shard)
 
-    async def _apply(self, envelopes: list[EventEnvelope]) -> None:
+    async def _apply(self, envelopes: list[EventEnvelope], tries: int = 1) -> None:
         """Apply the batch. An error that is not the infrastructure's (which `_handle` retries) is
         narrowed down to its event by applying the events one at a time; that event is parked with the
-        error, and the rest of the shard moves on."""
+        error (and its `tries`: each event of a narrowed batch has its second), and the rest of the
+        shard moves on."""
         try:
             await self.processor.process(self.shard, envelopes)
         except Exception as error:
@@ -128,26 +125,9 @@ class ShardConsumer:
                     "batch failed; applying its events one at a time", shard=self.shard, error=repr(error)
                 )
                 for envelope in envelopes:
-                    await self._apply([envelope])
+                    await self._apply([envelope], tries + 1)
                 return
             log.exception("parking an event that cannot be applied", shard=self.shard)
             reason = f"cannot be applied: {type(error).__name__}: {error}"
-            await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=2)
+            await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=tries)
             METRICS.parked.inc()
-
-
-def _parse(message: AbstractIncomingMessage) -> EventEnvelope | str:
-    """The envelope, or the reason why the message is not a known event."""
-    if len(message.body) > MAX_EVENT_BYTES:
-        return f"malformed message: {len(message.body)} bytes, more than an event takes ({MAX_EVENT_BYTES})"
-    try:
-        envelope = EventEnvelope.model_validate_json(message.body)
-        event_class(envelope.event_type)
-        if max(envelope.aggregate_version, envelope.global_position) > MAX_INT64:
-            return "malformed message: aggregate_version or global_position beyond 8-byte integers"
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
-        return f"malformed message: {problems}"[:500]
-    except ValueError as error:  # an event type these contracts do not know
-        return f"malformed message: {error}"[:500]
-    return envelope

@@ -1,4 +1,5 @@
-"""What a batch leaves besides documents: a log line per applied event, or attempts that end in parking."""
+"""What a batch leaves besides documents: a log line per applied event, its shard's status and parking
+lot brought up to date, or attempts that end in parking."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from innkeeper_contracts import EventEnvelope
 
 from .applier import Failure, Plan
 from .metrics import METRICS
+from .parked_entries import Kind
 from .parking import ParkingLot
+from .status import StatusBoard
 
 log = structlog.get_logger("projector.processor")  # the batch's own lines, under the name they always had
 
@@ -69,6 +72,37 @@ async def retry_or_park(
         METRICS.parked.inc(len(to_park))
     else:
         await asyncio.sleep(min(0.05 * max(attempts.counts.values()), 1.0))
+
+
+async def record_batch(
+    parking: ParkingLot,
+    status: StatusBoard,
+    shard: str,
+    plan: Plan,
+    delivered: int,
+    retrying: dict[str, tuple[str, int]],
+) -> bool:
+    """Park what waits behind a parked event, clear retried events that are applied, record the
+    batch; returns whether this process was the only one to record a batch of the shard since."""
+    reason = "an earlier event of aggregate {} is parked"
+    behind: list[tuple[EventEnvelope, Kind, str]] = [
+        (e, "behind", reason.format(e.aggregate_id)) for e in plan.behind
+    ]
+    resolved = [
+        event_id
+        for event_id, (aggregate, version) in retrying.items()
+        if version <= plan.versions.get(aggregate, 0)
+    ]
+    outcomes = await asyncio.gather(
+        parking.park(behind, shard),
+        parking.resolved(resolved),
+        status.record(shard, plan, delivered),
+        return_exceptions=True,
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):  # each finished; the batch is applied again
+            raise outcome
+    return bool(outcomes[2])
 
 
 def log_applied(shard: str, plan: Plan) -> None:

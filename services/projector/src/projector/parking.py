@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
 
-from .projection.storable import unstorable
+from .parked_entries import Kind, malformed_message, parked_event
 
 PARKED_EVENTS = "parked_events"
-Kind = Literal["failed", "behind", "malformed"]
-KEPT_BYTES = 64 * 1024
-"""The most an entry keeps of a message body or of event data (a reason: 1,000 characters)."""
 CHANGES = "parking_changes"
 """Field of every shard status document: bumped after each change of the lot that can block or free an
 aggregate, so a consumer reads the lot again only when it moved (it reads its status every batch)."""
@@ -76,50 +72,16 @@ class ParkingLot:
     async def park(
         self, entries: list[tuple[EventEnvelope, Kind, str]], shard: str, attempts: int = 0
     ) -> None:
-        if not entries:
-            return
-        now = datetime.now(UTC)
-        ops = []
-        for envelope, kind, reason in entries:
-            fields = {
-                "kind": kind,
-                "reason": reason[:1000],
-                "shard": shard,
-                "attempts": attempts,
-                "parked_at": now,
-                "aggregate_id": str(envelope.aggregate_id),
-                "aggregate_version": envelope.aggregate_version,
-                "event_type": envelope.event_type,
-                "global_position": envelope.global_position,
-                "partition_key": envelope.partition_key,
-                "envelope": _kept(envelope),
-            }
-            # An event waiting behind another keeps what it was parked for first (e.g. its own failure).
-            update = (
-                {"$set": {**fields, "status": "parked"}}
-                if kind != "behind"
-                else {"$setOnInsert": fields, "$set": {"status": "parked"}}
-            )
-            ops.append(UpdateOne({"_id": str(envelope.event_id)}, update, upsert=True))
-        await self.collection.bulk_write(ops, ordered=True)
-        await self._changed()
+        if entries:
+            now = datetime.now(UTC)  # one time: the lot lists one call's entries by global position
+            ops = [parked_event(*entry, shard, attempts, now) for entry in entries]
+            await self.collection.bulk_write(ops, ordered=True)
+            await self._changed()
 
     async def park_malformed(self, body: bytes, reason: str, shard: str, message_id: str | None) -> None:
         """A message that is not an event envelope at all: kept with its body, never applied."""
-        digest = hashlib.sha256(body).hexdigest()[:16]
-        entry = {
-            "kind": "malformed",
-            "status": "parked",
-            "reason": reason[:1000],
-            "shard": shard,
-            "message_id": message_id,
-            "body": body[:KEPT_BYTES].decode("utf-8", errors="replace"),
-            "body_bytes": len(body),
-            "parked_at": datetime.now(UTC),
-        }
-        await self.collection.update_one(
-            {"_id": f"malformed-{message_id or 'none'}-{digest}"}, {"$setOnInsert": entry}, upsert=True
-        )
+        entry_id, entry = malformed_message(body, reason, shard, message_id)
+        await self.collection.update_one({"_id": entry_id}, {"$setOnInsert": entry}, upsert=True)
 
     async def resolved(self, event_ids: Iterable[str]) -> None:
         """Events that were retried and are now applied (or known duplicates) leave the lot."""
@@ -152,11 +114,3 @@ class ParkingLot:
 
     async def count(self) -> int:
         return await self.collection.count_documents({"status": "parked"})
-
-
-def _kept(envelope: EventEnvelope) -> dict[str, Any]:
-    """The envelope; data over KEPT_BYTES or unstorable is left out (`retry` reads the log's copy)."""
-    kept = envelope.model_dump(mode="json")
-    if unstorable(kept["data"], KEPT_BYTES) is not None:
-        kept["data"] = {}
-    return kept

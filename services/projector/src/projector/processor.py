@@ -17,7 +17,7 @@ from .applier import Plan, plan_batch
 from .gate import WriteGate
 from .generations import GenerationRegistry, Generations
 from .metrics import METRICS
-from .outcomes import Attempts, Patience, log_applied, retry_or_park
+from .outcomes import Attempts, Patience, log_applied, record_batch, retry_or_park
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
@@ -81,7 +81,8 @@ class BatchProcessor:
         recorded: list[bool] = []
 
         async def bookkeeping() -> None:  # with the checkpoints: none of it may run ahead of the documents
-            recorded.append(await self._bookkeeping(shard, active, len(envelopes), retrying))
+            batch = (shard, active, len(envelopes), retrying)
+            recorded.append(await record_batch(self.parking, self.status, *batch))
 
         await store.save(
             generations.active,
@@ -112,30 +113,6 @@ class BatchProcessor:
         only_mine, parking_changes = await self.status.only_mine_since(shard)
         blocked, retrying = await self.parking.blocked(aggregates, shard, parking_changes)
         return only_mine, blocked, retrying
-
-    async def _bookkeeping(
-        self, shard: str, plan: Plan, delivered: int, retrying: dict[str, tuple[str, int]]
-    ) -> bool:
-        """Park what waits behind a parked event, clear retried events that are applied, record the
-        batch; returns whether this process was the only one to record a batch of the shard since."""
-        behind = [
-            (e, "behind", f"an earlier event of aggregate {e.aggregate_id} is parked") for e in plan.behind
-        ]
-        resolved = [
-            event_id
-            for event_id, (aggregate, version) in retrying.items()
-            if version <= plan.versions.get(aggregate, 0)
-        ]
-        outcomes = await asyncio.gather(
-            self.parking.park(behind, shard),  # type: ignore[arg-type]
-            self.parking.resolved(resolved),
-            self.status.record(shard, plan, delivered),
-            return_exceptions=True,
-        )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):  # each finished; the batch is applied again
-                raise outcome
-        return bool(outcomes[2])
 
     async def _plan_ahead(
         self, store: CachedStore, generation: str | None, envelopes: list[EventEnvelope]

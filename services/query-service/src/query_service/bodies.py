@@ -75,7 +75,7 @@ class DocumentBodies:
     def _keep(self, key: tuple[type[Contract], bytes], tagged: Tagged) -> None:
         size = _size(key, tagged)
         if size > self.max_bytes:
-            return  # larger than the whole cache: kept, it would only push everything else out
+            return  # larger than the whole cache: not kept, it would only push everything else out
         self._bodies[key] = tagged
         self.bytes += size
         while self.bytes > self.max_bytes:

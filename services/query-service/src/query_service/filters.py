@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from innkeeper_contracts.money import MAX_NIGHTS
+
 from .cursor import Position
 
 HotelSort = Literal["price", "-price", "stars", "-stars"]
-MAX_STAY_NIGHTS = 30
+MAX_STAY_NIGHTS = MAX_NIGHTS
+"""A search's stay is at most as long as a booking's: the contracts' bound."""
 
 
 @dataclass(frozen=True)

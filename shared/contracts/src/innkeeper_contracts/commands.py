@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from uuid import UUID
 
 from pydantic import Field, StrictInt, field_validator
-from pydantic_core import PydanticCustomError
 
 from .contract import Contract
 from .money import MAX_NIGHTS, NightlyRate
 from .values import (
     MAX_GUESTS,
-    MAX_ROOM_TYPES,
     MAX_ROOMS,
     BookingGuest,
     Name,
     Reason,
     RoomTypeCode,
-    RoomTypeSpec,
+    RoomTypes,
     check_out_of_a_stay,
 )
 
@@ -34,22 +31,7 @@ class RegisterHotel(Contract):
     name: Name
     city: Name
     stars: StrictInt = Field(ge=1, le=5)
-    room_types: list[RoomTypeSpec] = Field(
-        min_length=1, max_length=MAX_ROOM_TYPES, description="Unique codes, all rates in one currency."
-    )
-
-    @field_validator("room_types")
-    @classmethod
-    def _one_hotel_of_room_types(cls, room_types: list[RoomTypeSpec]) -> list[RoomTypeSpec]:
-        counts = Counter(room_type.code for room_type in room_types)
-        if twice := sorted(code for code, count in counts.items() if count > 1):
-            message = "room type codes must be unique within a hotel: {codes} more than once"
-            raise PydanticCustomError("duplicate_room_type", message, {"codes": ", ".join(twice)})
-        currencies = sorted({room_type.nightly_rate.currency for room_type in room_types})
-        if len(currencies) > 1:
-            message = "a hotel prices in one currency, not {currencies}"
-            raise PydanticCustomError("mixed_currencies", message, {"currencies": ", ".join(currencies)})
-        return room_types
+    room_types: RoomTypes
 
 
 class ChangeRoomCapacity(Contract):

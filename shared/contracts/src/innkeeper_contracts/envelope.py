@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from .events import EVENT_TYPES, DomainEvent
+from .text import ONE_LINE
 from .values import Actor, Contract
+
+MAX_TRACE_ID_LENGTH = 255
+"""Longest correlation or causation id (the command's id: its idempotency key) an envelope carries. Not
+the strict id pattern the services now give new ids: events already in the log were written with ids of
+any printable text, up to 200 characters over HTTP and up to 255 over AMQP (a message's correlation-id
+and message-id are AMQP short strings), and the projector reads them again (rebuild, gap healing)."""
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
+"""An event type or aggregate type: `StayBooked`, `booking`."""
+
+TraceId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TRACE_ID_LENGTH), ONE_LINE]
+TypeName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 
 
 class UnknownEventTypeError(ValueError):
@@ -21,16 +33,18 @@ class EventEnvelope(Contract):
     """One published event with what a consumer needs to order, deduplicate and trace it."""
 
     event_id: UUID = Field(description="Stable across republishing: the deduplication key.")
-    event_type: str = Field(examples=["StayBooked"])
+    event_type: TypeName = Field(examples=["StayBooked"])
     schema_version: int = Field(ge=1)
-    aggregate_type: str = Field(examples=["booking"])
+    aggregate_type: TypeName = Field(examples=["booking"])
     aggregate_id: UUID
     aggregate_version: int = Field(ge=1, description="1 for the aggregate's first event, no gaps.")
     global_position: int = Field(ge=1, description="Order of commit in the event log.")
-    partition_key: str = Field(description="The hotel id: events with one key are kept in order.")
+    partition_key: Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE] = Field(
+        description="The hotel id: events with one key are kept in order."
+    )
     occurred_at: datetime
-    correlation_id: str
-    causation_id: str = Field(description="Id of the command (or event) that caused this event.")
+    correlation_id: TraceId
+    causation_id: TraceId = Field(description="Id of the command (or event) that caused this event.")
     data: dict[str, Any]
     actor: Actor | None = Field(default=None, description="Who sent the command (absent on older events).")
 

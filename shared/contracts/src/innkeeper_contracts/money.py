@@ -73,8 +73,19 @@ Amount = Annotated[
 ]
 """A money amount: a decimal with at most two places, sent as a string ("120.00"); never a float."""
 
-CURRENCIES = tuple(sorted(currency.alpha_3 for currency in pycountry.currencies))
-"""The ISO 4217 currency codes, as pycountry's copy of the standard lists them."""
+NOT_MONEY = frozenset(
+    {
+        *("XAU", "XAG", "XPT", "XPD"),  # gold, silver, platinum, palladium
+        *("XBA", "XBB", "XBC", "XBD"),  # bond-market units
+        *("XDR", "XSU", "XUA", "XAD"),  # units of account of the IMF, ALBA, AfDB and Arab Monetary Fund
+        *("XTS", "XXX"),  # reserved for testing; "no currency involved"
+    }
+)
+"""ISO 4217 codes that are not money a hotel can price in. The standard lists them beside the currencies
+(and pycountry with it, without telling them apart); the X-codes that are currencies stay: XAF, XCD,
+XCG, XOF, XPF."""
+CURRENCIES = tuple(sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in NOT_MONEY))
+"""The ISO 4217 currency codes, as pycountry's copy of the standard lists them, but for `NOT_MONEY`."""
 _KNOWN_CURRENCIES = frozenset(CURRENCIES)
 
 

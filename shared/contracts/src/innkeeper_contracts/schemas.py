@@ -6,12 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import commands, contract, documents, envelope, events, money, replies, values
+from . import commands, contract, envelope, money, replies, values
+from .documents import models as documents
+from .events import base as event_base
+from .events import booking as booking_events
+from .events import hotel as hotel_events
+
+_MODULES = (contract, money, values, commands, event_base, hotel_events, booking_events, envelope, replies)
 
 
 def _models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
-    for module in (contract, money, values, commands, events, envelope, replies, documents):
+    for module in (*_MODULES, documents):
         for name, value in vars(module).items():
             is_contract = isinstance(value, type) and issubclass(value, BaseModel)
             if is_contract and value.__module__ == module.__name__ and not name.startswith("_"):

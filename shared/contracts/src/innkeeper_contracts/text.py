@@ -102,9 +102,10 @@ class TextRule:
 
     @property
     def description(self) -> str:
+        refused = "no control, format or surrogate characters (Unicode Cc, Cf, Cs)"
         if self.multiline:
-            return "Text: no control or format characters (Unicode Cc, Cf) but tab and line breaks."
-        return "One line of text: no control or format characters (Unicode Cc, Cf), tabs or line breaks."
+            return f"Text: {refused} but tab and line breaks."
+        return f"One line of text: {refused}, tabs or line breaks."
 
 
 ONE_LINE = TextRule(multiline=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StrictInt, StringConstraints, ValidationInfo
+from pydantic import AfterValidator, EmailStr, Field, StrictInt, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from .contract import Contract as Contract
@@ -20,6 +21,10 @@ MAX_ROOMS = 10_000
 """The most rooms of one type in a hotel."""
 MAX_ROOM_TYPES = 50
 """The most room types in one hotel."""
+MAX_HOTEL_ROOMS = 100_000
+"""The most rooms in one hotel, all its room types together: a night's read document lists every active
+booking of the hotel that night, and this keeps it far below MongoDB's 16 MB (see the projector's
+`projection/nights.py`)."""
 ROOM_TYPE_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 RoomTypeCode = Annotated[str, StringConstraints(pattern=ROOM_TYPE_CODE_PATTERN), Field(examples=["DBL"])]
 GUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:|-]{0,127}$"
@@ -104,3 +109,30 @@ class RoomTypeSpec(Contract):
     capacity: StrictInt = Field(ge=0, le=MAX_ROOMS, description="Number of rooms of this type.")
     max_guests: StrictInt = Field(ge=1, le=MAX_GUESTS)
     nightly_rate: NightlyRate
+
+
+def _one_hotel_of_room_types(room_types: list[RoomTypeSpec]) -> list[RoomTypeSpec]:
+    counts = Counter(room_type.code for room_type in room_types)
+    if twice := sorted(code for code, count in counts.items() if count > 1):
+        message = "room type codes must be unique within a hotel: {codes} more than once"
+        raise PydanticCustomError("duplicate_room_type", message, {"codes": ", ".join(twice)})
+    currencies = sorted({room_type.nightly_rate.currency for room_type in room_types})
+    if len(currencies) > 1:
+        message = "a hotel prices in one currency, not {currencies}"
+        raise PydanticCustomError("mixed_currencies", message, {"currencies": ", ".join(currencies)})
+    if (rooms := sum(room_type.capacity for room_type in room_types)) > MAX_HOTEL_ROOMS:
+        message = "a hotel has at most {maximum} rooms, not {rooms}"
+        raise PydanticCustomError("too_many_rooms", message, {"maximum": MAX_HOTEL_ROOMS, "rooms": rooms})
+    return room_types
+
+
+RoomTypes = Annotated[
+    list[RoomTypeSpec],
+    Field(
+        min_length=1,
+        max_length=MAX_ROOM_TYPES,
+        description=f"Unique codes, all rates in one currency, at most {MAX_HOTEL_ROOMS} rooms in all.",
+    ),
+    AfterValidator(_one_hotel_of_room_types),
+]
+"""The room types of one hotel, as registering it sends them and as the event records them."""

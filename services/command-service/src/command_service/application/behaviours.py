@@ -20,7 +20,7 @@ from command_service.application.ports import (
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.clock import Clock, today
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
-from command_service.domain.stay import ensure_stay_dates
+from command_service.domain.stay import ensure_bookable_check_in
 from command_service.metrics import command_metrics
 from innkeeper_contracts import BookStay, CommandRejected, Contract
 
@@ -114,7 +114,7 @@ Rule = Callable[[Contract, Clock], None]
 
 def _book_stay_dates(command: Contract, clock: Clock) -> None:
     assert isinstance(command, BookStay)
-    ensure_stay_dates(command.check_in, command.check_out, today(clock))
+    ensure_bookable_check_in(command.check_in, today(clock))
 
 
 DEFAULT_RULES: Mapping[type[Contract], Rule] = {BookStay: _book_stay_dates}

@@ -16,9 +16,9 @@ from command_service.domain.errors import (
 )
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy, CancellationTerms
-from command_service.domain.stay import Stay, ensure_stay_dates, stay_price
+from command_service.domain.stay import Stay, ensure_bookable_check_in, stay_price
 
-__all__ = ["Booking", "Cancellation", "Stay", "ensure_stay_dates"]
+__all__ = ["Booking", "Cancellation", "Stay", "ensure_bookable_check_in"]
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
@@ -77,7 +77,7 @@ class Booking(Aggregate):
     @classmethod
     def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
         """Book a stay; the adapter then reserves every night (or raises NoRoomAvailableError)."""
-        ensure_stay_dates(command.check_in, command.check_out, now.astimezone(UTC).date())
+        ensure_bookable_check_in(command.check_in, now.astimezone(UTC).date())
         if command.guests > room_type.max_guests:
             raise TooManyGuestsError(
                 f"room type {room_type.code!r} takes at most {room_type.max_guests} guests, "

@@ -77,6 +77,10 @@ class CapacityBelowBookedError(BusinessRuleError):
     """A room type cannot have fewer rooms than are booked on some night."""
 
 
+class TooManyRoomsError(BusinessRuleError):
+    """A hotel has at most `MAX_HOTEL_ROOMS` rooms, all its room types together."""
+
+
 class PriceTooHighError(BusinessRuleError):
     """A stay's price (rate times nights) is above the largest amount stored."""
 

@@ -11,6 +11,7 @@ from command_service.domain.errors import (
     CapacityBelowBookedError,
     CurrencyMismatchError,
     RoomTypeNotFoundError,
+    TooManyRoomsError,
 )
 from innkeeper_contracts import (
     HotelRegistered,
@@ -20,6 +21,7 @@ from innkeeper_contracts import (
     RoomCapacityChanged,
     RoomTypeSpec,
 )
+from innkeeper_contracts.values import MAX_HOTEL_ROOMS
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,13 @@ class Hotel(Aggregate):
             raise CapacityBelowBookedError(
                 f"room type {code!r} has {most_booked} rooms booked on some night; "
                 f"capacity cannot go down to {capacity}"
+            )
+        rooms = sum(other.capacity for other in self.room_types.values()) - room_type.capacity + capacity
+        # A hotel over the bound since before there was one may still shrink.
+        if rooms > MAX_HOTEL_ROOMS and capacity > room_type.capacity:
+            raise TooManyRoomsError(
+                f"hotel {self.id} would have {rooms} rooms with {capacity} of type {code!r}; "
+                f"a hotel has at most {MAX_HOTEL_ROOMS}"
             )
         self.room_types[code] = replace(room_type, capacity=capacity)
         self._record(

@@ -1,4 +1,4 @@
-"""A stay: which room type, which nights; the rules its dates must follow; what it costs."""
+"""A stay: which room type, which nights; the rules its dates must follow on the day; what it costs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from uuid import UUID
 from command_service.domain.errors import InvalidCommandError, PriceTooHighError
 from innkeeper_contracts import AmountTooLargeError, Money
 from innkeeper_contracts.commands import BOOKING_HORIZON_DAYS
-from innkeeper_contracts.money import MAX_NIGHTS
 
 
 @dataclass(frozen=True)
@@ -29,15 +28,11 @@ class Stay:
         return [self.check_in + timedelta(days=offset) for offset in range(count)]
 
 
-def ensure_stay_dates(check_in: date, check_out: date, today: date) -> None:
-    """Dates are valid, the stay is 1 to 30 nights, and it starts between today and the booking horizon
-    (`BOOKING_HORIZON_DAYS` ahead)."""
-    nights = (check_out - check_in).days
-    if nights < 1:
-        raise InvalidCommandError.on_field("check_out", "check_out must be after check_in", "date_order")
-    if nights > MAX_NIGHTS:
-        message = f"a stay is at most {MAX_NIGHTS} nights, not {nights}"
-        raise InvalidCommandError.on_field("check_out", message, "too_many_nights")
+def ensure_bookable_check_in(check_in: date, today: date) -> None:
+    """The rules of a stay's dates that depend on the clock: check-in is today or later, and at most
+    `BOOKING_HORIZON_DAYS` after today. What depends only on the command (check-out 1 to `MAX_NIGHTS`
+    nights after check-in) has its one home in the contract: a `BookStay` cannot hold other dates, and
+    the `StayBooked` a booking records checks them again, so a Booking never has another stay."""
     if check_in < today:
         message = f"check_in {check_in} is in the past (today is {today})"
         raise InvalidCommandError.on_field("check_in", message, "date_in_past")

@@ -4,10 +4,17 @@ A night document is derived from two sources: the card (capacity per room type) 
 `_bookings` {booking id: room type} of active bookings that cover the night. Booking and cancelling
 only add or remove one key of that map, and counts are always recomputed from it, so applying an
 event a second time changes nothing (counts never double).
+
+Why the map fits a document: the command service books a room type on a night at most as often as it
+has rooms, and a hotel has at most `MAX_HOTEL_ROOMS` (100,000) rooms in all (the contracts), so a night
+holds at most 100,000 entries of at most ~75 bytes of BSON each (a 36-character booking id, a code of up
+to 32 characters): ~7.5 MB, under MongoDB's 16 MiB. Events beyond that (a hotel registered before the
+bound, forged events) are parked by the size check (`storable.py`) rather than written.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from innkeeper_contracts.documents import (
@@ -38,8 +45,9 @@ def derive_night(hotel_id: str, night: str, card: Doc, bookings: dict[str, str])
     if not bookings:
         return None
     room_nights = []
+    booked_by_type = Counter(bookings.values())
     for room in card["room_types"]:
-        booked = sum(1 for code in bookings.values() if code == room["code"])
+        booked = booked_by_type[room["code"]]
         free = max(room["capacity"] - booked, 0)
         room_nights.append(
             RoomNight(room_type=room["code"], capacity=room["capacity"], booked=booked, free=free)

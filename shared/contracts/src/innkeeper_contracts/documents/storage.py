@@ -1,0 +1,39 @@
+"""Where read documents are stored (MongoDB): the collections, their generations, the `_id` convention.
+
+A document is `model.model_dump(mode="json")` plus `_id` (the value of the field named in `ID_FIELDS`).
+Dates are ISO strings, so they sort as text; money is a string amount, so sortable prices carry an
+integer in minor units beside them.
+
+Generations: every collection exists per read-model generation (`<base>_<generation>`). The document
+`{_id: "active", generation: "<g>"}` in `GENERATIONS_COLLECTION` names the one readers use; a rebuild
+fills a new generation beside it and then switches that one document.
+"""
+
+from __future__ import annotations
+
+GENERATIONS_COLLECTION = "read_model_generations"
+ACTIVE_GENERATION_ID = "active"
+PROJECTOR_STATUS_COLLECTION = "projector_status"
+"""Not generational: one document per shard, `{_id: "shard-<n>", position, applied_at, ...}`."""
+
+HOTEL_CARDS = "hotel_cards"
+HOTEL_DETAILS = "hotel_details"
+HOTEL_NIGHTS = "hotel_nights"
+BOOKINGS = "bookings"
+MANAGEMENT_ALERTS = "management_alerts"
+CHECKPOINTS = "checkpoints"
+"""Per aggregate: `{_id: "<aggregate id>", version, global_position}`, the last event applied."""
+
+
+def collection_name(base: str, generation: str) -> str:
+    """Physical name of a read collection in one generation, e.g. `bookings_g3`."""
+    return f"{base}_{generation}"
+
+
+ID_FIELDS: dict[str, str] = {
+    HOTEL_CARDS: "hotel_id",
+    HOTEL_DETAILS: "hotel_id",
+    BOOKINGS: "booking_id",
+    MANAGEMENT_ALERTS: "alert_id",
+}
+"""Collection → field whose value is the `_id`. Hotel nights use `<hotel_id>:<night>`."""

@@ -1,0 +1,51 @@
+"""Domain events: facts in the past tense, published in an `EventEnvelope`."""
+
+from __future__ import annotations
+
+from .base import BookingEvent, DomainEvent, HotelEvent
+from .booking import (
+    AlertKind,
+    BookingCancelled,
+    GuestNotificationRequested,
+    ManagementAlertRaised,
+    RefundIssued,
+    RefundPolicy,
+    StayBooked,
+)
+from .hotel import HotelRegistered, NightlyRateSet, RoomCapacityChanged
+
+__all__ = [
+    "EVENT_TYPES",
+    "SIDE_EFFECT_EVENTS",
+    "AlertKind",
+    "BookingCancelled",
+    "BookingEvent",
+    "DomainEvent",
+    "GuestNotificationRequested",
+    "HotelEvent",
+    "HotelRegistered",
+    "ManagementAlertRaised",
+    "NightlyRateSet",
+    "RefundIssued",
+    "RefundPolicy",
+    "RoomCapacityChanged",
+    "StayBooked",
+]
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.event_type(): cls
+    for cls in (
+        HotelRegistered,
+        RoomCapacityChanged,
+        NightlyRateSet,
+        StayBooked,
+        BookingCancelled,
+        RefundIssued,
+        GuestNotificationRequested,
+        ManagementAlertRaised,
+    )
+}
+"""Event type name → model, for every event Innkeeper publishes."""
+
+SIDE_EFFECT_EVENTS = frozenset({"RefundIssued", "GuestNotificationRequested", "ManagementAlertRaised"})
+"""Events that ask the outside world to act; a replay of the log never publishes them again."""
