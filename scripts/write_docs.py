@@ -118,8 +118,9 @@ def message_broker() -> RabbitBroker:
         DEAD_LETTER_QUEUE_SPEC,
         exchange=DEAD_LETTER_EXCHANGE_SPEC,
         title=COMMANDS_DEAD_LETTER_QUEUE,
-        description="Rejected command messages, unchanged, with headers `x-rejection-reason` and "
-        "`x-original-routing-key`.",
+        description="Rejected command messages: the body as sent (left out when over the size limit), "
+        "`message_id`, `correlation_id`, and only the headers `x-rejection-reason`, "
+        "`x-original-routing-key` and `x-original-user-id` (the sender's own headers are not kept).",
     )
     events = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
     for event_type in sorted(EVENT_TYPES):

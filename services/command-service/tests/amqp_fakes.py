@@ -9,6 +9,7 @@ from faststream.rabbit import RabbitBroker, RabbitQueue, TestRabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
 from command_service.adapters.amqp_intake import CommandIntake
+from command_service.adapters.amqp_reading import MessageLimits
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import (
     COMMANDS_EXCHANGE_SPEC,
@@ -16,13 +17,17 @@ from command_service.adapters.amqp_topology import (
     register_intake,
 )
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.settings import AmqpSender
+from command_service.settings import AmqpSender, Settings
 from innkeeper_contracts import CommandAccepted
 
 ACCEPTED = CommandAccepted(
     command="RegisterHotel", aggregate_id=uuid4(), consistency_token="1.x.1", correlation_id="c"
 )
 SENDERS = AmqpSenders({"partner": AmqpSender(role="service")}, ["replies-under-"])
+DEFAULT_LIMITS = MessageLimits(
+    max_body_bytes=Settings.model_fields["amqp_max_command_bytes"].default,
+    max_header_bytes=Settings.model_fields["amqp_max_header_bytes"].default,
+)
 Answer = Outcome | Exception | Callable[[], Outcome]
 
 
@@ -53,7 +58,7 @@ class WatchedIntake(CommandIntake):
 
 
 def build(
-    mediator: ScriptedMediator, max_body_bytes: int = 65_536
+    mediator: ScriptedMediator, limits: MessageLimits = DEFAULT_LIMITS
 ) -> tuple[RabbitBroker, WatchedIntake, list[tuple[bytes, dict[str, object]]]]:
     """A broker with the intake subscribed, the intake, and the dead letters it will have published."""
     broker = RabbitBroker()
@@ -61,7 +66,7 @@ def build(
         broker,
         mediator,  # type: ignore[arg-type]
         SENDERS,
-        max_body_bytes=max_body_bytes,
+        limits=limits,
         requeue_delay=0,
     )
     intake.messages = []

@@ -137,3 +137,14 @@ async def test_a_key_outside_the_id_format_is_refused_and_a_correlation_id_outsi
     refusal, answer = (CommandRejected.model_validate_json(replies[0][1]), replies[1])
     assert (refusal.status, [error.loc for error in refusal.errors]) == (422, [["message_id"]])
     assert answer[0] == "<script>", "the reply carries the sender's own correlation id, to match it"
+
+
+@pytest.mark.parametrize("key", ["key-1\n", "key-1\r\n"])
+async def test_a_key_ending_in_a_line_break_is_refused(key: str) -> None:
+    mediator = ScriptedMediator(ACCEPTED)
+    broker, _, dead = build(mediator)
+    async with TestRabbitBroker(broker) as test_broker:
+        await publish(test_broker, register_hotel().model_dump_json(), message_id=key)
+    assert mediator.requests == [], "neither stored nor logged"
+    [(_, headers)] = dead
+    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-command: message_id:")

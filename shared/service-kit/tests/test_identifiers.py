@@ -18,6 +18,8 @@ from innkeeper_kit.identifiers import acceptable_id, correlation_id_of
         ("with space", False),
         ("nul\x00", False),
         ("line\nbreak", False),
+        ("trailing-newline\n", False),  # Python's `$` matches before a final newline
+        ("x" * 128 + "\n", False),
         ("caf\u00e9", False),
         ("<script>", False),
     ],

@@ -176,9 +176,11 @@ class CommandSender:
         message_id: str | None = None,
         correlation_id: str | None = None,
         exchange: str = "innkeeper.commands",
+        headers: dict[str, Any] | None = None,
     ) -> None:
         message = aio_pika.Message(
             body,
+            headers=headers,
             user_id=self.user_id,
             message_id=message_id or uuid4().hex,
             correlation_id=correlation_id or uuid4().hex,
@@ -189,11 +191,11 @@ class CommandSender:
         target = await self.channel.get_exchange(exchange) if exchange else self.channel.default_exchange
         await target.publish(message, routing_key)
 
-    async def wait_for_replies(self, count: int) -> None:
+    async def wait_for_replies(self, count: int, limit: float = 20) -> None:
         async def enough() -> bool:
             return len(self.replies) >= count
 
-        await wait_until(enough, what=f"{count} replies")
+        await wait_until(enough, limit, what=f"{count} replies")
 
     def reply_to(self, correlation_id: str) -> dict[str, Any]:
         [reply] = [reply for reply in self.replies if reply.correlation_id == correlation_id]

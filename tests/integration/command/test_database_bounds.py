@@ -1,5 +1,6 @@
 """PostgreSQL bounds: a statement or lock wait over its bound, or no pooled connection free in time, is
-answered 503 over HTTP and put back in the queue over AMQP — never a hang; the retry then succeeds."""
+answered 503 over HTTP and put back in the queue over AMQP — never a hang; the retry then succeeds, and a
+command that times out on every delivery ends in the dead letters with its cause."""
 
 from __future__ import annotations
 
@@ -11,13 +12,26 @@ import asyncpg
 import httpx
 import orjson
 import pytest
-from command_support import command_client, command_sender, fetchval, hotel_body, wait_for_intake
+from command_support import (
+    command_client,
+    command_sender,
+    dead_letters,
+    fetchval,
+    hotel_body,
+    wait_for_intake,
+)
 from database_locks import counted, hotel_row_locked, wait_for_lock_waiters
+from testkit.auth import auth_settings
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
 
+from command_service.adapters.clock import SystemClock
 from command_service.adapters.migrations import MIGRATION_LOCK
+from command_service.application.ports import ServiceUnavailableError
+from command_service.bootstrap import build_runtime
+from command_service.settings import Settings
+from innkeeper_contracts.topology import COMMANDS_DELIVERY_LIMIT, REJECTION_REASON_HEADER
 
 RATE = {"nightly_rate": {"amount": "150.00", "currency": "EUR"}}
 BOUNDS = {
@@ -57,6 +71,56 @@ async def test_a_wait_over_its_bound_answers_503_over_http_requeues_over_amqp_th
         retried = await client.post(rate_url, json=RATE, headers=key)
         assert retried.status_code == 202, "a 503 is not remembered under the key"
     assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'NightlyRateSet'") == 2
+
+
+async def test_a_command_that_times_out_on_every_delivery_is_answered_503_and_dead_lettered_with_why(
+    command_env: dict[str, str],
+) -> None:
+    dsn, url = command_env["POSTGRES_DSN"], command_env["RABBITMQ_URL"]
+    async with (
+        command_client(command_env, postgres_lock_timeout=0.1) as client,
+        command_sender(url) as sender,
+    ):
+        await wait_for_intake(client)
+        hotel = hotel_body()
+        assert (await client.post("/hotels", json=hotel)).status_code == 202
+        change = {"hotel_id": hotel["hotel_id"], "room_type": "DBL", **RATE}
+        async with hotel_row_locked(dsn, hotel["hotel_id"]):
+            await sender.send("SetNightlyRate", orjson.dumps(change), correlation_id="stuck")
+            # Each delivery: the lock timeout, then a 1 s pause before the message goes back.
+            await sender.wait_for_replies(1, limit=3 * COMMANDS_DELIVERY_LIMIT)
+        [letter] = await dead_letters(url, 1)
+    answer = sender.reply_to("stuck")
+    assert (answer["status"], answer["type"]) == (503, "unavailable")
+    reason = str(letter.headers[REJECTION_REASON_HEADER])
+    assert reason.startswith("unavailable: PostgreSQL cancelled a statement: canceling statement due to lock")
+    assert reason.endswith(f"({COMMANDS_DELIVERY_LIMIT} deliveries)")
+    assert "x-first-death-reason" not in letter.headers, "dead-lettered by the intake, not the delivery limit"
+    assert letter.correlation_id == "stuck"
+    assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'NightlyRateSet'") == 0
+
+
+async def test_the_key_sweep_waits_for_a_connection_no_longer_than_commands_do(
+    command_env: dict[str, str],
+) -> None:
+    settings = Settings(
+        postgres_dsn=command_env["POSTGRES_DSN"],
+        rabbitmq_url=command_env["RABBITMQ_URL"],
+        postgres_pool_size=1,
+        postgres_acquire_timeout=0.3,
+        relay_enabled=False,
+        amqp_intake_enabled=False,
+        **auth_settings(command_env["RABBITMQ_URL"]),
+    )
+    runtime = await build_runtime(settings, SystemClock())
+    assert runtime.idempotency is not None
+    try:
+        async with runtime.pool.acquire():  # the pool's only connection, busy
+            with pytest.raises(ServiceUnavailableError):
+                # Bounded here only so that a sweep that would wait forever fails the test.
+                await asyncio.wait_for(runtime.idempotency.forget_expired(), 10)
+    finally:
+        await runtime.pool.close()
 
 
 async def test_no_connection_free_in_time_answers_503_instead_of_waiting(command_env: dict[str, str]) -> None:

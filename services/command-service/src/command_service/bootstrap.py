@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.schemas import Channel
 
 from command_service.adapters.amqp_intake import CommandIntake
+from command_service.adapters.amqp_reading import MessageLimits
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import dead_letter_queue, register_intake
 from command_service.adapters.booking_participants import PostgresBookingParticipants
@@ -78,7 +79,9 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
     # A commit wakes this replica's relay (see outbox_relay: why not NOTIFY).
     mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None)
     runtime = Runtime(settings, pool, mediator)
-    runtime.idempotency = PostgresIdempotencyStore(pool, settings.idempotency_retention_seconds)
+    runtime.idempotency = PostgresIdempotencyStore(
+        pool, settings.idempotency_retention_seconds, settings.postgres_acquire_timeout
+    )
     runtime.publisher, runtime.relay = publisher, relay
     if settings.amqp_intake_enabled:
         broker = RabbitBroker(
@@ -89,12 +92,13 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             logger=faststream_logger(),
         )
         senders = AmqpSenders(settings.senders, settings.reply_to_prefix_list)
-        intake = CommandIntake(
-            broker, runtime.mediator, senders, max_body_bytes=settings.amqp_max_command_bytes
-        )
+        limits = MessageLimits(settings.amqp_max_command_bytes, settings.amqp_max_header_bytes)
+        intake = CommandIntake(broker, runtime.mediator, senders, limits=limits)
         register_intake(broker, intake)
         dead_letters = dead_letter_queue(
-            settings.amqp_dead_letter_max_length, settings.amqp_dead_letter_ttl_seconds
+            settings.amqp_dead_letter_max_length,
+            settings.amqp_dead_letter_max_bytes,
+            settings.amqp_dead_letter_ttl_seconds,
         )
         runtime.intake = IntakeConnection(broker, intake, dead_letters)
     return runtime

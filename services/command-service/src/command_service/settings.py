@@ -38,7 +38,11 @@ class Settings(ServiceSettings):
     amqp_intake_enabled: bool = True
     amqp_prefetch: int = Field(default=16, ge=1, le=10_000)
     amqp_max_command_bytes: int = Field(default=65_536, ge=1_024, le=16 * 1_048_576)
+    amqp_max_header_bytes: int = Field(
+        default=16_384, ge=1_024, le=65_536, description="A message's headers, AMQP-encoded; else 431."
+    )
     amqp_dead_letter_max_length: int = Field(default=10_000, ge=1)
+    amqp_dead_letter_max_bytes: int = Field(default=256 * 1_048_576, ge=1_048_576)
     amqp_dead_letter_ttl_seconds: int = Field(default=14 * 86_400, ge=1, le=2**32 // 1_000)
     amqp_senders: dict[str, Role | AmqpSender] = Field(
         default_factory=dict, description='Broker user -> role: `{"partner-portal": "service"}`.'
@@ -52,7 +56,6 @@ class Settings(ServiceSettings):
     )
     idempotency_retention_seconds: int = Field(default=86_400, ge=1, le=30 * 86_400)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
-    max_request_body_bytes: int = Field(default=65_536, ge=1_024, le=16 * 1_048_576, description="Else 413.")
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
 
     @property

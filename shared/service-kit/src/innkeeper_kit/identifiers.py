@@ -17,7 +17,9 @@ ID_MAX_LENGTH = 128
 ID_PATTERN = rf"^[A-Za-z0-9_.:-]{{1,{ID_MAX_LENGTH}}}$"
 """What a correlation id or an idempotency key may be: 1 to 128 of letters, digits and `_.:-`."""
 CORRELATION_HEADER = "X-Correlation-Id"
-_ACCEPTABLE = re.compile(ID_PATTERN).match
+# fullmatch: Python's `$` also matches before a final newline, so `match` let "key\n" through. The pattern
+# keeps its `^…$` for the OpenAPI documents, whose (ECMA) regexes end only at the end.
+_ACCEPTABLE = re.compile(ID_PATTERN).fullmatch
 _CORRELATION_NAME = CORRELATION_HEADER.lower().encode()
 
 

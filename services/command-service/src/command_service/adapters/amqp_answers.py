@@ -1,9 +1,16 @@
 """How the AMQP intake answers a command message: a reply to an allowed `reply_to`, and for a message that
-must not be tried again, a dead letter with the reason (then the ack)."""
+must not be tried again, a dead letter with the reason (then the ack).
+
+Nothing published here can be more than the broker takes. A message's properties travel in one frame
+(RabbitMQ: 128 KiB) and a publish over it makes the broker close the whole connection, every consumer
+with it: a dead letter carries only the headers defined here, never the sender's, and short-string
+properties (255 bytes at most each); its body is at most AMQP_MAX_COMMAND_BYTES, a reply at most
+REPLY_MAX_BYTES."""
 
 from __future__ import annotations
 
 import structlog
+from aio_pika.abc import HeadersType
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
@@ -11,20 +18,22 @@ from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
 from command_service.application.requests import Outcome
 from command_service.metrics import AMQP_DEAD_LETTERED
-from innkeeper_contracts import CommandRejected
+from innkeeper_contracts import CommandRejected, FieldError
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 
 log = structlog.get_logger("command_service.amqp")
 
 ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
 ORIGINAL_USER_ID_HEADER = "x-original-user-id"
+REASON_MAX_CHARS = 1_000
+REPLY_MAX_BYTES = 65_536
 
 
 class IntakeAnswers:
     """Replies and dead letters, for the intake (`amqp_intake`)."""
 
-    def __init__(self, broker: RabbitBroker, senders: AmqpSenders) -> None:
-        self._broker, self._senders = broker, senders
+    def __init__(self, broker: RabbitBroker, senders: AmqpSenders, max_body_bytes: int) -> None:
+        self._broker, self._senders, self._max_body_bytes = broker, senders, max_body_bytes
 
     async def reply(self, message: RabbitMessage, outcome: Outcome) -> None:
         """Publish the answer to the message's `reply_to`, if it has one the sender may use."""
@@ -36,7 +45,7 @@ class IntakeAnswers:
             return
         try:
             await self._broker.publish(
-                outcome.model_dump_json().encode(),
+                reply_body(outcome),
                 routing_key=raw.reply_to,
                 correlation_id=raw.correlation_id,
                 content_type="application/json",
@@ -46,29 +55,25 @@ class IntakeAnswers:
             log.warning("amqp.reply_failed", error=repr(error), reply_to=raw.reply_to)
 
     async def dead_letter(
-        self,
-        message: RabbitMessage,
-        rejection: CommandRejected,
-        *,
-        reason: str | None = None,
-        body: bytes | None = None,
+        self, message: RabbitMessage, rejection: CommandRejected, *, reason: str | None = None
     ) -> None:
-        """Answer the rejection, republish the message (or `body` instead of its own) to the dead letters
-        with `reason` (by default the rejection's type and detail), then ack it."""
+        """Answer the rejection, republish the message to the dead letters with `reason` (by default the
+        rejection's type and detail) and none of its own headers, then ack it."""
         raw = message.raw_message
-        reason = (reason or f"{rejection.type}: {rejection.detail}")[:1000]
+        reason = (reason or f"{rejection.type}: {rejection.detail}")[:REASON_MAX_CHARS]
         log.warning("amqp.dead_lettered", reason=reason, status=rejection.status)
         await self.reply(message, rejection)
-        headers = {
-            **(raw.headers or {}),
+        headers: HeadersType = {
             REJECTION_REASON_HEADER: reason,
             ORIGINAL_ROUTING_KEY_HEADER: raw.routing_key or "",
             # The broker sets user_id only for the connection's own user: kept for whoever re-sends it.
             ORIGINAL_USER_ID_HEADER: raw.user_id or "",
         }
+        # A body over the limit is not kept (refused as too large, the reason gives its size).
+        body = message.body if len(message.body) <= self._max_body_bytes else b""
         try:
             await self._broker.publish(
-                message.body if body is None else body,
+                body,
                 exchange=DEAD_LETTER_EXCHANGE_SPEC,
                 routing_key=raw.routing_key or "",
                 headers=headers,
@@ -84,3 +89,21 @@ class IntakeAnswers:
         else:
             await message.ack()
         AMQP_DEAD_LETTERED.inc()
+
+
+def reply_body(outcome: Outcome) -> bytes:
+    """The outcome as JSON, at most REPLY_MAX_BYTES: a body of many hostile field names makes as many
+    field errors; those that do not fit are left out (the detail says how many)."""
+    encoded = outcome.model_dump_json().encode()
+    if len(encoded) <= REPLY_MAX_BYTES or not isinstance(outcome, CommandRejected):
+        return encoded
+    shown: list[FieldError] = []
+    room = REPLY_MAX_BYTES // 2  # the rest for the detail (cut below) and the other, short fields
+    for error in outcome.errors:
+        room -= len(error.model_dump_json()) + 1
+        if room < 0:
+            break
+        shown.append(error)
+    left_out = len(outcome.errors) - len(shown)
+    detail = f"{outcome.detail[:REASON_MAX_CHARS]}… ({left_out} field errors left out)"
+    return outcome.model_copy(update={"errors": shown, "detail": detail}).model_dump_json().encode()

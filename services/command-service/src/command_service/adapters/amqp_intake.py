@@ -3,12 +3,13 @@
 Routing key = command name, body = the command JSON, `message_id` = idempotency key, `user_id` = the
 sender (`amqp_senders`). With an allowed `reply_to` the answer (CommandAccepted / CommandRejected) goes
 back with the same correlation id. Every message is settled: a message without a known sender is
-answered 401/403 (through direct reply-to only) and acked before its body is read; an oversized,
-malformed or invalid one, or one that fails on an unexpected error (500 `internal`), is dead-lettered
-with `x-rejection-reason` (and the sender in `x-original-user-id`); business rejections are answered and
-acked. Only PostgreSQL keeps a message: while it is unreachable the intake holds the message and tries
-again after a pause (the stop puts it back in the queue); a statement it cancelled (a timeout) puts the
-message back after the pause, which counts towards the queue's delivery limit.
+answered 401/403 (through direct reply-to only) and acked before its body is read; one with headers or a
+body over its limit, a malformed or invalid one, or one that fails on an unexpected error (500
+`internal`), is dead-lettered with `x-rejection-reason` (and the sender in `x-original-user-id`);
+business rejections are answered and acked. Only PostgreSQL keeps a message: while it is unreachable the
+intake holds the message and tries again after a pause (the stop puts it back in the queue); a statement
+it cancelled (a timeout) puts the message back after the pause, which counts towards the queue's delivery
+limit — on the limit-th delivery it is answered 503 and dead-lettered with the cause instead.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
 from command_service.adapters.amqp_answers import IntakeAnswers
-from command_service.adapters.amqp_reading import Refused, read_command
+from command_service.adapters.amqp_reading import MessageLimits, delivered_before, read_command
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.application.access import ForbiddenError, UnauthenticatedError
 from command_service.application.mediator import Mediator
 from command_service.application.ports import DatabaseTimeoutError, ServiceUnavailableError
-from command_service.application.rejections import internal_error, refused
+from command_service.application.rejections import internal_error, refused, unavailable
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import COMMANDS, CommandRejected
+from innkeeper_contracts.topology import COMMANDS_DELIVERY_LIMIT
 from innkeeper_kit.identifiers import acceptable_id, new_correlation_id
 
 log = structlog.get_logger("command_service.amqp")
@@ -44,11 +46,12 @@ class CommandIntake:
         mediator: Mediator,
         senders: AmqpSenders,
         *,
-        max_body_bytes: int = 65_536,
+        limits: MessageLimits,
         requeue_delay: float = 1.0,
     ) -> None:
-        self._answers, self._mediator, self._senders = IntakeAnswers(broker, senders), mediator, senders
-        self._max_body_bytes, self._requeue_delay = max_body_bytes, requeue_delay
+        self._answers = IntakeAnswers(broker, senders, limits.max_body_bytes)
+        self._mediator, self._senders = mediator, senders
+        self._limits, self._requeue_delay = limits, requeue_delay
         self._stopping = asyncio.Event()
 
     def stop(self) -> None:
@@ -80,17 +83,17 @@ class CommandIntake:
             name,
             message.body,
             raw.message_id,
+            raw.headers,
             correlation_id=correlation_id,
-            max_body_bytes=self._max_body_bytes,
+            limits=self._limits,
         )
-        if isinstance(read, Refused):
-            body = None if read.keep_body else b""
-            return await self._answers.dead_letter(message, read.rejection, body=body)
+        if isinstance(read, CommandRejected):
+            return await self._answers.dead_letter(message, read)
         request = CommandRequest(
             read.command, correlation_id, idempotency_key=read.idempotency_key, principal=principal
         )
         outcome = await self._outcome(message, request)
-        if outcome is None:  # back in the queue
+        if outcome is None:  # settled already: back in the queue, or dead-lettered
             return None
         if isinstance(outcome, CommandRejected) and outcome.status in (400, 422):
             return await self._answers.dead_letter(message, outcome)
@@ -98,20 +101,36 @@ class CommandIntake:
         return await message.ack()
 
     async def _outcome(self, message: RabbitMessage, request: CommandRequest) -> Outcome | None:
-        """The pipeline's answer, or None when the message went back to the queue."""
+        """The pipeline's answer, or None when the message was settled without one."""
         while True:
             try:
                 return await self._mediator.send(request)
             except DatabaseTimeoutError as error:  # the command may be at fault: the delivery limit counts
-                log.warning("amqp.requeued", reason=str(error))
-                await self._pause()
-                await message.nack(requeue=True)
+                await self._after_timeout(message, request, error)
                 return None
             except ServiceUnavailableError as error:  # PostgreSQL itself: wait for it, holding the message
                 log.warning("amqp.waiting_for_postgres", reason=str(error))
                 if await self._pause():
                     await message.nack(requeue=True)
                     return None
+
+    async def _after_timeout(
+        self, message: RabbitMessage, request: CommandRequest, error: DatabaseTimeoutError
+    ) -> None:
+        """Back in the queue after the pause, or, on the limit-th delivery, answered 503 and dead-lettered
+        with the cause (the broker's own dead letter would say only `delivery_limit`)."""
+        deliveries = delivered_before(message.raw_message.headers) + 1
+        # RabbitMQ dead-letters a message returned with its count past the limit (after limit + 1
+        # deliveries); giving up at the limit-th holds whichever way a broker version counts.
+        if deliveries >= COMMANDS_DELIVERY_LIMIT:
+            rejection = unavailable(command=request.name, correlation_id=request.correlation_id)
+            reason = f"unavailable: {error} ({deliveries} deliveries)"
+            await self._answers.dead_letter(message, rejection, reason=reason)
+        else:
+            log.warning("amqp.requeued", reason=str(error), deliveries=deliveries)
+            await self._pause()
+            # reject, not nack: RabbitMQ 4.3 counts only a reject towards the delivery limit (3.x both).
+            await message.reject(requeue=True)
 
     async def _pause(self) -> bool:
         """Wait the requeue delay (no spinning while PostgreSQL is down); True when stopping."""

@@ -42,9 +42,14 @@ def intake_queue(routing_key: str = "") -> RabbitQueue:
     return queue
 
 
-def dead_letter_queue(max_length: int, ttl_seconds: int) -> RabbitQueue:
-    """The dead letters, bounded: beyond `max_length` the oldest go first; none outlives `ttl_seconds`."""
-    bounds: ClassicQueueArgs = {"x-max-length": max_length, "x-message-ttl": ttl_seconds * 1000}
+def dead_letter_queue(max_length: int, max_bytes: int, ttl_seconds: int) -> RabbitQueue:
+    """The dead letters, bounded: beyond `max_length` messages or `max_bytes` of bodies the oldest go
+    first; none outlives `ttl_seconds`."""
+    bounds: ClassicQueueArgs = {
+        "x-max-length": max_length,
+        "x-max-length-bytes": max_bytes,
+        "x-message-ttl": ttl_seconds * 1000,
+    }
     return RabbitQueue(COMMANDS_DEAD_LETTER_QUEUE, durable=True, arguments=bounds)
 
 

@@ -76,7 +76,9 @@ class PostgresIdempotencyStore:
 
     async def forget_expired(self, batch: int = 1000) -> int:
         """Delete up to `batch` expired keys; returns how many (call again while it returns `batch`)."""
-        status: str = await self._pool.execute(_FORGET, self._retention, batch, timeout=10)
+        with unavailable_on_failure():
+            async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+                status: str = await connection.execute(_FORGET, self._retention, batch, timeout=10)
         return int(status.split()[-1])
 
     async def forget_expired_forever(self, every: float) -> None:
