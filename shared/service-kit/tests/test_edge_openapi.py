@@ -13,6 +13,7 @@ from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.edge_openapi import document_http_edge
 from innkeeper_kit.identifiers import ID_PATTERN
 from innkeeper_kit.problems import EDGE_KINDS, PROBLEM_JSON
+from innkeeper_kit.settings import ServiceSettings
 
 ACCESS = path_rules(anyone=["/things"], operator=["/metrics"])
 
@@ -39,7 +40,8 @@ def document() -> dict[str, Any]:
         return thing
 
     document_bearer_auth(app, ACCESS)
-    document_http_edge(app, max_body_bytes=4096)
+    settings = ServiceSettings(max_request_body_bytes=4096, request_body_timeout_seconds=7.5)
+    document_http_edge(app, settings)
     return app.openapi()
 
 
@@ -49,14 +51,17 @@ def test_problem_bodies_are_documented_under_their_own_content_type() -> None:
     assert list(add["202"]["content"]) == ["application/json"]  # answers that are not problems stay
 
 
-def test_every_operation_may_answer_500_and_those_with_a_body_413() -> None:
+def test_every_operation_may_answer_408_413_and_500_a_get_too() -> None:
+    """The body bounds hold for any request: a GET sent with a large or slow body is refused alike."""
     paths = document()["paths"]["/things"]
     edge = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HttpProblem"}}}
-    assert paths["get"]["responses"]["500"]["content"] == edge
-    assert paths["post"]["responses"]["500"]["content"] == edge
-    assert paths["post"]["responses"]["413"]["content"] == edge
-    assert "4096 bytes" in paths["post"]["responses"]["413"]["description"]
-    assert "413" not in paths["get"]["responses"]
+    for operation in paths.values():
+        responses = operation["responses"]
+        assert {status: responses[status]["content"] for status in ("408", "413", "500")} == dict.fromkeys(
+            ("408", "413", "500"), edge
+        )
+        assert "4096 bytes" in responses["413"]["description"]
+        assert "7.5 s" in responses["408"]["description"]
 
 
 def test_answers_carry_the_correlation_id_and_every_503_a_retry_after() -> None:
@@ -72,11 +77,17 @@ def test_answers_carry_the_correlation_id_and_every_503_a_retry_after() -> None:
             assert ("Retry-After" in response["headers"]) is (status == "503"), status
 
 
-def test_a_405_is_described_once_with_its_allow_header() -> None:
+def test_what_no_operation_can_declare_is_in_the_description_and_nothing_is_left_unreferenced() -> None:
+    """A 405 answers a method that is no operation; uvicorn's 503 past the concurrency bound is its own."""
     full = document()
-    method_not_allowed = full["components"]["responses"]["MethodNotAllowed"]
-    assert method_not_allowed["headers"]["Allow"] == {"$ref": "#/components/headers/Allow"}
     assert re.search(r"405 with `Allow`", full["info"]["description"])
+    assert re.search(
+        r"1000 open connections .*`text/plain`, without `Retry-After`", full["info"]["description"]
+    )
+    text = str(full["paths"])
+    for kind, names in full["components"].items():
+        if kind not in ("schemas", "securitySchemes"):  # schemas nest; schemes are named, not $ref'd
+            assert [name for name in names if f"#/components/{kind}/{name}" not in text] == [], kind
 
 
 def test_auth_answers_are_documented_where_the_middleware_gives_them() -> None:

@@ -107,6 +107,37 @@ async def test_bad_input_is_a_client_error_problem(
         assert problem["errors"]
 
 
+@pytest.mark.parametrize(
+    ("city", "error"),
+    [
+        ("%00", "text_control_character"),  # NUL
+        ("Ber%00gen", "text_control_character"),
+        ("%E2%80%AEnegreB", "text_control_character"),  # U+202E RIGHT-TO-LEFT OVERRIDE
+        ("Ber%E2%80%8Bgen", "text_control_character"),  # U+200B ZERO WIDTH SPACE
+        ("Ber%0Agen", "text_not_one_line"),
+        ("Ber%E2%80%A8gen", "text_not_one_line"),  # U+2028 LINE SEPARATOR
+        ("x" * 201, "string_too_long"),
+        ("%20%20", "string_too_short"),  # spaces around a name are dropped: nothing is left
+    ],
+)
+async def test_a_city_that_no_hotel_can_have_is_a_422_naming_the_parameter(
+    client: httpx.AsyncClient, seeded: ReadModelSeed, city: str, error: str
+) -> None:
+    """The contracts' one-line text rule and name length, as the hotels' cities were registered under."""
+    response = await client.get(f"/hotels?city={city}")
+    assert response.status_code == 422, response.text
+    assert [(e["loc"], e["type"]) for e in response.json()["errors"]] == [(["query", "city"], error)]
+
+
+async def test_a_city_is_matched_as_registered_spaces_around_it_dropped(
+    client: httpx.AsyncClient, seed: ReadModelSeed
+) -> None:
+    await seed.put(hotel_card(city="Bergen"), hotel_card(city="Oslo"))
+    response = await client.get("/hotels?city=%20Bergen%20")
+    assert response.status_code == 200, response.text
+    assert [card["city"] for card in response.json()["items"]] == ["Bergen"]
+
+
 async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadModelSeed) -> None:
     for method in ("POST", "PUT", "DELETE", "PATCH"):
         response = await client.request(method, "/hotels")

@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds / 2), 1),
+            **settings.http_server_bounds,
         )
     else:
         sys.exit(USAGE)

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds / 2), 1),
+            **settings.http_server_bounds,
         )
         return 0
     from . import operations

@@ -1,6 +1,10 @@
 """HTTP side of the projector: `/status`, `/metrics`, `/healthz`, `/readyz` (port 8003).
 
-The probes are open; the status and the metrics are for operators (an admin or a service token)."""
+The probes are open; the status and the metrics are for operators (an admin or a service token). The
+edge is the command and query services' (`innkeeper_kit`): every refusal a problem with the correlation
+id, 405 with `Allow`, bounded bodies, a catch-all 500, `Retry-After` on every 503. What the status reads
+is bounded in time: the driver alone would wait 30 s to select a MongoDB server that is down.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,11 +23,23 @@ from pydantic import BaseModel
 from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
 from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.auth.setup import token_verifier
+from innkeeper_kit.body_limit import BodyLimitMiddleware
+from innkeeper_kit.correlation import CorrelationIdMiddleware
+from innkeeper_kit.edge_openapi import EDGE_PROBLEM, document_http_edge
+from innkeeper_kit.methods import install_routing_problems
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS, problem_response
+from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
 
 from .bootstrap import Components, Projector
+from .failures import INFRASTRUCTURE_ERRORS
 from .metrics import METRICS
 from .settings import Settings
 from .status import Lag, lag_report
+
+STATUS_SECONDS = 3.0
+"""The longest `/status` (and the lag sampled for `/metrics`) waits for MongoDB and PostgreSQL."""
+RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+log = structlog.get_logger("projector")
 
 
 class Health(BaseModel):
@@ -32,7 +49,21 @@ class Health(BaseModel):
     checks: dict[str, bool] = {}
 
 
+class ProjectorStatus(Lag):
+    """The projector's position and lag, the generation readers use, and the parking lot size."""
+
+    generation: str
+    rebuilding: str | None
+    parked: int
+
+
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/status", "/metrics"])
+_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "MongoDB or PostgreSQL did not answer in time.", "content": EDGE_PROBLEM}
+}
+_PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -54,25 +85,43 @@ def create_app(settings: Settings) -> FastAPI:
     async def healthz() -> Health:
         return Health(status="ok")
 
-    @app.get("/readyz", response_model=Health)
+    @app.get("/readyz", response_model=Health, responses={503: {"model": Health}})
     async def readyz(projector: ProjectorDep) -> Response:
         checks = {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
-        body = Health(status="ok" if all(checks.values()) else "unavailable", checks=checks)
-        return JSONResponse(body.model_dump(), status_code=200 if all(checks.values()) else 503)
+        if all(checks.values()):
+            return JSONResponse(Health(status="ok", checks=checks).model_dump())
+        body = Health(status="unavailable", checks=checks).model_dump()
+        return JSONResponse(body, status_code=503, headers=RETRY)
 
-    @app.get("/status")
-    async def status(projector: ProjectorDep) -> ProjectorStatus:
+    @app.get("/status", response_model=ProjectorStatus, responses=_UNAVAILABLE)
+    async def status(projector: ProjectorDep) -> Response:
         """Position per shard, lag behind the event log, generations and parked events."""
-        return await _status(projector)
+        try:
+            report = await _status(projector)
+        except INFRASTRUCTURE_ERRORS as error:  # timeouts too: TimeoutError is an OSError
+            log.warning("status.unavailable", error=repr(error))
+            detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
+            return problem_response(503, "unavailable", "Status unavailable", detail, RETRY)
+        return JSONResponse(report.model_dump(mode="json"))
 
-    @app.get("/metrics")
+    @app.get("/metrics", response_class=Response, responses=_PROMETHEUS_TEXT)
     async def metrics(projector: ProjectorDep) -> Response:
         with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
             await _status(projector)  # refreshes the lag gauges
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    install_routing_problems(app)
     document_bearer_auth(app, ACCESS)
+    document_http_edge(app, settings)
+    # Later middleware is outer: the correlation id, the catch-all 500, the body bounds, the token check.
     app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.request_body_timeout_seconds,
+    )
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(CorrelationIdMiddleware)
     return app
 
 
@@ -93,21 +142,14 @@ async def _mongo_ok(projector: Projector) -> bool:
 
 
 async def _status(projector: Projector) -> ProjectorStatus:
-    parts = projector.parts
-    lag = await lag_report(parts.status, parts.events)
-    generations = await parts.registry.current()
-    parked = await parts.parking.count()
+    async with asyncio.timeout(STATUS_SECONDS):
+        parts = projector.parts
+        lag = await lag_report(parts.status, parts.events)
+        generations = await parts.registry.current()
+        parked = await parts.parking.count()
     METRICS.lag_events.set(lag.lag_events)
     METRICS.lag_seconds.set(lag.lag_seconds)
     METRICS.parked_now.set(parked)
     return ProjectorStatus(
         **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
     )
-
-
-class ProjectorStatus(Lag):
-    """The projector's position and lag, the generation readers use, and the parking lot size."""
-
-    generation: str
-    rebuilding: str | None
-    parked: int

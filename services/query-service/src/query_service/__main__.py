@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds), 1),
+        **settings.http_server_bounds,
     )
 
 

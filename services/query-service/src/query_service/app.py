@@ -86,12 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(router.routes)
     problems.install(app)
     document_bearer_auth(app, ACCESS)
-    document_http_edge(app, settings.max_request_body_bytes)
+    document_http_edge(app, settings)
     # Later middleware is outer. From the outside in: the request middleware binds the correlation id
     # before anything runs; CORS wraps the rest (a browser can read any refusal); an unexpected error
-    # becomes a 500 problem; a body over the limit is refused before the token check runs.
+    # becomes a 500 problem; a body over the limit or too slow is refused before the token check runs.
     app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.request_body_timeout_seconds,
+    )
     app.add_middleware(UnexpectedErrorMiddleware)
     if settings.cors_origin_list:
         app.add_middleware(

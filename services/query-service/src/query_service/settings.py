@@ -27,7 +27,6 @@ class Settings(ServiceSettings):
     max_availability_nights: int = Field(default=92, ge=1, le=366)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
     ensure_indexes: bool = Field(default=True, description="Create the indexes reads need, per generation.")
-    max_request_body_bytes: int = Field(default=65_536, ge=1_024, le=16 * 1_048_576, description="Else 413.")
 
     @property
     def cors_origin_list(self) -> list[str]:

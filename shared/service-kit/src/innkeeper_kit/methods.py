@@ -1,4 +1,5 @@
-"""405 answers that say which methods the path has (`Allow`, RFC 9110 §15.5.6).
+"""The router's refusals as problems: 405 answers that say which methods the path has (`Allow`, RFC 9110
+§15.5.6), and, for an app with no problem vocabulary of its own, 404.
 
 Starlette's router raises 405 with the methods of the first route whose path matched; a path served by
 several routes (GET here, POST there) would be under-reported. The methods are gathered here from every
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
@@ -33,3 +35,24 @@ def method_not_allowed(request: Request) -> Response:
     listed = ", ".join(allowed)
     detail = f"{request.method} {request.url.path}: this path answers {listed or 'no method'}"
     return problem_response(405, "method-not-allowed", "Method not allowed", detail, {"Allow": listed})
+
+
+def not_found(request: Request) -> Response:
+    """The 404 problem of a path the app does not have."""
+    detail = f"{request.method} {request.url.path}: no such path"
+    return problem_response(404, "not-found", "Not found", detail)
+
+
+async def _on_not_found(request: Request, error: Exception) -> Response:
+    return not_found(request)
+
+
+async def _on_method_not_allowed(request: Request, error: Exception) -> Response:
+    return method_not_allowed(request)
+
+
+def install_routing_problems(app: Starlette) -> None:
+    """The router's 404 and 405 as the kit's problems, for an app whose routes raise no HTTP errors of
+    their own (the projector's); the command and query services answer in their own vocabularies."""
+    app.add_exception_handler(404, _on_not_found)
+    app.add_exception_handler(405, _on_method_not_allowed)

@@ -1,7 +1,8 @@
 """RFC 9457 problem answers that any of the services gives at its HTTP edge, before or around its own
-routes: authentication (401/403), keys unavailable (503), a method the path does not have (405), a body
-over the limit (413) and an unexpected error (500). The services' own problems (a command's rejection, a
-query's invalid parameter) have their own models with the same core fields."""
+routes: authentication (401/403), keys unavailable (503), a path (404) or a method (405) it does not
+have, a body that does not arrive in time (408) or is over the limit (413), and an unexpected error
+(500). The services' own problems (a command's rejection, a query's invalid parameter) have their own
+models with the same core fields."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ EDGE_KINDS = (
     "unauthenticated",
     "forbidden",
     "unavailable",
+    "not-found",
     "method-not-allowed",
+    "request-timeout",
     "too-large",
     "internal",
 )
@@ -29,7 +32,8 @@ HTTP_PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "HttpProblem",
     "type": "object",
     "description": "RFC 9457 problem details of an answer the HTTP edge gives alike in every service: a "
-    "method the path does not have, a body over the limit, an unexpected error, no keys to check a token.",
+    "method the path does not have, a body too slow or over the limit, an unexpected error, no keys to "
+    "check a token.",
     "required": ["status", "type", "title", "detail"],
     "properties": {
         "status": {"type": "integer", "examples": [405]},

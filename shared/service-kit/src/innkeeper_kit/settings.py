@@ -1,15 +1,24 @@
-"""The settings every service reads alike (logging, shutdown, who issues tokens), from the environment."""
+"""The settings every service reads alike (logging, shutdown, the HTTP edge's bounds, who issues tokens),
+from the environment."""
 
 from __future__ import annotations
 
 import sys
-from typing import Literal, Self, TypeVar
+from typing import Literal, Self, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from innkeeper_kit.auth.algorithms import ASYMMETRIC
+from innkeeper_kit.body_limit import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_SECONDS
+
+
+class HttpServerBounds(TypedDict):
+    """uvicorn's own bounds, as `uvicorn.run` names them."""
+
+    limit_concurrency: int
+    timeout_keep_alive: int
 
 
 def _default_log_format() -> Literal["json", "console"]:
@@ -24,6 +33,16 @@ class ServiceSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = Field(default_factory=_default_log_format)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")
+    max_request_body_bytes: int = Field(
+        default=DEFAULT_MAX_BODY_BYTES, ge=1_024, le=16 * 1_048_576, description="Else 413."
+    )
+    request_body_timeout_seconds: float = Field(
+        default=DEFAULT_READ_SECONDS, gt=0, le=300, description="For a whole request body; else 408."
+    )
+    http_max_concurrency: int = Field(
+        default=1000, ge=2, le=100_000, description="Open connections or requests in flight; else 503."
+    )
+    http_keep_alive_seconds: int = Field(default=5, ge=1, le=600, description="Idle connection kept open.")
     environment: Literal["production", "development"] = Field(
         default="production", description="`development` trusts a JWKS file (make run's own issuer)."
     )
@@ -38,6 +57,15 @@ class ServiceSettings(BaseSettings):
         default=10.0, ge=0, le=3600, description="Floor between fetches."
     )
     auth_leeway_seconds: float = Field(default=30.0, ge=0, le=300, description="Clock skew allowed.")
+
+    @property
+    def http_server_bounds(self) -> HttpServerBounds:
+        """uvicorn's own bounds (`uvicorn.run(**...)`). At `limit_concurrency` open connections (idle
+        keep-alive ones too) or requests in flight, uvicorn answers a new request itself: 503 `text/plain`
+        with `Connection: close`, before the app (and its problem answers) sees it."""
+        return HttpServerBounds(
+            limit_concurrency=self.http_max_concurrency, timeout_keep_alive=self.http_keep_alive_seconds
+        )
 
     @property
     def auth_algorithm_list(self) -> list[str]:

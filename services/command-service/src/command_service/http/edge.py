@@ -2,8 +2,8 @@
 
 Middleware added later is outer. From the outside in: the correlation id is bound (and echoed on every
 answer) before anything else runs; CORS wraps the rest, so a browser can read any refusal; an
-unexpected error becomes a 500 problem there; a body over the limit is refused before the token is
-looked at; the token check runs last, before the routes.
+unexpected error becomes a 500 problem there; a body over the limit or too slow to arrive is refused
+before the token is looked at; the token check runs last, before the routes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from command_service.http.middleware import CorrelationIdMiddleware
 from command_service.http.operations import ACCESS, operations
 from command_service.http.problems import install_problem_handlers
 from command_service.http.routes import commands
@@ -20,6 +19,7 @@ from innkeeper_kit.auth.middleware import BearerAuthMiddleware
 from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.auth.verifier import TokenVerifier
 from innkeeper_kit.body_limit import BodyLimitMiddleware
+from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge_openapi import document_http_edge
 from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
 
@@ -31,9 +31,13 @@ def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier 
     app.router.routes.extend([*commands.routes, *operations.routes])
     install_problem_handlers(app)
     document_bearer_auth(app, ACCESS)
-    document_http_edge(app, settings.max_request_body_bytes)
+    document_http_edge(app, settings)
     app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.request_body_timeout_seconds,
+    )
     app.add_middleware(UnexpectedErrorMiddleware)
     if settings.cors_origin_list:  # browsers on other origins may POST commands
         app.add_middleware(

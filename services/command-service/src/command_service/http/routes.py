@@ -26,11 +26,11 @@ from innkeeper_contracts import (
     SetNightlyRate,
     SetNightlyRateBody,
 )
+from innkeeper_contracts.values import ROOM_TYPE_CODE_PATTERN
 from innkeeper_kit.auth.middleware import principal_of
 from innkeeper_kit.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from innkeeper_kit.problems import PROBLEM_JSON
 
-ROOM_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -42,7 +42,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 HotelId = Annotated[UUID, Path(description="The hotel's id.")]
-RoomTypeCodePath = Annotated[str, Path(pattern=ROOM_TYPE_PATTERN, description="Room type code.")]
+RoomTypeCodePath = Annotated[str, Path(pattern=ROOM_TYPE_CODE_PATTERN, description="Room type code.")]
 
 _problem = {"model": CommandRejected, "content": {PROBLEM_JSON: {}}}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -53,7 +53,11 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
         **_problem,
         "description": "Invalid command or `Idempotency-Key` (field-level errors), or the key reused",
     },
-    503: {**_problem, "description": "PostgreSQL unavailable; nothing was written"},
+    503: {
+        **_problem,
+        "description": "PostgreSQL unreachable or too slow (a statement or lock wait over its bound, no "
+        "pooled connection free in time); retry with the same `Idempotency-Key`",
+    },
 }
 
 commands = APIRouter(tags=["commands"], responses=COMMAND_RESPONSES)

@@ -17,6 +17,7 @@ from innkeeper_contracts.documents import (
     HotelDetail,
     HotelNight,
 )
+from innkeeper_contracts.values import Name
 from query_service.availability import hotel_availability, night_id
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import InvalidQueryError, NotFoundError
@@ -30,6 +31,10 @@ from .rendering import public, render
 router = APIRouter(tags=["hotels"])
 STAY_DESCRIPTION = (
     f"Departure day; only with `check_in`, after it and at most {MAX_STAY_NIGHTS} nights later (else 422)."
+)
+CITY_DESCRIPTION = (
+    "Exact city name, as hotels register it: one line of text (the contracts' `Name`: no control, format or "
+    "line-break characters; surrounding spaces are dropped), else 422 naming `city`."
 )
 RANGE_DESCRIPTION = (
     "Day after the last night (exclusive): after `from`, and at most `MAX_AVAILABILITY_NIGHTS` nights "
@@ -54,7 +59,7 @@ def checked_stay(check_in: date | None, check_out: date | None) -> None:
 @router.get("/hotels", response_model=HotelPage, responses=PROBLEMS, openapi_extra=TOKEN_DOC)
 async def search_hotels(
     request: Request,
-    city: Annotated[str | None, Query(min_length=1, max_length=200, description="Exact city name.")] = None,
+    city: Annotated[Name | None, Query(description=CITY_DESCRIPTION)] = None,
     check_in: Annotated[date | None, Query(description="First night; only with `check_out`.")] = None,
     check_out: Annotated[date | None, Query(description=STAY_DESCRIPTION)] = None,
     guests: Annotated[int | None, Query(ge=1, le=20, description="Party size a room must fit.")] = None,

@@ -1,5 +1,6 @@
 """Correlation id: taken from `X-Correlation-Id` when it has the kit's format (else a new one), bound to
-logs, sent back on every answer."""
+logs (and so to every problem answer), sent back on every answer. The outermost middleware of a service
+whose edge needs nothing more per request (the query service's own also times each request)."""
 
 from __future__ import annotations
 
