@@ -13,6 +13,7 @@ from .values import (
     MAX_GUESTS,
     MAX_ROOMS,
     BookingGuest,
+    Email,
     Name,
     Reason,
     RoomTypeCode,
@@ -32,6 +33,9 @@ class RegisterHotel(Contract):
     city: Name
     stars: StrictInt = Field(ge=1, le=5)
     room_types: RoomTypes
+    management_email: Email | None = Field(
+        default=None, description="Where management alerts go (late or high-value cancellations)."
+    )
 
 
 class ChangeRoomCapacity(Contract):
@@ -48,6 +52,13 @@ class SetNightlyRate(Contract):
     hotel_id: UUID
     room_type: RoomTypeCode
     nightly_rate: NightlyRate
+
+
+class SetManagementContact(Contract):
+    """Send the hotel's management alerts to this address from now on."""
+
+    hotel_id: UUID
+    email: Email
 
 
 class BookStay(Contract):
@@ -73,12 +84,15 @@ class CancelBooking(Contract):
     reason: Reason
 
 
-Command = RegisterHotel | ChangeRoomCapacity | SetNightlyRate | BookStay | CancelBooking
+Command = (
+    RegisterHotel | ChangeRoomCapacity | SetNightlyRate | SetManagementContact | BookStay | CancelBooking
+)
 
 COMMANDS: dict[str, type[Contract]] = {
     "RegisterHotel": RegisterHotel,
     "ChangeRoomCapacity": ChangeRoomCapacity,
     "SetNightlyRate": SetNightlyRate,
+    "SetManagementContact": SetManagementContact,
     "BookStay": BookStay,
     "CancelBooking": CancelBooking,
 }
@@ -98,6 +112,12 @@ class SetNightlyRateBody(Contract):
     """Body of `POST /hotels/{hotel_id}/room-types/{code}/rate`."""
 
     nightly_rate: NightlyRate
+
+
+class SetManagementContactBody(Contract):
+    """Body of `PUT /hotels/{hotel_id}/management-contact`."""
+
+    email: Email
 
 
 class CancelBookingBody(Contract):

@@ -8,11 +8,12 @@ from .booking import (
     BookingCancelled,
     GuestNotificationRequested,
     ManagementAlertRaised,
+    NotificationTemplate,
     RefundIssued,
     RefundPolicy,
     StayBooked,
 )
-from .hotel import HotelRegistered, NightlyRateSet, RoomCapacityChanged
+from .hotel import HotelRegistered, ManagementContactSet, NightlyRateSet, RoomCapacityChanged
 
 __all__ = [
     "EVENT_TYPES",
@@ -25,7 +26,9 @@ __all__ = [
     "HotelEvent",
     "HotelRegistered",
     "ManagementAlertRaised",
+    "ManagementContactSet",
     "NightlyRateSet",
+    "NotificationTemplate",
     "RefundIssued",
     "RefundPolicy",
     "RoomCapacityChanged",
@@ -38,6 +41,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         HotelRegistered,
         RoomCapacityChanged,
         NightlyRateSet,
+        ManagementContactSet,
         StayBooked,
         BookingCancelled,
         RefundIssued,

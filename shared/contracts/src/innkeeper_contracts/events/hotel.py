@@ -1,11 +1,12 @@
-"""Events of the Hotel aggregate: registered, then its room types' capacities and rates change."""
+"""Events of the Hotel aggregate: registered, then its room types' capacities and rates change, and
+whom management alerts go to."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from innkeeper_contracts.money import Money, NightlyRate
-from innkeeper_contracts.values import MAX_ROOMS, Name, RoomTypeCode, RoomTypes
+from innkeeper_contracts.values import MAX_ROOMS, Email, Name, RoomTypeCode, RoomTypes
 
 from .base import HotelEvent
 
@@ -17,6 +18,9 @@ class HotelRegistered(HotelEvent):
     city: Name
     stars: int = Field(ge=1, le=5)
     room_types: RoomTypes
+    management_email: Email | None = Field(
+        default=None, description="Where management alerts go; absent: none are mailed."
+    )
 
 
 class RoomCapacityChanged(HotelEvent):
@@ -33,3 +37,10 @@ class NightlyRateSet(HotelEvent):
     room_type: RoomTypeCode
     nightly_rate: NightlyRate
     previous_rate: Money = Field(description="The rate before (set before rates were bounded, maybe more).")
+
+
+class ManagementContactSet(HotelEvent):
+    """Management alerts of the hotel go to this address from now on."""
+
+    email: Email
+    previous_email: Email | None = Field(description="None when the hotel had no management contact.")
