@@ -1,0 +1,1 @@
+"""Innkeeper notifier: turns delivery events into mails and signed webhooks, once per event and channel."""

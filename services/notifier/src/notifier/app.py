@@ -1,0 +1,113 @@
+"""HTTP side of the notifier (port 8004): `/healthz`, `/readyz` open; `/metrics` for operators (an admin
+or a service token). The edge is the other services' (`innkeeper_kit`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+
+from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
+from innkeeper_kit.auth.openapi import document_bearer_auth
+from innkeeper_kit.auth.setup import token_verifier
+from innkeeper_kit.body_limit import BodyLimitMiddleware
+from innkeeper_kit.correlation import CorrelationIdMiddleware
+from innkeeper_kit.edge_openapi import document_http_edge
+from innkeeper_kit.methods import install_routing_problems
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS
+from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
+
+from .bootstrap import Notifier
+from .metrics import METRICS
+from .settings import Settings
+
+PROBE_SECONDS = 2.0
+ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
+_PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+}
+
+
+class Health(BaseModel):
+    """Whether the process (or its dependencies) are fine."""
+
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    verifier = token_verifier(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if verifier is not None:
+            await verifier.warm()
+        notifier = await Notifier.connect(settings)
+        await notifier.start()
+        app.state.notifier = notifier
+        yield
+        await notifier.stop()
+
+    app = FastAPI(title="Innkeeper notifier", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+    async def readyz(notifier: NotifierDep) -> Response:
+        checks = {"rabbitmq": notifier.broker_ready(), "postgres": await _postgres_ok(notifier)}
+        if all(checks.values()):
+            return JSONResponse(Health(status="ok", checks=checks).model_dump())
+        body = Health(status="unavailable", checks=checks).model_dump()
+        return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.get("/metrics", response_class=Response, responses=_PROMETHEUS_TEXT)
+    async def metrics(notifier: NotifierDep) -> Response:
+        """Deliveries by channel and outcome; the backlog gauges are read from the store at each scrape."""
+        with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is away
+            async with asyncio.timeout(PROBE_SECONDS):
+                backlog = await notifier.store.backlog()
+            METRICS.open.set(backlog["open"])
+            METRICS.retry_backlog.set(backlog["retrying"])
+            METRICS.failed.set(backlog["failed"])
+            METRICS.oldest.set(backlog["oldest_seconds"])
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    install_routing_problems(app)
+    document_bearer_auth(app, ACCESS)
+    document_http_edge(app, settings)
+    # Later middleware is outer: the correlation id, the catch-all 500, the body bounds, the token check.
+    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_seconds=settings.request_body_timeout_seconds,
+    )
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(CorrelationIdMiddleware)
+    return app
+
+
+def _notifier(request: Request) -> Notifier:
+    notifier: Notifier = request.app.state.notifier
+    return notifier
+
+
+NotifierDep = Annotated[Notifier, Depends(_notifier)]
+
+
+async def _postgres_ok(notifier: Notifier) -> bool:
+    try:
+        async with asyncio.timeout(PROBE_SECONDS):
+            await notifier.store.pool.fetchval("SELECT 1")
+    except Exception:
+        return False
+    return True

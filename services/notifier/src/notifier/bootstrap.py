@@ -1,0 +1,98 @@
+"""The composition root: the store, the channels, the intake and the dispatcher, from settings
+(nothing at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractRobustConnection
+
+from .backoff import Backoff
+from .dispatcher import Dispatcher
+from .intake import ShardIntake
+from .mail import MailChannel, MailComposer, SmtpSender
+from .plans import event_types_wanted
+from .settings import Settings
+from .store import DeliveryStore
+from .topology import declare
+from .webhooks import WebhookSender
+
+log = structlog.get_logger("notifier")
+
+
+@dataclass
+class Notifier:
+    """The running service: a broker connection, one intake per shard, one dispatcher."""
+
+    settings: Settings
+    store: DeliveryStore
+    connection: AbstractRobustConnection | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    intakes: list[ShardIntake] = field(default_factory=list)
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> Notifier:
+        store = await DeliveryStore.connect(settings.postgres_dsn, size=settings.notifier_concurrency + 4)
+        return cls(settings, store)
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.webhooks = WebhookSender(settings.webhook_subscribers, settings.notifier_send_timeout_seconds)
+        mail = MailChannel(
+            MailComposer(settings.mail_from, settings.mail_domain),
+            SmtpSender(settings.smtp_url, settings.notifier_send_timeout_seconds),
+        )
+        self.dispatcher = Dispatcher(
+            self.store,
+            {"mail": mail, "webhook": self.webhooks},
+            Backoff(settings.notifier_retry_base_seconds, settings.notifier_retry_max_seconds),
+            concurrency=settings.notifier_concurrency,
+            max_attempts=settings.notifier_max_attempts,
+            send_timeout=settings.notifier_send_timeout_seconds,
+            lease_seconds=settings.notifier_lease_seconds,
+            poll_seconds=settings.notifier_poll_seconds,
+        )
+        self.tasks.append(asyncio.create_task(self.dispatcher.run()))
+        self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
+        async with self.connection.channel() as channel:
+            await declare(channel, settings.notifier_shards, event_types_wanted(settings.webhook_subscribers))
+        for index in range(settings.notifier_shards):
+            intake = ShardIntake(index, self.store, settings.webhook_subscribers, self.dispatcher.wake.set)
+            self.intakes.append(intake)
+            self.tasks.append(asyncio.create_task(self._supervise(intake)))
+        subscribers = len(settings.webhook_subscribers)
+        log.info("notifier started", shards=settings.notifier_shards, subscribers=subscribers)
+
+    async def _supervise(self, intake: ShardIntake) -> None:
+        """An intake that stops on an unexpected error is started again (a consumer never dies)."""
+        assert self.connection is not None
+        while not intake.stopping:
+            try:
+                await intake.run(self.connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("shard intake stopped; restarting", shard=intake.shard)
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        """Graceful: take no new batch, let the sends in flight record their outcome, then close."""
+        log.info("shutdown.started")
+        for intake in self.intakes:
+            intake.stop()
+        await self.dispatcher.drain(self.settings.shutdown_timeout_seconds / 2)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.connection is not None:
+            await self.connection.close()
+        await self.webhooks.close()
+        await self.store.close()
+        log.info("shutdown.done")
+
+    def broker_ready(self) -> bool:
+        """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
+        return self.connection is not None and self.connection.connected.is_set()

@@ -1,0 +1,146 @@
+"""The dispatcher: claims due deliveries, sends them (up to `concurrency` at once), records each outcome.
+
+Claims are made whenever a slot is free and something is due: woken by the intake when it records new
+deliveries, and every `poll` seconds for retries coming due. A send is bounded by its timeout, which the
+lease outlives, so no other replica takes a delivery while its send may still be going on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+import structlog
+
+from .backoff import Backoff
+from .failures import PermanentFailureError, TemporaryFailureError
+from .metrics import METRICS
+from .store import Delivery, DeliveryStore
+
+log = structlog.get_logger("notifier.dispatcher")
+
+
+class Channel(Protocol):
+    """Sends one delivery; raises a `DeliveryFailedError` saying whether to try again."""
+
+    async def send(self, delivery: Delivery) -> None: ...
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        channels: dict[str, Channel],
+        backoff: Backoff,
+        *,
+        concurrency: int,
+        max_attempts: int,
+        send_timeout: float,
+        lease_seconds: float,
+        poll_seconds: float,
+    ) -> None:
+        self.store, self.channels, self.backoff = store, channels, backoff
+        self.concurrency, self.max_attempts = concurrency, max_attempts
+        self.send_timeout, self.lease_seconds, self.poll_seconds = send_timeout, lease_seconds, poll_seconds
+        self.wake = asyncio.Event()
+        self.sending: set[asyncio.Task[None]] = set()
+        self.stopping = False
+
+    async def run(self) -> None:
+        """Runs until `drain`; a store that is down is waited for."""
+        while not self.stopping:
+            free = self.concurrency - len(self.sending)
+            claimed: list[Delivery] = []
+            if free > 0:
+                self.wake.clear()
+                try:
+                    claimed = await self.store.claim(free, self.lease_seconds)
+                except Exception:
+                    log.exception("claim failed; trying again")
+                    await asyncio.sleep(self.poll_seconds)
+                    continue
+            for delivery in claimed:
+                task = asyncio.create_task(self._deliver(delivery))
+                self.sending.add(task)
+                task.add_done_callback(self.sending.discard)
+            if not claimed or len(self.sending) >= self.concurrency:
+                await self._wait()
+
+    async def _wait(self) -> None:
+        """Until the intake wakes us, a send finishes (a slot is free) or the poll interval is over."""
+        waker = asyncio.create_task(self.wake.wait())
+        try:
+            waiting = {waker, *self.sending}
+            await asyncio.wait(waiting, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waker.cancel()
+
+    async def drain(self, seconds: float) -> None:
+        """Claim nothing more; let the sends in flight finish and record their outcome (a graceful stop)."""
+        self.stopping = True
+        self.wake.set()
+        if self.sending:
+            await asyncio.wait(set(self.sending), timeout=seconds)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        bound = log.bind(
+            delivery_id=delivery.id,
+            event_id=str(delivery.event_id),
+            event_type=delivery.event_type,
+            channel=delivery.channel,
+            template=delivery.template,
+            attempt=delivery.attempts,
+            correlation_id=delivery.correlation_id,
+        )
+        started = time.perf_counter()
+        outcome, reason, delay = "delivered", None, 0.0
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await self.channels[delivery.channel].send(delivery)
+        except PermanentFailureError as error:
+            outcome, reason = "failed", str(error)
+        except Exception as error:  # temporary, a timeout, the unexpected: retried while the budget lasts
+            reason = _reason(error)
+            if delivery.attempts >= self.max_attempts:
+                outcome, reason = "failed", f"{reason} (after {delivery.attempts} attempts)"
+            else:
+                hint = error.retry_after if isinstance(error, TemporaryFailureError) else None
+                outcome, delay = "retried", self.backoff.delay(delivery.attempts, hint)
+        METRICS.deliveries.labels(delivery.channel, outcome).inc()
+        METRICS.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
+        if outcome == "delivered":
+            bound.info("delivered")
+        elif outcome == "failed":
+            bound.warning("delivery failed; dead-lettered", reason=reason)
+        else:
+            bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
+        await self._record(delivery.id, outcome, reason, delay)
+
+    async def _record(self, delivery_id: int, outcome: str, reason: str | None, delay: float) -> None:
+        """Record the outcome, retrying while the store is away, within the lease: past it, the
+        delivery is claimed again and sent again (the crash case the receivers' deduplication covers)."""
+        deadline, pause = time.monotonic() + self.lease_seconds / 2, 0.1
+        while True:
+            try:
+                if outcome == "delivered":
+                    await self.store.delivered(delivery_id)
+                elif outcome == "failed":
+                    await self.store.failed(delivery_id, reason or "")
+                else:
+                    await self.store.retry_later(delivery_id, delay, reason or "")
+                return
+            except Exception:
+                if time.monotonic() >= deadline:
+                    log.exception("outcome not recorded; the delivery will be tried again", id=delivery_id)
+                    return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, TemporaryFailureError):
+        return str(error)
+    if isinstance(error, TimeoutError):
+        return "send timed out"
+    return f"unexpected {type(error).__name__}: {error}"

@@ -1,0 +1,14 @@
+"""Logging for the notifier: the kit's set-up (JSON or console lines naming the service, with the bound
+context and without guest personal data: addresses are redacted from every line)."""
+
+from __future__ import annotations
+
+from innkeeper_kit import logging as kit_logging
+
+from .settings import Settings
+
+SERVICE = "notifier"
+
+
+def configure_logging(settings: Settings) -> None:
+    kit_logging.configure_logging(SERVICE, settings.log_level, settings.log_format)

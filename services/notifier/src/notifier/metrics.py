@@ -1,0 +1,31 @@
+"""Prometheus metrics of the notifier (the default registry: the `process_*` ones come along)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+
+class Metrics:
+    """Deliveries by channel and outcome, the events taken in, and the backlog read at each scrape."""
+
+    def __init__(self) -> None:
+        self.deliveries = Counter(
+            "notifier_deliveries_total",
+            "Send attempts by channel and outcome (delivered, retried, failed, undeliverable)",
+            ["channel", "outcome"],
+        )
+        self.events = Counter("notifier_events_total", "Events taken in, by type", ["event_type"])
+        self.dead_lettered = Counter(
+            "notifier_messages_dead_lettered_total", "Messages that are not valid events, dead-lettered"
+        )
+        self.send_seconds = Histogram(
+            "notifier_send_seconds", "Time of one send attempt", ["channel"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )  # fmt: skip
+        self.open = Gauge("notifier_open_deliveries", "Deliveries not yet delivered nor failed")
+        self.retry_backlog = Gauge("notifier_retry_backlog", "Open deliveries waiting for another attempt")
+        self.failed = Gauge("notifier_failed_deliveries", "Dead-lettered deliveries an operator can retry")
+        self.oldest = Gauge("notifier_oldest_undelivered_seconds", "Age of the oldest open delivery")
+
+
+METRICS = Metrics()

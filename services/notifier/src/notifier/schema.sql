@@ -1,0 +1,34 @@
+-- The notifier's own records, in its own schema: one row per (event, channel, recipient).
+-- The unique key is what makes a replayed or republished event send nothing new.
+CREATE SCHEMA IF NOT EXISTS notifier;
+
+CREATE TABLE IF NOT EXISTS notifier.deliveries (
+    id               bigserial PRIMARY KEY,
+    event_id         uuid        NOT NULL,
+    event_type       text        NOT NULL,
+    channel          text        NOT NULL,          -- mail | webhook
+    recipient        text        NOT NULL,          -- an e-mail address, or a webhook subscriber's name
+    template         text        NOT NULL,
+    aggregate_id     uuid        NOT NULL,
+    aggregate_version integer    NOT NULL,
+    global_position  bigint      NOT NULL,
+    correlation_id   text        NOT NULL,
+    envelope         jsonb       NOT NULL,
+    state            text        NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'discarded')),
+    attempts         integer     NOT NULL DEFAULT 0,
+    next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+    lease_until      timestamptz,
+    last_error       text,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    finished_at      timestamptz,
+    UNIQUE (event_id, channel, recipient)
+);
+
+-- What the dispatcher claims: due pending rows, and rows whose claimant died (lease over).
+CREATE INDEX IF NOT EXISTS deliveries_open ON notifier.deliveries (global_position)
+    WHERE state IN ('pending', 'sending');
+-- One booking's messages to one recipient go out in the booking's order.
+CREATE INDEX IF NOT EXISTS deliveries_order ON notifier.deliveries (aggregate_id, channel, recipient, aggregate_version)
+    WHERE state IN ('pending', 'sending');
+CREATE INDEX IF NOT EXISTS deliveries_failed ON notifier.deliveries (id) WHERE state = 'failed';

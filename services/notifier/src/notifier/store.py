@@ -1,0 +1,183 @@
+"""The delivery records in PostgreSQL: written before a send (the claim) and after it (the outcome).
+
+A claim sets `sending` with a lease; a process that dies mid-send leaves the lease to run out, and the
+delivery is claimed again: the one case where a message goes out twice, with the same `Message-ID` or
+`webhook-id` so the receiver can drop it. `FOR UPDATE SKIP LOCKED` keeps two replicas off one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from innkeeper_contracts import EventEnvelope
+
+from .plans import PlannedDelivery
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery record as the dispatcher and the operator see it."""
+
+    id: int
+    event_id: UUID
+    event_type: str
+    channel: str
+    recipient: str
+    template: str
+    correlation_id: str
+    envelope: EventEnvelope
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> Delivery:
+        fields = {name: row[name] for name in cls.__dataclass_fields__ if name != "envelope"}
+        return cls(**fields, envelope=EventEnvelope.model_validate_json(row["envelope"]))
+
+
+_CLAIM = """
+WITH due AS (
+    SELECT d.id FROM notifier.deliveries d
+    WHERE ((d.state = 'pending' AND d.next_attempt_at <= now())
+           OR (d.state = 'sending' AND d.lease_until < now()))
+      AND NOT EXISTS (
+          SELECT 1 FROM notifier.deliveries earlier
+          WHERE earlier.aggregate_id = d.aggregate_id AND earlier.channel = d.channel
+            AND earlier.recipient = d.recipient AND earlier.aggregate_version < d.aggregate_version
+            AND earlier.state IN ('pending', 'sending'))
+    ORDER BY d.global_position
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE notifier.deliveries SET state = 'sending', attempts = attempts + 1,
+       lease_until = now() + make_interval(secs => $2)
+FROM due WHERE deliveries.id = due.id
+RETURNING deliveries.*
+"""
+_RECORD = """
+INSERT INTO notifier.deliveries (event_id, event_type, channel, recipient, template, aggregate_id,
+    aggregate_version, global_position, correlation_id, envelope, state, last_error, finished_at)
+SELECT e, t, c, r, tpl, a, v, p, cid, env, s, err, CASE WHEN s = 'failed' THEN now() END
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::int[],
+            $8::bigint[], $9::text[], $10::jsonb[], $11::text[], $12::text[])
+     AS u(e, t, c, r, tpl, a, v, p, cid, env, s, err)
+ON CONFLICT (event_id, channel, recipient) DO NOTHING
+RETURNING channel, state
+"""
+
+
+class DeliveryStore:
+    """The `notifier.deliveries` table."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, dsn: str, size: int) -> DeliveryStore:
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=size, command_timeout=30)
+        store = cls(pool)
+        async with pool.acquire() as connection:  # two replicas starting at once: one creates
+            await connection.execute("SELECT pg_advisory_lock(hashtext('innkeeper.notifier.schema'))")
+            try:
+                await connection.execute(files("notifier").joinpath("schema.sql").read_text())
+            finally:
+                await connection.execute("SELECT pg_advisory_unlock(hashtext('innkeeper.notifier.schema'))")
+        return store
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def record(self, planned: list[tuple[EventEnvelope, PlannedDelivery]]) -> list[tuple[str, str]]:
+        """Record the deliveries events ask for, in one statement; one already recorded (a replay) stays
+        as it is. Returns (channel, state) of each new record."""
+        if not planned:
+            return []
+        columns = list(zip(*(_row(envelope, delivery) for envelope, delivery in planned), strict=True))
+        rows = await self.pool.fetch(_RECORD, *columns)
+        return [(row["channel"], row["state"]) for row in rows]
+
+    async def claim(self, limit: int, lease_seconds: float) -> list[Delivery]:
+        """Take up to `limit` due deliveries (the earliest first, each booking's in its order)."""
+        async with self.pool.acquire() as connection:
+            rows = await connection.fetch(_CLAIM, limit, lease_seconds)
+        return sorted((Delivery.of(row) for row in rows), key=lambda d: d.envelope.global_position)
+
+    async def delivered(self, delivery_id: int) -> None:
+        await self._finish(delivery_id, "delivered", None)
+
+    async def failed(self, delivery_id: int, reason: str) -> None:
+        await self._finish(delivery_id, "failed", reason)
+
+    async def retry_later(self, delivery_id: int, seconds: float, reason: str) -> None:
+        sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, last_error = $2,
+                 next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND state = 'sending'"""
+        await self.pool.execute(sql, delivery_id, reason, seconds)
+
+    async def _finish(self, delivery_id: int, state: str, reason: str | None) -> None:
+        sql = """UPDATE notifier.deliveries SET state = $2, last_error = coalesce($3, last_error),
+                 lease_until = NULL, finished_at = now() WHERE id = $1 AND state = 'sending'"""
+        await self.pool.execute(sql, delivery_id, state, reason)
+
+    # The operator's view (python -m notifier failed | retry | discard) and the metrics.
+
+    async def failed_deliveries(self) -> list[Delivery]:
+        rows = await self.pool.fetch("SELECT * FROM notifier.deliveries WHERE state = 'failed' ORDER BY id")
+        return [Delivery.of(row) for row in rows]
+
+    async def requeue(self, ids: list[int] | None) -> int:
+        """Failed deliveries (these, or all) are tried again from the first attempt."""
+        sql = """UPDATE notifier.deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(),
+                 finished_at = NULL WHERE state = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1))"""
+        return _count(await self.pool.execute(sql, ids))
+
+    async def discard(self, ids: list[int] | None) -> int:
+        sql = """UPDATE notifier.deliveries SET state = 'discarded', finished_at = now()
+                 WHERE state = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1))"""
+        return _count(await self.pool.execute(sql, ids))
+
+    async def backlog(self) -> dict[str, Any]:
+        """Open deliveries, those waiting for a retry, and the age of the oldest open one (seconds)."""
+        sql = """SELECT count(*) AS open,
+                        count(*) FILTER (WHERE state <> 'failed' AND attempts > 0) AS retrying,
+                        count(*) FILTER (WHERE state = 'failed') AS failed,
+                        coalesce(extract(epoch FROM
+                          now() - min(created_at) FILTER (WHERE state <> 'failed')), 0) AS oldest_seconds
+                 FROM notifier.deliveries WHERE state IN ('pending', 'sending', 'failed')"""
+        row = await self.pool.fetchrow(sql)
+        assert row is not None
+        return {
+            "open": row["open"] - row["failed"],
+            "retrying": row["retrying"],
+            "failed": row["failed"],
+            "oldest_seconds": float(row["oldest_seconds"]),
+        }
+
+
+def _row(envelope: EventEnvelope, delivery: PlannedDelivery) -> tuple[Any, ...]:
+    state = "failed" if delivery.undeliverable else "pending"
+    return (
+        envelope.event_id,
+        envelope.event_type,
+        delivery.channel,
+        delivery.recipient,
+        delivery.template,
+        envelope.aggregate_id,
+        envelope.aggregate_version,
+        envelope.global_position,
+        envelope.correlation_id,
+        envelope.model_dump_json(),
+        state,
+        delivery.undeliverable,
+    )
+
+
+def _count(status: str) -> int:
+    return int(status.rsplit(" ", 1)[-1])
