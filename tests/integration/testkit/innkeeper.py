@@ -34,6 +34,7 @@ class Innkeeper:
         self.command: ServiceProcess | None = None
         self.projectors: list[ServiceProcess] = []
         self.queries: list[ServiceProcess] = []
+        self.notifiers: list[ServiceProcess] = []
         self.mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["MONGODB_URL"], tz_aware=True)
 
     async def start(self, projectors: int = 1, queries: int = 1, **query_env: str) -> Innkeeper:
@@ -60,6 +61,14 @@ class Innkeeper:
         process = self._process("projector")
         await asyncio.to_thread(process.start)
         self.projectors.append(process)
+        await _wait_ready(process, lambda body: True)
+        return process
+
+    async def start_notifier(self, **env: str) -> ServiceProcess:
+        """One more notifier (its SMTP_URL and WEBHOOK_SUBSCRIBERS are the test's), ready to deliver."""
+        process = self._process("notifier", **env)
+        await asyncio.to_thread(process.start)
+        self.notifiers.append(process)
         await _wait_ready(process, lambda body: True)
         return process
 
@@ -131,10 +140,14 @@ class Innkeeper:
 
     async def projector_cli(self, *args: str, limit: float = 120) -> tuple[int, str]:
         """Run `python -m projector <args>` (rebuild, verify, ...) with this system's environment."""
+        return await self.cli("projector", *args, limit=limit)
+
+    async def cli(self, module: str, *args: str, limit: float = 120, **env: str) -> tuple[int, str]:
+        """Run `python -m <module> <args>` with this system's environment."""
         completed = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "projector", *args],
-            env={**os.environ, **self.env, "LOG_FORMAT": "json"},
+            [sys.executable, "-m", module, *args],
+            env={**os.environ, **self.env, "LOG_FORMAT": "json", **env},
             capture_output=True,
             text=True,
             timeout=limit,
