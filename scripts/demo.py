@@ -6,7 +6,8 @@ each booking back with its consistency token (so the read waits for the projecto
 late (no refund, management alert) and one three days ahead (half refund); the hotel's staff read the
 alert feed. Every POST carries an Idempotency-Key; each caller sends its own bearer token, minted with
 the development key under .run/auth/ as `make token` does (the services of `make run` and of docker
-compose in development mode trust it).
+compose in development mode trust it). Last, Ana's mailbox: the cancellation mail the notifier sent,
+as `make run`'s mail catcher kept it under .run/mail/ (under docker compose: Mailpit's web UI).
 
 Settings: COMMAND_URL (default http://127.0.0.1:8001), QUERY_URL (default http://127.0.0.1:8002) and
 RUN_DIR (default .run/), or the flags of `--help`. Exit 0 when the story went as told, 1 when an answer
@@ -22,6 +23,9 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +149,7 @@ HOTELS: list[Json] = [
         "name": "Hotel Aurora",
         "city": "Lisbon",
         "stars": 4,
+        "management_email": "management@aurora.example",
         "room_types": [
             room("DBL", "Double room", 5, 2, "120.00"),
             room("STE", "Tagus suite", 2, 4, "310.00"),
@@ -244,7 +249,38 @@ def alerts(queries: Api, number: int, token: str, ours: set[str]) -> None:
     line("feed", f"{len(feed['items'])} alert(s) on the first page, newest first")
 
 
-def story(commands: Api, queries: Api, issuer: DevelopmentIssuer) -> None:
+def mailbox(mail_dir: Path, number: int, booking_id: str) -> None:
+    step(number, f"Ana's mailbox: the notifier's mail about her cancellation ({mail_dir}/)")
+    if not mail_dir.is_dir():
+        line("mail", "no mail catcher here; under docker compose, Mailpit shows it: http://127.0.0.1:8025")
+        return
+    deadline = time.monotonic() + READ_BACK_SECONDS
+    while (found := _cancellation_mail(mail_dir, booking_id)) is None:
+        if time.monotonic() > deadline:
+            raise DemoError(
+                f"no mail about booking {booking_id} in {mail_dir} after 20 s: is the notifier up?"
+            )
+        time.sleep(0.2)
+    path, message, text = found
+    line("file", path.name)
+    line("to", message["To"])
+    line("subject", message["Subject"])
+    refund = next(row for row in text.splitlines() if row.startswith("Refund:"))
+    line("refund", refund.removeprefix("Refund:").strip())
+
+
+def _cancellation_mail(mail_dir: Path, booking_id: str) -> tuple[Path, EmailMessage, str] | None:
+    parser = BytesParser(policy=policy.default)
+    for path in sorted(mail_dir.glob("*.eml"), reverse=True):
+        message = parser.parsebytes(path.read_bytes())
+        body = message.get_body(preferencelist=("plain",))
+        text = str(body.get_content()) if body is not None else ""
+        if f"your booking {booking_id} is cancelled" in text:
+            return path, message, text
+    return None
+
+
+def story(commands: Api, queries: Api, issuer: DevelopmentIssuer, mail_dir: Path) -> None:
     today = datetime.now(UTC).date()
     tokens = register_hotels(commands.as_caller(issuer.token("admin", "demo-admin")))
     search(queries.as_caller(None), tokens[0], today + timedelta(days=1), today + timedelta(days=3))
@@ -256,6 +292,7 @@ def story(commands: Api, queries: Api, issuer: DevelopmentIssuer) -> None:
     cancel(*as_ana, 6, early, "2 to 7 days ahead: half refund")
     staff = queries.as_caller(issuer.token("staff", "demo-front-desk", hotels=[HOTELS[0]["hotel_id"]]))
     alerts(staff, 7, late["token"], {late["booking_id"], early["booking_id"]})
+    mailbox(mail_dir, 8, early["booking_id"])
 
 
 def main() -> int:
@@ -269,7 +306,8 @@ def main() -> int:
     try:
         commands.check_alive()
         queries.check_alive()
-        story(commands, queries, DevelopmentIssuer.ensure(Path(args.run_dir) / "auth"))
+        run_dir = Path(args.run_dir)
+        story(commands, queries, DevelopmentIssuer.ensure(run_dir / "auth"), run_dir / "mail")
     except DemoError as error:
         print(f"\ndemo failed: {error}", file=sys.stderr)
         return error.exit_code

@@ -2,15 +2,17 @@
 """Run Innkeeper on this machine without Docker (`make run`); Ctrl-C stops everything.
 
 Makes each service's RabbitMQ user (scripts/local_broker.py) and the development token issuer's key
-(.run/auth), starts the MongoDB stand-in (SecantusDB, data under .run/mongo), applies the command
-service's migrations, then runs the command service, the projector and the query service as one process
-each against the local PostgreSQL and RabbitMQ. Their logs stream here, prefixed with the service name.
-If one of them dies, the others are stopped too and the exit code is 1.
+(.run/auth), starts the MongoDB stand-in (SecantusDB, data under .run/mongo) and a mail catcher
+(scripts/mail_catcher.py: every mail the notifier sends becomes one file under .run/mail/), applies the
+command service's migrations, then runs the command service, the projector, the query service and the
+notifier as one process each against the local PostgreSQL and RabbitMQ. Their logs stream here,
+prefixed with the service name. If one of them dies, the others are stopped too and the exit code is 1.
 
-Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, MONGO_PORT,
-RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN, RABBITMQ_URL (its user administers the broker),
-RABBITMQ_USER_PREFIX, MONGODB_URL (a real MongoDB instead of the stand-in), and whatever else the services
-read (MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, AMQP_SENDERS, SERVICE_GRANTS, ...).
+Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, NOTIFIER_PORT,
+MONGO_PORT, MAIL_PORT (the catcher's SMTP port), RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN,
+RABBITMQ_URL (its user administers the broker), RABBITMQ_USER_PREFIX, MONGODB_URL (a real MongoDB instead
+of the stand-in), SMTP_URL (a real relay instead of the catcher), and whatever else the services read
+(MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, AMQP_SENDERS, SERVICE_GRANTS, MAIL_FROM, ...).
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ DEFAULTS = {
     "POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
     "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
 }
-PACKAGES = {"command-service": "command_service", "projector": "projector", "query-service": "query_service"}
+PACKAGES = {
+    "command-service": "command_service",
+    "projector": "projector",
+    "query-service": "query_service",
+    "notifier": "notifier",
+}
+INFRASTRUCTURE = ("mongodb", "mail-catcher")
+"""Children stopped after the services (which may still need them while they stop)."""
 SAMPLE_SENDER_GRANTS = {"partner-portal": ["BookStay", "CancelBooking"]}
 """What docker compose grants its sample sender; `make run` grants it too, beside the local admin's `*`."""
 COLOURS = ("36", "35", "32", "33", "34", "31")
@@ -137,7 +146,7 @@ class Supervisor:
         self.env = {**DEFAULTS, **os.environ, "PYTHONUNBUFFERED": "1"}
         self.env.setdefault("LOG_FORMAT", "console" if sys.stdout.isatty() else "json")
         self.ports = {"command-service": args.command_port, "query-service": args.query_port}
-        self.ports["projector"] = args.projector_port
+        self.ports |= {"projector": args.projector_port, "notifier": args.notifier_port}
         self.service_env: dict[str, dict[str, str]] = {name: {} for name in PACKAGES}
         self.admin = unquote(urlsplit(self.env["RABBITMQ_URL"]).username or "guest")
 
@@ -182,6 +191,17 @@ class Supervisor:
         self.children.append(self.spawn("mongodb", [*command, "--log-level", "WARNING"], dict(os.environ)))
         self.wait_until(listening(self.args.mongo_port), "the MongoDB stand-in listens")
         return f"mongodb://127.0.0.1:{port}/?retryWrites=false&directConnection=true"
+
+    def start_mail_catcher(self) -> str:
+        if url := os.environ.get("SMTP_URL"):
+            say(f"the notifier sends to {masked(url)} (SMTP_URL)")
+            return url
+        mail_dir = Path(self.args.run_dir) / "mail"
+        script = str(ROOT / "scripts" / "mail_catcher.py")
+        command = [sys.executable, script, "--port", str(self.args.mail_port), "--dir", str(mail_dir)]
+        self.children.append(self.spawn("mail-catcher", command, dict(os.environ)))
+        self.wait_until(listening(self.args.mail_port), "the mail catcher listens")
+        return f"smtp://127.0.0.1:{self.args.mail_port}"
 
     def migrate(self) -> None:
         job = self.spawn("migrate", [sys.executable, "-m", "command_service", "migrate"], self.env)
@@ -234,6 +254,7 @@ class Supervisor:
         try:
             self.prepare_identities()
             self.env["MONGODB_URL"] = self.start_mongodb()
+            self.service_env["notifier"]["SMTP_URL"] = self.start_mail_catcher()
             self.migrate()
             self.start_services()
         except StartupError as error:
@@ -259,6 +280,9 @@ class Supervisor:
         mongo = next((child for child in self.children if child.name == "mongodb"), None)
         mongo_url = masked(self.env["MONGODB_URL"]).split("?")[0]
         rows.append(("mongodb", mongo_url, str(mongo.process.pid) if mongo else "(external)"))
+        catcher = next((child for child in self.children if child.name == "mail-catcher"), None)
+        smtp = masked(self.service_env["notifier"].get("SMTP_URL", ""))
+        rows.append(("smtp", smtp, str(catcher.process.pid) if catcher else "(external)"))
         rows.append(("postgresql", masked(self.env["POSTGRES_DSN"]), "(local)"))
         rows.append(("rabbitmq", masked(self.env["RABBITMQ_URL"]), "(local; management UI on :15672)"))
         users = ", ".join(
@@ -273,6 +297,8 @@ class Supervisor:
         lines.append("")
         if mongo:
             lines.append(f"  MongoDB is the SecantusDB stand-in, data in {run_dir / 'mongo'}.")
+        if catcher:
+            lines.append(f"  Mails the notifier sends are kept, one .eml file each, in {run_dir / 'mail'}/.")
         lines += [
             f"  RabbitMQ users: {users};",
             f"  their passwords are in {run_dir / PASSWORDS_FILE}.",
@@ -285,9 +311,9 @@ class Supervisor:
             print("\n".join(lines), flush=True)
 
     def stop_all(self) -> None:
-        """SIGTERM the services, then the stand-in; SIGKILL what still runs after the stop timeout."""
-        services = [child for child in self.children if child.name != "mongodb"]
-        for group in (services, [child for child in self.children if child.name == "mongodb"]):
+        """SIGTERM the services, then the stand-in and the catcher; SIGKILL what runs after the timeout."""
+        services = [child for child in self.children if child.name not in INFRASTRUCTURE]
+        for group in (services, [child for child in self.children if child.name in INFRASTRUCTURE]):
             for child in group:
                 if child.alive():
                     say(f"stopping {child.name} (pid {child.process.pid})")
@@ -310,7 +336,9 @@ def parse_args() -> argparse.Namespace:
     option("--command-port", type=int, default=int(env("COMMAND_PORT", "8001")))
     option("--query-port", type=int, default=int(env("QUERY_PORT", "8002")))
     option("--projector-port", type=int, default=int(env("PROJECTOR_PORT", "8003")))
+    option("--notifier-port", type=int, default=int(env("NOTIFIER_PORT", "8004")))
     option("--mongo-port", type=int, default=int(env("MONGO_PORT", "27017")), help="of the stand-in")
+    option("--mail-port", type=int, default=int(env("MAIL_PORT", "1025")), help="of the mail catcher")
     option("--run-dir", default=env("RUN_DIR", str(ROOT / ".run")), help="local data (default .run/)")
     option("--fresh", action="store_true", help="start the stand-in with an empty read model")
     option("--stop-timeout", type=float, default=float(env("STOP_TIMEOUT", "15")), help="seconds")
@@ -319,8 +347,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    ports = [args.command_port, args.query_port, args.projector_port]
+    ports = [args.command_port, args.query_port, args.projector_port, args.notifier_port]
     ports += [] if os.environ.get("MONGODB_URL") else [args.mongo_port]
+    ports += [] if os.environ.get("SMTP_URL") else [args.mail_port]
     if busy := [port for port in ports if not port_is_free(port)]:
         taken = ", ".join(map(str, busy))
         say(f"port(s) {taken} already in use (another `make run`?): choose others, see --help")
