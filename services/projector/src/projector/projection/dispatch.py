@@ -42,6 +42,14 @@ PROJECTIONS: dict[type[Any], Projection] = {
 }
 
 
+def _projection(event: HotelEvent | BookingEvent) -> Projection:
+    if (projection := PROJECTIONS.get(type(event))) is not None:
+        return projection
+    # What no screen shows (a notification, a refund, the management contact) still moves the
+    # aggregate's documents to its version, and its checkpoint advances like any event's: nothing parks.
+    return hotels.on_other_hotel_event if isinstance(event, HotelEvent) else bookings.on_other_booking_event
+
+
 def needs(envelope: EventEnvelope) -> Needs:
     """The documents this event reads; raises ProjectionError when the event cannot be parsed."""
     event = _parse(envelope)
@@ -67,7 +75,7 @@ def apply_event(
     RefusedEventError when no retry can apply it: its data breaks the contracts, or a document it
     changes would not fit the store."""
     event = _parse(envelope)
-    projection = PROJECTIONS.get(type(event), bookings.on_other_booking_event)
+    projection = _projection(event)
     savepoint = view.savepoint()
     try:
         projection(view, envelope, event)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from innkeeper_contracts import EventEnvelope, HotelRegistered, Money, NightlyRateSet, RoomCapacityChanged
+from innkeeper_contracts import (
+    EventEnvelope,
+    HotelEvent,
+    HotelRegistered,
+    Money,
+    NightlyRateSet,
+    RoomCapacityChanged,
+)
 from innkeeper_contracts.documents import (
     HOTEL_CARDS,
     HOTEL_DETAILS,
@@ -63,6 +70,18 @@ def on_rate_set(view: ReadView, envelope: EventEnvelope, event: NightlyRateSet) 
     _update_room(
         view, envelope, event.room_type, {"nightly_rate": event.nightly_rate.model_dump(mode="json")}
     )
+
+
+def on_other_hotel_event(view: ReadView, envelope: EventEnvelope, event: HotelEvent) -> None:
+    """A change no screen shows (the management contact, which stays out of the read model): the card
+    and the page now reflect this version of the hotel, so a later event's version check holds."""
+    hotel_id, version = str(event.hotel_id), envelope.aggregate_version
+    for base in (HOTEL_CARDS, HOTEL_DETAILS):
+        doc = view.get(base, hotel_id)
+        if doc is None:
+            raise ProjectionError(f"hotel {hotel_id} is not in {base}")
+        if not applied(doc, version):
+            view.put(base, hotel_id, {**doc, "version": version})
 
 
 def _update_room(view: ReadView, envelope: EventEnvelope, code: str, changes: dict[str, Any]) -> None:
