@@ -12,7 +12,7 @@ from uuid import UUID
 from command_service.application.ports import StoredAnswer
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
-from command_service.domain.booking import Booking, Stay
+from command_service.domain.booking import Booking, HotelContact, Stay
 from command_service.domain.errors import (
     BookingNotFoundError,
     CapacityBelowBookedError,
@@ -74,7 +74,10 @@ class FakeBookings:
     async def get(self, booking_id: UUID) -> Booking:
         if booking_id not in self._store.bookings:
             raise BookingNotFoundError(f"no booking {booking_id}")
-        return self._store.bookings[booking_id]
+        booking = self._store.bookings[booking_id]
+        hotel = self._store.hotels[booking.stay.hotel_id]  # read with the booking, as PostgreSQL joins it
+        booking.hotel = HotelContact(hotel.name, hotel.management_email)
+        return booking
 
     async def save(self, booking: Booking) -> None:
         self._seen.append(booking)

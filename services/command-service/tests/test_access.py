@@ -25,6 +25,7 @@ from innkeeper_contracts import (
     ChangeRoomCapacity,
     Contract,
     Money,
+    SetManagementContact,
     SetNightlyRate,
 )
 from innkeeper_kit.auth import Principal
@@ -57,19 +58,21 @@ COMMANDS: dict[str, Contract] = {
     "SetNightlyRate": SetNightlyRate(
         hotel_id=HOTEL, room_type="DBL", nightly_rate=Money(amount=Decimal("1.00"), currency="EUR")
     ),
+    "SetManagementContact": SetManagementContact(hotel_id=HOTEL, email="desk@inn.example"),
     "BookStay": book_stay(HOTEL, CHECK_IN),
     "CancelBooking": CancelBooking(booking_id=BOOKING, reason="plans changed"),
 }
 OK, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = 202, 401, 403, 404
-EXPECTED = {  # caller: RegisterHotel, ChangeRoomCapacity, SetNightlyRate, BookStay (for g-1), CancelBooking
-    "anonymous": [UNAUTHENTICATED] * 5,
-    "guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
-    "other guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
-    "staff": [FORBIDDEN, OK, OK, OK, OK],
-    "other staff": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
-    "admin": [OK] * 5,
-    "portal": [FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
-    "ops": [OK] * 5,
+EXPECTED = {  # caller: RegisterHotel, ChangeRoomCapacity, SetNightlyRate, SetManagementContact,
+    # BookStay (for g-1), CancelBooking
+    "anonymous": [UNAUTHENTICATED] * 6,
+    "guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "other guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
+    "staff": [FORBIDDEN, OK, OK, OK, OK, OK],
+    "other staff": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "admin": [OK] * 6,
+    "portal": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+    "ops": [OK] * 6,
 }
 
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from command_builders import book_stay, register_hotel
 
-from command_service.domain.booking import Booking, ensure_bookable_check_in
+from command_service.domain.booking import Booking, HotelContact, ensure_bookable_check_in
 from command_service.domain.errors import (
     AlreadyCancelledError,
     CapacityBelowBookedError,
@@ -23,7 +23,9 @@ from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import (
     BookingCancelled,
     GuestNotificationRequested,
+    HotelRegistered,
     ManagementAlertRaised,
+    ManagementContactSet,
     Money,
     RefundIssued,
     RoomCapacityChanged,
@@ -54,11 +56,32 @@ def test_registering_records_one_event_at_version_one() -> None:
 
 def test_booking_prices_every_night_at_the_rate() -> None:
     booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=3)
-    [event] = booking.pending_events
+    [event, _] = booking.pending_events
     assert isinstance(event, StayBooked)
     assert event.total_price == Money(amount=Decimal("360.00"), currency="EUR")
     assert event.nights == 3
     assert booking.stay.nights == [TODAY + timedelta(days=day) for day in (3, 4, 5)]
+
+
+def test_a_booking_asks_to_confirm_it_to_the_guest_with_all_the_mail_says() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=3)
+    assert [type(event) for event in booking.pending_events] == [StayBooked, GuestNotificationRequested]
+    assert booking.version == 2  # the answer's consistency token names the confirmation
+    confirmation = booking.pending_events[1]
+    assert confirmation == GuestNotificationRequested(
+        booking_id=booking.id,
+        hotel_id=booking.stay.hotel_id,
+        guest_id="g-1",
+        email="ann@example.com",
+        template="booking_confirmed",
+        guest_name="Ann",
+        hotel_name="Inn",
+        check_in=TODAY + timedelta(days=3),
+        check_out=TODAY + timedelta(days=6),
+        total_price=Money(amount=Decimal("360.00"), currency="EUR"),
+    )
+    assert confirmation.refund is None
+    assert confirmation.refund_policy is None
 
 
 def test_booking_more_guests_than_the_room_takes_is_a_business_rule() -> None:
@@ -114,11 +137,17 @@ def test_early_cancellation_refunds_in_full_and_notifies_the_guest() -> None:
     booking.cancel("plans changed", NOW, CancellationPolicy())
     events = booking.pending_events
     assert [type(event) for event in events] == [BookingCancelled, RefundIssued, GuestNotificationRequested]
-    assert booking.version == 4
-    assert booking.saved_version == 1
+    assert booking.version == 5
+    assert booking.saved_version == 2
     refund = events[1]
     assert isinstance(refund, RefundIssued)
     assert refund.amount == Money(amount=Decimal("240.00"), currency="EUR")
+    mail = events[2]
+    assert isinstance(mail, GuestNotificationRequested)
+    assert (mail.template, mail.refund, mail.refund_policy) == ("booking_cancelled", refund.amount, "full")
+    assert (mail.guest_name, mail.hotel_name, mail.email) == ("Ann", "Inn", "ann@example.com")
+    assert (mail.check_in, mail.check_out) == (TODAY + timedelta(days=20), TODAY + timedelta(days=22))
+    assert mail.total_price == Money(amount=Decimal("240.00"), currency="EUR")
 
 
 def test_late_cancellation_refunds_nothing_and_alerts_management() -> None:
@@ -130,6 +159,39 @@ def test_late_cancellation_refunds_nothing_and_alerts_management() -> None:
     alert = booking.pending_events[-1]
     assert isinstance(alert, ManagementAlertRaised)
     assert alert.kinds == ["late_cancellation"]
+    assert (alert.hotel_name, alert.management_email) == ("Inn", None)  # this hotel has no contact
+    assert (alert.check_in, alert.check_out) == (TODAY + timedelta(days=1), TODAY + timedelta(days=3))
+    mail = booking.pending_events[1]
+    assert isinstance(mail, GuestNotificationRequested)
+    assert (mail.refund, mail.refund_policy) == (Money(amount=Decimal("0.00"), currency="EUR"), "none")
+
+
+def test_an_alert_goes_to_the_management_contact_the_booking_was_read_with() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=1))
+    booking.take_pending_events()
+    booking.hotel = HotelContact("Inn", "desk@inn.example")  # as the repository reads it to cancel
+    booking.cancel("ill", NOW, CancellationPolicy())
+    alert = booking.pending_events[-1]
+    assert isinstance(alert, ManagementAlertRaised)
+    assert (alert.hotel_name, alert.management_email) == ("Inn", "desk@inn.example")
+
+
+def test_a_hotel_registered_with_a_contact_keeps_it_and_records_each_change() -> None:
+    command = register_hotel().model_copy(update={"management_email": "desk@inn.example"})
+    hotel = Hotel.register(command, uuid4(), NOW)
+    [registered] = hotel.take_pending_events()
+    assert isinstance(registered, HotelRegistered)
+    assert registered.management_email == "desk@inn.example"
+    hotel.set_management_contact("night@inn.example")
+    hotel.set_management_contact("night@inn.example")
+    assert hotel.pending_events == [
+        ManagementContactSet(hotel_id=hotel.id, email="night@inn.example", previous_email="desk@inn.example"),
+        ManagementContactSet(
+            hotel_id=hotel.id, email="night@inn.example", previous_email="night@inn.example"
+        ),
+    ]
+    assert (hotel.management_email, hotel.version) == ("night@inn.example", 3)
+    assert registered_hotel().management_email is None
 
 
 def test_cancelling_twice_is_refused() -> None:

@@ -44,7 +44,7 @@ def test_a_booking_never_holds_a_stay_the_contract_refuses(nights: int, says: st
 def test_a_stay_priced_above_the_largest_amount_is_a_business_rule() -> None:
     hotel = registered_hotel()
     legacy_rate = Money(amount=Decimal("5000000000.00"), currency="EUR")  # stored before rates were bounded
-    room_type = RoomType(hotel.id, "DBL", "Double", 2, 2, legacy_rate)
+    room_type = RoomType(hotel.id, "DBL", "Double", 2, 2, legacy_rate, "Inn")
     with pytest.raises(PriceTooHighError, match=r"9999999999\.99"):
         Booking.book(uuid4(), book_stay(hotel.id, TODAY, nights=2), room_type, NOW)
     Booking.book(uuid4(), book_stay(hotel.id, TODAY, nights=1), room_type, NOW)
@@ -86,8 +86,17 @@ def test_a_capacity_change_cannot_take_a_hotel_over_its_rooms_in_all() -> None:
 
 
 def test_a_hotel_over_the_bound_from_before_it_may_still_shrink() -> None:
-    rooms = [RoomType(uuid4(), f"R{n}", "Room", MAX_ROOMS, 2, RATE) for n in range(11)]
-    hotel = Hotel(uuid4(), name="Inn", city="Oslo", stars=3, room_types=rooms, registered_at=NOW, version=1)
+    rooms = [RoomType(uuid4(), f"R{n}", "Room", MAX_ROOMS, 2, RATE, "Inn") for n in range(11)]
+    hotel = Hotel(
+        uuid4(),
+        name="Inn",
+        city="Oslo",
+        stars=3,
+        room_types=rooms,
+        registered_at=NOW,
+        management_email=None,
+        version=1,
+    )
     hotel.change_capacity("R0", MAX_ROOMS - 1, most_booked=0)
     with pytest.raises(TooManyRoomsError):
         hotel.change_capacity("R0", MAX_ROOMS, most_booked=0)

@@ -14,7 +14,12 @@ from command_service.settings import Settings
 from innkeeper_kit.identifiers import ID_PATTERN
 from innkeeper_kit.problems import PROBLEM_JSON
 
-COMMAND_PATHS = ["/hotels", "/bookings", "/bookings/{booking_id}/cancel"]
+COMMAND_ROUTES = [
+    ("/hotels", "post"),
+    ("/bookings", "post"),
+    ("/bookings/{booking_id}/cancel", "post"),
+    ("/hotels/{hotel_id}/management-contact", "put"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +33,11 @@ def document() -> Iterator[dict[str, Any]]:
     root.handlers[:], root.level = saved
 
 
-@pytest.mark.parametrize("path", COMMAND_PATHS)
-def test_every_refusal_of_a_command_is_documented_as_a_problem(document: dict[str, Any], path: str) -> None:
-    responses = document["paths"][path]["post"]["responses"]
+@pytest.mark.parametrize(("path", "method"), COMMAND_ROUTES)
+def test_every_refusal_of_a_command_is_documented_as_a_problem(
+    document: dict[str, Any], path: str, method: str
+) -> None:
+    responses = document["paths"][path][method]["responses"]
     assert {"400", "401", "403", "404", "409", "413", "422", "500", "503"} <= set(responses)
     for status, response in responses.items():
         if int(status) >= 400:
@@ -40,9 +47,10 @@ def test_every_refusal_of_a_command_is_documented_as_a_problem(document: dict[st
     assert "Retry-After" in responses["503"]["headers"]
 
 
-@pytest.mark.parametrize("path", COMMAND_PATHS)
-def test_the_idempotency_key_has_the_kit_s_format(document: dict[str, Any], path: str) -> None:
-    [key] = [p for p in document["paths"][path]["post"]["parameters"] if p.get("name") == "Idempotency-Key"]
+@pytest.mark.parametrize(("path", "method"), COMMAND_ROUTES)
+def test_the_idempotency_key_has_the_kit_s_format(document: dict[str, Any], path: str, method: str) -> None:
+    parameters = document["paths"][path][method]["parameters"]
+    [key] = [p for p in parameters if p.get("name") == "Idempotency-Key"]
     [text] = [option for option in key["schema"]["anyOf"] if option.get("type") == "string"]
     assert text["pattern"] == ID_PATTERN
 

@@ -13,7 +13,7 @@ RATE = Money(amount=Decimal("90.00"), currency="EUR")
 
 
 def room_type(capacity: int = 4, code: str = "DBL", hotel_id: UUID | None = None) -> RoomType:
-    return RoomType(hotel_id or uuid4(), code, "Double", capacity, 2, RATE)
+    return RoomType(hotel_id or uuid4(), code, "Double", capacity, 2, RATE, "Harbour Inn")
 
 
 def test_keeps_room_types_by_hotel_and_code_but_never_one_without_rooms() -> None:

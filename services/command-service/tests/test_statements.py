@@ -24,7 +24,7 @@ from innkeeper_contracts import Money
 
 ROW = {"unchanged": True, "reserved": True, "last_position": 41, "notified": 1, "remembered": 0}
 ROOM_TYPE = {"hotel_id": uuid4(), "code": "DBL", "name": "Double", "capacity": 3, "max_guests": 2,
-             "rate_amount": Decimal("120.00"), "rate_currency": "EUR"}  # fmt: skip
+             "rate_amount": Decimal("120.00"), "rate_currency": "EUR", "hotel_name": "Inn"}  # fmt: skip
 
 
 class RecordingConnection:
@@ -42,7 +42,7 @@ class RecordingConnection:
 
     async def fetchrow(self, query: str, *args: object) -> dict[str, Any]:
         self._record(query)
-        return ROOM_TYPE if query.startswith("SELECT hotel_id") else ROW
+        return ROOM_TYPE if "AS hotel_name" in query else ROW
 
 
 class OnePool:
@@ -74,7 +74,7 @@ async def _book(cache: RoomTypeCache, booking_id: UUID | None = None, key: str |
 def _knowing_the_room_type() -> RoomTypeCache:
     cache = RoomTypeCache()
     rate = Money(amount=ROOM_TYPE["rate_amount"], currency="EUR")
-    cache.put(RoomType(ROOM_TYPE["hotel_id"], "DBL", "Double", 3, 2, rate))
+    cache.put(RoomType(ROOM_TYPE["hotel_id"], "DBL", "Double", 3, 2, rate, "Inn"))
     return cache
 
 

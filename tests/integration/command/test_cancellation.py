@@ -26,8 +26,8 @@ async def test_cancellations_publish_refund_notification_and_alert_events(
             ids[name] = answer.json()["aggregate_id"]
             cancel = await client.post(f"/bookings/{ids[name]}/cancel", json={"reason": "plans changed"})
             assert cancel.status_code == 202
-        # 1 HotelRegistered + 2 StayBooked + late (3) + early (4)
-        await tap.wait_for(10)
+        # 1 HotelRegistered + 2 StayBooked and their confirmations + late (3) + early (4)
+        await tap.wait_for(12)
 
     def types_of(booking_id: str) -> list[str]:
         events = sorted(
@@ -38,12 +38,14 @@ async def test_cancellations_publish_refund_notification_and_alert_events(
 
     assert types_of(ids["late"]) == [
         "StayBooked",
+        "GuestNotificationRequested",
         "BookingCancelled",
         "GuestNotificationRequested",
         "ManagementAlertRaised",
     ]
     assert types_of(ids["early"]) == [
         "StayBooked",
+        "GuestNotificationRequested",
         "BookingCancelled",
         "RefundIssued",
         "GuestNotificationRequested",
@@ -68,3 +70,18 @@ async def test_cancellations_publish_refund_notification_and_alert_events(
     assert message.message_id == str(tap.of_type("RefundIssued")[0].event_id)
     assert message.delivery_mode == 2
     assert message.content_type == "application/json"
+
+    keys = {(message.type, message.routing_key) for message in tap.messages}
+    assert ("GuestNotificationRequested", "booking.guest_notification_requested") in keys
+    assert ("ManagementAlertRaised", "booking.management_alert_raised") in keys
+    templates = sorted(
+        (str(envelope.aggregate_id), envelope.data["template"])
+        for envelope in tap.of_type("GuestNotificationRequested")
+    )
+    assert templates == sorted(
+        (booking_id, template)
+        for booking_id in ids.values()
+        for template in ("booking_confirmed", "booking_cancelled")
+    )
+    assert (late_alert.hotel_name, late_alert.management_email) == ("Harbour Inn", None)
+    assert str(early_alert.check_in) == early["check_in"]

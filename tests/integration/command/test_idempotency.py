@@ -37,7 +37,9 @@ async def test_http_retry_returns_the_first_answer_and_one_set_of_events(command
         other = await client.post("/bookings", json={**stay, "guests": 1}, headers=headers)
         assert other.status_code == 422
         assert other.json()["type"] == "idempotency-key-reused"
-        assert await fetchval(dsn, "SELECT count(*) FROM events") == 2
+        assert (
+            await fetchval(dsn, "SELECT count(*) FROM events") == 3
+        )  # the hotel, the stay, its confirmation
 
 
 async def test_concurrent_duplicates_with_one_key_book_once(command_env: dict[str, str]) -> None:

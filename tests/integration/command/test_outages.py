@@ -56,11 +56,11 @@ async def test_rabbitmq_down_still_accepts_and_the_outbox_waits(
                 ready = (await client.get("/readyz")).json()
                 assert (ready["postgres"], ready["rabbitmq"]) == ("up", "down")
             committed = await event_ids_in_log(dsn)
-            assert len(committed) == 2
-            assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 2
+            assert len(committed) == 3  # the hotel, the stay and its confirmation
+            assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 3
 
             with ServiceProcess("command_service", command_env, free_port(), log_dir):
-                await tap.wait_for(2)
+                await tap.wait_for(3)
 
                 async def drained() -> bool:
                     return await fetchval(dsn, "SELECT count(*) FROM outbox") == 0
@@ -112,9 +112,10 @@ async def test_connection_to_postgres_lost_under_load_leaves_nothing_half_writte
     bookings = await fetchval(dsn, "SELECT count(*) FROM bookings")
     accepted = statuses.count(202) + 1
     assert accepted <= bookings <= accepted + statuses.count(503)  # committed, answer lost: allowed
-    # Every booking has its event and outbox row and its nights; no event without its booking.
+    # Every booking has its events (the stay, its confirmation), their outbox rows and its nights; no
+    # event without its booking.
     assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == bookings
-    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == bookings + 1
+    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 2 * bookings + 1
     assert await fetchval(dsn, "SELECT max(booked) FROM room_nights") == bookings
     orphans = "SELECT count(*) FROM events e LEFT JOIN bookings b ON b.booking_id = e.aggregate_id"
     assert await fetchval(dsn, orphans + " WHERE e.aggregate_type = 'booking' AND b.booking_id IS NULL") == 0
@@ -145,10 +146,10 @@ async def test_relay_and_intake_recover_when_rabbitmq_comes_back(
                 assert (
                     await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
                 ).status_code == 202
-            assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 3
+            assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 6  # each stay, its confirmation
 
             await proxy.start()  # robust connections come back on their own
-            await tap.wait_for(4, limit=40)
+            await tap.wait_for(7, limit=40)
             await wait_until(_outbox_empty(dsn), what="outbox drained")
             assert tap.event_ids == await event_ids_in_log(dsn)
 

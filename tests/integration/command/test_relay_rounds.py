@@ -22,7 +22,8 @@ from innkeeper_contracts.topology import EVENTS_EXCHANGE
 
 
 async def commands_in_the_outbox(env: dict[str, str], bookings: int) -> None:
-    """A hotel and `bookings` bookings, committed with the relay off: 1 + bookings outbox rows."""
+    """A hotel and `bookings` bookings, committed with the relay off: 1 + 2 * bookings outbox rows (a
+    booking asks to confirm it to its guest)."""
     async with command_client(env, relay_enabled=False) as client:
         hotel = hotel_body(capacity=10)
         assert (await client.post("/hotels", json=hotel)).status_code == 202
@@ -73,14 +74,14 @@ async def test_a_round_waits_its_turn_then_publishes_in_order_and_empties_the_ou
             async with other.transaction():
                 await other.execute("SELECT pg_advisory_xact_lock($1)", RELAY_LOCK)
                 assert await relay.publish_round() is None  # not "nothing to publish"
-                assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 4
+                assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 7
                 # Its own round still holds its rows; this one's turn ended with nothing locked.
                 assert await fetchval(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'tuple'") == 0
         finally:
             await other.close()
-        assert await relay.publish_round() == 4
+        assert await relay.publish_round() == 7  # the hotel, each stay and its confirmation
         assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 0
-        await wait_until(lambda: len(seen) == 4, 10, "4 events on the bus")
+        await wait_until(lambda: len(seen) == 7, 10, "7 events on the bus")
     logged = [row["global_position"] for row in await fetch(dsn, "SELECT global_position FROM events")]
     assert [envelope.global_position for envelope in seen] == sorted(logged)
 
@@ -91,13 +92,17 @@ async def test_events_no_queue_takes_are_postponed_and_the_others_deleted(
     dsn = command_env["POSTGRES_DSN"]
     await commands_in_the_outbox(command_env, bookings=2)
     async with tapped(command_env["RABBITMQ_URL"], "hotel.#") as seen, relay_on(command_env) as relay:
-        assert await relay.publish_round() == 3
+        assert await relay.publish_round() == 5
         waiting = await fetch(
             dsn,
             "SELECT e.event_type, o.attempts, o.last_error, o.not_before > now() AS later"
-            " FROM outbox o JOIN events e USING (global_position)",
+            " FROM outbox o JOIN events e USING (global_position) ORDER BY global_position",
         )
-        assert [tuple(row) for row in waiting] == [("StayBooked", 1, "unroutable: no queue bound", True)] * 2
+        assert [tuple(row) for row in waiting] == [
+            (event_type, 1, "unroutable: no queue bound", True)
+            for _ in range(2)
+            for event_type in ("StayBooked", "GuestNotificationRequested")
+        ]
         assert await relay.publish_round() == 0  # not before their back-off
         await wait_until(lambda: len(seen) == 1, 10, "HotelRegistered on the bus")
     assert [envelope.event_type for envelope in seen] == ["HotelRegistered"]
@@ -128,7 +133,7 @@ async def test_a_relay_that_found_the_turn_held_tries_again_before_its_next_poll
         finally:
             await other.close()
         try:
-            await wait_until(lambda: len(seen) == 2, 10, "both events published without a wake or a poll")
+            await wait_until(lambda: len(seen) == 3, 10, "all events published without a wake or a poll")
         finally:
             await relay.drain(5)
             running.cancel()

@@ -60,7 +60,9 @@ async def test_a_stay_across_a_full_night_takes_no_night_in_one_statement(
     }
     assert await fetchval(dsn, "SELECT count(*) FROM bookings") == 2
     assert await fetchval(dsn, "SELECT count(*) FROM events WHERE event_type = 'StayBooked'") == 2
-    assert await fetchval(dsn, "SELECT count(*) FROM outbox") == 3  # the hotel and two bookings
+    assert (
+        await fetchval(dsn, "SELECT count(*) FROM outbox") == 5
+    )  # the hotel, two stays, their confirmations
 
 
 async def test_a_stay_across_a_full_night_takes_no_night_in_a_transaction(

@@ -18,7 +18,7 @@ from command_service.adapters.reservation import (
 )
 from command_service.adapters.room_inventory import PostgresRoomInventory
 from command_service.adapters.transaction import Transaction
-from command_service.domain.booking import Booking, Cancellation, Stay
+from command_service.domain.booking import Booking, Cancellation, HotelContact, Stay
 from command_service.domain.errors import AlreadyExistsError, BookingNotFoundError, VersionConflictError
 from command_service.domain.refunds import CancellationTerms
 from innkeeper_contracts import Guest, Money
@@ -41,6 +41,12 @@ _BOOKING = f"""
     RETURNING 1
 )"""
 _BOOK_AND_APPEND = append_statement(_BOOKING, written="booked", columns=RESERVATION)
+
+# The booking with what its cancellation's messages name: the hotel and its management contact.
+_LOAD = """
+SELECT b.*, h.name AS hotel_name, h.management_email
+FROM bookings b JOIN hotels h ON h.hotel_id = b.hotel_id WHERE b.booking_id = $1
+"""
 
 _SAVE = """
 UPDATE bookings
@@ -119,7 +125,7 @@ class PostgresBookings:
 
     async def get(self, booking_id: UUID) -> Booking:
         await self._inventory.flush()
-        row = await self._transaction.fetchrow("SELECT * FROM bookings WHERE booking_id = $1", booking_id)
+        row = await self._transaction.fetchrow(_LOAD, booking_id)
         if row is None:
             raise BookingNotFoundError(f"no booking {booking_id}")
         currency = row["currency"]
@@ -131,6 +137,7 @@ class PostgresBookings:
         return Booking(
             booking_id,
             stay=Stay(row["hotel_id"], row["room_type"], row["check_in"], row["check_out"]),
+            hotel=HotelContact(row["hotel_name"], row["management_email"]),
             guest=Guest(guest_id=row["guest_id"], name=row["guest_name"], email=row["guest_email"]),
             guests=row["guests"],
             nightly_rate=Money(amount=row["nightly_rate"], currency=currency),

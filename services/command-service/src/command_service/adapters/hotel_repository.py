@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
@@ -21,14 +22,25 @@ from innkeeper_contracts import Money
 _ROOM_TYPE_COLUMNS = "hotel_id, code, name, capacity, max_guests, rate_amount, rate_currency"
 
 _LOAD = """
-SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.version, rt.hotel_id, rt.code, rt.name,
-       rt.capacity, rt.max_guests, rt.rate_amount, rt.rate_currency
+SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.management_email, h.version, rt.hotel_id,
+       rt.code, rt.name, rt.capacity, rt.max_guests, rt.rate_amount, rt.rate_currency
 FROM hotels h JOIN room_types rt ON rt.hotel_id = h.hotel_id WHERE h.hotel_id = $1 ORDER BY rt.code
+"""
+
+# A room type with its hotel's name (a booking tells the guest where they stay) in the same round trip.
+# Only the room type is locked: a booking must not hold the hotel's row, which every change of the hotel
+# updates (its version).
+_LOCK = """
+SELECT rt.hotel_id, rt.code, rt.name, rt.capacity, rt.max_guests, rt.rate_amount, rt.rate_currency,
+       h.name AS hotel_name
+FROM room_types rt JOIN hotels h ON h.hotel_id = rt.hotel_id
+WHERE rt.hotel_id = $1 AND rt.code = $2 FOR {mode} OF rt
 """
 
 _SAVE = """
 WITH hotel AS (
-    UPDATE hotels SET version = $2 WHERE hotel_id = $1 AND version = $3 RETURNING hotel_id
+    UPDATE hotels SET version = $2, management_email = $8 WHERE hotel_id = $1 AND version = $3
+    RETURNING hotel_id
 ), room_types_saved AS (
     UPDATE room_types AS rt
     SET capacity = u.capacity, rate_amount = u.rate_amount, rate_currency = u.rate_currency
@@ -43,7 +55,9 @@ SELECT (SELECT count(*) FROM hotel) AS saved
 
 def _room_type(row: asyncpg.Record) -> RoomType:
     rate = Money(amount=row["rate_amount"], currency=row["rate_currency"])
-    return RoomType(row["hotel_id"], row["code"], row["name"], row["capacity"], row["max_guests"], rate)
+    return RoomType(
+        row["hotel_id"], row["code"], row["name"], row["capacity"], row["max_guests"], rate, row["hotel_name"]
+    )
 
 
 class PostgresHotels:
@@ -55,13 +69,14 @@ class PostgresHotels:
     async def add(self, hotel: Hotel) -> None:
         try:
             await self._transaction.execute(
-                "INSERT INTO hotels (hotel_id, name, city, stars, registered_at, version)"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO hotels (hotel_id, name, city, stars, registered_at, management_email, version)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 hotel.id,
                 hotel.name,
                 hotel.city,
                 hotel.stars,
                 hotel.registered_at,
+                hotel.management_email,
                 hotel.version,
             )
         except asyncpg.UniqueViolationError:
@@ -82,7 +97,7 @@ class PostgresHotels:
 
     async def get(self, hotel_id: UUID, *, lock_room_type: str | None = None) -> Hotel:
         if lock_room_type is not None:
-            await self._lock(hotel_id, lock_room_type, "FOR UPDATE")
+            await self._lock(hotel_id, lock_room_type, "UPDATE")
         rows = await self._transaction.fetch(_LOAD, hotel_id)
         if not rows:
             raise HotelNotFoundError(f"no hotel {hotel_id}")
@@ -94,6 +109,7 @@ class PostgresHotels:
             stars=first["stars"],
             room_types=[_room_type(row) for row in rows],
             registered_at=first["registered_at"],
+            management_email=first["management_email"],
             version=first["version"],
         )
 
@@ -101,17 +117,13 @@ class PostgresHotels:
         # From the cache the lock is taken by the reservation, which checks the row (room_type_cache).
         if (cached := self._room_types.get(hotel_id, code)) is not None:
             return cached
-        room_type = _room_type(await self._lock(hotel_id, code, "FOR SHARE"))
+        room_type = _room_type(await self._lock(hotel_id, code, "SHARE"))
         self._room_types.put(room_type)
         return room_type
 
-    async def _lock(self, hotel_id: UUID, code: str, mode: str) -> asyncpg.Record:
+    async def _lock(self, hotel_id: UUID, code: str, mode: Literal["SHARE", "UPDATE"]) -> asyncpg.Record:
         # Bookings hold their room type FOR SHARE and capacity changes FOR UPDATE, so they take turns.
-        row = await self._transaction.fetchrow(
-            f"SELECT {_ROOM_TYPE_COLUMNS} FROM room_types WHERE hotel_id = $1 AND code = $2 {mode}",
-            hotel_id,
-            code,
-        )
+        row = await self._transaction.fetchrow(_LOCK.format(mode=mode), hotel_id, code)
         if row is not None:
             return row
         if await self._transaction.fetchval("SELECT 1 FROM hotels WHERE hotel_id = $1", hotel_id) is None:
@@ -129,6 +141,7 @@ class PostgresHotels:
             [room_type.capacity for room_type in room_types],
             [room_type.nightly_rate.amount for room_type in room_types],
             [room_type.nightly_rate.currency for room_type in room_types],
+            hotel.management_email,
         )
         if saved != 1:
             raise VersionConflictError(f"hotel {hotel.id} changed since it was read; retry")

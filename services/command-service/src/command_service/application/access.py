@@ -4,7 +4,7 @@ before anything is read or written under the command, so the answer never depend
 | command | guest | staff | admin | service |
 |---|---|---|---|---|
 | RegisterHotel | no | no | yes | if granted |
-| ChangeRoomCapacity, SetNightlyRate | no | their hotels | yes | if granted |
+| ChangeRoomCapacity, SetNightlyRate, SetManagementContact | no | their hotels | yes | if granted |
 | BookStay | for themself | at their hotels | yes | if granted |
 | CancelBooking | their own (else 404) | at their hotels | yes | if granted |
 
@@ -29,6 +29,7 @@ from innkeeper_contracts import (
     ChangeRoomCapacity,
     Contract,
     RegisterHotel,
+    SetManagementContact,
     SetNightlyRate,
 )
 from innkeeper_contracts.values import GUEST_ID_PATTERN
@@ -88,7 +89,7 @@ class AccessPolicy:
         match command:
             case RegisterHotel():
                 _require(principal.role == "admin", "only an admin registers hotels")
-            case ChangeRoomCapacity() | SetNightlyRate():
+            case ChangeRoomCapacity() | SetNightlyRate() | SetManagementContact():
                 _require(principal.works_at(command.hotel_id), "staff change only the hotels they work for")
             case BookStay():
                 return _book_stay(principal, command)

@@ -18,6 +18,7 @@ from innkeeper_contracts import (
     CommandAccepted,
     Contract,
     RegisterHotel,
+    SetManagementContact,
     SetNightlyRate,
 )
 
@@ -49,6 +50,12 @@ class Handlers:
         await uow.hotels.save(hotel)
         return await uow.commit()
 
+    async def set_management_contact(self, command: SetManagementContact, uow: UnitOfWork) -> CommandAccepted:
+        hotel = await uow.hotels.get(command.hotel_id)
+        hotel.set_management_contact(command.email)
+        await uow.hotels.save(hotel)
+        return await uow.commit()
+
     async def book_stay(self, command: BookStay, uow: UnitOfWork) -> CommandAccepted:
         room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
         booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
@@ -68,6 +75,7 @@ class Handlers:
             RegisterHotel: self.register_hotel,
             ChangeRoomCapacity: self.change_room_capacity,
             SetNightlyRate: self.set_nightly_rate,
+            SetManagementContact: self.set_management_contact,
             BookStay: self.book_stay,
             CancelBooking: self.cancel_booking,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from command_service.domain.aggregate import Aggregate
 from command_service.domain.errors import (
@@ -15,22 +15,20 @@ from command_service.domain.errors import (
     TooManyGuestsError,
 )
 from command_service.domain.hotel import RoomType
+from command_service.domain.messages import HotelContact, guest_notification, management_alert
 from command_service.domain.refunds import CancellationPolicy, CancellationTerms
 from command_service.domain.stay import Stay, ensure_bookable_check_in, stay_price
 
-__all__ = ["Booking", "Cancellation", "Stay", "ensure_bookable_check_in"]
+__all__ = ["Booking", "Cancellation", "HotelContact", "Stay", "ensure_bookable_check_in"]
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
     FieldError,
     Guest,
-    GuestNotificationRequested,
-    ManagementAlertRaised,
     Money,
     RefundIssued,
     StayBooked,
 )
-from innkeeper_contracts.events import RefundPolicy
 
 BookingStatus = Literal["active", "cancelled"]
 
@@ -52,6 +50,7 @@ class Booking(Aggregate):
         booking_id: UUID,
         *,
         stay: Stay,
+        hotel: HotelContact,
         guest: Guest,
         guests: int,
         nightly_rate: Money,
@@ -61,7 +60,7 @@ class Booking(Aggregate):
         version: int,
     ) -> None:
         super().__init__(booking_id, version)
-        self.stay, self.guest, self.guests = stay, guest, guests
+        self.stay, self.hotel, self.guest, self.guests = stay, hotel, guest, guests
         self.nightly_rate, self.booked_at = nightly_rate, booked_at
         self.status: BookingStatus = status
         self.cancellation = cancellation
@@ -76,7 +75,8 @@ class Booking(Aggregate):
 
     @classmethod
     def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
-        """Book a stay; the adapter then reserves every night (or raises NoRoomAvailableError)."""
+        """Book a stay and ask to confirm it to the guest; the adapter then reserves every night (or
+        raises NoRoomAvailableError, and nothing is recorded)."""
         ensure_bookable_check_in(command.check_in, now.astimezone(UTC).date())
         if command.guests > room_type.max_guests:
             raise TooManyGuestsError(
@@ -95,6 +95,7 @@ class Booking(Aggregate):
         booking = cls(
             booking_id,
             stay=stay,
+            hotel=HotelContact(room_type.hotel_name),
             guest=guest,
             guests=command.guests,
             nightly_rate=room_type.nightly_rate,
@@ -115,6 +116,7 @@ class Booking(Aggregate):
                 total_price=booking.total_price,
             )
         )
+        booking._record(guest_notification(booking, "booking_confirmed"))
         return booking
 
     def cancel(self, reason: str, now: datetime, policy: CancellationPolicy) -> None:
@@ -141,32 +143,6 @@ class Booking(Aggregate):
         )
         if terms.refund.amount > 0:
             self._record(RefundIssued(**ids, guest_id=guest_id, amount=terms.refund, policy=terms.policy))
-        self._record(
-            GuestNotificationRequested(
-                **ids,
-                guest_id=guest_id,
-                email=self.guest.email,
-                template="booking_cancelled",
-                refund=terms.refund,
-            )
-        )
+        self._record(guest_notification(self, "booking_cancelled", terms))
         if terms.alert_kinds:
-            self._record(
-                ManagementAlertRaised(
-                    **ids,
-                    alert_id=uuid5(NAMESPACE_URL, f"innkeeper:alert:{self.id}"),
-                    kinds=terms.alert_kinds,
-                    message=_alert_message(terms, self.total_price),
-                    total_price=self.total_price,
-                    refund=terms.refund,
-                    raised_at=now,
-                )
-            )
-
-
-def _alert_message(terms: CancellationTerms, total: Money) -> str:
-    what = " and ".join(kind.replace("_", " ") for kind in terms.alert_kinds)
-    policy: RefundPolicy = terms.policy
-    return (
-        f"{what}: {total.amount} {total.currency} booking cancelled, refund {policy} ({terms.refund.amount})"
-    )
+            self._record(management_alert(self, terms, now))

@@ -1,4 +1,5 @@
-"""The Hotel aggregate: a hotel and its room types (capacity, who fits, what a night costs)."""
+"""The Hotel aggregate: a hotel, its room types (capacity, who fits, what a night costs) and whom its
+management alerts go to."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from command_service.domain.errors import (
 )
 from innkeeper_contracts import (
     HotelRegistered,
+    ManagementContactSet,
     Money,
     NightlyRateSet,
     RegisterHotel,
@@ -26,7 +28,8 @@ from innkeeper_contracts.values import MAX_HOTEL_ROOMS
 
 @dataclass(frozen=True)
 class RoomType:
-    """A kind of room in a hotel."""
+    """A kind of room in a hotel, with the hotel's name: a booking tells its guest where they stay, and
+    gets it with the room type it reads anyway (no command renames a hotel, so a cached copy is exact)."""
 
     hotel_id: UUID
     code: str
@@ -34,14 +37,17 @@ class RoomType:
     capacity: int
     max_guests: int
     nightly_rate: Money
+    hotel_name: str
 
     @classmethod
-    def from_spec(cls, hotel_id: UUID, spec: RoomTypeSpec) -> RoomType:
-        return cls(hotel_id, spec.code, spec.name, spec.capacity, spec.max_guests, spec.nightly_rate)
+    def from_spec(cls, hotel_id: UUID, hotel_name: str, spec: RoomTypeSpec) -> RoomType:
+        return cls(
+            hotel_id, spec.code, spec.name, spec.capacity, spec.max_guests, spec.nightly_rate, hotel_name
+        )
 
 
 class Hotel(Aggregate):
-    """A hotel: registered once, then its room capacities and rates change."""
+    """A hotel: registered once, then its room capacities, rates and management contact change."""
 
     aggregate_type = "hotel"
 
@@ -54,11 +60,13 @@ class Hotel(Aggregate):
         stars: int,
         room_types: list[RoomType],
         registered_at: datetime,
+        management_email: str | None,
         version: int,
     ) -> None:
         super().__init__(hotel_id, version)
         self.name, self.city, self.stars, self.registered_at = name, city, stars, registered_at
         self.room_types = {room_type.code: room_type for room_type in room_types}
+        self.management_email = management_email
 
     @property
     def partition_key(self) -> str:
@@ -66,7 +74,7 @@ class Hotel(Aggregate):
 
     @classmethod
     def register(cls, command: RegisterHotel, hotel_id: UUID, now: datetime) -> Hotel:
-        room_types = [RoomType.from_spec(hotel_id, spec) for spec in command.room_types]
+        room_types = [RoomType.from_spec(hotel_id, command.name, spec) for spec in command.room_types]
         hotel = cls(
             hotel_id,
             name=command.name,
@@ -74,6 +82,7 @@ class Hotel(Aggregate):
             stars=command.stars,
             room_types=room_types,
             registered_at=now,
+            management_email=command.management_email,
             version=0,
         )
         hotel._record(
@@ -83,6 +92,7 @@ class Hotel(Aggregate):
                 city=command.city,
                 stars=command.stars,
                 room_types=command.room_types,
+                management_email=command.management_email,
             )
         )
         return hotel
@@ -129,3 +139,9 @@ class Hotel(Aggregate):
                 hotel_id=self.id, room_type=code, nightly_rate=rate, previous_rate=room_type.nightly_rate
             )
         )
+
+    def set_management_contact(self, email: str) -> None:
+        """Management alerts of this hotel go to `email` from now on (set again, it is recorded again:
+        the event is the audit trail of who set it)."""
+        previous, self.management_email = self.management_email, email
+        self._record(ManagementContactSet(hotel_id=self.id, email=email, previous_email=previous))

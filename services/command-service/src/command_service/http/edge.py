@@ -39,11 +39,11 @@ def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier 
         read_seconds=settings.request_body_timeout_seconds,
     )
     app.add_middleware(UnexpectedErrorMiddleware)
-    if settings.cors_origin_list:  # browsers on other origins may POST commands
+    if settings.cors_origin_list:  # browsers on other origins may send commands (POST, and one PUT)
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
-            allow_methods=["POST"],
+            allow_methods=["POST", "PUT"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-Id"],
             expose_headers=["X-Correlation-Id", "Retry-After"],
             max_age=600,

@@ -1,4 +1,5 @@
-"""The command endpoints: every command is a POST answered 202 (the operational ones: `operations`)."""
+"""The command endpoints, each answered 202 (the operational ones: `operations`): a POST for each command,
+except the one that sets a whole value, which is a PUT (sending it twice leaves the same contact)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from innkeeper_contracts import (
     CommandRejected,
     Contract,
     RegisterHotel,
+    SetManagementContact,
+    SetManagementContactBody,
     SetNightlyRate,
     SetNightlyRateBody,
 )
@@ -121,6 +124,21 @@ async def set_nightly_rate(
     **Who may call:** staff of the hotel, an admin, or a service granted `SetNightlyRate`."""
     command = SetNightlyRate(hotel_id=hotel_id, room_type=code, nightly_rate=body.nightly_rate)
     return await send(request, command, key)
+
+
+@commands.put(
+    "/hotels/{hotel_id}/management-contact",
+    name="SetManagementContact",
+    status_code=202,
+    response_model=CommandAccepted,
+)
+async def set_management_contact(
+    hotel_id: HotelId, body: SetManagementContactBody, request: Request, key: IdempotencyKey = None
+) -> Response:
+    """Send the hotel's management alerts (late or high-value cancellations) to this address.
+
+    **Who may call:** staff of the hotel, an admin, or a service granted `SetManagementContact`."""
+    return await send(request, SetManagementContact(hotel_id=hotel_id, email=body.email), key)
 
 
 @commands.post("/bookings", name="BookStay", status_code=202, response_model=CommandAccepted)
