@@ -23,8 +23,8 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 """The `payments` webhook subscriber's signing secret."""
 
 
-def hotel(management_email: str | None = "boss@harbour.example", rooms: int = 5) -> dict[str, Any]:
-    body = register_hotel("Harbour Inn", unique_city(), 4, room("STE", rooms, "600.00"))
+def hotel(management_email: str | None, rooms: int, rate: str) -> dict[str, Any]:
+    body = register_hotel("Harbour Inn", unique_city(), 4, room("STE", rooms, rate))
     return body | ({"management_email": management_email} if management_email else {})
 
 
@@ -32,17 +32,18 @@ async def book_and_cancel(
     system: Innkeeper,
     stays: int = 1,
     *,
-    days_ahead: int = 4,
+    rate: str = "600.00",
     management_email: str | None = "boss@harbour.example",
 ) -> list[dict[str, Any]]:
-    """Register a hotel and book `stays` two-night stays `days_ahead` days out (half refund; 1,200.00 is
-    high value: management is alerted), then cancel them all. Returns the stays."""
+    """Register a hotel and book `stays` two-night stays four days out, then cancel them all: a half
+    refund, and at the default rate (1,200.00 a stay: high value) an alert to management. Returns the
+    stays."""
     assert system.command is not None
     async with httpx.AsyncClient(base_url=system.command.url, headers=admin(), timeout=30) as client:
         commands = HttpCommands(client)
-        registered = hotel(management_email, rooms=stays)
+        registered = hotel(management_email, stays, rate)
         accepted(await commands.send("RegisterHotel", registered))
-        check_in = today() + timedelta(days=days_ahead)
+        check_in = today() + timedelta(days=4)
         bodies = [
             book_stay(registered["hotel_id"], "STE", check_in, nights=2, guest_id=f"guest-{uuid4().hex[:8]}")
             for _ in range(stays)
@@ -67,9 +68,16 @@ async def notification_ids(system: Innkeeper, event_type: str = "GuestNotificati
     return {f"<{row['event_id']}@innkeeper.example>" for row in await system.events_of_type(event_type)}
 
 
-async def deliveries(system: Innkeeper) -> list[dict[str, Any]]:
-    rows = await system.fetch("SELECT * FROM notifier.deliveries ORDER BY id")
-    return [dict(row) for row in rows]
+async def deliveries(system: Innkeeper, channel: str | None = None) -> list[dict[str, Any]]:
+    """The notifier's delivery records (of one channel), in the order they were recorded."""
+    sql = "SELECT * FROM notifier.deliveries WHERE $1::text IS NULL OR channel = $1 ORDER BY id"
+    return [dict(row) for row in await system.fetch(sql, channel)]
+
+
+async def settled(system: Innkeeper, count: int, channel: str | None = None) -> bool:
+    """At least `count` records (of the channel), none of them still open."""
+    records = await deliveries(system, channel)
+    return len(records) >= count and all(r["state"] in ("delivered", "failed") for r in records)
 
 
 async def republish_log(system: Innkeeper) -> int:
