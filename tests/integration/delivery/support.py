@@ -88,7 +88,7 @@ async def republish_log(system: Innkeeper) -> int:
     async with connection, connection.channel() as channel:
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
         for envelope in envelopes:
-            headers = event_headers(
+            headers: dict[str, Any] = event_headers(
                 partition_key=envelope.partition_key,
                 event_type=envelope.event_type,
                 correlation_id=envelope.correlation_id,
