@@ -46,6 +46,11 @@ async def test_commands_become_read_documents_that_equal_a_rebuild(
     assert bookings[cancelled]["status"] == "cancelled"
     nights = [d for d in read_model.docs("hotel_nights").values() if d["hotel_id"] == hotel]
     assert sorted((d["night"], d["booked"]) for d in nights) == [(n, 1) for n in _nights(2)]
+    # A booking's confirmation and the hotel's management contact are applied, not parked, and the
+    # contact reaches no read document.
+    assert read_model.checkpoints()[booking] == 2
+    assert read_model.parked() == []
+    assert "harbour.example" not in str(read_model.snapshot())
     code, output = await run_cli({**service_env, "PROJECTOR_SHARDS": "2"}, "verify")
     assert code == 0, output
 
@@ -54,7 +59,8 @@ async def _tell_a_story(client: httpx.AsyncClient) -> list[ConsistencyToken]:
     hotel_id = str(uuid4())
     room = {"code": "DBL", "name": "Double", "capacity": 3, "max_guests": 2,
             "nightly_rate": {"amount": "100.00", "currency": "EUR"}}  # fmt: skip
-    hotel = {"hotel_id": hotel_id, "name": "Harbour Inn", "city": "Bergen", "stars": 4, "room_types": [room]}
+    hotel = {"hotel_id": hotel_id, "name": "Harbour Inn", "city": "Bergen", "stars": 4, "room_types": [room],
+             "management_email": "desk@harbour.example"}  # fmt: skip
     registered = await _accepted(client, "/hotels", hotel)
     first = await _accepted(client, "/bookings", _stay(hotel_id))
     second = await _accepted(client, "/bookings", _stay(hotel_id))
@@ -62,13 +68,17 @@ async def _tell_a_story(client: httpx.AsyncClient) -> list[ConsistencyToken]:
         client, f"/bookings/{second.aggregate_id}/cancel", {"reason": "plans changed"}
     )
     await _accepted(client, f"/hotels/{hotel_id}/room-types/DBL/capacity", {"capacity": 4})
+    contact = {"email": "night@harbour.example"}
+    await _accepted(client, f"/hotels/{hotel_id}/management-contact", contact, method="PUT")
     rate = {"nightly_rate": {"amount": "80.00", "currency": "EUR"}}
     last = await _accepted(client, f"/hotels/{hotel_id}/room-types/DBL/rate", rate)
     return [registered, first, cancelled, last]
 
 
-async def _accepted(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> ConsistencyToken:
-    answer = await client.post(path, json=body)
+async def _accepted(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], method: str = "POST"
+) -> ConsistencyToken:
+    answer = await client.request(method, path, json=body)
     assert answer.status_code == 202, answer.text
     return ConsistencyToken.decode(answer.json()["consistency_token"])
 

@@ -35,6 +35,7 @@ COMMANDS = {
     "RegisterHotel": [401, 403, 403, 403, 403, 202, 403],
     "ChangeRoomCapacity": [401, 403, 403, 202, 403, 202, 403],
     "SetNightlyRate": [401, 403, 403, 202, 403, 202, 403],
+    "SetManagementContact": [401, 403, 403, 202, 403, 202, 403],
     "BookStay (for g-1)": [401, 202, 403, 202, 403, 202, 202],
     "CancelBooking (g-1's)": [401, 202, 404, 202, 403, 202, 202],
 }
@@ -151,6 +152,10 @@ def fresh_commands(booking_to_cancel: str) -> dict[str, tuple[str, dict[str, Any
             "SetNightlyRate",
             {"hotel_id": HOTEL, "room_type": "DBL", "nightly_rate": {"amount": "110.00", "currency": "EUR"}},
         ),
+        "SetManagementContact": (
+            "SetManagementContact",
+            {"hotel_id": HOTEL, "email": "desk@harbour.example"},
+        ),
         "BookStay (for g-1)": ("BookStay", book_stay(HOTEL, "DBL", check_in, 1, guest_id="g-1")),
         "CancelBooking (g-1's)": (
             "CancelBooking",
@@ -162,14 +167,21 @@ def fresh_commands(booking_to_cancel: str) -> dict[str, tuple[str, dict[str, Any
 async def status(
     client: httpx.AsyncClient, command: str, body: dict[str, Any], headers: dict[str, str]
 ) -> int:
-    path, payload = command_route(command, body)
-    answer = await client.post(path, json=payload, headers=headers)
+    method, path, payload = route(command, body)
+    answer = await client.request(method, path, json=payload, headers=headers)
     if answer.status_code != 202:
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["status"] == answer.status_code
     if answer.status_code == 401:
         assert answer.headers["www-authenticate"].startswith("Bearer")
     return answer.status_code
+
+
+def route(command: str, body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The method, path and body of a command given as its AMQP JSON: the one PUT, or a POST."""
+    if command == "SetManagementContact":
+        return "PUT", f"/hotels/{body['hotel_id']}/management-contact", {"email": body["email"]}
+    return "POST", *command_route(command, body)
 
 
 async def expect(
