@@ -55,3 +55,13 @@ async def test_the_query_service_answers_only_as_its_openapi_says(innkeeper: Inn
         accepted(await commands.send("BookStay", book_stay(hotel["hotel_id"], "SGL", check_in, 1)))
     await innkeeper.wait_caught_up()
     await fuzzed(innkeeper.queries[0].url)
+
+
+async def test_the_notifier_answers_only_as_its_openapi_says(innkeeper: Innkeeper) -> None:
+    # Three GET routes: 20 s reach every check many times over.
+    notifier = await innkeeper.start_notifier()
+    report = await asyncio.to_thread(fuzz, notifier.url, admin(), 20)
+    if report.failures or report.errors:
+        pytest.fail(report.problems(), pytrace=False)
+    assert report.operations == operations_of(notifier.url), "every documented operation was fuzzed"
+    assert report.requests >= 100, f"only {report.requests} requests in the time bound"
