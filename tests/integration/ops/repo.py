@@ -21,21 +21,24 @@ INFRASTRUCTURE_IMAGES = {
     "postgres": "postgres:16",
     "rabbitmq": "rabbitmq:3.13-management",
     "mongo": "mongo:7",
+    "mailpit": "axllent/mailpit:v1.31",
     "proxy": "nginx:1.27-alpine",
 }
 PYTHON_SERVICES = {
     "command-service": "command_service",
     "projector": "projector",
     "query-service": "query_service",
+    "notifier": "notifier",
 }
 """Compose service (= directory under services/) → Python package run with `python -m`."""
-PORTS = {"command-service": 8001, "query-service": 8002, "projector": 8003}
+PORTS = {"command-service": 8001, "query-service": 8002, "projector": 8003, "notifier": 8004}
 NEEDS = {
     "migrate": {"postgres"},
     "command-service": {"migrate", "postgres", "rabbitmq"},
     "projector": {"migrate", "postgres", "rabbitmq", "mongo"},
     "query-service": {"mongo"},
-    "proxy": {"command-service", "query-service", "projector"},
+    "notifier": {"postgres", "rabbitmq", "mailpit"},
+    "proxy": {"command-service", "query-service", "projector", "notifier"},
 }
 """What each service cannot work without: it must wait for these to be healthy (or done)."""
 

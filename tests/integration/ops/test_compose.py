@@ -6,6 +6,8 @@ No Docker engine is needed: the file is checked against the Compose Specificatio
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
 
 import pytest
@@ -152,3 +154,34 @@ def test_a_built_service_runs_read_only_without_privileges_and_rotates_its_logs(
     assert service["cap_drop"] == ["ALL"]
     assert "no-new-privileges:true" in service["security_opt"]
     assert service["logging"]["options"]["max-size"]
+
+
+@pytest.mark.parametrize("name", sorted(PYTHON_SERVICES))
+def test_a_python_service_accepts_the_environment_compose_gives_it(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every variable at its default (as with no .env): the service's own settings take the values."""
+    for key, value in services()[name]["environment"].items():
+        if value is None:  # passed through only when set
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, with_defaults(str(value)))
+    settings = importlib.import_module(f"{PYTHON_SERVICES[name]}.settings").Settings()
+    assert settings.port == PORTS[name]
+
+
+def test_the_notifier_mails_through_mailpit_inside_the_network_and_subscribes_no_webhook_by_default() -> None:
+    notifier, mailpit = services()["notifier"], services()["mailpit"]
+    assert notifier["environment"]["SMTP_URL"] == "smtp://mailpit:1025"
+    assert json.loads(with_defaults(notifier["environment"]["WEBHOOK_SUBSCRIBERS"])) == []
+    assert "@" in with_defaults(notifier["environment"]["MAIL_FROM"])
+    # The web UI on the host's loopback only; SMTP (1025) stays inside the compose network.
+    assert [with_defaults(port) for port in mailpit["ports"]] == ["127.0.0.1:8025:8025"]
+    assert mailpit["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
+
+
+def test_every_infrastructure_image_is_pinned_to_a_release_line() -> None:
+    for name, image in INFRASTRUCTURE_IMAGES.items():
+        repository, _, tag = image.rpartition(":")
+        assert repository, f"{name}: no tag"
+        assert re.fullmatch(r"v?\d+(\.\d+)*(-[a-z]+)?", tag), f"{name}: {tag!r} is not a version"

@@ -74,6 +74,8 @@ def test_every_copied_path_is_in_the_build_context(service: str) -> None:
         ".run/mongo/WiredTiger",
         "tests/integration/conftest.py",
         "services/projector/tests/test_anything.py",
+        "services/notifier/tests/test_anything.py",
+        "scripts/mail_catcher.py",
         "services/query-service/src/query_service/__pycache__/app.cpython-311.pyc",
         "services/command-service/src/innkeeper_command_service.egg-info/PKG-INFO",
         "shared/contracts/tests/schemas/Money.json",
@@ -94,6 +96,10 @@ def test_the_build_context_leaves_out(path: str) -> None:
         "services/command-service/pyproject.toml",
         "services/command-service/src/command_service/migrations/0001_initial.sql",
         "services/query-service/src/query_service/__main__.py",
+        "services/notifier/pyproject.toml",
+        "services/notifier/src/notifier/schema.sql",
+        "services/notifier/src/notifier/templates/booking_cancelled.html",
+        "services/notifier/src/notifier/templates/booking_cancelled.subject.txt",
     ],
 )
 def test_the_build_context_keeps(path: str) -> None:
@@ -116,9 +122,10 @@ def _closure(name: str, extras: frozenset[str] = frozenset(), seen: set[str] | N
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_no_image_contains_the_mongodb_stand_in(service: str) -> None:
+def test_no_image_contains_the_mongodb_stand_in_or_the_mail_catcher(service: str) -> None:
     project = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())["project"]
     installed = _closure(project["name"])
     assert "innkeeper-contracts" in installed
     assert "pydantic" in installed
-    assert not {"secantusdb", "pytest", "testcontainers"} & installed
+    # Test and development tools stay out; aiosmtpd is `make run`'s mail catcher.
+    assert not {"secantusdb", "pytest", "testcontainers", "aiosmtpd"} & installed
