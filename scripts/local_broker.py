@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PERMISSIONS = ROOT / "deploy" / "rabbitmq" / "permissions.json"
-ROLES = {"command-service": "command-service", "projector": "projector"}
+ROLES = {"command-service": "command-service", "projector": "projector", "notifier": "notifier"}
 """Service → its role in the permission table (the query service has no broker user)."""
 PASSWORDS_FILE = "rabbitmq-users.json"
 

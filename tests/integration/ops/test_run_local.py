@@ -6,6 +6,7 @@ stand-in (on free ports), so it can run beside a developer's `make run`.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -28,9 +29,12 @@ from testkit.waiting import wait_until
 
 from ops.broker import KINDS, permissions_for, vhost_of
 from ops.broker_story import DIRECT_REPLY_TO, Sender
-from ops.repo import ROOT
+from ops.repo import ROOT, services
 
-PORTS = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT", "MONGO_PORT")
+PORTS = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT", "NOTIFIER_PORT", "MONGO_PORT", "MAIL_PORT")
+SERVICE_PORTS = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT", "NOTIFIER_PORT")
+BROKER_USERS = ("command-service", "projector", "notifier")
+"""The services `make run` gives a RabbitMQ user of their own (scripts/local_broker.py's ROLES)."""
 MARKER = "INNKEEPER_RUN_ID"
 Running = tuple[subprocess.Popen[bytes], dict[str, int], Path]
 
@@ -46,8 +50,20 @@ def infrastructure(postgres_dsn: str, rabbitmq_url: str, mongodb_database: str) 
         "RABBITMQ_USER_PREFIX": prefix,
     }
     with httpx.Client(base_url=management_url(rabbitmq_url), timeout=10) as management:
-        for service in ("command-service", "projector"):
+        for service in BROKER_USERS:
             management.delete(f"/api/users/{prefix}{service}")
+
+
+def test_make_run_gives_the_services_docker_compose_connects_to_rabbitmq_a_user_of_their_own() -> None:
+    spec = importlib.util.spec_from_file_location("local_broker", ROOT / "scripts" / "local_broker.py")
+    assert spec is not None
+    assert spec.loader is not None
+    local_broker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(local_broker)
+    roles: dict[str, str] = local_broker.ROLES  # service → its role in deploy/rabbitmq/permissions.json
+    assert roles == dict(zip(BROKER_USERS, BROKER_USERS, strict=True))
+    composed = {name for name, found in services().items() if "RABBITMQ_URL" in found.get("environment", {})}
+    assert composed == set(BROKER_USERS)
 
 
 def processes_marked(run_id: str) -> list[int]:
@@ -115,7 +131,7 @@ def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
     tmp_path: Path, infrastructure: dict[str, str]
 ) -> None:
     with run_local(tmp_path, infrastructure) as (runner, ports, log):
-        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+        for name in SERVICE_PORTS:
             wait_healthy(ports[name], runner, log)
         urls = ["--command-url", f"http://127.0.0.1:{ports['COMMAND_PORT']}"]
         urls += ["--query-url", f"http://127.0.0.1:{ports['QUERY_PORT']}"]
@@ -129,6 +145,8 @@ def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
         assert re.search(r"refund\s+465\.00 EUR of 930\.00 EUR \(policy: half\)", told), told
         assert re.search(r"status\s+cancelled", told), told
         assert re.search(r"kinds\s+late_cancellation", told), told
+        # The notifier ran under its own broker user and mailed Ana the cancellation through the catcher.
+        assert re.search(r"Ana's mailbox.*\n\s+file\s+\S+\.eml", told), told
 
         runner.send_signal(signal.SIGINT)
         assert runner.wait(timeout=90) == 0, log.read_text()
@@ -136,6 +154,7 @@ def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
     assert re.search(r"command-service\s+http://127\.0\.0\.1:\d+\s+\d+", logs)
     assert "run_local       | stopped" in logs
     assert (tmp_path / "run" / "mongo").is_dir(), "the stand-in keeps its data under RUN_DIR"
+    assert list((tmp_path / "run" / "mail").glob("*.eml")), "the mail catcher keeps each mail under RUN_DIR"
     for port in ports.values():
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -145,7 +164,7 @@ def test_when_a_service_dies_run_local_names_it_and_stops_the_others(
     tmp_path: Path, infrastructure: dict[str, str]
 ) -> None:
     with run_local(tmp_path, infrastructure) as (runner, ports, log):
-        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+        for name in SERVICE_PORTS:
             wait_healthy(ports[name], runner, log)
         table_row = wait_for_log(log, r"projector\s+http://127\.0\.0\.1:\d+\s+(\d+)", runner)
         os.kill(int(table_row.group(1)), signal.SIGKILL)
@@ -160,9 +179,9 @@ async def test_make_run_gives_each_service_its_own_broker_user_and_lets_guest_se
     tmp_path: Path, infrastructure: dict[str, str]
 ) -> None:
     prefix, admin_url = infrastructure["RABBITMQ_USER_PREFIX"], infrastructure["RABBITMQ_URL"]
-    own = {f"{prefix}command-service": "command-service", f"{prefix}projector": "projector"}
+    own = {f"{prefix}{service}": service for service in BROKER_USERS}  # the role is the service's name
     with run_local(tmp_path, infrastructure) as (runner, ports, log):
-        for name in ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT"):
+        for name in SERVICE_PORTS:
             wait_healthy(ports[name], runner, log)
         wait_for_log(log, r"make token ROLE=admin", runner)
         vhost = quote(vhost_of(admin_url), safe="")

@@ -32,7 +32,8 @@ def test_run_local_refuses_a_port_already_taken_before_starting_anything() -> No
         taken.listen()
         port = taken.getsockname()[1]
         env = {**os.environ, "COMMAND_PORT": str(port), "QUERY_PORT": str(free_port())}
-        env |= {"PROJECTOR_PORT": str(free_port()), "MONGO_PORT": str(free_port())}
+        env |= {"PROJECTOR_PORT": str(free_port()), "NOTIFIER_PORT": str(free_port())}
+        env |= {"MONGO_PORT": str(free_port()), "MAIL_PORT": str(free_port())}
         command = [sys.executable, "scripts/run_local.py"]
         runner = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert runner.returncode == 1
