@@ -21,6 +21,7 @@ from .topology import declare
 from .webhooks import WebhookSender
 
 log = structlog.get_logger("notifier")
+SWEEP_SECONDS = 3600.0
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Notifier:
             poll_seconds=settings.notifier_poll_seconds,
         )
         self.tasks.append(asyncio.create_task(self.dispatcher.run()))
+        self.tasks.append(asyncio.create_task(self._sweep()))
         self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
         async with self.connection.channel() as channel:
             await declare(channel, settings.notifier_shards, event_types_wanted(settings.webhook_subscribers))
@@ -77,6 +79,16 @@ class Notifier:
             except Exception:
                 log.exception("shard intake stopped; restarting", shard=intake.shard)
                 await asyncio.sleep(1)
+
+    async def _sweep(self) -> None:
+        """Hourly, the delivered records past their retention go: the table does not grow without bound."""
+        while True:
+            try:
+                if swept := await self.store.sweep(self.settings.notifier_retention_days):
+                    log.info("swept delivered records past their retention", records=swept)
+            except Exception:
+                log.exception("sweep failed; trying again in an hour")
+            await asyncio.sleep(SWEEP_SECONDS)
 
     async def stop(self) -> None:
         """Graceful: take no new batch, let the sends in flight record their outcome, then close."""

@@ -76,6 +76,12 @@ class Settings(ServiceSettings):
         default=60.0, gt=0, le=3600, description="A claimed delivery is taken again after (a crash)."
     )
     notifier_poll_seconds: float = Field(default=1.0, gt=0, le=60, description="Look for due retries.")
+    notifier_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="Delivered records kept this long (replays stay deduplicated).",
+    )
 
     @field_validator("smtp_url")
     @classmethod

@@ -126,6 +126,13 @@ class DeliveryStore:
                  lease_until = NULL, finished_at = now() WHERE id = $1 AND state = 'sending'"""
         await self.pool.execute(sql, delivery_id, state, reason)
 
+    async def sweep(self, retention_days: float) -> int:
+        """Forget delivered and discarded records older than the retention (failed ones wait for an
+        operator). An event replayed after that would be sent again: the retention outlives any replay."""
+        sql = """DELETE FROM notifier.deliveries WHERE state IN ('delivered', 'discarded')
+                 AND finished_at < now() - make_interval(secs => $1)"""
+        return _count(await self.pool.execute(sql, retention_days * 86_400))
+
     # The operator's view (python -m notifier failed | retry | discard) and the metrics.
 
     async def failed_deliveries(self) -> list[Delivery]:
