@@ -13,6 +13,7 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from command_service.settings import Settings as CommandSettings
+from notifier.settings import Settings as NotifierSettings
 from projector.settings import Settings as ProjectorSettings
 from query_service.settings import Settings as QuerySettings
 
@@ -21,6 +22,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "command_service": CommandSettings,
     "projector": ProjectorSettings,
     "query_service": QuerySettings,
+    "notifier": NotifierSettings,
 }
 
 
@@ -39,6 +41,7 @@ def test_every_setting_of_every_service_is_listed_in_env_example() -> None:
     ("command_service", "RELAY_BATCH_SIZE", "lots"),
     ("projector", "PROJECTOR_SHARDS", "0"),
     ("query_service", "LOG_LEVEL", "LOUD"),
+    ("notifier", "WEBHOOK_SUBSCRIBERS", '[{"name": "payments"}]'),
 ])  # fmt: skip
 def test_a_wrong_value_stops_the_process_with_one_line_and_exit_code_2(
     package: str, variable: str, value: str
