@@ -113,7 +113,11 @@ async def _flip_all(system: Innkeeper, proxies: dict[str, TcpProxy]) -> None:
     # Nothing half-written by the refused command, nothing lost: the two accepted commands' events, all
     # published (the outbox is empty).
     rows = await system.fetch("SELECT event_type FROM events ORDER BY global_position")
-    assert [row["event_type"] for row in rows] == ["HotelRegistered", "StayBooked"]
+    assert [row["event_type"] for row in rows] == [
+        "HotelRegistered",
+        "StayBooked",
+        "GuestNotificationRequested",
+    ]
     assert (await system.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"] == 0
     # Nobody was restarted.
     assert [process.process.pid for process in system.processes if process.process] == pids

@@ -7,7 +7,8 @@ the row with the values the booking was decided on before it takes any night (`r
 they differ (a rate or capacity changed since) it writes nothing, the entry is dropped and the command
 runs again with a fresh read. So a cached entry can make a command retry, never book at a stale rate or
 capacity. Rejections made from an entry are as good as from a fresh read: the cache never holds a room
-type without rooms, and who fits (`max_guests`) never changes once a hotel is registered.
+type without rooms, and who fits (`max_guests`) never changes once a hotel is registered. An entry also
+carries its hotel's name, for the booking's confirmation, unchecked: no command renames a hotel.
 
 One per app, made by the composition root and shared by its units of work; a hotel's entries go when
 this process saves the hotel, others' changes are caught by the check.
