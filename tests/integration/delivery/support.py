@@ -34,18 +34,21 @@ async def book_and_cancel(
     *,
     rate: str = "600.00",
     management_email: str | None = "boss@harbour.example",
+    hotel_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Register a hotel and book `stays` two-night stays four days out, then cancel them all: a half
-    refund, and at the default rate (1,200.00 a stay: high value) an alert to management. Returns the
-    stays."""
+    """Book `stays` two-night stays four days out, then cancel them all: a half refund, and at the
+    default rate (1,200.00 a stay: high value) an alert to management. In a new hotel, or in `hotel_id`
+    (registered with enough rooms before). Returns the stays."""
     assert system.command is not None
     async with httpx.AsyncClient(base_url=system.command.url, headers=admin(), timeout=30) as client:
         commands = HttpCommands(client)
-        registered = hotel(management_email, stays, rate)
-        accepted(await commands.send("RegisterHotel", registered))
+        if hotel_id is None:
+            registered = hotel(management_email, max(stays, 5), rate)
+            accepted(await commands.send("RegisterHotel", registered))
+            hotel_id = registered["hotel_id"]
         check_in = today() + timedelta(days=4)
         bodies = [
-            book_stay(registered["hotel_id"], "STE", check_in, nights=2, guest_id=f"guest-{uuid4().hex[:8]}")
+            book_stay(hotel_id, "STE", check_in, nights=2, guest_id=f"guest-{uuid4().hex[:8]}")
             for _ in range(stays)
         ]
         gate = asyncio.Semaphore(16)

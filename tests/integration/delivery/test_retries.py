@@ -7,6 +7,9 @@ import asyncio
 import itertools
 import json
 
+import httpx
+from testkit.auth import admin
+from testkit.commands import HttpCommands, accepted
 from testkit.infra import free_port
 from testkit.innkeeper import Innkeeper
 from testkit.mail import MailCatcher
@@ -14,6 +17,7 @@ from testkit.waiting import wait_until
 from testkit.webhooks import WebhookReceiver
 
 from delivery.support import SECRET, book_and_cancel, deliveries, settled
+from notifier.plans import NO_CONTACT
 
 LOW_RATE = "100.00"
 """200.00 a stay: no alert, so the only webhook is the `RefundIssued`."""
@@ -122,6 +126,25 @@ async def test_an_alert_for_a_hotel_without_a_contact_is_recorded_undeliverable(
     code, output = await innkeeper.cli("notifier", "failed")
     assert code == 0
     assert "no management contact" in output
+
+
+async def test_a_contact_set_later_gets_the_alerts_raised_after_it(
+    innkeeper: Innkeeper, mail: MailCatcher
+) -> None:
+    await innkeeper.start_notifier()
+    [first] = await book_and_cancel(innkeeper, management_email=None)
+    assert innkeeper.command is not None
+    async with httpx.AsyncClient(base_url=innkeeper.command.url, headers=admin(), timeout=30) as client:
+        contact = {"hotel_id": first["hotel_id"], "email": "desk@harbour.example"}
+        accepted(await HttpCommands(client).send("SetManagementContact", contact))
+    await book_and_cancel(innkeeper, hotel_id=first["hotel_id"])
+    await wait_until(lambda: settled(innkeeper, 6, "mail"), 30, "six mail records settled")
+    alerts = [r for r in await deliveries(innkeeper, "mail") if r["template"] == "management_alert"]
+    assert [(r["state"], r["recipient"]) for r in alerts] == [
+        ("failed", NO_CONTACT),
+        ("delivered", "desk@harbour.example"),
+    ]
+    assert [m["To"] for m in mail.messages()].count("desk@harbour.example") == 1
 
 
 async def test_mails_wait_while_the_smtp_server_is_down_and_arrive_once_it_is_back(

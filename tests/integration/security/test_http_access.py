@@ -14,7 +14,7 @@ from uuid import uuid4
 import httpx
 from flow.payloads import book_stay, register_hotel, room, today
 from testkit.auth import admin, bearer, issuer
-from testkit.commands import command_route
+from testkit.commands import command_request
 from testkit.forgery import ATTACKS
 from testkit.innkeeper import Innkeeper
 
@@ -167,7 +167,7 @@ def fresh_commands(booking_to_cancel: str) -> dict[str, tuple[str, dict[str, Any
 async def status(
     client: httpx.AsyncClient, command: str, body: dict[str, Any], headers: dict[str, str]
 ) -> int:
-    method, path, payload = route(command, body)
+    method, path, payload = command_request(command, body)
     answer = await client.request(method, path, json=payload, headers=headers)
     if answer.status_code != 202:
         assert answer.headers["content-type"] == "application/problem+json"
@@ -175,13 +175,6 @@ async def status(
     if answer.status_code == 401:
         assert answer.headers["www-authenticate"].startswith("Bearer")
     return answer.status_code
-
-
-def route(command: str, body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """The method, path and body of a command given as its AMQP JSON: the one PUT, or a POST."""
-    if command == "SetManagementContact":
-        return "PUT", f"/hotels/{body['hotel_id']}/management-contact", {"email": body["email"]}
-    return "POST", *command_route(command, body)
 
 
 async def expect(

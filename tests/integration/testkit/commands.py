@@ -26,8 +26,15 @@ def command_route(command: str, body: dict[str, Any]) -> tuple[str, dict[str, An
     raise ValueError(f"unknown command {command}")
 
 
+def command_request(command: str, body: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The method, path and body of a command given as its AMQP JSON: the one PUT, or a POST."""
+    if command == "SetManagementContact":
+        return "PUT", f"/hotels/{body['hotel_id']}/management-contact", {"email": body["email"]}
+    return "POST", *command_route(command, body)
+
+
 class HttpCommands:
-    """POSTs commands to a command service and returns the answer's JSON."""
+    """Sends commands to a command service over HTTP and returns the answer's JSON."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
@@ -35,9 +42,9 @@ class HttpCommands:
     async def send(
         self, command: str, body: dict[str, Any], *, message_id: str | None = None, **_: Any
     ) -> dict[str, Any]:
-        path, payload = command_route(command, body)
+        method, path, payload = command_request(command, body)
         headers = {"Idempotency-Key": message_id} if message_id else {}
-        answer = await self.client.post(path, json=payload, headers=headers)
+        answer = await self.client.request(method, path, json=payload, headers=headers)
         result: dict[str, Any] = answer.json()
         assert answer.status_code == 202 or result.get("status") == answer.status_code, answer.text
         return result
