@@ -1,8 +1,8 @@
 """How far the projector is: checkpoints in the active read-model generation, and its own counters.
 
-Every event of the projector run is the first (and only) event of a new booking, so the number of
-checkpoint documents (one per aggregate) counts applied events exactly, whatever the projector's
-/status looks like.
+Every booking of the projector run is new and writes two events (`StayBooked`, then the request to
+confirm it to its guest), so the checkpoint documents (one per aggregate) at version 2 count the
+bookings whose events were all applied, whatever the projector's /status looks like.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ class Checkpoints:
         self.client: MongoClient[dict[str, Any]] = MongoClient(url)
         self.database = self.client[database]
 
-    def count(self) -> int:
+    def count(self, min_version: int = 1) -> int:
+        """Checkpoints (aggregates) at `min_version` or later."""
         alias = self.database[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
         if alias is None:
             return 0
-        return self.database[collection_name(CHECKPOINTS, alias["generation"])].count_documents({})
+        checkpoints = self.database[collection_name(CHECKPOINTS, alias["generation"])]
+        return checkpoints.count_documents({"version": {"$gte": min_version}})
 
     def revisions(self) -> int:
         """Sum of the projector's `_rev` counters (one per insert or replace) over the read documents."""
@@ -79,14 +81,15 @@ class Drain:
 
 
 def watch_drain(
-    checkpoints: Checkpoints, base: int, target: int, timeout: float, interval: float = 0.1
+    checkpoints: Checkpoints, base: int, target: int, timeout: float, interval: float = 0.1, version: int = 1
 ) -> Drain:
-    """Poll until `target` checkpoints exist; the interval between first progress and the end."""
+    """Poll until `target` checkpoints at `version` or later exist; the interval between first progress
+    and the end."""
     deadline = time.monotonic() + timeout
     first: tuple[float, int] | None = None
     count = base
     while time.monotonic() < deadline:
-        count = checkpoints.count()
+        count = checkpoints.count(version)
         stamp = time.monotonic()
         if first is None and count > base:
             first = (stamp, count)
@@ -94,7 +97,9 @@ def watch_drain(
             assert first is not None
             return Drain(first[0], first[1], stamp, count)
         time.sleep(interval)
-    raise TimeoutError(f"projector applied {count - base} of {target - base} events within {timeout:.0f}s")
+    raise TimeoutError(
+        f"projector finished {count - base} of {target - base} aggregates within {timeout:.0f}s"
+    )
 
 
 def documents_written(metrics_url: str, headers: dict[str, str]) -> float | None:

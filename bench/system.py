@@ -131,11 +131,14 @@ class System:
             return wait_until(empty, timeout, "outbox empty", 0.01)
 
     def event_stats(self, after_position: int = 0) -> dict[str, int]:
-        """Events after a position: how many, the last position, and the nights they booked."""
+        """Events after a position: how many, the last position, the nights they booked, and how many
+        aggregates they belong to."""
         sql = """SELECT count(*), coalesce(max(global_position), 0),
-                        coalesce(sum((data->>'nights')::int) FILTER (WHERE event_type = 'StayBooked'), 0)
+                        coalesce(sum((data->>'nights')::int) FILTER (WHERE event_type = 'StayBooked'), 0),
+                        count(DISTINCT aggregate_id)
                  FROM events WHERE global_position > %s"""
         with psycopg.connect(self.env["POSTGRES_DSN"]) as conn:
             row = conn.execute(sql, (after_position,)).fetchone()
         assert row is not None
-        return {"events": int(row[0]), "last_position": int(row[1]), "nights": int(row[2])}
+        return {"events": int(row[0]), "last_position": int(row[1]), "nights": int(row[2]),
+                "aggregates": int(row[3])}  # fmt: skip
