@@ -54,6 +54,19 @@ async def test_retry_after_is_honoured_beyond_the_backoff(
     assert second.at - first.at >= 3
 
 
+async def test_a_connection_closed_without_an_answer_is_tried_again(
+    innkeeper: Innkeeper, webhook: WebhookReceiver
+) -> None:
+    webhook.drop()
+    await innkeeper.start_notifier()
+    await book_and_cancel(innkeeper, rate=LOW_RATE)
+    await wait_until(lambda: settled(innkeeper, 1, "webhook"), 30, "the refund webhook settled")
+    [record] = await deliveries(innkeeper, "webhook")
+    assert (record["state"], record["attempts"]) == ("delivered", 2)
+    assert record["last_error"].startswith("webhook unreachable: RemoteProtocolError")
+    assert [request.status for request in webhook.requests()] == [0, 200]
+
+
 async def test_a_send_that_times_out_is_tried_again(innkeeper: Innkeeper, webhook: WebhookReceiver) -> None:
     webhook.answer(200, delay=6)  # NOTIFIER_SEND_TIMEOUT_SECONDS=2
     await innkeeper.start_notifier()

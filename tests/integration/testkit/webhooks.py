@@ -1,7 +1,8 @@
 """A webhook receiver under the test's control: a small ASGI app served by uvicorn on a real socket.
 
 The test scripts its answers (`answer(500, times=5)`, `answer(429, headers={"Retry-After": "1"})`,
-`answer(200, delay=30)` for a timeout); once the script is used up it answers 200. Every request is
+`answer(200, delay=30)` for a timeout, `drop()` to close the connection without an answer); once the
+script is used up it answers 200. Every request is
 recorded with its headers and body, and can be checked against the Standard Webhooks reference library.
 """
 
@@ -25,6 +26,7 @@ class Answer:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drop: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class WebhookReceiver:
         with self.lock:
             self.script += [Answer(status, headers or {}, delay)] * times
 
+    def drop(self, *, times: int = 1) -> None:
+        """Read the next request(s) whole, then close the connection without a word."""
+        with self.lock:
+            self.script += [Answer(0, drop=True)] * times
+
     def requests(self) -> list[Received]:
         with self.lock:
             return list(self.received)
@@ -100,6 +107,11 @@ class WebhookReceiver:
             answer = self.script.pop(0) if self.script else Answer(200)
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
             self.received.append(Received(headers, body, answer.status, time.time()))
+        if answer.drop:
+            # ASGI has no way to hang up; uvicorn's protocol object, whose method `send` is, holds the
+            # connection's transport.
+            send.__self__.transport.abort()
+            return
         if answer.delay:
             await asyncio.sleep(answer.delay)
         raw_headers = [(k.lower().encode(), v.encode()) for k, v in answer.headers.items()]
