@@ -21,7 +21,7 @@ def delivery_of(
     return Delivery(
         id=1, event_id=sealed.event_id, event_type=sealed.event_type, channel="mail", recipient=recipient,
         template=template, correlation_id="corr-1", envelope=sealed, state="sending", attempts=1,
-        last_error=None, created_at=datetime.now(UTC),
+        last_error=None, created_at=datetime.now(UTC), claim=None,
     )  # fmt: skip
 
 

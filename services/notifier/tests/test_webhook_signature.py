@@ -21,7 +21,7 @@ def delivery() -> Delivery:
     return Delivery(
         id=1, event_id=event.event_id, event_type="RefundIssued", channel="webhook", recipient="payments",
         template="webhook", correlation_id="corr-1", envelope=event, state="sending", attempts=1,
-        last_error=None, created_at=datetime.now(UTC),
+        last_error=None, created_at=datetime.now(UTC), claim=None,
     )  # fmt: skip
 
 

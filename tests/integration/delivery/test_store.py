@@ -58,10 +58,10 @@ async def test_a_claim_is_held_and_the_booking_order_kept(store: DeliveryStore) 
     [first] = await store.claim(10, lease_seconds=60)
     assert first.template == "booking_confirmed"  # the cancellation waits behind it
     assert await store.claim(10, lease_seconds=60) == []  # another replica gets nothing meanwhile
-    await store.retry_later(first.id, 0, "SMTP 451 try later")
+    await store.retry_later(first, 0, "SMTP 451 try later")
     [again] = await store.claim(10, lease_seconds=60)
     assert (again.id, again.attempts) == (first.id, 2)
-    await store.delivered(again.id)
+    await store.delivered(again)
     [then] = await store.claim(10, lease_seconds=60)
     assert then.template == "booking_cancelled"
 
@@ -72,14 +72,16 @@ async def test_an_expired_lease_is_claimed_again(store: DeliveryStore) -> None:
     await asyncio.sleep(0.05)  # the lease runs out
     [taken] = await store.claim(1, lease_seconds=60)
     assert (taken.id, taken.attempts) == (claimed.id, 2)
+    assert not await store.delivered(claimed)  # the first claimant, back late, changes nothing
+    assert await store.retry_later(taken, 0, "SMTP 421 busy")
 
 
 async def test_the_sweep_forgets_delivered_records_past_the_retention_only(store: DeliveryStore) -> None:
     await store.record([(notification(2, "booking_confirmed"), mail("booking_confirmed"))])
     await store.record([(notification(3, "booking_cancelled"), PlannedDelivery("mail", "x@y.example", "t"))])
     delivered, failed = await store.claim(2, lease_seconds=60)
-    await store.delivered(delivered.id)
-    await store.failed(failed.id, "SMTP 550 no such user")
+    await store.delivered(delivered)
+    await store.failed(failed, "SMTP 550 no such user")
     assert await store.sweep(retention_days=1) == 0  # too young
     await store.pool.execute("UPDATE notifier.deliveries SET finished_at = now() - interval '2 days'")
     assert await store.sweep(retention_days=1) == 1

@@ -115,24 +115,26 @@ class Dispatcher:
             bound.warning("delivery failed; dead-lettered", reason=reason)
         else:
             bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
-        await self._record(delivery.id, outcome, reason, delay)
+        await self._record(delivery, outcome, reason, delay)
 
-    async def _record(self, delivery_id: int, outcome: str, reason: str | None, delay: float) -> None:
+    async def _record(self, delivery: Delivery, outcome: str, reason: str | None, delay: float) -> None:
         """Record the outcome, retrying while the store is away, within the lease: past it, the
         delivery is claimed again and sent again (the crash case the receivers' deduplication covers)."""
         deadline, pause = time.monotonic() + self.lease_seconds / 2, 0.1
         while True:
             try:
                 if outcome == "delivered":
-                    await self.store.delivered(delivery_id)
+                    recorded = await self.store.delivered(delivery)
                 elif outcome == "failed":
-                    await self.store.failed(delivery_id, reason or "")
+                    recorded = await self.store.failed(delivery, reason or "")
                 else:
-                    await self.store.retry_later(delivery_id, delay, reason or "")
+                    recorded = await self.store.retry_later(delivery, delay, reason or "")
+                if not recorded:
+                    log.warning("outcome not recorded: the claim had expired", id=delivery.id)
                 return
             except Exception:
                 if time.monotonic() >= deadline:
-                    log.exception("outcome not recorded; the delivery will be tried again", id=delivery_id)
+                    log.exception("outcome not recorded; the delivery will be tried again", id=delivery.id)
                     return
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 2.0)

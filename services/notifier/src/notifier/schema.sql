@@ -19,11 +19,14 @@ CREATE TABLE IF NOT EXISTS notifier.deliveries (
     attempts         integer     NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
     lease_until      timestamptz,
+    claim            uuid,                          -- this claim's token: only its claimant finishes it
     last_error       text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     finished_at      timestamptz,
     UNIQUE (event_id, channel, recipient)
 );
+
+ALTER TABLE notifier.deliveries ADD COLUMN IF NOT EXISTS claim uuid;  -- records made before it existed
 
 -- What the dispatcher claims: due pending rows, and rows whose claimant died (lease over).
 CREATE INDEX IF NOT EXISTS deliveries_open ON notifier.deliveries (global_position)

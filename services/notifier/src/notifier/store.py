@@ -36,6 +36,7 @@ class Delivery:
     attempts: int
     last_error: str | None
     created_at: datetime
+    claim: UUID | None
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> Delivery:
@@ -57,7 +58,7 @@ WITH due AS (
     LIMIT $1
     FOR UPDATE SKIP LOCKED
 )
-UPDATE notifier.deliveries SET state = 'sending', attempts = attempts + 1,
+UPDATE notifier.deliveries SET state = 'sending', attempts = attempts + 1, claim = gen_random_uuid(),
        lease_until = now() + make_interval(secs => $2)
 FROM due WHERE deliveries.id = due.id
 RETURNING deliveries.*
@@ -110,21 +111,25 @@ class DeliveryStore:
             rows = await connection.fetch(_CLAIM, limit, lease_seconds)
         return sorted((Delivery.of(row) for row in rows), key=lambda d: d.envelope.global_position)
 
-    async def delivered(self, delivery_id: int) -> None:
-        await self._finish(delivery_id, "delivered", None)
+    # An outcome is written only under the claim it was sent under: a claimant whose lease ran out (and
+    # whose delivery another replica claimed again) changes nothing.
 
-    async def failed(self, delivery_id: int, reason: str) -> None:
-        await self._finish(delivery_id, "failed", reason)
+    async def delivered(self, delivery: Delivery) -> bool:
+        return await self._finish(delivery, "delivered", None)
 
-    async def retry_later(self, delivery_id: int, seconds: float, reason: str) -> None:
-        sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, last_error = $2,
-                 next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND state = 'sending'"""
-        await self.pool.execute(sql, delivery_id, reason, seconds)
+    async def failed(self, delivery: Delivery, reason: str) -> bool:
+        return await self._finish(delivery, "failed", reason)
 
-    async def _finish(self, delivery_id: int, state: str, reason: str | None) -> None:
-        sql = """UPDATE notifier.deliveries SET state = $2, last_error = coalesce($3, last_error),
-                 lease_until = NULL, finished_at = now() WHERE id = $1 AND state = 'sending'"""
-        await self.pool.execute(sql, delivery_id, state, reason)
+    async def retry_later(self, delivery: Delivery, seconds: float, reason: str) -> bool:
+        sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, claim = NULL,
+                 last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+                 WHERE id = $1 AND claim = $2"""
+        return _count(await self.pool.execute(sql, delivery.id, delivery.claim, reason, seconds)) == 1
+
+    async def _finish(self, delivery: Delivery, state: str, reason: str | None) -> bool:
+        sql = """UPDATE notifier.deliveries SET state = $3, last_error = coalesce($4, last_error),
+                 lease_until = NULL, claim = NULL, finished_at = now() WHERE id = $1 AND claim = $2"""
+        return _count(await self.pool.execute(sql, delivery.id, delivery.claim, state, reason)) == 1
 
     async def sweep(self, retention_days: float) -> int:
         """Forget delivered and discarded records older than the retention (failed ones wait for an
