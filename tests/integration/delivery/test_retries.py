@@ -139,6 +139,8 @@ async def test_an_alert_for_a_hotel_without_a_contact_is_recorded_undeliverable(
     code, output = await innkeeper.cli("notifier", "failed")
     assert code == 0
     assert "no management contact" in output
+    code, output = await innkeeper.cli("notifier", "retry", "--all")  # no address: nothing to send again
+    assert (code, json.loads(output.splitlines()[-1])) == (0, {"retried": 0})
 
 
 async def test_a_contact_set_later_gets_the_alerts_raised_after_it(

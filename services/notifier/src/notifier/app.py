@@ -4,7 +4,6 @@ or a service token). The edge is the other services' (`innkeeper_kit`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -72,9 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/metrics", response_class=Response, responses=_PROMETHEUS_TEXT)
     async def metrics(notifier: NotifierDep) -> Response:
         """Deliveries by channel and outcome; the backlog gauges are read from the store at each scrape."""
-        with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is away
+        try:  # metrics still answer while PostgreSQL is away; the gauges say they are old
             async with asyncio.timeout(PROBE_SECONDS):
                 backlog = await notifier.store.backlog()
+        except Exception:
+            METRICS.store_up.set(0)
+        else:
+            METRICS.store_up.set(1)
             METRICS.open.set(backlog["open"])
             METRICS.retry_backlog.set(backlog["retrying"])
             METRICS.failed.set(backlog["failed"])

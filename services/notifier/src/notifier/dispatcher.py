@@ -44,7 +44,7 @@ class Dispatcher:
         self.concurrency, self.max_attempts = concurrency, max_attempts
         self.send_timeout, self.lease_seconds, self.poll_seconds = send_timeout, lease_seconds, poll_seconds
         self.wake = asyncio.Event()
-        self.sending: set[asyncio.Task[None]] = set()
+        self.sending: dict[asyncio.Task[None], Delivery] = {}
         self.stopping = False
 
     async def run(self) -> None:
@@ -61,9 +61,12 @@ class Dispatcher:
                     await asyncio.sleep(self.poll_seconds)
                     continue
             for delivery in claimed:
+                if self.draining():  # a claim that returned during the drain: handed back at once
+                    await self._release([delivery])
+                    continue
                 task = asyncio.create_task(self._deliver(delivery))
-                self.sending.add(task)
-                task.add_done_callback(self.sending.discard)
+                self.sending[task] = delivery
+                task.add_done_callback(self._done)
             if not claimed or len(self.sending) >= self.concurrency:
                 await self._wait()
 
@@ -76,12 +79,34 @@ class Dispatcher:
         finally:
             waker.cancel()
 
+    def draining(self) -> bool:
+        return self.stopping
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.sending.pop(task, None)
+
     async def drain(self, seconds: float) -> None:
-        """Claim nothing more; let the sends in flight finish and record their outcome (a graceful stop)."""
+        """Claim nothing more; let the sends in flight finish and record their outcome (a graceful
+        stop) for at most `seconds`; then cut the rest off and hand their claims back, so another
+        notifier takes them at once instead of after the lease (they may have gone out: resent)."""
         self.stopping = True
         self.wake.set()
-        if self.sending:
-            await asyncio.wait(set(self.sending), timeout=seconds)
+        deadline = time.monotonic() + seconds
+        while self.sending and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(set(self.sending), timeout=left)
+        cut = dict(self.sending)
+        for task in cut:
+            task.cancel()
+        await asyncio.gather(*cut, return_exceptions=True)
+        if cut:
+            log.warning("shutdown cut sends off; handing their claims back", deliveries=len(cut))
+            await self._release(list(cut.values()))
+
+    async def _release(self, deliveries: list[Delivery]) -> None:
+        try:
+            await self.store.release(deliveries)
+        except Exception:
+            log.exception("claims not handed back; they are taken again after their lease")
 
     async def _deliver(self, delivery: Delivery) -> None:
         bound = log.bind(
@@ -98,16 +123,18 @@ class Dispatcher:
         try:
             async with asyncio.timeout(self.send_timeout):
                 await self.channels[delivery.channel].send(delivery)
-        except PermanentFailureError as error:
-            outcome, reason = "failed", str(error)
-        except Exception as error:  # temporary, a timeout, the unexpected: retried while the budget lasts
+        except (TemporaryFailureError, TimeoutError) as error:  # retried while the budget lasts
             reason = _reason(error)
             if delivery.attempts >= self.max_attempts:
                 outcome, reason = "failed", f"{reason} (after {delivery.attempts} attempts)"
             else:
                 hint = error.retry_after if isinstance(error, TemporaryFailureError) else None
                 outcome, delay = "retried", self.backoff.delay(delivery.attempts, hint)
-        METRICS.deliveries.labels(delivery.channel, outcome).inc()
+        except PermanentFailureError as error:
+            outcome, reason = "failed", str(error)
+        except Exception as error:  # a template or a message that cannot be made: the same every time
+            bound.exception("delivery cannot be made; dead-lettered")
+            outcome, reason = "failed", f"cannot be made: {type(error).__name__}: {error}"
         METRICS.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
         if outcome == "delivered":
             bound.info("delivered")
@@ -115,11 +142,13 @@ class Dispatcher:
             bound.warning("delivery failed; dead-lettered", reason=reason)
         else:
             bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
-        await self._record(delivery, outcome, reason, delay)
+        if await self._record(delivery, outcome, reason, delay):
+            METRICS.deliveries.labels(delivery.channel, outcome).inc()
 
-    async def _record(self, delivery: Delivery, outcome: str, reason: str | None, delay: float) -> None:
+    async def _record(self, delivery: Delivery, outcome: str, reason: str | None, delay: float) -> bool:
         """Record the outcome, retrying while the store is away, within the lease: past it, the
-        delivery is claimed again and sent again (the crash case the receivers' deduplication covers)."""
+        delivery is claimed again and sent again (the crash case the receivers' deduplication covers).
+        False when it could not be recorded."""
         deadline, pause = time.monotonic() + self.lease_seconds / 2, 0.1
         while True:
             try:
@@ -131,18 +160,14 @@ class Dispatcher:
                     recorded = await self.store.retry_later(delivery, delay, reason or "")
                 if not recorded:
                     log.warning("outcome not recorded: the claim had expired", id=delivery.id)
-                return
+                return recorded
             except Exception:
                 if time.monotonic() >= deadline:
                     log.exception("outcome not recorded; the delivery will be tried again", id=delivery.id)
-                    return
+                    return False
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 2.0)
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, TemporaryFailureError):
-        return str(error)
-    if isinstance(error, TimeoutError):
-        return "send timed out"
-    return f"unexpected {type(error).__name__}: {error}"
+def _reason(error: TemporaryFailureError | TimeoutError) -> str:
+    return str(error) if isinstance(error, TemporaryFailureError) else "send timed out"

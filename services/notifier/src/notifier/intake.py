@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 import aio_pika
+import asyncpg
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from pydantic import ValidationError
@@ -27,14 +28,24 @@ from .store import DeliveryStore
 from .topology import DEAD_LETTER_EXCHANGE, shard_queue
 
 log = structlog.get_logger("notifier.intake")
-BATCH = 100
+BATCH = 50
+"""Events taken (and prefetched) at once: small, because every message held unacked when a channel dies
+counts one delivery towards the queue's delivery limit."""
 MAX_EVENT_BYTES = 1_048_576
 """An event message larger than this is dead-lettered without its body: no event of the contracts
 comes near it, and the notifier will not hold it."""
 
 
+class ChannelLostError(Exception):
+    """The channel a batch came on is gone: its unacked messages return to the queue; start afresh."""
+
+
 class ShardIntake:
-    """Consumes one shard queue (single active consumer: one replica at a time, in order)."""
+    """Consumes one shard queue (single active consumer: one replica at a time, in order).
+
+    Each run has its own channel and inbox; a batch is recorded, its invalid messages dead-lettered,
+    then it is acked, or else the run ends and its channel closes, so that nothing it held is acked
+    unrecorded: the broker hands every unacked message to the next run, which records nothing twice."""
 
     def __init__(
         self,
@@ -45,27 +56,30 @@ class ShardIntake:
     ) -> None:
         self.shard = shard_queue(index)
         self.store, self.subscribers, self.recorded = store, subscribers, recorded
-        self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         self.stopping = False
 
     async def run(self, connection: AbstractRobustConnection) -> None:
+        inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         channel = await connection.channel()
-        await channel.set_qos(prefetch_count=BATCH * 2)
-        queue = await channel.get_queue(self.shard)
-        await queue.consume(self.inbox.put)
-        while True:
-            batch = [await self.inbox.get()]
-            while len(batch) < BATCH and not self.inbox.empty():
-                batch.append(self.inbox.get_nowait())
-            if self.stopping:  # unacked: the broker gives them to the next consumer
-                break
-            await self._take(channel, batch)
+        try:
+            await channel.set_qos(prefetch_count=BATCH)
+            queue = await channel.get_queue(self.shard)
+            await queue.consume(inbox.put)
+            while True:
+                batch = [await inbox.get()]
+                while len(batch) < BATCH and not inbox.empty():
+                    batch.append(inbox.get_nowait())
+                if self.stopping:  # unacked: the broker gives them to the next consumer
+                    return
+                await self._take(channel, batch)
+        finally:
+            await _close(channel)
 
     def stop(self) -> None:
         self.stopping = True
 
     async def _take(self, channel: AbstractChannel, batch: list[AbstractIncomingMessage]) -> None:
-        planned: list[tuple[EventEnvelope, PlannedDelivery]] = []
+        planned: list[tuple[AbstractIncomingMessage, EventEnvelope, list[PlannedDelivery]]] = []
         rejected: list[tuple[AbstractIncomingMessage, str]] = []
         for message in batch:
             try:
@@ -73,40 +87,71 @@ class ShardIntake:
             except ValueError as error:  # ValidationError and UnknownEventTypeError are ValueErrors
                 rejected.append((message, _reason(error)))
                 continue
-            METRICS.events.labels(envelope.event_type).inc()
-            planned += [(envelope, delivery) for delivery in deliveries]
+            planned.append((message, envelope, deliveries))
+        rejected += await self._record(planned)
         try:
             for message, reason in rejected:
                 await _dead_letter(channel, message, reason)
-        except Exception:  # the channel is gone: the batch is redelivered on the next one
-            log.exception("dead-lettering failed; the batch will be redelivered", shard=self.shard)
-            return
-        pause = 0.2
+                log.warning(
+                    "dead-lettered a message that is not a valid event", shard=self.shard, reason=reason
+                )
+            await batch[-1].ack(multiple=True)
+        except Exception as error:
+            raise ChannelLostError(f"{self.shard}: {error!r}") from error
+        METRICS.dead_lettered.inc(len(rejected))
+        for _, envelope, _ in planned:
+            METRICS.events.labels(envelope.event_type).inc()
+        if planned:
+            self.recorded()
+
+    async def _record(
+        self, planned: list[tuple[AbstractIncomingMessage, EventEnvelope, list[PlannedDelivery]]]
+    ) -> list[tuple[AbstractIncomingMessage, str]]:
+        """Record the batch's deliveries, waiting out a database that is away. Data PostgreSQL refuses
+        (no retry would change it) is narrowed down to its messages, which are returned to be
+        dead-lettered; the rest is recorded."""
+        pause, refused = 0.2, []
         while True:
             try:
-                for channel_name, state in await self.store.record(planned):
-                    if state == "failed":
-                        METRICS.deliveries.labels(channel_name, "undeliverable").inc()
-                break
+                try:
+                    self._count(await self.store.record(_rows(planned)))
+                except asyncpg.DataError:
+                    for item in planned:
+                        try:
+                            self._count(await self.store.record(_rows([item])))
+                        except asyncpg.DataError as error:
+                            refused.append((item[0], f"refused by the delivery store: {error}"))
+                return refused
             except Exception:
                 log.exception("recording failed; keeping the batch and trying again", shard=self.shard)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
-        for _, reason in rejected:
-            log.warning("dead-lettered a message that is not a valid event", shard=self.shard, reason=reason)
-        METRICS.dead_lettered.inc(len(rejected))
-        try:
-            await batch[-1].ack(multiple=True)
-        except Exception:  # the channel is gone: the broker redelivers the batch, which records nothing new
-            log.warning("ack failed; the batch will be redelivered", shard=self.shard)
-        if planned:
-            self.recorded()
+
+    @staticmethod
+    def _count(recorded: list[tuple[str, str]]) -> None:
+        for channel_name, state in recorded:
+            if state == "failed":
+                METRICS.deliveries.labels(channel_name, "undeliverable").inc()
 
     def _plan(self, body: bytes) -> tuple[EventEnvelope, list[PlannedDelivery]]:
         if len(body) > MAX_EVENT_BYTES:
             raise ValueError(f"message of {len(body)} bytes, over {MAX_EVENT_BYTES}")
         envelope = EventEnvelope.model_validate_json(body)
+        envelope.event()  # the data too, whatever the channel: the contracts' text rule keeps out NUL
         return envelope, deliveries_for(envelope, self.subscribers)
+
+
+def _rows(
+    planned: list[tuple[AbstractIncomingMessage, EventEnvelope, list[PlannedDelivery]]],
+) -> list[tuple[EventEnvelope, PlannedDelivery]]:
+    return [(envelope, delivery) for _, envelope, deliveries in planned for delivery in deliveries]
+
+
+async def _close(channel: AbstractChannel) -> None:
+    try:
+        await channel.close()
+    except Exception:  # already closed with its connection
+        log.debug("channel already closed")
 
 
 def _reason(error: ValueError) -> str:

@@ -87,11 +87,17 @@ class SmtpSender:
             if all(400 <= code < 500 for code in codes):
                 raise TemporaryFailureError(f"SMTP recipient refused for now: {reason}") from error
             raise PermanentFailureError(f"SMTP recipient refused: {reason}") from error
-        except aiosmtplib.SMTPResponseException as error:
-            reason = f"SMTP {error.code} {error.message}"
+        except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as error:
+            reason = f"SMTP {error.code} {error.message}"  # this message or recipient: 5xx is final
             if 400 <= error.code < 500:
                 raise TemporaryFailureError(reason) from error
             raise PermanentFailureError(reason) from error
+        except aiosmtplib.SMTPResponseException as error:
+            # The session's (greeting, HELO, AUTH, MAIL FROM): the relay or our settings, not this mail.
+            # Retried, so that fixing the relay's password or policy sends every waiting mail.
+            raise TemporaryFailureError(
+                f"SMTP relay refused the session: {error.code} {error.message}"
+            ) from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             reason = f"SMTP server unreachable: {type(error).__name__}: {error}"
             raise TemporaryFailureError(reason) from error

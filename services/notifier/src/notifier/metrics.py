@@ -26,6 +26,9 @@ class Metrics:
         self.retry_backlog = Gauge("notifier_retry_backlog", "Open deliveries waiting for another attempt")
         self.failed = Gauge("notifier_failed_deliveries", "Dead-lettered deliveries an operator can retry")
         self.oldest = Gauge("notifier_oldest_undelivered_seconds", "Age of the oldest open delivery")
+        self.store_up = Gauge(
+            "notifier_store_up", "1 when the gauges above were read at this scrape, 0 when PostgreSQL failed"
+        )
 
 
 METRICS = Metrics()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from innkeeper_kit.redaction import redact_text
+
 from .settings import Settings
 from .store import Delivery, DeliveryStore
 
@@ -48,7 +50,7 @@ def _line(delivery: Delivery) -> dict[str, object]:
         "recipient": mask(delivery.recipient) if delivery.channel == "mail" else delivery.recipient,
         "template": delivery.template,
         "attempts": delivery.attempts,
-        "reason": delivery.last_error,
+        "reason": redact_text(delivery.last_error) if delivery.last_error else None,
         "since": delivery.created_at.isoformat(),
     }
 

@@ -29,8 +29,8 @@ CREATE TABLE IF NOT EXISTS notifier.deliveries (
 ALTER TABLE notifier.deliveries ADD COLUMN IF NOT EXISTS claim uuid;  -- records made before it existed
 
 -- What the dispatcher claims: due pending rows, and rows whose claimant died (lease over).
-CREATE INDEX IF NOT EXISTS deliveries_open ON notifier.deliveries (global_position)
-    WHERE state IN ('pending', 'sending');
+CREATE INDEX IF NOT EXISTS deliveries_due ON notifier.deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_leased ON notifier.deliveries (lease_until) WHERE state = 'sending';
 -- One booking's messages to one recipient go out in the booking's order.
 CREATE INDEX IF NOT EXISTS deliveries_order ON notifier.deliveries (aggregate_id, channel, recipient, aggregate_version)
     WHERE state IN ('pending', 'sending');

@@ -17,7 +17,7 @@ import asyncpg
 
 from innkeeper_contracts import EventEnvelope
 
-from .plans import PlannedDelivery
+from .plans import NO_CONTACT, PlannedDelivery
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,12 @@ class DeliveryStore:
                  WHERE id = $1 AND claim = $2"""
         return _count(await self.pool.execute(sql, delivery.id, delivery.claim, reason, seconds)) == 1
 
+    async def release(self, deliveries: list[Delivery]) -> None:
+        """Hand claims back (a graceful stop cut their sends off): due at once, for any notifier."""
+        sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, claim = NULL,
+                 next_attempt_at = now() WHERE id = $1 AND claim = $2"""
+        await self.pool.executemany(sql, [(delivery.id, delivery.claim) for delivery in deliveries])
+
     async def _finish(self, delivery: Delivery, state: str, reason: str | None) -> bool:
         sql = """UPDATE notifier.deliveries SET state = $3, last_error = coalesce($4, last_error),
                  lease_until = NULL, claim = NULL, finished_at = now() WHERE id = $1 AND claim = $2"""
@@ -145,10 +151,12 @@ class DeliveryStore:
         return [Delivery.of(row) for row in rows]
 
     async def requeue(self, ids: list[int] | None) -> int:
-        """Failed deliveries (these, or all) are tried again from the first attempt."""
+        """Failed deliveries (these, or all) are tried again from the first attempt; not an alert that had
+        no address (its event has none: sending it again cannot reach anyone)."""
         sql = """UPDATE notifier.deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(),
-                 finished_at = NULL WHERE state = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1))"""
-        return _count(await self.pool.execute(sql, ids))
+                 finished_at = NULL WHERE state = 'failed' AND recipient <> $2
+                 AND ($1::bigint[] IS NULL OR id = ANY($1))"""
+        return _count(await self.pool.execute(sql, ids, NO_CONTACT))
 
     async def discard(self, ids: list[int] | None) -> int:
         sql = """UPDATE notifier.deliveries SET state = 'discarded', finished_at = now()
@@ -158,7 +166,7 @@ class DeliveryStore:
     async def backlog(self) -> dict[str, Any]:
         """Open deliveries, those waiting for a retry, and the age of the oldest open one (seconds)."""
         sql = """SELECT count(*) AS open,
-                        count(*) FILTER (WHERE state <> 'failed' AND attempts > 0) AS retrying,
+                        count(*) FILTER (WHERE state = 'pending' AND attempts > 0) AS retrying,
                         count(*) FILTER (WHERE state = 'failed') AS failed,
                         coalesce(extract(epoch FROM
                           now() - min(created_at) FILTER (WHERE state <> 'failed')), 0) AS oldest_seconds

@@ -18,7 +18,7 @@ from innkeeper_contracts.topology import EVENTS_EXCHANGE, PARTITION_KEY_HEADER
 HASH_EXCHANGE = "innkeeper.notifier.hash"
 DEAD_LETTER_EXCHANGE = "innkeeper.notifier.dlx"
 DEAD_LETTER_QUEUE = "innkeeper.notifier.dead-letter"
-DELIVERY_LIMIT = 10
+DELIVERY_LIMIT = 50
 DEAD_LETTERS_MAX = 10_000
 DEAD_LETTERS_TTL_MS = 14 * 24 * 3600 * 1000
 
