@@ -20,15 +20,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
-from innkeeper_kit.auth.openapi import document_bearer_auth
+from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
-from innkeeper_kit.body_limit import BodyLimitMiddleware
 from innkeeper_kit.correlation import CorrelationIdMiddleware
-from innkeeper_kit.edge_openapi import EDGE_PROBLEM, document_http_edge
+from innkeeper_kit.edge import guard_http_edge
+from innkeeper_kit.edge_openapi import EDGE_PROBLEM
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, problem_response
-from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
 
 from .bootstrap import Components, Projector
 from .failures import INFRASTRUCTURE_ERRORS
@@ -111,16 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_routing_problems(app)
-    document_bearer_auth(app, ACCESS)
-    document_http_edge(app, settings)
-    # Later middleware is outer: the correlation id, the catch-all 500, the body bounds, the token check.
-    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_request_body_bytes,
-        read_seconds=settings.request_body_timeout_seconds,
-    )
-    app.add_middleware(UnexpectedErrorMiddleware)
+    guard_http_edge(app, settings, verifier, ACCESS)
     app.add_middleware(CorrelationIdMiddleware)
     return app
 

@@ -9,12 +9,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pymongo import AsyncMongoClient
 
-from innkeeper_kit.auth.middleware import BearerAuthMiddleware, path_rules
-from innkeeper_kit.auth.openapi import document_bearer_auth
+from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
-from innkeeper_kit.body_limit import BodyLimitMiddleware
-from innkeeper_kit.edge_openapi import document_http_edge
-from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
+from innkeeper_kit.edge import guard_http_edge
 
 from .api import bookings, hotels, ops, problems
 from .api.context import Services
@@ -85,18 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # nested node that matches every request twice (12 % of a hotel read's own instructions).
         app.router.routes.extend(router.routes)
     problems.install(app)
-    document_bearer_auth(app, ACCESS)
-    document_http_edge(app, settings)
-    # Later middleware is outer. From the outside in: the request middleware binds the correlation id
-    # before anything runs; CORS wraps the rest (a browser can read any refusal); an unexpected error
-    # becomes a 500 problem; a body over the limit or too slow is refused before the token check runs.
-    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_request_body_bytes,
-        read_seconds=settings.request_body_timeout_seconds,
-    )
-    app.add_middleware(UnexpectedErrorMiddleware)
+    # From the outside in: the request middleware binds the correlation id before anything runs; CORS
+    # wraps the rest (a browser can read any refusal); then the kit's guard (500s, body bounds, token).
+    guard_http_edge(app, settings, verifier, ACCESS)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

@@ -15,13 +15,9 @@ from command_service.http.operations import ACCESS, operations
 from command_service.http.problems import install_problem_handlers
 from command_service.http.routes import commands
 from command_service.settings import Settings
-from innkeeper_kit.auth.middleware import BearerAuthMiddleware
-from innkeeper_kit.auth.openapi import document_bearer_auth
 from innkeeper_kit.auth.verifier import TokenVerifier
-from innkeeper_kit.body_limit import BodyLimitMiddleware
 from innkeeper_kit.correlation import CorrelationIdMiddleware
-from innkeeper_kit.edge_openapi import document_http_edge
-from innkeeper_kit.unexpected import UnexpectedErrorMiddleware
+from innkeeper_kit.edge import guard_http_edge
 
 
 def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier | None) -> None:
@@ -30,15 +26,7 @@ def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier 
     # carry their router's tags and responses: the OpenAPI document is the same (make docs-check).
     app.router.routes.extend([*commands.routes, *operations.routes])
     install_problem_handlers(app)
-    document_bearer_auth(app, ACCESS)
-    document_http_edge(app, settings)
-    app.add_middleware(BearerAuthMiddleware, verifier=verifier, access=ACCESS)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_request_body_bytes,
-        read_seconds=settings.request_body_timeout_seconds,
-    )
-    app.add_middleware(UnexpectedErrorMiddleware)
+    guard_http_edge(app, settings, verifier, ACCESS)
     if settings.cors_origin_list:  # browsers on other origins may send commands (POST, and one PUT)
         app.add_middleware(
             CORSMiddleware,
