@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import signal
 import sys
-from types import FrameType
 
 import asyncpg
-import uvicorn
 from pydantic import ValidationError
 
 from command_service.adapters.migrations import migrate
 from command_service.bootstrap import create_app
 from command_service.logs import configure_logging
 from command_service.settings import Settings, settings_error
+from innkeeper_kit.serving import serve
 
 USAGE = "usage: python -m command_service [serve | migrate]"
 
@@ -45,10 +43,6 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
-def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    sys.exit(0)
-
-
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
@@ -57,21 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     if command == "migrate":
         asyncio.run(run_migrations(settings))
     elif command == "serve":
-        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler it found
-        # at start: this one, so a graceful stop exits 0.
-        signal.signal(signal.SIGTERM, _exit_cleanly)
         app = create_app(settings)
         tune_garbage_collector()
-        uvicorn.run(
-            app,
-            host="0.0.0.0",
-            port=settings.port,
-            loop="uvloop",
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds / 2), 1),
-            **settings.http_server_bounds,
-        )
+        serve(app, settings, settings.port, loop="uvloop")
     else:
         sys.exit(USAGE)
 

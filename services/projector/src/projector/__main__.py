@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
-from types import FrameType
 
 from .logging import configure_logging
 from .settings import load_settings
@@ -32,22 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     configure_logging(settings)
     if arguments.command in (None, "serve"):
-        import uvicorn
+        from innkeeper_kit.serving import serve
 
         from .app import create_app
 
-        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler it found
-        # at start: this one, so a graceful stop exits 0.
-        signal.signal(signal.SIGTERM, _exit_cleanly)
-        uvicorn.run(
-            create_app(settings),
-            host="0.0.0.0",
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds / 2), 1),
-            **settings.http_server_bounds,
-        )
+        serve(create_app(settings), settings, settings.port)
         return 0
     from . import operations
 
@@ -56,10 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "verify":
         return asyncio.run(operations.verify(settings))
     return asyncio.run(operations.dead_letters(settings, arguments.action, arguments.ids or []))
-
-
-def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    sys.exit(0)
 
 
 if __name__ == "__main__":
