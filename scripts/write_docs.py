@@ -84,10 +84,13 @@ def envelope_of(event_type: str) -> type[BaseModel]:
     return model
 
 
-def _command_handler(model: type[BaseModel]) -> Any:
-    async def take(body: BaseModel) -> None:
-        """Documentation only: the command service's intake (`command_service.adapters.amqp_intake`)."""
+def _documented(model: type[BaseModel], consumer: str) -> Any:
+    """A handler for FastStream to describe `model` as a message `consumer` takes; it is never called."""
 
+    async def take(body: BaseModel) -> None:
+        pass
+
+    take.__doc__ = f"Documentation only: {consumer}."
     take.__annotations__["body"] = model
     return take
 
@@ -111,7 +114,11 @@ def message_broker() -> RabbitBroker:
                 "`correlation_id` = correlation id; with `reply_to`, the answer is published there. "
                 "Malformed or invalid messages go to the dead letters with `x-rejection-reason`."
             ),
-        )(_command_handler(COMMANDS[name]))
+        )(
+            _documented(
+                COMMANDS[name], "the command service's intake (`command_service.adapters.amqp_intake`)"
+            )
+        )
     broker.publisher(
         "reply_to",
         title="replies",
@@ -168,7 +175,7 @@ def describe_notifier(broker: RabbitBroker, events: RabbitExchange) -> None:
                 "it (see services/notifier/README.md). Any other event type a webhook subscriber names "
                 "(`WEBHOOK_SUBSCRIBERS`) is bound and taken the same way, and POSTed to that subscriber."
             ),
-        )(_event_handler(envelope_of(event_type)))
+        )(_documented(envelope_of(event_type), "the notifier's intake (`notifier.intake`)"))
     broker.publisher(
         RabbitQueue(topology.DEAD_LETTER_QUEUE, durable=True),
         exchange=RabbitExchange(topology.DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True),
@@ -178,14 +185,6 @@ def describe_notifier(broker: RabbitBroker, events: RabbitExchange) -> None:
         f"dead-lettered by the broker after {topology.DELIVERY_LIMIT} deliveries, with its `x-death`. "
         f"At most {topology.DEAD_LETTERS_MAX:,} messages, each for 14 days.",
     )
-
-
-def _event_handler(model: type[BaseModel]) -> Any:
-    async def take(body: BaseModel) -> None:
-        """Documentation only: the notifier's intake (`notifier.intake`)."""
-
-    take.__annotations__["body"] = model
-    return take
 
 
 def asyncapi_document() -> Any:
