@@ -9,6 +9,8 @@ REPLY_MAX_BYTES."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import structlog
 from aio_pika.abc import HeadersType
 from faststream.rabbit import RabbitBroker
@@ -80,6 +82,7 @@ class IntakeAnswers:
                 message_id=raw.message_id,
                 correlation_id=raw.correlation_id,
                 content_type=raw.content_type,
+                timestamp=datetime.now(UTC),  # when it was dead-lettered (`dead-letters list`)
                 persist=True,
                 mandatory=False,
             )
