@@ -1,7 +1,9 @@
-"""`python -m command_service` serves HTTP (and AMQP, and the relay); `... migrate` applies migrations."""
+"""`python -m command_service` serves HTTP (and AMQP, and the relay); `... migrate` applies migrations;
+`... dead-letters list|show|retry|discard` are the operator's tools for the intake's dead letters."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import sys
@@ -15,7 +17,7 @@ from command_service.logs import configure_logging
 from command_service.settings import Settings, settings_error
 from innkeeper_kit.serving import serve
 
-USAGE = "usage: python -m command_service [serve | migrate]"
+USAGE = "usage: python -m command_service [serve | migrate | dead-letters ...]"
 
 
 def load_settings() -> Settings:
@@ -43,11 +45,51 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+def parse_dead_letters(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m command_service dead-letters",
+        description="The command intake's dead letters (innkeeper.commands.dead-letter).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="one line per dead letter, oldest first; none is removed")
+    show = actions.add_parser("show", help="the whole message (personal data masked), as JSON")
+    show.add_argument(
+        "--id",
+        action="append",
+        dest="ids",
+        required=True,
+        help="a dead letter's id or message_id (repeatable)",
+    )
+    for name, what in (("retry", "send again to the intake, then remove"), ("discard", "remove for good")):
+        action = actions.add_parser(name, help=f"dead letters: {what}")
+        which = action.add_mutually_exclusive_group(required=True)
+        which.add_argument(
+            "--id", action="append", dest="ids", help="a dead letter's id or message_id (repeatable)"
+        )
+        which.add_argument("--all", action="store_true", help="every dead letter")
+    return parser.parse_args(argv)
+
+
+async def run_dead_letters(settings: Settings, arguments: argparse.Namespace) -> int:
+    from command_service import dead_letters
+
+    if arguments.action == "list":
+        return await dead_letters.run(dead_letters.list_letters(settings))
+    if arguments.action == "show":
+        return await dead_letters.run(dead_letters.show(settings, arguments.ids))
+    which = None if arguments.all else arguments.ids
+    act = dead_letters.retry if arguments.action == "retry" else dead_letters.discard
+    return await dead_letters.run(act(settings, which))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
+    letters = parse_dead_letters(args[1:]) if command == "dead-letters" else None  # usage errors first
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    if letters is not None:
+        sys.exit(asyncio.run(run_dead_letters(settings, letters)))
     if command == "migrate":
         asyncio.run(run_migrations(settings))
     elif command == "serve":

@@ -1,0 +1,158 @@
+"""`python -m command_service dead-letters list|show|retry|discard`: the command intake's dead letters.
+
+Every action reads the queue the same way: `basic.get` without ack on one channel until it is empty,
+so each message is seen once and stays in the queue; what the action does not settle goes back, in its
+order, when that channel closes. The dead-letter queue is a classic queue: no delivery limit, and a
+message given back keeps its place and its TTL; reading it only sets `redelivered` (measured on RabbitMQ
+3.10, tests/integration/command/test_dead_letter_tools.py). While one operator holds the queue, another
+sees it empty.
+
+`retry` publishes each message again to `innkeeper.commands` (with confirms, mandatory) and acks its dead
+letter only after the broker confirmed the new one: a crash in between leaves both, and the intake's
+idempotency (the same `message_id`) applies the command once. The sender's `user_id` goes with it, so
+the broker user of RABBITMQ_URL must be that sender or carry the `impersonator` tag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aiormq.exceptions import AMQPError, ChannelPreconditionFailed
+from pamqp.commands import Basic
+
+from command_service.dead_letter import DeadLetter
+from command_service.settings import Settings
+from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_QUEUE, COMMANDS_EXCHANGE
+
+log = structlog.get_logger("command_service.dead_letters")
+
+Held = list[tuple[AbstractIncomingMessage, DeadLetter]]
+
+
+@dataclass
+class DeadLetterQueue:
+    """The dead letters, held unacknowledged on `reading` until it closes; `commands` publishes with
+    confirms."""
+
+    reading: AbstractChannel
+    queue: AbstractQueue
+    commands: AbstractExchange
+
+    async def letters(self) -> AsyncIterator[tuple[AbstractIncomingMessage, DeadLetter]]:
+        while (message := await self.queue.get(no_ack=False, fail=False)) is not None:
+            yield message, DeadLetter.of(message)
+
+    async def chosen(self, selectors: list[str] | None) -> Held:
+        """The dead letters `selectors` name (ids or message ids), or all of them for None."""
+        held: Held = []
+        async for message, letter in self.letters():
+            if selectors is None or any(letter.matches(selector) for selector in selectors):
+                held.append((message, letter))
+        return held
+
+
+@asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[DeadLetterQueue]:
+    connection = await aio_pika.connect(settings.rabbitmq_url, timeout=10)
+    async with connection:
+        reading = await connection.channel()
+        queue = await reading.declare_queue(COMMANDS_DEAD_LETTER_QUEUE, passive=True)
+        publishing = await connection.channel(publisher_confirms=True)
+        commands = await publishing.get_exchange(COMMANDS_EXCHANGE, ensure=False)
+        yield DeadLetterQueue(reading, queue, commands)
+
+
+async def list_letters(settings: Settings) -> int:
+    """One line per dead letter, oldest first; nothing is taken off the queue."""
+    count = 0
+    async with opened(settings) as letters:
+        async for _, letter in letters.letters():
+            print(letter.line())
+            count += 1
+    print(f"{count} dead letters")
+    return 0
+
+
+async def show(settings: Settings, selectors: list[str]) -> int:
+    """The whole of each named dead letter as JSON (guest personal data masked)."""
+    async with opened(settings) as letters:
+        held = await letters.chosen(selectors)
+    for _, letter in held:
+        print(json.dumps(letter.detail(), indent=2, ensure_ascii=False))
+    return _missing(selectors, held)
+
+
+async def retry(settings: Settings, selectors: list[str] | None) -> int:
+    """Send the named (or all) dead letters to the intake again, each removed once its copy is confirmed."""
+    retried, failed = 0, 0
+    async with opened(settings) as letters:
+        held = await letters.chosen(selectors)
+        for message, letter in held:
+            try:
+                confirmed = await letters.commands.publish(
+                    letter.resend(), routing_key=letter.command, mandatory=True
+                )
+            except ChannelPreconditionFailed as error:  # the rest would fail alike: the channel is gone
+                print(f"{letter.id}: kept, the broker refused to re-send it: {error}")
+                print(
+                    f"re-sending as {letter.sender!r} needs RABBITMQ_URL's user to be it or an impersonator"
+                )
+                failed += 1
+                break
+            if not isinstance(confirmed, Basic.Ack):  # returned (no queue for the routing key) or nacked
+                print(f"{letter.id}: kept, {COMMANDS_EXCHANGE} did not take {letter.command!r}")
+                failed += 1
+                continue
+            await message.ack()
+            retried += 1
+            log.info("dead_letters.retried", **_logged(letter))
+    print(f"retried {retried} dead letters")
+    return 1 if failed else _missing(selectors, held)
+
+
+async def discard(settings: Settings, selectors: list[str] | None) -> int:
+    """Remove the named (or all) dead letters for good; each removal is logged (no body, no personal data)."""
+    async with opened(settings) as letters:
+        held = await letters.chosen(selectors)
+        for message, letter in held:
+            await message.ack()
+            log.info("dead_letters.discarded", **_logged(letter))
+    print(f"discarded {len(held)} dead letters")
+    return _missing(selectors, held)
+
+
+async def run(action: Awaitable[int]) -> int:
+    """The action's exit code; a broker that refuses (no such queue, no permission) or cannot be reached
+    is said in a few lines, exit 1."""
+    try:
+        return await action
+    except (AMQPError, OSError) as error:
+        print(f"dead-letters: RabbitMQ refused: {error!r}")
+        print(f"(the broker user of RABBITMQ_URL needs read on {COMMANDS_DEAD_LETTER_QUEUE} and write on")
+        print(f"{COMMANDS_EXCHANGE}: an operator's user; the queue exists once the intake has started)")
+        return 1
+
+
+def _missing(selectors: list[str] | None, held: Held) -> int:
+    """1 when a named dead letter was not there (the sibling tools' convention), else 0."""
+    missing = [s for s in selectors or [] if not any(letter.matches(s) for _, letter in held)]
+    for selector in missing:
+        print(f"{selector}: no such dead letter")
+    return 1 if missing else 0
+
+
+def _logged(letter: DeadLetter) -> dict[str, object]:
+    return {
+        "dead_letter": letter.id,
+        "command": letter.command,
+        "message_id": letter.properties.get("message_id"),
+        "sender": letter.sender,
+        "reason": letter.reason,
+        "size": len(letter.body),
+    }
