@@ -1,0 +1,139 @@
+"""The command service over HTTP: one method per command, each answering the contracts' CommandAccepted
+(202) or raising a CommandRejectedError.
+
+Every command carries an `Idempotency-Key`: the one given, else a new one per call, the same on every
+retry of that call. Pass your own when the call itself may be repeated (a message you re-process, a
+button pressed twice): the service answers a repeat with the first answer and applies it once."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+import httpx
+from typing_extensions import Unpack
+
+from innkeeper_contracts import (
+    BookStay,
+    CancelBooking,
+    ChangeRoomCapacity,
+    Command,
+    CommandAccepted,
+    RegisterHotel,
+    SetManagementContact,
+    SetNightlyRate,
+)
+
+from .calling import Caller, RetryPolicy, new_id
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDS_IN_PATH = ("hotel_id", "room_type", "booking_id")
+
+
+class CommandOptions(TypedDict, total=False):
+    """What every command method takes besides the command."""
+
+    idempotency_key: str | None
+    correlation_id: str | None
+
+
+def command_request(name: str, body: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The method, path and JSON body of a command given by name and as its AMQP JSON (ids in the body):
+    the path carries the ids of what the command acts on, the body the rest."""
+    rest = {key: value for key, value in body.items() if key not in _IDS_IN_PATH}
+    match name:
+        case "RegisterHotel":
+            return "POST", "/hotels", dict(body)
+        case "BookStay":
+            return "POST", "/bookings", dict(body)
+        case "CancelBooking":
+            return "POST", f"/bookings/{body['booking_id']}/cancel", rest
+        case "ChangeRoomCapacity":
+            return "POST", f"/hotels/{body['hotel_id']}/room-types/{body['room_type']}/capacity", rest
+        case "SetNightlyRate":
+            return "POST", f"/hotels/{body['hotel_id']}/room-types/{body['room_type']}/rate", rest
+        case "SetManagementContact":
+            return "PUT", f"/hotels/{body['hotel_id']}/management-contact", rest
+    raise ValueError(f"unknown command {name!r}")
+
+
+def command_json(command: Command) -> dict[str, Any]:
+    """A command as the JSON the services take: ids the server chooses, when left out, stay out."""
+    return command.model_dump(mode="json", exclude_none=True)
+
+
+class CommandMethods(ABC):
+    """One method per command, over whichever transport `send` uses (HTTP or AMQP)."""
+
+    @abstractmethod
+    async def send(
+        self,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        correlation_id: str | None = None,
+    ) -> CommandAccepted:
+        """Send a command by name with its JSON as given (validated by the service, not here): for
+        forwarding what another system produced. The typed methods below are the usual way."""
+
+    async def execute(self, command: Command, **options: Unpack[CommandOptions]) -> CommandAccepted:
+        """Send any command model; its class names the command."""
+        return await self.send(type(command).__name__, command_json(command), **options)
+
+    async def register_hotel(
+        self, command: RegisterHotel, **options: Unpack[CommandOptions]
+    ) -> CommandAccepted:
+        """Register a hotel; `aggregate_id` of the answer is its id (also when you chose it)."""
+        return await self.execute(command, **options)
+
+    async def change_room_capacity(
+        self, command: ChangeRoomCapacity, **options: Unpack[CommandOptions]
+    ) -> CommandAccepted:
+        return await self.execute(command, **options)
+
+    async def set_nightly_rate(
+        self, command: SetNightlyRate, **options: Unpack[CommandOptions]
+    ) -> CommandAccepted:
+        return await self.execute(command, **options)
+
+    async def set_management_contact(
+        self, command: SetManagementContact, **options: Unpack[CommandOptions]
+    ) -> CommandAccepted:
+        return await self.execute(command, **options)
+
+    async def book_stay(self, command: BookStay, **options: Unpack[CommandOptions]) -> CommandAccepted:
+        """Book a stay; `aggregate_id` of the answer is the booking's id."""
+        return await self.execute(command, **options)
+
+    async def cancel_booking(
+        self, command: CancelBooking, **options: Unpack[CommandOptions]
+    ) -> CommandAccepted:
+        return await self.execute(command, **options)
+
+
+class CommandClient(CommandMethods):
+    """Commands over HTTP, on the command service at the `httpx.AsyncClient`'s base URL."""
+
+    def __init__(self, http: httpx.AsyncClient, retry: RetryPolicy | None = None) -> None:
+        self._command_caller = Caller(http, retry or RetryPolicy())
+
+    async def send(
+        self,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        correlation_id: str | None = None,
+    ) -> CommandAccepted:
+        method, path, payload = command_request(name, body)
+        answer = await self._command_caller.call(
+            method,
+            path,
+            json=payload,
+            headers={IDEMPOTENCY_HEADER: idempotency_key or new_id()},
+            correlation_id=correlation_id,
+            command=name,
+        )
+        return CommandAccepted.model_validate_json(answer.content)
