@@ -27,11 +27,12 @@ def stay_booked_envelope(position: int = 1) -> EventEnvelope:
         guests=1,
         nightly_rate=rate,
         total_price=rate * 2,
+        booked_at=datetime.now(UTC),
     )
     return EventEnvelope(
         event_id=uuid.uuid4(),
         event_type="StayBooked",
-        schema_version=1,
+        schema_version=StayBooked.schema_version,
         aggregate_type="booking",
         aggregate_id=booking_id,
         aggregate_version=1,

@@ -39,7 +39,7 @@ class Log:
         envelope = EventEnvelope(
             event_id=uuid.uuid4(),
             event_type=event.event_type(),
-            schema_version=1,
+            schema_version=event.schema_version,
             aggregate_type=event.aggregate_type,
             aggregate_id=aggregate_id,
             aggregate_version=version,
@@ -73,5 +73,6 @@ def stay(booking: uuid.UUID, code: str, check_in: date, nights: int, **extra: An
         "guests": 1,
         "nightly_rate": money(100),
         "total_price": money(100 * nights),
+        "booked_at": datetime(2027, 1, 1, tzinfo=UTC),
         **extra,
     }

@@ -120,7 +120,7 @@ def test_a_stay_is_one_to_thirty_nights_on_the_check_out_field() -> None:
 
 def test_events_do_not_carry_stays_that_break_the_bounds() -> None:
     price = {"nightly_rate": rate("10.00"), "total_price": rate("20.00")}
-    booked = IDS | MAY | price | {"guest": GUEST, "guests": 1}
+    booked = IDS | MAY | price | {"guest": GUEST, "guests": 1, "booked_at": "2030-04-01T09:00:00Z"}
     assert StayBooked.model_validate(booked | {"nights": 2})
     assert errors(StayBooked, booked | {"nights": 3}) == [(("nights",), "nights_mismatch")]
     endless = booked | {"check_out": "9999-12-31", "nights": 2932897}

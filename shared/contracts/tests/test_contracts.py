@@ -97,11 +97,12 @@ def test_envelope_round_trips_its_typed_event() -> None:
         guests=1,
         nightly_rate=Money.model_validate(RATE),
         total_price=Money.model_validate(RATE),
+        booked_at=datetime(2030, 4, 1, tzinfo=UTC),
     )
     envelope = EventEnvelope(
         event_id=uuid4(),
         event_type="StayBooked",
-        schema_version=1,
+        schema_version=2,
         aggregate_type="booking",
         aggregate_id=booking_id,
         aggregate_version=1,

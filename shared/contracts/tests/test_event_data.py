@@ -75,6 +75,7 @@ def booked(**changes: Any) -> dict[str, Any]:
         "guests": 1,
         "nightly_rate": {"amount": "120.00", "currency": "EUR"},
         "total_price": {"amount": "360", "currency": "EUR"},
+        "booked_at": "2030-04-01T09:00:00Z",
     } | changes
 
 

@@ -120,6 +120,7 @@ class Story:
             guests=1,
             nightly_rate=rate,
             total_price=rate * len(nights),
+            booked_at=datetime(2027, 1, 1, tzinfo=UTC) + timedelta(seconds=len(self.events) + 1),
         )
         self.add(booking_id, hotel_id, event)
         self.active[booking_id] = (hotel_id, code, nights)

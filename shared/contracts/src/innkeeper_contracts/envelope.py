@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from .events import EVENT_TYPES, DomainEvent
 from .text import ONE_LINE
+from .upcasting import Recorded, upcast
 from .values import Actor, Contract
 
 MAX_TRACE_ID_LENGTH = 255
@@ -30,11 +31,15 @@ class UnknownEventTypeError(ValueError):
 
 
 class EventEnvelope(Contract):
-    """One published event with what a consumer needs to order, deduplicate and trace it."""
+    """One published event with what a consumer needs to order, deduplicate and trace it.
+
+    Read tolerantly, like the events inside: a field this version does not know is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
 
     event_id: UUID = Field(description="Stable across republishing: the deduplication key.")
     event_type: TypeName = Field(examples=["StayBooked"])
-    schema_version: int = Field(ge=1)
+    schema_version: int = Field(ge=1, description="The version of `data`'s schema (docs/evolution.md).")
     aggregate_type: TypeName = Field(examples=["booking"])
     aggregate_id: UUID
     aggregate_version: int = Field(ge=1, description="1 for the aggregate's first event, no gaps.")
@@ -53,8 +58,24 @@ class EventEnvelope(Contract):
         return event_class(self.event_type).routing_key()
 
     def event(self) -> DomainEvent:
-        """The typed event inside."""
-        return event_class(self.event_type).model_validate(self.data)
+        """The typed event inside, its data lifted to the version its model describes: raises
+        UnknownEventTypeError, a SchemaVersionError (too new, no upcaster) or a ValidationError."""
+        return event_class(self.event_type).model_validate(self._current_data())
+
+    def upcast(self) -> EventEnvelope:
+        """This envelope with its data at the current schema version (itself when it is already): for
+        a reader that keeps or forwards the envelope, not only its typed event."""
+        current = event_class(self.event_type).schema_version
+        if self.schema_version == current:
+            return self
+        return self.model_copy(update={"schema_version": current, "data": self._current_data()})
+
+    def _current_data(self) -> dict[str, Any]:
+        current = event_class(self.event_type).schema_version
+        if self.schema_version == current:
+            return self.data
+        recorded = Recorded(occurred_at=self.occurred_at)
+        return upcast(self.event_type, self.schema_version, self.data, recorded, to=current)
 
 
 def event_class(event_type: str) -> type[DomainEvent]:

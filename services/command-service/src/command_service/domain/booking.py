@@ -114,6 +114,7 @@ class Booking(Aggregate):
                 guests=command.guests,
                 nightly_rate=room_type.nightly_rate,
                 total_price=booking.total_price,
+                booked_at=now,
             )
         )
         booking._record(guest_notification(booking, "booking_confirmed"))

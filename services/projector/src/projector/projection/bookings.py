@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from innkeeper_contracts import (
     BookingCancelled,
     BookingEvent,
@@ -48,12 +50,24 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
             nightly_rate=event.nightly_rate,
             total_price=event.total_price,
             status="active",
-            booked_at=envelope.occurred_at,
+            booked_at=event.booked_at,
             version=envelope.aggregate_version,
         )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
+    card = _latest_booking_on(view, card, event)
     nights = nights_between(event.check_in, event.check_out)
     set_booking(view, card, nights, booking_id, event.room_type, envelope.occurred_at.date())
+
+
+def _latest_booking_on(view: ReadView, card: Doc, event: StayBooked) -> Doc:
+    """The card with the time of its hotel's latest booking (the later of the two: applying a
+    booking again, or one booked earlier but logged later, changes nothing)."""
+    last = card.get("last_booked_at")
+    if last is not None and datetime.fromisoformat(last) >= event.booked_at:
+        return card
+    updated = {**card, "last_booked_at": event.model_dump(mode="json")["booked_at"]}
+    view.put(HOTEL_CARDS, str(event.hotel_id), updated)
+    return updated
 
 
 def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: BookingCancelled) -> None:

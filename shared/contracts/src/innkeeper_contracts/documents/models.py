@@ -57,6 +57,9 @@ class HotelCard(Contract):
     price_from: Money
     price_from_minor: int = Field(description="price_from in minor units (cents), for sorting.")
     room_types: list[RoomTypeCard]
+    last_booked_at: datetime | None = Field(
+        default=None, description="When a guest last booked a stay here; null before the first booking."
+    )
     version: int = Field(description="Version of the hotel aggregate this card reflects.")
 
 

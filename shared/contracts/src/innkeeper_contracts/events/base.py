@@ -6,14 +6,24 @@ import re
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import ConfigDict
+
 from innkeeper_contracts.contract import Contract
 
 
 class DomainEvent(Contract):
-    """Base of every event: knows its aggregate type and its schema version."""
+    """Base of every event: knows its aggregate type and the schema version of its data.
+
+    A tolerant reader: a field it does not know is ignored, so a consumer keeps working when an event
+    gains an optional field (docs/evolution.md). Every field it knows keeps its rules; the value
+    objects inside (Money, Guest) stay closed shapes, shared with the strict commands."""
+
+    model_config = ConfigDict(extra="ignore")
 
     aggregate_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    """The version of this model's data; bumped (with an upcaster from the one before) by a change
+    that an old reader or old data would not survive (`innkeeper_contracts.upcasting`)."""
 
     @classmethod
     def event_type(cls) -> str:

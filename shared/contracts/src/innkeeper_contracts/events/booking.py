@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from innkeeper_contracts.money import MAX_NIGHTS, Money
@@ -36,7 +36,11 @@ def _check_out_if_given(check_out: date | None, info: ValidationInfo) -> date | 
 
 
 class StayBooked(BookingEvent):
-    """A room was booked for every night from check-in to check-out."""
+    """A room was booked for every night from check-in to check-out.
+
+    Version 2 added `booked_at`; version 1 data is lifted to it by `innkeeper_contracts.upcasting`."""
+
+    schema_version: ClassVar[int] = 2
 
     room_type: RoomTypeCode
     guest: Guest
@@ -46,6 +50,9 @@ class StayBooked(BookingEvent):
     guests: int = Field(ge=1, le=MAX_GUESTS)
     nightly_rate: Money
     total_price: Money = Field(description="The nightly rate times the nights, in the rate's currency.")
+    booked_at: AwareDatetime = Field(
+        description="When the guest booked (since version 2; version 1: the event's occurred_at)."
+    )
 
     _check_out = field_validator("check_out")(check_out_of_a_stay)
     _nights = field_validator("nights")(nights_of_the_stay)
