@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -10,30 +9,19 @@ from typing import Any
 from uuid import uuid4
 
 import aio_pika
-import orjson
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractQueue
 
+from innkeeper_client import AmqpCommandSender, CommandRejectedError
 from innkeeper_contracts import EventEnvelope
-from innkeeper_contracts.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE
-from testkit.auth import amqp_user
+from innkeeper_contracts.topology import EVENTS_EXCHANGE
 
 
 class CommandMessenger:
-    """Publishes commands to `innkeeper.commands` (routing key = command name, message_id = idempotency
-    key, user_id = the broker user) with `reply_to` = its own exclusive `innkeeper.replies.<user>.*`
-    queue, and matches replies by `correlation_id`."""
+    """Another service sending commands: the integrators' AMQP sender (`innkeeper_client`), with the
+    reply as JSON, accepted or rejected, for tests that assert on either."""
 
-    def __init__(self, channel: AbstractChannel, replies: AbstractQueue, user_id: str) -> None:
-        self.channel, self.replies, self.user_id = channel, replies, user_id
-        self.received: list[AbstractIncomingMessage] = []
-        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
-
-    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
-        await message.ack()
-        self.received.append(message)
-        future = self._waiting.pop(message.correlation_id or "", None)
-        if future is not None and not future.done():
-            future.set_result(orjson.loads(message.body))
+    def __init__(self, sender: AmqpCommandSender) -> None:
+        self.sender = sender
 
     async def send(
         self,
@@ -42,39 +30,22 @@ class CommandMessenger:
         *,
         message_id: str | None = None,
         correlation_id: str | None = None,
-        limit: float = 20,
     ) -> dict[str, Any]:
         """Publish one command and return its reply (CommandAccepted / CommandRejected JSON)."""
-        correlation_id = correlation_id or f"test-{uuid4().hex}"
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting[correlation_id] = future
-        message = aio_pika.Message(
-            orjson.dumps(body),
-            user_id=self.user_id,
-            message_id=message_id or uuid4().hex,
-            correlation_id=correlation_id,
-            reply_to=self.replies.name,
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
-        exchange = await self.channel.get_exchange(COMMANDS_EXCHANGE)
-        await exchange.publish(message, routing_key=command)
-        return await asyncio.wait_for(future, limit)
+        try:
+            answer = await self.sender.send(
+                command, body, idempotency_key=message_id, correlation_id=correlation_id
+            )
+        except CommandRejectedError as rejected:
+            return rejected.problem.model_dump(mode="json")
+        return answer.model_dump(mode="json")
 
 
 @asynccontextmanager
-async def command_messenger(amqp_url: str) -> AsyncIterator[CommandMessenger]:
-    """A connection with an exclusive reply queue (deleted when the connection closes)."""
-    connection = await aio_pika.connect_robust(amqp_url)
-    try:
-        channel = await connection.channel()
-        user = amqp_user(amqp_url)
-        replies = await channel.declare_queue(f"innkeeper.replies.{user}.{uuid4().hex}", exclusive=True)
-        messenger = CommandMessenger(channel, replies, user)
-        await replies.consume(messenger._on_reply)
-        yield messenger
-    finally:
-        await connection.close()
+async def command_messenger(amqp_url: str, reply_seconds: float = 20) -> AsyncIterator[CommandMessenger]:
+    """A sender connected as the URL's broker user, its replies on RabbitMQ's direct reply-to."""
+    async with AmqpCommandSender(amqp_url, timeout=reply_seconds) as sender:
+        yield CommandMessenger(sender)
 
 
 class EventSpy:
