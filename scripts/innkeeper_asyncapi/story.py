@@ -1,0 +1,121 @@
+"""The story the AsyncAPI examples tell: a hotel in Bergen registered, a stay booked there and cancelled
+three days ahead (half refunded), and another booking of the hotel cancelled late. Plain values, by
+command and event; `examples` builds the messages from them through the contracts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HOTEL_ID = "0b7f3c52-5d0e-4c8a-9a57-1f2e6d4c3b10"
+BOOKING_ID = "5a1c9e27-8f43-4b6d-b2e0-7c3d9f1a4e85"
+GUEST = {"guest_id": "guest-7f3a", "name": "Ada Lovelace", "email": "ada@example.com"}
+CORRELATION_ID = "9b2f6d0c4e8a4f1b8c3d5e7a9b1c2d3e"
+IDEMPOTENCY_KEY = "partner-portal:order-20270611-0042"
+SENDER = "partner-portal"  # a broker user AMQP_SENDERS maps to the `service` role
+EUR = {"currency": "EUR"}
+STAY = {"check_in": "2027-06-11", "check_out": "2027-06-14"}
+
+_ROOM = {"room_type": "DBL"}
+_HOTEL = {"hotel_id": HOTEL_ID}
+_BOOKING = {"booking_id": BOOKING_ID, **_HOTEL}
+_PRICE = {"total_price": {"amount": "360.00", **EUR}}
+_REFUND = {"refund": {"amount": "180.00", **EUR}}  # cancelled three days ahead: half back
+CANCELLED_AT = "2027-06-08T10:00:00Z"
+
+COMMAND_BODIES: dict[str, dict[str, Any]] = {
+    "RegisterHotel": {
+        **_HOTEL,
+        "name": "Hotel Bryggen",
+        "city": "Bergen",
+        "stars": 4,
+        "room_types": [
+            {
+                "code": "DBL",
+                "name": "Double",
+                "capacity": 12,
+                "max_guests": 2,
+                "nightly_rate": {"amount": "120.00", **EUR},
+            }
+        ],
+        "management_email": "management@bryggen.example",
+    },
+    "ChangeRoomCapacity": {**_HOTEL, **_ROOM, "capacity": 14},
+    "SetNightlyRate": {**_HOTEL, **_ROOM, "nightly_rate": {"amount": "135.00", **EUR}},
+    "SetManagementContact": {**_HOTEL, "email": "night-manager@bryggen.example"},
+    "BookStay": {
+        **_BOOKING,
+        **_ROOM,
+        "guest": GUEST,
+        **STAY,
+        "guests": 2,
+    },
+    "CancelBooking": {"booking_id": BOOKING_ID, "reason": "The conference moved to September."},
+}
+
+EVENT_DATA: dict[str, dict[str, Any]] = {
+    "HotelRegistered": COMMAND_BODIES["RegisterHotel"],
+    "RoomCapacityChanged": {**_HOTEL, **_ROOM, "capacity": 14, "previous_capacity": 12},
+    "NightlyRateSet": {
+        **_HOTEL,
+        **_ROOM,
+        "nightly_rate": {"amount": "135.00", **EUR},
+        "previous_rate": {"amount": "120.00", **EUR},
+    },
+    "ManagementContactSet": {
+        **_HOTEL,
+        "email": "night-manager@bryggen.example",
+        "previous_email": "management@bryggen.example",
+    },
+    "StayBooked": {
+        **_BOOKING,
+        **_ROOM,
+        "guest": GUEST,
+        **STAY,
+        "nights": 3,
+        "guests": 2,
+        "nightly_rate": {"amount": "120.00", **EUR},
+        **_PRICE,
+        "booked_at": "2027-05-20T09:30:00Z",
+    },
+    "BookingCancelled": {
+        **_BOOKING,
+        **_ROOM,
+        "guest_id": GUEST["guest_id"],
+        **STAY,
+        "reason": COMMAND_BODIES["CancelBooking"]["reason"],
+        "cancelled_at": CANCELLED_AT,
+        "refund_policy": "half",
+        **_REFUND,
+    },
+    "RefundIssued": {
+        **_BOOKING,
+        "guest_id": GUEST["guest_id"],
+        "amount": {"amount": "180.00", **EUR},
+        "policy": "half",
+    },
+    "GuestNotificationRequested": {
+        **_BOOKING,
+        "guest_id": GUEST["guest_id"],
+        "email": GUEST["email"],
+        "template": "booking_cancelled",
+        **_REFUND,
+        "guest_name": GUEST["name"],
+        "hotel_name": "Hotel Bryggen",
+        **STAY,
+        **_PRICE,
+        "refund_policy": "half",
+    },
+    "ManagementAlertRaised": {  # another booking of the hotel, cancelled the day before check-in
+        "booking_id": "e3b5c7d9-2f4a-4b6c-8d0e-1f3a5b7c9d2e",
+        **_HOTEL,
+        "alert_id": "c4d8e2f6-1a3b-4c5d-8e9f-0a1b2c3d4e5f",
+        "kinds": ["late_cancellation"],
+        "message": "Booking cancelled 19 hours before check-in (3 nights, 360.00 EUR, no refund).",
+        **_PRICE,
+        "refund": {"amount": "0.00", **EUR},
+        "raised_at": "2027-06-10T16:05:00Z",
+        "hotel_name": "Hotel Bryggen",
+        "management_email": "management@bryggen.example",
+        **STAY,
+    },
+}
