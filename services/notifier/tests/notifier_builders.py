@@ -21,7 +21,7 @@ def envelope(event: DomainEvent, version: int = 1, position: int = 1) -> EventEn
     return EventEnvelope(
         event_id=uuid4(),
         event_type=event.event_type(),
-        schema_version=1,
+        schema_version=event.schema_version,
         aggregate_type=event.aggregate_type,
         aggregate_id=BOOKING,
         aggregate_version=version,

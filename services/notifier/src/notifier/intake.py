@@ -2,8 +2,10 @@
 ask for, then acks. Recording is idempotent (one row per event, channel and recipient), so an event
 delivered again — a redelivery after a crash, a republish by the relay — adds nothing.
 
-A message that is not a valid event is dead-lettered with its reason; a store that is down is waited
-for with the batch unacked (nothing is lost, the shard waits: order per hotel is kept).
+An event logged at an older schema version is lifted to the current one (`innkeeper_contracts.upcasting`)
+before anything reads it. A message that is not a valid event (data newer than this notifier knows
+included) is dead-lettered with its reason; a store that is down is waited for with the batch unacked
+(nothing is lost, the shard waits: order per hotel is kept).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import ValidationError
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.envelope import UnknownEventTypeError
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
+from innkeeper_contracts.upcasting import SchemaVersionError
 
 from .metrics import METRICS
 from .plans import PlannedDelivery, deliveries_for
@@ -83,9 +86,9 @@ class ShardIntake:
         rejected: list[tuple[AbstractIncomingMessage, str]] = []
         for message in batch:
             try:
-                envelope, deliveries = self._plan(message.body)
-            except ValueError as error:  # ValidationError and UnknownEventTypeError are ValueErrors
-                rejected.append((message, _reason(error)))
+                envelope, deliveries = read_event(message.body, self.subscribers)
+            except ValueError as error:  # so are ValidationError, UnknownEventTypeError, SchemaVersionError
+                rejected.append((message, rejection_reason(error)))
                 continue
             planned.append((message, envelope, deliveries))
         rejected += await self._record(planned)
@@ -133,12 +136,19 @@ class ShardIntake:
             if state == "failed":
                 METRICS.deliveries.labels(channel_name, "undeliverable").inc()
 
-    def _plan(self, body: bytes) -> tuple[EventEnvelope, list[PlannedDelivery]]:
-        if len(body) > MAX_EVENT_BYTES:
-            raise ValueError(f"message of {len(body)} bytes, over {MAX_EVENT_BYTES}")
-        envelope = EventEnvelope.model_validate_json(body)
-        envelope.event()  # the data too, whatever the channel: the contracts' text rule keeps out NUL
-        return envelope, deliveries_for(envelope, self.subscribers)
+
+def read_event(
+    body: bytes, subscribers: Sequence[WebhookSubscriber]
+) -> tuple[EventEnvelope, list[PlannedDelivery]]:
+    """The event of a message, at the current schema version, and the deliveries it asks for; raises
+    ValueError when it is not a valid event."""
+    if len(body) > MAX_EVENT_BYTES:
+        raise ValueError(f"message of {len(body)} bytes, over {MAX_EVENT_BYTES}")
+    # Kept and forwarded (webhooks) at the current schema version: a subscriber gets one shape of an
+    # event, whenever it was logged. Data newer than this notifier knows is refused, not misread.
+    envelope = EventEnvelope.model_validate_json(body).upcast()
+    envelope.event()  # the data too, whatever the channel: the contracts' text rule keeps out NUL
+    return envelope, deliveries_for(envelope, subscribers)
 
 
 def _rows(
@@ -154,12 +164,13 @@ async def _close(channel: AbstractChannel) -> None:
         log.debug("channel already closed")
 
 
-def _reason(error: ValueError) -> str:
+def rejection_reason(error: ValueError) -> str:
+    """The reason a dead letter carries."""
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(map(str, first["loc"]))
         return f"invalid event: {error.error_count()} error(s), first at {where or 'body'}: {first['msg']}"
-    if isinstance(error, UnknownEventTypeError):
+    if isinstance(error, UnknownEventTypeError | SchemaVersionError):
         return str(error)
     return f"invalid event: {error}"
 

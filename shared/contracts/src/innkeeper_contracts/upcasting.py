@@ -15,8 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
+
 Data = dict[str, Any]
 """An event's `data`, as JSON gives it."""
+_TIME = TypeAdapter(datetime)
+"""Writes a time as the contracts write it in JSON (`...Z`), so lifted data looks like data written new."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _stay_booked_v1_to_v2(data: Data, recorded: Recorded) -> Data:
     """v2 carries `booked_at`, the time the guest booked (which the hotel card shows). A v1 event was
     appended by the command that booked, in its own transaction: its `occurred_at` is that command's
     commit, milliseconds after the booking's own time, and the closest time there is."""
-    return {**data, "booked_at": recorded.occurred_at.isoformat()}
+    return {**data, "booked_at": _TIME.dump_python(recorded.occurred_at, mode="json")}
 
 
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
