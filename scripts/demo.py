@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""A short story through Innkeeper's public HTTP APIs (`make demo`, against `make run` or docker compose).
+"""A short story through Innkeeper's public HTTP APIs (`make demo`, against `make run` or docker compose),
+told with the integrators' client (`innkeeper_client`, shared/client).
 
 An admin registers two hotels; anyone searches the catalogue; a guest books stays for herself, reads
 each booking back with its consistency token (so the read waits for the projector) and cancels one
 late (no refund, management alert) and one three days ahead (half refund); the hotel's staff read the
-alert feed. Every POST carries an Idempotency-Key; each caller sends its own bearer token, minted with
+alert feed. Every command carries an Idempotency-Key (the client's); each caller sends its own bearer token, minted with
 the development key under .run/auth/ as `make token` does (the services of `make run` and of docker
 compose in development mode trust it). Last, Ana's mailbox: the cancellation mail the notifier sent,
 as `make run`'s mail catcher kept it under .run/mail/ (under docker compose: Mailpit's web UI).
@@ -17,26 +18,35 @@ was wrong, 2 when a service cannot be reached.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable
+from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from innkeeper_client import InnkeeperClient, InnkeeperError, NoAnswerError
+from innkeeper_contracts import BookStay, CancelBooking, CommandAccepted, Money, RegisterHotel, Role
+from innkeeper_contracts.documents import BookingDetail
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 Json = dict[str, Any]
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 GUEST_ID = "demo-ana"
 READ_BACK_SECONDS = 20.0
+START_FIRST = (
+    "Start Innkeeper first: `make run` (no Docker) or `docker compose up -d`, or point the demo elsewhere "
+    "with --command-url / --query-url."
+)
 
 
 class DemoError(Exception):
@@ -47,83 +57,43 @@ class DemoError(Exception):
         self.exit_code = exit_code
 
 
-class Api:
-    """One service's HTTP API as one caller (`token`; None: anonymous), with errors a person can act on."""
+class Callers:
+    """One InnkeeperClient per caller (their bearer token; None: anonymous), all closed at the end."""
 
-    def __init__(self, name: str, url: str, token: str | None = None) -> None:
-        self.name, self.url = name, url.rstrip("/")
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(base_url=self.url, headers=headers, timeout=10.0)
+    def __init__(self, stack: AsyncExitStack, command_url: str, query_url: str, issuer: DevelopmentIssuer):
+        self.stack, self.issuer = stack, issuer
+        self.command_url, self.query_url = command_url, query_url
 
-    def as_caller(self, token: str | None) -> Api:
-        """The same API, called with another token."""
-        return Api(self.name, self.url, token)
-
-    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
-        try:
-            return self.client.request(method, path, **options)
-        except httpx.TransportError as error:
-            reason = str(error) or type(error).__name__
-            raise DemoError(
-                f"cannot reach the {self.name} at {self.url} ({reason}).\n"
-                "Start Innkeeper first: `make run` (no Docker) or `docker compose up -d`, or point the demo "
-                "elsewhere with --command-url / --query-url.",
-                exit_code=2,
-            ) from None
-
-    def check_alive(self) -> None:
-        answer = self.request("GET", "/healthz")
-        if answer.status_code != 200:
-            raise DemoError(
-                f"the {self.name} at {self.url} is not healthy: /healthz answered {answer.status_code}"
-            )
-
-    def command(self, path: str, body: Json) -> Json:
-        """POST a command with a fresh Idempotency-Key; the 202 answer (ids and consistency token)."""
-        headers = {"Idempotency-Key": str(uuid.uuid4())}
-        answer = self.request("POST", path, json=body, headers=headers)
-        if answer.status_code != 202:
-            raise DemoError(f"POST {path} answered {answer.status_code}: {problem(answer)}")
-        accepted: Json = answer.json()
-        return accepted
-
-    def read(
-        self, path: str, token: str | None = None, until: Callable[[Json], bool] = lambda _: True
-    ) -> Json:
-        """GET a read model, waiting for the write named by `token` (and, bounded, until `until` holds)."""
-        headers = {"X-Consistency-Token": token} if token else {}
-        deadline = time.monotonic() + READ_BACK_SECONDS
-        while True:
-            answer = self.request("GET", path, headers=headers)
-            fresh = answer.headers.get("X-Consistency", "caught-up") != "stale"
-            if answer.status_code == 200 and fresh and until(answer.json()):
-                document: Json = answer.json()
-                waited = answer.headers.get("X-Consistency-Waited-Ms")
-                if waited is not None:
-                    line("read model", f"caught up with the write (waited {waited} ms)")
-                return document
-            if answer.status_code not in (200, 404) or time.monotonic() > deadline:
-                raise DemoError(f"GET {path} answered {answer.status_code}: {problem(answer)}")
-            time.sleep(0.2)
+    async def as_(
+        self, role: Role | None, subject: str = "", hotels: tuple[str, ...] = ()
+    ) -> InnkeeperClient:
+        token = self.issuer.token(role, subject, hotels=hotels) if role else None
+        client = InnkeeperClient(command_url=self.command_url, query_url=self.query_url, token=token)
+        return await self.stack.enter_async_context(client)
 
 
-def problem(answer: httpx.Response) -> str:
-    """A problem-details answer in one line."""
+async def answer(what: str, call: Awaitable[T]) -> T:
+    """The call's answer; a refusal or no answer as a DemoError a person can act on."""
     try:
-        body = answer.json()
-    except ValueError:
-        return answer.text[:200]
-    if not isinstance(body, dict):
-        return str(body)[:200]
-    text = f"{body.get('title', '')}: {body.get('detail', '')}".strip(": ")
-    errors = "; ".join(
-        f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in body.get("errors", [])
-    )
-    return f"{text} ({errors})" if errors else text or str(body)[:200]
+        return await call
+    except NoAnswerError as error:
+        raise DemoError(f"{what}: {error}.\n{START_FIRST}", exit_code=2) from None
+    except InnkeeperError as error:
+        raise DemoError(f"{what}: {problem(error)}") from None
 
 
-def money(value: Json | None) -> str:
-    return f"{value['amount']} {value['currency']}" if value else "-"
+def problem(error: InnkeeperError) -> str:
+    """A problem-details answer in one line."""
+    if error.problem is None:
+        return str(error)
+    found = error.problem
+    errors = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in found.errors)
+    text = f"{found.status} {found.title}: {found.detail}"
+    return f"{text} ({errors})" if errors else text
+
+
+def money(value: Money | None) -> str:
+    return f"{value.amount} {value.currency}" if value else "-"
 
 
 def step(number: int, title: str) -> None:
@@ -164,89 +134,96 @@ HOTELS: list[Json] = [
 ]
 
 
-def register_hotels(commands: Api) -> list[str]:
+async def register_hotels(admin: InnkeeperClient) -> list[CommandAccepted]:
     step(1, "An admin registers two hotels (POST /hotels)")
-    tokens = []
+    answers = []
     for hotel in HOTELS:
-        accepted = commands.command("/hotels", hotel)
-        hotel["hotel_id"] = accepted["aggregate_id"]
+        accepted = await answer("POST /hotels", admin.register_hotel(RegisterHotel.model_validate(hotel)))
+        hotel["hotel_id"] = str(accepted.aggregate_id)
         rooms = ", ".join(
-            f"{r['capacity']} {r['code']} at {money(r['nightly_rate'])}" for r in hotel["room_types"]
+            f"{r['capacity']} {r['code']} at {r['nightly_rate']['amount']} {r['nightly_rate']['currency']}"
+            for r in hotel["room_types"]
         )
         line(str(hotel["name"]), f"{hotel['city']}, {hotel['stars']}★, {rooms}")
-        line("", f"accepted: hotel {accepted['aggregate_id']}")
-        tokens.append(accepted["consistency_token"])
-    return tokens
+        line("", f"accepted: hotel {accepted.aggregate_id}")
+        answers.append(accepted)
+    return answers
 
 
-def search(queries: Api, token: str, check_in: date, check_out: date) -> None:
+async def search(anyone: InnkeeperClient, after: CommandAccepted, check_in: date, check_out: date) -> None:
     hotel = HOTELS[0]
     step(2, f"Anyone searches {hotel['city']} for 2 guests, {check_in} → {check_out} (GET /hotels, no token)")
-    params: dict[str, str | int] = {"city": hotel["city"], "guests": 2}
-    params |= {"check_in": str(check_in), "check_out": str(check_out)}
-    page = queries.read(
-        f"/hotels?{httpx.QueryParams(params)}",
-        token,
-        until=lambda found: any(card["hotel_id"] == hotel["hotel_id"] for card in found["items"]),
+    page = await answer(
+        "GET /hotels",
+        anyone.search_hotels(
+            city=hotel["city"], guests=2, check_in=check_in, check_out=check_out, after=after
+        ),
     )
-    for card in page["items"]:
-        full = sorted({night for rt in card["room_types"] for night in rt["full_nights"]})
-        mark = "  ← just registered" if card["hotel_id"] == hotel["hotel_id"] else ""
-        line(
-            card["name"],
-            f"{card['stars']}★ from {money(card['price_from'])}, sold-out nights: {len(full)}{mark}",
-        )
-    line("found", f"{len(page['items'])} hotel(s) in {hotel['city']}")
+    for card in page.items:
+        full = sorted({night for rt in card.room_types for night in rt.full_nights})
+        mark = "  ← just registered" if str(card.hotel_id) == hotel["hotel_id"] else ""
+        line(card.name, f"{card.stars}★ from {money(card.price_from)}, sold-out nights: {len(full)}{mark}")
+    line("found", f"{len(page.items)} hotel(s) in {hotel['city']}")
+    if not any(str(card.hotel_id) == hotel["hotel_id"] for card in page.items):
+        raise DemoError(f"the search does not find {hotel['name']} after its registration")
 
 
-def book(commands: Api, queries: Api, number: int, check_in: date, nights: int, room_type: str) -> Json:
+async def book(
+    ana: InnkeeperClient, number: int, check_in: date, nights: int, room_type: str
+) -> BookingDetail:
     check_out = check_in + timedelta(days=nights)
     step(
         number,
         f"Ana books {room_type} at {HOTELS[0]['name']}, {check_in} → {check_out} (POST /bookings, her token)",
     )
     guest = {"name": "Ana Moreira", "email": "ana.moreira@example.com"}  # her id comes from her token
-    body = {"hotel_id": HOTELS[0]["hotel_id"], "room_type": room_type, "guest": guest}
-    body |= {"check_in": str(check_in), "check_out": str(check_out), "guests": 2}
-    accepted = commands.command("/bookings", body)
-    line("accepted", f"booking {accepted['aggregate_id']}")
-    line("token", accepted["consistency_token"])
+    stay = BookStay.model_validate(
+        {"hotel_id": HOTELS[0]["hotel_id"], "room_type": room_type, "guest": guest, "guests": 2}
+        | {"check_in": str(check_in), "check_out": str(check_out)}
+    )
+    accepted = await answer("POST /bookings", ana.book_stay(stay))
+    line("accepted", f"booking {accepted.aggregate_id}")
+    line("token", accepted.consistency_token)
     print("   read it back (GET /bookings/{id} with X-Consistency-Token):")
-    booking = queries.read(f"/bookings/{accepted['aggregate_id']}", accepted["consistency_token"])
-    line("status", booking["status"])
-    line("stay", f"{booking['nights']} night(s), {booking['guests']} guests, {booking['room_type']}")
-    line("price", f"{money(booking['total_price'])} ({money(booking['nightly_rate'])} a night)")
+    booking = await answer("GET /bookings/{id}", ana.get_booking(accepted.aggregate_id, after=accepted))
+    line("status", booking.status)
+    line("stay", f"{booking.nights} night(s), {booking.guests} guests, {booking.room_type}")
+    line("price", f"{money(booking.total_price)} ({money(booking.nightly_rate)} a night)")
     return booking
 
 
-def cancel(commands: Api, queries: Api, number: int, booking: Json, why: str) -> Json:
-    booking_id = booking["booking_id"]
-    days = (date.fromisoformat(booking["check_in"]) - datetime.now(UTC).date()).days
+async def cancel(
+    ana: InnkeeperClient, number: int, booking: BookingDetail, why: str
+) -> tuple[BookingDetail, CommandAccepted]:
+    days = (booking.check_in - datetime.now(UTC).date()).days
     step(number, f"Ana cancels it {days} day(s) before check-in — {why} (POST /bookings/{{id}}/cancel)")
-    accepted = commands.command(f"/bookings/{booking_id}/cancel", {"reason": "plans changed"})
-    line("accepted", f"correlation id {accepted['correlation_id']}")
-    cancelled = queries.read(f"/bookings/{booking_id}", accepted["consistency_token"])
-    line("status", cancelled["status"])
-    paid, back = money(cancelled["total_price"]), money(cancelled["refund"])
-    line("refund", f"{back} of {paid} (policy: {cancelled['refund_policy']})")
-    if cancelled["status"] != "cancelled":
-        raise DemoError(f"booking {booking_id} is {cancelled['status']} after its cancellation")
-    return {**cancelled, "token": accepted["consistency_token"]}
+    command = CancelBooking(booking_id=booking.booking_id, reason="plans changed")
+    accepted = await answer("POST /bookings/{id}/cancel", ana.cancel_booking(command))
+    line("accepted", f"correlation id {accepted.correlation_id}")
+    cancelled = await answer("GET /bookings/{id}", ana.get_booking(booking.booking_id, after=accepted))
+    line("status", cancelled.status)
+    line(
+        "refund",
+        f"{money(cancelled.refund)} of {money(cancelled.total_price)} (policy: {cancelled.refund_policy})",
+    )
+    if cancelled.status != "cancelled":
+        raise DemoError(f"booking {booking.booking_id} is {cancelled.status} after its cancellation")
+    return cancelled, accepted
 
 
-def alerts(queries: Api, number: int, token: str, ours: set[str]) -> None:
+async def alerts(staff: InnkeeperClient, number: int, after: CommandAccepted, ours: set[str]) -> None:
     step(number, f"The staff of {HOTELS[0]['name']} read their alerts (GET /management/alerts, staff token)")
-    feed = queries.read("/management/alerts", token)
-    shown = [alert for alert in feed["items"] if alert["booking_id"] in ours]
+    feed = await answer("GET /management/alerts", staff.list_management_alerts(after=after))
+    shown = [alert for alert in feed.items if str(alert.booking_id) in ours]
     for alert in shown:
-        line("raised at", alert["raised_at"][:19].replace("T", " "))
-        line("hotel", alert["hotel_name"])
-        line("kinds", ", ".join(alert["kinds"]))
-        line("refund", f"{money(alert['refund'])} of {money(alert['total_price'])}")
-        line("message", alert["message"])
+        line("raised at", alert.raised_at.isoformat()[:19].replace("T", " "))
+        line("hotel", alert.hotel_name)
+        line("kinds", ", ".join(alert.kinds))
+        line("refund", f"{money(alert.refund)} of {money(alert.total_price)}")
+        line("message", alert.message)
     if not shown:
         raise DemoError("no management alert for the late cancellation")
-    line("feed", f"{len(feed['items'])} alert(s) on the first page, newest first")
+    line("feed", f"{len(feed.items)} alert(s) on the first page, newest first")
 
 
 def mailbox(mail_dir: Path, number: int, booking_id: str) -> None:
@@ -280,19 +257,40 @@ def _cancellation_mail(mail_dir: Path, booking_id: str) -> tuple[Path, EmailMess
     return None
 
 
-def story(commands: Api, queries: Api, issuer: DevelopmentIssuer, mail_dir: Path) -> None:
+async def story(callers: Callers, mail_dir: Path) -> None:
     today = datetime.now(UTC).date()
-    tokens = register_hotels(commands.as_caller(issuer.token("admin", "demo-admin")))
-    search(queries.as_caller(None), tokens[0], today + timedelta(days=1), today + timedelta(days=3))
-    ana = issuer.token("guest", GUEST_ID)
-    as_ana = commands.as_caller(ana), queries.as_caller(ana)
-    late = book(*as_ana, 3, today + timedelta(days=1), 2, "DBL")
-    late = cancel(*as_ana, 4, late, "under 48 h: no refund, management alerted")
-    early = book(*as_ana, 5, today + timedelta(days=3), 3, "STE")
-    cancel(*as_ana, 6, early, "2 to 7 days ahead: half refund")
-    staff = queries.as_caller(issuer.token("staff", "demo-front-desk", hotels=[HOTELS[0]["hotel_id"]]))
-    alerts(staff, 7, late["token"], {late["booking_id"], early["booking_id"]})
-    mailbox(mail_dir, 8, early["booking_id"])
+    registered = await register_hotels(await callers.as_("admin", "demo-admin"))
+    await search(await callers.as_(None), registered[0], today + timedelta(days=1), today + timedelta(days=3))
+    ana = await callers.as_("guest", GUEST_ID)
+    late = await book(ana, 3, today + timedelta(days=1), 2, "DBL")
+    late, late_cancel = await cancel(ana, 4, late, "under 48 h: no refund, management alerted")
+    early = await book(ana, 5, today + timedelta(days=3), 3, "STE")
+    await cancel(ana, 6, early, "2 to 7 days ahead: half refund")
+    staff = await callers.as_("staff", "demo-front-desk", hotels=(HOTELS[0]["hotel_id"],))
+    await alerts(staff, 7, late_cancel, {str(late.booking_id), str(early.booking_id)})
+    mailbox(mail_dir, 8, str(early.booking_id))
+
+
+async def check_alive(name: str, url: str) -> None:
+    """The service answers its liveness probe (not part of the client: operators' route)."""
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=10.0) as http:
+            status = (await http.get("/healthz")).status_code
+    except httpx.TransportError as error:
+        raise DemoError(
+            f"cannot reach the {name} at {url} ({str(error) or type(error).__name__}).\n{START_FIRST}",
+            exit_code=2,
+        ) from None
+    if status != 200:
+        raise DemoError(f"the {name} at {url} is not healthy: /healthz answered {status}")
+
+
+async def run(command_url: str, query_url: str, run_dir: Path) -> None:
+    await check_alive("command service", command_url)
+    await check_alive("query service", query_url)
+    async with AsyncExitStack() as stack:
+        callers = Callers(stack, command_url, query_url, DevelopmentIssuer.ensure(run_dir / "auth"))
+        await story(callers, run_dir / "mail")
 
 
 def main() -> int:
@@ -301,13 +299,9 @@ def main() -> int:
     parser.add_argument("--query-url", default=os.environ.get("QUERY_URL", "http://127.0.0.1:8002"))
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     args = parser.parse_args()
-    commands, queries = Api("command service", args.command_url), Api("query service", args.query_url)
-    print(f"Innkeeper demo: commands at {commands.url}, queries at {queries.url}")
+    print(f"Innkeeper demo: commands at {args.command_url}, queries at {args.query_url}")
     try:
-        commands.check_alive()
-        queries.check_alive()
-        run_dir = Path(args.run_dir)
-        story(commands, queries, DevelopmentIssuer.ensure(run_dir / "auth"), run_dir / "mail")
+        asyncio.run(run(args.command_url, args.query_url, Path(args.run_dir)))
     except DemoError as error:
         print(f"\ndemo failed: {error}", file=sys.stderr)
         return error.exit_code
