@@ -107,6 +107,8 @@ def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
     if cached is not None and cached[0] is envelope:
         return cached[1]
     try:
+        # Every path that applies an event (live, replay, rebuild, gap healing, verify) parses it here:
+        # `event()` lifts data of an older schema version (upcasting) and refuses a newer one.
         event = envelope.event()
     except Exception as error:  # the projector does not trust the wire: what the contracts refuse, it parks
         raise RefusedEventError(f"invalid event: {envelope.event_type} data: {error}") from error
