@@ -47,7 +47,7 @@ async def test_headers_over_the_limit_are_refused_431_and_dead_lettered_without_
         await publish(test_broker, body, headers=stuffed, reply_to="replies-under-partner")
         await publish(test_broker, body)  # the next one is taken
     [answer] = [CommandRejected.model_validate_json(reply) for reply in replies]
-    assert (answer.status, answer.type) == (431, "too-large")
+    assert (answer.status, answer.type) == (431, "https://innkeeper.dev/problems/too-large")
     [(dead_body, headers)] = dead
     assert str(headers[REJECTION_REASON_HEADER]).startswith("too-large: the headers have 1042 bytes encoded")
     assert "stuffing" not in headers
@@ -90,7 +90,7 @@ async def test_a_timeout_on_the_last_delivery_the_limit_allows_is_answered_503_a
             test_broker, register_hotel().model_dump_json(), headers=last, reply_to="replies-under-partner"
         )
     [answer] = [CommandRejected.model_validate_json(reply) for reply in replies]
-    assert (answer.status, answer.type) == (503, "unavailable")
+    assert (answer.status, answer.type) == (503, "https://innkeeper.dev/problems/unavailable")
     [(_, headers)] = dead
     assert (
         headers[REJECTION_REASON_HEADER] == f"unavailable: {TIMEOUT} ({COMMANDS_DELIVERY_LIMIT} deliveries)"

@@ -90,7 +90,7 @@ async def test_an_unknown_sender_is_answered_through_direct_reply_to_only_and_no
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [(b"{not json", "malformed-message"), (b'{"name": "Inn"}', "invalid-command")],
+    [(b"{not json", "malformed-body"), (b'{"name": "Inn"}', "invalid-input")],
 )
 async def test_poison_messages_are_dead_lettered_with_the_reason_and_the_sender(
     body: bytes, reason: str
@@ -130,7 +130,7 @@ async def test_a_key_outside_the_id_format_is_refused_and_a_correlation_id_outsi
             test_broker, body, correlation_id="<script>", message_id="k-2", reply_to="replies-under-partner"
         )
     [(_, headers)] = dead
-    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-command: message_id:")
+    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-input: message_id:")
     [request] = mediator.requests
     assert request.correlation_id != "<script>"
     assert request.correlation_id.isalnum(), "a fresh one"
@@ -147,4 +147,4 @@ async def test_a_key_ending_in_a_line_break_is_refused(key: str) -> None:
         await publish(test_broker, register_hotel().model_dump_json(), message_id=key)
     assert mediator.requests == [], "neither stored nor logged"
     [(_, headers)] = dead
-    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-command: message_id:")
+    assert str(headers[REJECTION_REASON_HEADER]).startswith("invalid-input: message_id:")

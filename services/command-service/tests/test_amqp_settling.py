@@ -53,7 +53,7 @@ async def test_an_unexpected_error_is_answered_500_dead_lettered_with_its_kind_a
         async with TestRabbitBroker(broker) as test_broker:
             await publish(test_broker, body, reply_to="replies-under-partner", correlation_id="corr-5")
     [answer] = [CommandRejected.model_validate_json(reply) for reply in replies]
-    assert (answer.status, answer.type, answer.correlation_id) == (500, "internal", "corr-5")
+    assert (answer.status, answer.type, answer.correlation_id) == (500, "https://innkeeper.dev/problems/internal", "corr-5")
     assert str(error) not in answer.detail, "no internals"
     assert type(error).__name__ not in answer.detail, "no internals"
     [(dead_body, headers)] = dead
@@ -79,7 +79,7 @@ async def test_a_body_over_the_limit_is_refused_unread_and_dead_lettered_without
         await publish(test_broker, b"{" + b" " * 1024 + b"}", reply_to="replies-under-partner")
         await publish(test_broker, register_hotel().model_dump_json())  # the next one is taken
     [answer] = [CommandRejected.model_validate_json(reply) for reply in replies]
-    assert (answer.status, answer.type) == (413, "too-large")
+    assert (answer.status, answer.type) == (413, "https://innkeeper.dev/problems/too-large")
     [(dead_body, headers)] = dead
     assert dead_body == b""
     assert str(headers[REJECTION_REASON_HEADER]).startswith("too-large: the body has 1026 bytes")

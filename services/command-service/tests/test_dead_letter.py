@@ -29,7 +29,7 @@ def properties(**changes: Any) -> dict[str, Any]:
 
 def from_intake(body: bytes = json.dumps(BOOKING).encode(), **changes: Any) -> DeadLetter:
     headers = {
-        "x-rejection-reason": "invalid-command: guest.email: value is not an e-mail: ann@example.com",
+        "x-rejection-reason": "invalid-input: guest.email: value is not an e-mail: ann@example.com",
         "x-original-routing-key": "BookStay",
         "x-original-user-id": "partner-portal",
     }
@@ -62,7 +62,7 @@ def test_a_line_names_id_command_time_sender_size_and_the_masked_reason() -> Non
     assert "2026-12-06T02:04:03Z" in line
     assert "partner-portal" in line
     assert f"{len(letter.body)} B" in line
-    assert "invalid-command: guest.email" in line
+    assert "invalid-input: guest.email" in line
     assert "ann@example.com" not in line
 
 
@@ -91,7 +91,7 @@ def test_show_holds_everything_with_personal_data_masked() -> None:
     assert detail["body"]["guests"] == 2
     assert detail["headers"]["x-original-routing-key"] == "BookStay"
     assert detail["properties"]["message_id"] == "m-1"
-    assert detail["reason"].startswith("invalid-command: guest.email")
+    assert detail["reason"].startswith("invalid-input: guest.email")
     assert (detail["command"], detail["sender"], detail["when"]) == (
         "BookStay",
         "partner-portal",

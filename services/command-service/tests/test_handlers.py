@@ -66,7 +66,7 @@ async def test_the_management_contact_of_an_unknown_hotel_is_not_found() -> None
     store = Store()
     outcome = await send(store, SetManagementContact(hotel_id=uuid4(), email="desk@inn.example"))
     assert isinstance(outcome, CommandRejected)
-    assert (outcome.status, outcome.type) == (404, "not-found")
+    assert (outcome.status, outcome.type) == (404, "https://innkeeper.dev/problems/not-found")
     assert store.events == []
 
 

@@ -45,7 +45,7 @@ async def test_a_collision_after_every_attempt_is_answered_but_not_remembered() 
     command = register_hotel()
     first = await mediator.send(CommandRequest(command, "c-1", idempotency_key="key-1"))
     assert isinstance(first, CommandRejected)
-    assert (first.status, first.type) == (409, "conflict")
+    assert (first.status, first.type) == (409, "https://innkeeper.dev/problems/conflict")
     assert store.answers == {}
     retried = await mediator.send(CommandRequest(command, "c-2", idempotency_key="key-1"))
     assert isinstance(retried, CommandAccepted), "the retry the answer asked for is carried out"
@@ -61,6 +61,6 @@ async def test_a_version_conflict_is_not_remembered_either() -> None:
     command = register_hotel()
     first = await mediator.send(CommandRequest(command, "c-1", idempotency_key="key-1"))
     assert isinstance(first, CommandRejected)
-    assert (first.status, first.type) == (409, "conflict")
+    assert (first.status, first.type) == (409, "https://innkeeper.dev/problems/conflict")
     retried = await mediator.send(CommandRequest(command, "c-2", idempotency_key="key-1"))
     assert isinstance(retried, CommandAccepted)

@@ -83,7 +83,7 @@ async def test_check_in_in_the_past_is_refused_on_its_field(store: Store, clock:
     await send(mediator, hotel)
     outcome = await send(mediator, book_stay(hotel.hotel_id, clock.now().date() - timedelta(days=1)))  # type: ignore[arg-type]
     assert isinstance(outcome, CommandRejected)
-    assert (outcome.status, outcome.type) == (422, "invalid-command")
+    assert (outcome.status, outcome.type) == (422, "https://innkeeper.dev/problems/invalid-input")
     assert outcome.errors[0].loc == ["body", "check_in"]
 
 
@@ -91,7 +91,7 @@ async def test_domain_errors_become_rejections_without_events(store: Store, cloc
     mediator = make_mediator(store, clock)
     outcome = await send(mediator, CancelBooking(booking_id=uuid4(), reason="x"))
     assert isinstance(outcome, CommandRejected)
-    assert (outcome.status, outcome.type) == (404, "not-found")
+    assert (outcome.status, outcome.type) == (404, "https://innkeeper.dev/problems/not-found")
     assert store.events == []
 
 
@@ -120,7 +120,7 @@ async def test_same_key_with_another_payload_is_refused(store: Store, clock: Fix
     await send(mediator, register_hotel(), key="key-1")
     outcome = await send(mediator, register_hotel(), key="key-1")
     assert isinstance(outcome, CommandRejected)
-    assert (outcome.status, outcome.type) == (422, "idempotency-key-reused")
+    assert (outcome.status, outcome.type) == (422, "https://innkeeper.dev/problems/idempotency-key-reused")
 
 
 async def test_the_same_key_from_two_callers_is_two_commands(store: Store, clock: FixedClock) -> None:

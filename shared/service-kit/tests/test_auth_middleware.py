@@ -56,7 +56,7 @@ async def test_anonymous_callers_reach_open_routes_only(issuer: DevelopmentIssue
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.headers["www-authenticate"] == 'Bearer realm="innkeeper"'
-    assert refused.json()["type"] == "unauthenticated"
+    assert refused.json()["type"] == "https://innkeeper.dev/problems/unauthenticated"
 
 
 async def test_a_bad_token_is_refused_even_on_an_open_route(issuer: DevelopmentIssuer) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from innkeeper_contracts import Problem
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.openapi import document_bearer_auth
-from innkeeper_kit.edge_openapi import document_http_edge
+from innkeeper_kit.edge_openapi import document_http_edge, local_servers, operation_id
 from innkeeper_kit.identifiers import ID_PATTERN
-from innkeeper_kit.problems import EDGE_KINDS, PROBLEM_JSON
+from innkeeper_kit.problems import PROBLEM_JSON
 from innkeeper_kit.settings import ServiceSettings
 
 ACCESS = path_rules(anyone=["/things"], operator=["/metrics"])
@@ -22,16 +23,11 @@ class Thing(BaseModel):
     name: str
 
 
-class Problem(BaseModel):
-    status: int
-    type: str
-
-
 def document() -> dict[str, Any]:
     app = FastAPI()
     problem = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 
-    @app.get("/things", responses={503: problem})
+    @app.get("/things", responses={503: problem, 404: {"description": "No body declared"}})
     async def things() -> list[Thing]:
         return []
 
@@ -54,7 +50,7 @@ def test_problem_bodies_are_documented_under_their_own_content_type() -> None:
 def test_every_operation_may_answer_408_413_and_500_a_get_too() -> None:
     """The body bounds hold for any request: a GET sent with a large or slow body is refused alike."""
     paths = document()["paths"]["/things"]
-    edge = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HttpProblem"}}}
+    edge = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for operation in paths.values():
         responses = operation["responses"]
         assert {status: responses[status]["content"] for status in ("408", "413", "500")} == dict.fromkeys(
@@ -69,7 +65,8 @@ def test_answers_carry_the_correlation_id_and_every_503_a_retry_after() -> None:
     components = full["components"]
     assert components["headers"]["X-Correlation-Id"]["schema"]["pattern"] == ID_PATTERN
     assert components["headers"]["Retry-After"]["required"] is True
-    assert components["schemas"]["HttpProblem"]["properties"]["type"]["enum"] == list(EDGE_KINDS)
+    assert components["schemas"]["Problem"]["properties"]["type"]["format"] == "uri"
+    assert set(components["schemas"]) == {"Thing", "Problem", "FieldError"}
     for operation in full["paths"]["/things"].values():
         assert {"$ref": "#/components/parameters/X-Correlation-Id"} in operation["parameters"]
         for status, response in operation["responses"].items():
@@ -97,3 +94,31 @@ def test_auth_answers_are_documented_where_the_middleware_gives_them() -> None:
     assert "403" not in public
     assert {"401", "403", "503"} <= set(private)
     assert private["401"]["headers"]["WWW-Authenticate"]["required"] is True
+
+
+def test_an_error_answer_that_declares_no_body_is_documented_as_a_problem() -> None:
+    answer = document()["paths"]["/things"]["get"]["responses"]["404"]
+    assert answer["content"] == {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def test_operation_ids_are_the_route_names_in_camel_case() -> None:
+    app = FastAPI(generate_unique_id_function=operation_id)
+
+    @app.get("/a", name="BookStay")
+    async def a() -> None: ...
+
+    @app.get("/b")
+    async def get_hotel_availability() -> None: ...
+
+    paths = app.openapi()["paths"]
+    assert [paths["/a"]["get"]["operationId"], paths["/b"]["get"]["operationId"]] == [
+        "bookStay",
+        "getHotelAvailability",
+    ]
+
+
+def test_local_servers_are_make_run_and_compose() -> None:
+    servers = local_servers(8002, "QUERY_PORT", "QUERY_HTTP_PORT")
+    assert [server["url"] for server in servers] == ["http://127.0.0.1:8002", "http://localhost:8002"]
+    assert "QUERY_PORT" in servers[0]["description"]
+    assert "QUERY_HTTP_PORT" in servers[1]["description"]

@@ -91,7 +91,7 @@ async def test_a_declared_length_over_the_limit_is_a_413_problem() -> None:
         answer = await http.post("/echo", content=b"x" * (LIMIT + 1))
     assert answer.status_code == 413
     assert answer.headers["content-type"] == "application/problem+json"
-    assert (answer.json()["type"], answer.json()["status"]) == ("too-large", 413)
+    assert (answer.json()["type"], answer.json()["status"]) == ("https://innkeeper.dev/problems/too-large", 413)
     assert str(LIMIT) in answer.json()["detail"]
 
 
@@ -107,7 +107,7 @@ async def test_a_chunked_body_over_the_limit_is_refused_while_it_is_read() -> No
         answer = await http.post("/echo", content=chunks())
     assert "content-length" not in answer.request.headers
     assert answer.status_code == 413
-    assert answer.json()["type"] == "too-large"
+    assert answer.json()["type"] == "https://innkeeper.dev/problems/too-large"
     assert len(sent) == 4, "reading stopped at the first chunk over the limit"
 
 
@@ -121,7 +121,7 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(stderr: io
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert (problem["type"], problem["correlation_id"]) == ("internal", "corr-500")
+    assert (problem["type"], problem["correlation_id"]) == ("https://innkeeper.dev/problems/internal", "corr-500")
     assert "secret" not in answer.text
     assert "RuntimeError" not in answer.text
     [line] = [json.loads(text) for text in stderr.getvalue().splitlines() if "unexpected" in text]
@@ -147,4 +147,4 @@ async def test_a_method_the_path_does_not_have_is_a_405_with_every_allowed_metho
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, POST"  # gathered from both routes of the path
     assert answer.headers["content-type"] == "application/problem+json"
-    assert answer.json()["type"] == "method-not-allowed"
+    assert answer.json()["type"] == "https://innkeeper.dev/problems/method-not-allowed"

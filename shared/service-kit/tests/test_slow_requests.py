@@ -86,7 +86,7 @@ async def test_a_body_shorter_than_its_length_is_a_408_problem_on_a_closed_conne
     assert headers["content-type"] == "application/problem+json"
     assert headers["connection"] == "close"
     problem = json.loads(body)
-    assert (problem["status"], problem["type"]) == (408, "request-timeout")
+    assert (problem["status"], problem["type"]) == (408, "https://innkeeper.dev/problems/request-timeout")
     assert f"{READ_SECONDS:g} seconds" in problem["detail"]
 
 
@@ -94,7 +94,7 @@ async def test_a_chunked_body_that_stops_coming_is_a_408_problem() -> None:
     head = b"POST /echo HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: chunked\r\n\r\n"
     async with serving(body_app()) as port:
         status, _, body = await exchange(port, head + b"5\r\nhello\r\n")
-    assert (status, json.loads(body)["type"]) == (408, "request-timeout")
+    assert (status, json.loads(body)["type"]) == (408, "https://innkeeper.dev/problems/request-timeout")
 
 
 async def test_a_request_with_nothing_to_wait_for_is_answered_whole() -> None:

@@ -8,7 +8,7 @@ COMMANDS_HANDLED = Counter(
 COMMANDS_ACCEPTED = Counter("innkeeper_commands_accepted_total", "Commands accepted (202).", ["command"])
 COMMANDS_REJECTED = Counter(
     "innkeeper_commands_rejected_total",
-    "Commands rejected, by command and reason (the problem type: invalid-command, business-rule, ...).",
+    "Commands rejected, by command and reason (the problem kind: invalid-input, business-rule, ...).",
     ["command", "reason"],
 )
 COMMAND_DURATION = Histogram("innkeeper_command_duration_seconds", "Time to handle a command.", ["command"])

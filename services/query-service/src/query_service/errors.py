@@ -1,15 +1,18 @@
-"""What can go wrong answering a query, each mapped onto one HTTP problem."""
+"""What can go wrong answering a query, each mapped onto one HTTP problem of the system's vocabulary (`kind`:
+the last part of its `type` URI, `innkeeper_contracts.problems`)."""
 
 from __future__ import annotations
 
-from innkeeper_contracts import FieldError
+from typing import ClassVar
+
+from innkeeper_contracts import FieldError, ProblemKind
 
 
 class QueryError(Exception):
     """Base of the query service's errors."""
 
     status = 500
-    type = "internal"
+    kind: ClassVar[ProblemKind] = "internal"
     title = "Query failed"
 
 
@@ -17,8 +20,8 @@ class InvalidQueryError(QueryError):
     """A parameter (or header) of the request is not acceptable."""
 
     status = 422
-    type = "invalid-query"
-    title = "Invalid query"
+    kind = "invalid-input"
+    title = "Invalid input"
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -38,7 +41,7 @@ class NotFoundError(QueryError):
     """No read document has that id."""
 
     status = 404
-    type = "not-found"
+    kind = "not-found"
     title = "Not found"
 
 
@@ -46,7 +49,7 @@ class ForbiddenError(QueryError):
     """The caller is known but may not read this."""
 
     status = 403
-    type = "forbidden"
+    kind = "forbidden"
     title = "Forbidden"
 
 
@@ -54,5 +57,5 @@ class ReadModelUnavailableError(QueryError):
     """MongoDB cannot be reached (or answered with an error)."""
 
     status = 503
-    type = "unavailable"
+    kind = "unavailable"
     title = "Read model unavailable"

@@ -33,13 +33,15 @@ from .events import (
     StayBooked,
 )
 from .money import CENT, AmountTooLargeError, Money
-from .replies import CommandAccepted, CommandRejected, FieldError
+from .problems import PROBLEM_KINDS, FieldError, Problem, ProblemKind, problem_type
+from .replies import CommandAccepted, CommandRejected
 from .values import Actor, BookingGuest, Guest, Role, RoomTypeSpec
 
 __all__ = [
     "CENT",
     "COMMANDS",
     "EVENT_TYPES",
+    "PROBLEM_KINDS",
     "SIDE_EFFECT_EVENTS",
     "Actor",
     "AmountTooLargeError",
@@ -67,6 +69,8 @@ __all__ = [
     "ManagementContactSet",
     "Money",
     "NightlyRateSet",
+    "Problem",
+    "ProblemKind",
     "RefundIssued",
     "RegisterHotel",
     "Role",
@@ -79,4 +83,5 @@ __all__ = [
     "StayBooked",
     "UnknownEventTypeError",
     "event_class",
+    "problem_type",
 ]

@@ -7,21 +7,12 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .problems import FieldError as FieldError
+from .problems import Problem
 from .values import Contract
 
-ProblemType = Literal[
-    "invalid-command",
-    "not-found",
-    "business-rule",
-    "conflict",
-    "idempotency-key-reused",
-    "unavailable",
-    "malformed-message",
-    "unauthenticated",
-    "forbidden",
-    "too-large",
-    "internal",
-]
+_BOOKING_ID = "6f1c2d7e-3b4a-4c5d-9e8f-0a1b2c3d4e5f"
+_HOTEL_ID = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
 
 
 class CommandAccepted(Contract):
@@ -29,26 +20,33 @@ class CommandAccepted(Contract):
 
     status: Literal["accepted"] = "accepted"
     command: str = Field(examples=["BookStay"])
-    aggregate_id: UUID
-    consistency_token: str = Field(description="Pass as `X-Consistency-Token` to read your write.")
-    correlation_id: str
+    aggregate_id: UUID = Field(
+        description="The id of the aggregate the command changed (kept for compatibility: prefer "
+        "`booking_id` / `hotel_id`).",
+        examples=[_BOOKING_ID],
+    )
+    booking_id: UUID | None = Field(
+        default=None,
+        description="The booking made or changed (`BookStay`, `CancelBooking`): read it at "
+        "`GET /bookings/{booking_id}` of the query service.",
+        examples=[_BOOKING_ID],
+    )
+    hotel_id: UUID | None = Field(
+        default=None,
+        description="The hotel registered or changed (hotel commands), or booked (`BookStay`): read it at "
+        "`GET /hotels/{hotel_id}` of the query service.",
+        examples=[_HOTEL_ID],
+    )
+    consistency_token: str = Field(
+        description="Pass as `X-Consistency-Token` to read your write.",
+        examples=[f"42.{_BOOKING_ID}.1"],
+    )
+    correlation_id: str = Field(examples=["931043bc5b5324766d229463fb4c2eb4"])
 
 
-class FieldError(Contract):
-    """What is wrong with one field of the input."""
+class CommandRejected(Problem):
+    """Why a command was refused: the system's problem details (`Problem`), naming the command."""
 
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class CommandRejected(Contract):
-    """Why a command was refused, in the shape of RFC 9457 problem details."""
-
-    status: int = Field(description="The HTTP status that fits, also used in AMQP replies.")
-    type: ProblemType
-    title: str
-    detail: str
-    command: str | None = None
-    correlation_id: str | None = None
-    errors: list[FieldError] = Field(default_factory=list)
+    command: str | None = Field(
+        default=None, description="The command refused, when it could be told.", examples=["BookStay"]
+    )

@@ -6,13 +6,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import commands, contract, envelope, money, replies, values
+from . import commands, contract, envelope, money, problems, replies, values
 from .documents import models as documents
 from .events import base as event_base
 from .events import booking as booking_events
 from .events import hotel as hotel_events
 
-_MODULES = (contract, money, values, commands, event_base, hotel_events, booking_events, envelope, replies)
+_MODULES = (
+    contract,
+    money,
+    values,
+    commands,
+    event_base,
+    hotel_events,
+    booking_events,
+    envelope,
+    problems,
+    replies,
+)
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -19,7 +19,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from innkeeper_kit.problems import send_problem
+from innkeeper_kit.problems import instance_of, send_problem
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_READ_SECONDS = 10.0
@@ -48,18 +48,18 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, f"the body declares {declared} bytes")
+            await self._refuse(scope, send, f"the body declares {declared} bytes")
             return
         try:
             async with asyncio.timeout(self.read_seconds):
                 body = await self._read(receive)
         except TimeoutError:
-            await self._time_out(send)
+            await self._time_out(scope, send)
             return
         if body is None:  # the client left before its body was complete
             return
         if len(body) > self.max_bytes:
-            await self._refuse(send, f"the body is over {self.max_bytes} bytes")
+            await self._refuse(scope, send, f"the body is over {self.max_bytes} bytes")
             return
         await self.app(
             scope, _replay({"type": "http.request", "body": body, "more_body": False}, receive), send
@@ -78,13 +78,16 @@ class BodyLimitMiddleware:
             more = message.get("more_body", False)
         return b"".join(chunks)
 
-    async def _refuse(self, send: Send, what: str) -> None:
+    async def _refuse(self, scope: Scope, send: Send, what: str) -> None:
         detail = f"{what}; this service accepts {self.max_bytes} bytes at most"
-        await send_problem(send, 413, "too-large", "Content too large", detail)
+        await send_problem(send, 413, "too-large", "Content too large", detail, instance=instance_of(scope))
 
-    async def _time_out(self, send: Send) -> None:
+    async def _time_out(self, scope: Scope, send: Send) -> None:
         detail = f"the body did not arrive in full within {self.read_seconds:g} seconds"
-        await send_problem(send, 408, "request-timeout", "Request timeout", detail, {"Connection": "close"})
+        closing = {"Connection": "close"}
+        await send_problem(
+            send, 408, "request-timeout", "Request timeout", detail, closing, instance=instance_of(scope)
+        )
 
 
 def _framing(scope: Scope) -> tuple[int | None, bool]:

@@ -9,7 +9,11 @@ it: the description says so. So does it for the 503 uvicorn gives itself past `H
 
 FastAPI documents a response `model` under the route's media type (`application/json`); a response that
 declares `application/problem+json` gets that schema moved there, so the document names the content type
-the answer really has. Install after `document_bearer_auth`, so its answers are covered too.
+the answer really has; an error answer that declares no body gets the `Problem` schema. Install after
+`document_bearer_auth`, so its answers are covered too.
+
+Every service names its operations alike (`operation_id`: camelCase of the route's name) and lists the
+addresses it is reached at locally (`local_servers`).
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from innkeeper_kit.identifiers import CORRELATION_HEADER, ID_MAX_LENGTH, ID_PATTERN
-from innkeeper_kit.problems import HTTP_PROBLEM_SCHEMA, PROBLEM_JSON
+from innkeeper_kit.problems import PROBLEM_JSON, problem_schemas
 from innkeeper_kit.settings import ServiceSettings
 
 JSON = "application/json"
-EDGE_PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HttpProblem"}}}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+EDGE_PROBLEM = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
 _CORRELATION_REF = {"$ref": f"#/components/headers/{CORRELATION_HEADER}"}
 _RETRY_REF = {"$ref": "#/components/headers/Retry-After"}
 HEADERS: dict[str, Any] = {
@@ -47,6 +53,28 @@ CORRELATION_PARAMETER: dict[str, Any] = {
     "replaced by a fresh id (never refused). The answer's `X-Correlation-Id` says which was used.",
     "schema": {"type": "string"},
 }
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation id of a route: its name in camelCase (`BookStay`, `book_stay` → `bookStay`), stable
+    whatever its path or method, for client generators (FastAPI's `generate_unique_id_function`)."""
+    head, *rest = route.name.split("_")
+    return head[:1].lower() + head[1:] + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def local_servers(port: int, run_setting: str, compose_setting: str) -> list[dict[str, Any]]:
+    """The addresses of a service on a development machine: `make run` (the service itself) and
+    `docker compose` (the nginx front door publishes each service on its own port)."""
+    return [
+        {
+            "url": f"http://127.0.0.1:{port}",
+            "description": f"`make run`: the service itself (its port: `{run_setting}`)",
+        },
+        {
+            "url": f"http://localhost:{port}",
+            "description": f"`docker compose up`: the front door (nginx; its port: `{compose_setting}`)",
+        },
+    ]
 
 
 def edge_note(settings: ServiceSettings) -> str:
@@ -93,7 +121,8 @@ def document_http_edge(app: FastAPI, settings: ServiceSettings) -> None:
         info = schema.setdefault("info", {})
         info["description"] = f"{info.get('description', '')}\n\n{edge_note(settings)}".strip()
         components = schema.setdefault("components", {})
-        components.setdefault("schemas", {})["HttpProblem"] = HTTP_PROBLEM_SCHEMA
+        for name, problem_schema in problem_schemas().items():
+            components.setdefault("schemas", {}).setdefault(name, problem_schema)
         components.setdefault("headers", {}).update(HEADERS)
         components.setdefault("parameters", {})[CORRELATION_HEADER] = CORRELATION_PARAMETER
         answers = edge_answers(settings)
@@ -115,6 +144,8 @@ def _document(operation: dict[str, Any], answers: dict[str, dict[str, Any]]) -> 
         content = response.get("content", {})
         if PROBLEM_JSON in content and JSON in content:
             content[PROBLEM_JSON] = content.pop(JSON) | content[PROBLEM_JSON]
+        if status[0] in "45" and not content:  # an error answer is a problem unless it says otherwise
+            response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
         headers = response.setdefault("headers", {})
         headers[CORRELATION_HEADER] = _CORRELATION_REF
         if status == "503":

@@ -34,13 +34,16 @@ def method_not_allowed(request: Request) -> Response:
     allowed = allowed_methods(request.app.router.routes, request.scope)
     listed = ", ".join(allowed)
     detail = f"{request.method} {request.url.path}: this path answers {listed or 'no method'}"
-    return problem_response(405, "method-not-allowed", "Method not allowed", detail, {"Allow": listed})
+    headers = {"Allow": listed}
+    return problem_response(
+        405, "method-not-allowed", "Method not allowed", detail, headers, instance=request.url.path
+    )
 
 
 def not_found(request: Request) -> Response:
     """The 404 problem of a path the app does not have."""
     detail = f"{request.method} {request.url.path}: no such path"
-    return problem_response(404, "not-found", "Not found", detail)
+    return problem_response(404, "not-found", "Not found", detail, instance=request.url.path)
 
 
 async def _on_not_found(request: Request, error: Exception) -> Response:
@@ -53,6 +56,6 @@ async def _on_method_not_allowed(request: Request, error: Exception) -> Response
 
 def install_routing_problems(app: Starlette) -> None:
     """The router's 404 and 405 as the kit's problems, for an app whose routes raise no HTTP errors of
-    their own (the projector's); the command and query services answer in their own vocabularies."""
+    their own (the projector's); the command and query services map the router's errors themselves."""
     app.add_exception_handler(404, _on_not_found)
     app.add_exception_handler(405, _on_method_not_allowed)

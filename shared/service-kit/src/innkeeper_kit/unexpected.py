@@ -13,7 +13,7 @@ from __future__ import annotations
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from innkeeper_kit.problems import send_problem
+from innkeeper_kit.problems import instance_of, send_problem
 
 LOGGER_NAME = "innkeeper_kit.unexpected"
 DETAIL = "the request failed unexpectedly; nothing about it is shown here: quote the correlation id"
@@ -48,4 +48,4 @@ class UnexpectedErrorMiddleware:
             log.error("http.unexpected_error", method=scope["method"], route=route, exc_info=error)
             if started:
                 raise
-            await send_problem(send, 500, "internal", "Internal error", DETAIL)
+            await send_problem(send, 500, "internal", "Internal error", DETAIL, instance=instance_of(scope))

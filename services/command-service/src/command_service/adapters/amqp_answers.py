@@ -20,8 +20,10 @@ from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
 from command_service.application.requests import Outcome
 from command_service.metrics import AMQP_DEAD_LETTERED
-from innkeeper_contracts import CommandRejected, FieldError
+from innkeeper_contracts import CommandAccepted, CommandRejected, FieldError
+from innkeeper_contracts.problems import amqp_instance
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
+from innkeeper_kit.identifiers import acceptable_id
 
 log = structlog.get_logger("command_service.amqp")
 
@@ -47,7 +49,7 @@ class IntakeAnswers:
             return
         try:
             await self._broker.publish(
-                reply_body(outcome),
+                reply_body(located(outcome, raw.message_id)),
                 routing_key=raw.reply_to,
                 correlation_id=raw.correlation_id,
                 content_type="application/json",
@@ -62,7 +64,7 @@ class IntakeAnswers:
         """Answer the rejection, republish the message to the dead letters with `reason` (by default the
         rejection's type and detail) and none of its own headers, then ack it."""
         raw = message.raw_message
-        reason = (reason or f"{rejection.type}: {rejection.detail}")[:REASON_MAX_CHARS]
+        reason = (reason or f"{rejection.kind}: {rejection.detail}")[:REASON_MAX_CHARS]
         log.warning("amqp.dead_lettered", reason=reason, status=rejection.status)
         await self.reply(message, rejection)
         headers: HeadersType = {
@@ -92,6 +94,14 @@ class IntakeAnswers:
         else:
             await message.ack()
         AMQP_DEAD_LETTERED.inc()
+
+
+def located(outcome: Outcome, message_id: str | None) -> Outcome:
+    """A rejection names the message it answers in `instance` (`urn:innkeeper:command:<message_id>`),
+    when that id is one the intake takes (another could not be part of a URI)."""
+    if isinstance(outcome, CommandAccepted) or not message_id or not acceptable_id(message_id):
+        return outcome
+    return outcome.model_copy(update={"instance": amqp_instance(message_id)})
 
 
 def reply_body(outcome: Outcome) -> bytes:

@@ -18,7 +18,7 @@ from command_service.application.rejections import (
     malformed_message,
     too_large,
 )
-from innkeeper_contracts import COMMANDS, CommandRejected, Contract, FieldError
+from innkeeper_contracts import COMMANDS, CommandRejected, Contract, FieldError, problem_type
 from innkeeper_kit.identifiers import ID_MAX_LENGTH, acceptable_id
 
 _KEY_ERROR = FieldError(
@@ -87,7 +87,7 @@ def headers_too_large(size: int, limit: int, *, command: str, correlation_id: st
     """431: RFC 6585's "Request Header Fields Too Large", the one status that says which part is."""
     return CommandRejected(
         status=431,
-        type="too-large",
+        type=problem_type("too-large"),
         title="Headers too large",
         detail=f"the headers have {size} bytes encoded; a command message takes at most {limit}",
         command=command,

@@ -53,8 +53,8 @@ class LoggingBehaviour:
         else:
             if isinstance(result, CommandRejected):
                 outcome = str(result.status)
-                metrics.rejected(result.type).inc()
-                log.info("command.rejected", status=result.status, reason=result.type, detail=result.detail)
+                metrics.rejected(result.kind).inc()
+                log.info("command.rejected", status=result.status, reason=result.kind, detail=result.detail)
             else:
                 outcome = "202"
                 metrics.accepted.inc()
@@ -92,7 +92,7 @@ class IdempotencyBehaviour:
             if stored is None:  # the winner's row is committed before our insert failed
                 raise
             return self._replay(request, stored)
-        if isinstance(outcome, CommandRejected) and outcome.status < 500 and outcome.type != "conflict":
+        if isinstance(outcome, CommandRejected) and outcome.status < 500 and outcome.kind != "conflict":
             first = await self._store.remember_rejection(key, request, outcome)
             if first is not None:
                 return self._replay(request, first)

@@ -1,4 +1,5 @@
-"""Rejections made at the edges (HTTP, AMQP) before a command reaches the mediator."""
+"""Rejections made at the edges (HTTP, AMQP) before a command reaches the mediator, in the system's one
+problem vocabulary (`innkeeper_contracts.problems`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from command_service.domain.errors import CommandError
-from innkeeper_contracts import CommandRejected, FieldError
+from innkeeper_contracts import CommandRejected, FieldError, problem_type
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -31,8 +32,8 @@ def invalid_command(
 ) -> CommandRejected:
     return CommandRejected(
         status=status,
-        type="invalid-command",
-        title="Invalid command",
+        type=problem_type("invalid-input"),
+        title="Invalid input",
         detail="; ".join(f"{'.'.join(map(str, error.loc)) or 'body'}: {error.msg}" for error in errors)
         or "invalid command",
         command=command,
@@ -44,8 +45,8 @@ def invalid_command(
 def malformed_message(detail: str, *, command: str | None, correlation_id: str | None) -> CommandRejected:
     return CommandRejected(
         status=400,
-        type="malformed-message",
-        title="Malformed message",
+        type=problem_type("malformed-body"),
+        title="Malformed body",
         detail=detail,
         command=command,
         correlation_id=correlation_id,
@@ -56,7 +57,7 @@ def refused(error: CommandError, *, command: str | None, correlation_id: str | N
     """A command error raised at an edge, before there is a request (`CommandRequest.rejected` after)."""
     return CommandRejected(
         status=error.status,
-        type=error.problem_type,
+        type=problem_type(error.problem_type),
         title=error.title,
         detail=error.detail,
         command=command,
@@ -68,7 +69,7 @@ def refused(error: CommandError, *, command: str | None, correlation_id: str | N
 def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRejected:
     return CommandRejected(
         status=503,
-        type="unavailable",
+        type=problem_type("unavailable"),
         title="Service unavailable",
         detail="PostgreSQL is unavailable or did not answer in time; nothing was written. "
         "Retry with the same Idempotency-Key.",
@@ -80,7 +81,7 @@ def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRe
 def too_large(size: int, limit: int, *, command: str | None, correlation_id: str | None) -> CommandRejected:
     return CommandRejected(
         status=413,
-        type="too-large",
+        type=problem_type("too-large"),
         title="Message too large",
         detail=f"the body has {size} bytes; a command takes at most {limit}",
         command=command,
@@ -92,7 +93,7 @@ def internal_error(*, command: str | None, correlation_id: str | None) -> Comman
     """An unexpected error: the answer names no internals, the log has them under the correlation id."""
     return CommandRejected(
         status=500,
-        type="internal",
+        type=problem_type("internal"),
         title="Internal error",
         detail="the command failed on an unexpected error; the operator finds it by the correlation id",
         command=command,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from innkeeper_contracts import FieldError
-from innkeeper_contracts.replies import ProblemType
+from innkeeper_contracts import FieldError, ProblemKind
 
 
 class CommandError(Exception):
     """A command cannot be carried out; the answer says why."""
 
     status: ClassVar[int] = 400
-    problem_type: ClassVar[ProblemType] = "invalid-command"
-    title: ClassVar[str] = "Invalid command"
+    problem_type: ClassVar[ProblemKind] = "invalid-input"
+    title: ClassVar[str] = "Invalid input"
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -25,8 +24,8 @@ class InvalidCommandError(CommandError):
     """The command breaks a rule about its own fields (e.g. check-in in the past)."""
 
     status = 422
-    problem_type = "invalid-command"
-    title = "Invalid command"
+    problem_type = "invalid-input"
+    title = "Invalid input"
 
     @classmethod
     def on_field(cls, field: str, message: str, error_type: str) -> InvalidCommandError:

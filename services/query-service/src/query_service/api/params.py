@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+from innkeeper_contracts import Problem
 from innkeeper_kit.problems import PROBLEM_JSON
 from query_service.cursor import MAX_CURSOR_LENGTH
-from query_service.models import QueryProblem
 
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 """What `encode_cursor` writes (unpadded base64url): anything else is refused before it is decoded."""
@@ -20,9 +20,10 @@ CursorParam = Annotated[
         pattern=CURSOR_PATTERN,
         description="`next_cursor` of the previous page, unchanged: it only continues the same query "
         "(same filters and sort); any other cursor is refused (422).",
+        examples=["WyIxMjAwMCIsIjJhM2I0YzVkIl0_5f2c"],
     ),
 ]
-LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
+LimitParam = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.", examples=[20])]
 
 
 def _header(description: str, schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
@@ -46,7 +47,7 @@ ANSWER_HEADERS = {
         "Public briefly for the catalogue; private otherwise; no-store when stale.", _TEXT
     ),
 }
-_PROBLEM = {"model": QueryProblem, "content": {PROBLEM_JSON: {}}}
+_PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     200: {"headers": ANSWER_HEADERS},
     304: {"description": "Not modified: the `If-None-Match` validator still matches."},

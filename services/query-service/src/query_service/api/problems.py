@@ -1,6 +1,7 @@
-"""Every failure as `application/problem+json`: a QueryProblem (4xx for bad input, 503 when MongoDB is
-out of reach), except what the HTTP edge answers alike in every service (405 with `Allow`, 413, and an
-unexpected error's 500: `innkeeper_kit.methods`, `.body_limit`, `.unexpected`)."""
+"""Every failure as `application/problem+json`, in the system's one problem vocabulary (a `Problem` whose
+`instance` is the request's path): 4xx for bad input, 503 when MongoDB is out of reach, except what the
+HTTP edge answers alike in every service (405 with `Allow`, 413, and an unexpected error's 500:
+`innkeeper_kit.methods`, `.body_limit`, `.unexpected`)."""
 
 from __future__ import annotations
 
@@ -10,27 +11,33 @@ from fastapi.exceptions import RequestValidationError
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
-from innkeeper_contracts import FieldError
+from innkeeper_contracts import FieldError, Problem, ProblemKind, problem_type
+from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
 from query_service.errors import QueryError, ReadModelUnavailableError
-from query_service.models import QueryProblem
 
 from .rendering import freshness_headers
 
 log = structlog.get_logger()
 
 
-def problem(request: Request, status: int, kind: str, title: str, detail: str, **extra: object) -> Response:
-    body = QueryProblem.model_validate(
-        {
-            "status": status,
-            "type": kind,
-            "title": title,
-            "detail": detail,
-            "correlation_id": structlog.contextvars.get_contextvars().get("correlation_id"),
-            **extra,
-        }
+def problem(
+    request: Request,
+    status: int,
+    kind: ProblemKind,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+) -> Response:
+    body = Problem(
+        type=problem_type(kind),
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        correlation_id=structlog.contextvars.get_contextvars().get("correlation_id"),
+        errors=errors or [],
     )
     headers = freshness_headers(request) | {"Cache-Control": "no-store"}
     if status == 503:
@@ -40,8 +47,8 @@ def problem(request: Request, status: int, kind: str, title: str, detail: str, *
 
 async def on_query_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, QueryError)
-    errors = getattr(error, "errors", [])
-    return problem(request, error.status, error.type, error.title, str(error), errors=errors)
+    errors: list[FieldError] = getattr(error, "errors", [])
+    return problem(request, error.status, error.kind, error.title, str(error), errors)
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
@@ -55,16 +62,14 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         for e in error.errors()
     ]
     detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)[:1000]
-    return problem(request, 422, "invalid-query", "Invalid query", detail, errors=errors)
+    return problem(request, 422, "invalid-input", "Invalid input", detail, errors)
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 405:
         return method_not_allowed(request)
-    kind = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}.get(
-        error.status_code, "invalid-query"
-    )
+    kind = kind_for_status(error.status_code)
     return problem(
         request, error.status_code, kind, str(error.detail), f"{request.method} {request.url.path}"
     )

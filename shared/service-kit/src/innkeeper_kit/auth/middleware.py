@@ -17,7 +17,7 @@ from typing import Literal
 import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from innkeeper_kit.problems import send_problem
+from innkeeper_kit.problems import instance_of, send_problem
 
 from .errors import KeysUnavailableError, NoRoleError, TokenRejectedError
 from .principal import Principal
@@ -80,7 +80,7 @@ class BearerAuthMiddleware:
                     403, "forbidden", "Forbidden", "this route is for operators: an admin or a service"
                 )
         except _RefusedError as refusal:
-            await send_problem(send, *refusal.args)
+            await send_problem(send, *refusal.args, instance=instance_of(scope))
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)

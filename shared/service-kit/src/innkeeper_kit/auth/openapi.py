@@ -8,25 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from innkeeper_kit.problems import HTTP_PROBLEM_SCHEMA, PROBLEM_JSON
+from innkeeper_kit.problems import PROBLEM_JSON, problem_schemas
 
 from .middleware import Access
 
 SCHEME = "bearerAuth"
-_PROBLEM_REF = {"$ref": "#/components/schemas/AuthProblem"}
-_AUTH_PROBLEM = {
-    "title": "AuthProblem",
-    "type": "object",
-    "description": "RFC 9457 problem details of an authentication or authorization refusal.",
-    "required": ["status", "type", "title", "detail"],
-    "properties": {
-        "status": {"type": "integer", "examples": [401]},
-        "type": {"type": "string", "enum": ["unauthenticated", "forbidden"]},
-        "title": {"type": "string"},
-        "detail": {"type": "string"},
-        "correlation_id": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-    },
-}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _SCHEME = {
     "type": "http",
     "scheme": "bearer",
@@ -49,8 +36,8 @@ def document_bearer_auth(app: FastAPI, access: Callable[[str, str], Access]) -> 
         schema = build()
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})[SCHEME] = _SCHEME
-        components.setdefault("schemas", {})["AuthProblem"] = _AUTH_PROBLEM
-        components["schemas"]["HttpProblem"] = HTTP_PROBLEM_SCHEMA
+        for name, problem_schema in problem_schemas().items():
+            components.setdefault("schemas", {}).setdefault(name, problem_schema)
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 _secure(operation, access(method.upper(), path))
@@ -83,7 +70,7 @@ def _secure(operation: dict[str, Any], access: Access) -> None:
         "503",
         {
             "description": "The issuer's keys cannot be fetched, so no token can be checked now",
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/HttpProblem"}}},
+            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
         },
     )
 
