@@ -56,6 +56,11 @@ class Settings(ServiceSettings):
     )
     idempotency_retention_seconds: int = Field(default=86_400, ge=1, le=30 * 86_400)
     cors_origins: str = Field(default="", description="Comma-separated origins; `*` for any; empty: off.")
+    query_service_public_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$",
+        description="Where clients reach the query service; empty: a 202's `Location` is a relative path.",
+    )
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
 
     @property

@@ -5,12 +5,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import orjson
 
 from command_service.domain.errors import CommandError
-from innkeeper_contracts import BookStay, CommandAccepted, CommandRejected, Contract
+from innkeeper_contracts import (
+    BookStay,
+    CancelBooking,
+    CommandAccepted,
+    CommandRejected,
+    Contract,
+    problem_type,
+)
 from innkeeper_kit.auth import Principal
 
 if TYPE_CHECKING:
@@ -63,10 +70,15 @@ class CommandRequest:
         payload = f"{self.name}\n{self.command.model_dump_json()}".encode()
         return hashlib.sha256(payload).hexdigest()
 
-    def accepted(self, aggregate_id: object, consistency_token: str) -> CommandAccepted:
+    def accepted(self, aggregate_id: UUID, consistency_token: str) -> CommandAccepted:
+        """The answer, naming what the command made or changed by what it is (`booking_id`, `hotel_id`)."""
+        is_booking = isinstance(self.command, BookStay | CancelBooking)
         return CommandAccepted(
             command=self.name,
             aggregate_id=aggregate_id,
+            booking_id=aggregate_id if is_booking else None,
+            # Every other command changes a hotel; a booking names its hotel too.
+            hotel_id=getattr(self.command, "hotel_id", None),
             consistency_token=consistency_token,
             correlation_id=self.correlation_id,
         )
@@ -74,7 +86,7 @@ class CommandRequest:
     def rejected(self, error: CommandError) -> CommandRejected:
         return CommandRejected(
             status=error.status,
-            type=error.problem_type,
+            type=problem_type(error.problem_type),
             title=error.title,
             detail=error.detail,
             command=self.name,

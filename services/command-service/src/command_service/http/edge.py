@@ -18,6 +18,7 @@ from command_service.settings import Settings
 from innkeeper_kit.auth.verifier import TokenVerifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
+from innkeeper_kit.edge_openapi import local_servers
 
 
 def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier | None) -> None:
@@ -25,6 +26,8 @@ def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier 
     # routes' effective context on every request (~50 us of a command's CPU here). The routes already
     # carry their router's tags and responses: the OpenAPI document is the same (make docs-check).
     app.router.routes.extend([*commands.routes, *operations.routes])
+    app.servers = local_servers(settings.port, "COMMAND_PORT", "COMMAND_HTTP_PORT")
+    app.state.query_service_public_url = settings.query_service_public_url  # for a 202's `Location`
     install_problem_handlers(app)
     guard_http_edge(app, settings, verifier, ACCESS)
     if settings.cors_origin_list:  # browsers on other origins may send commands (POST, and one PUT)

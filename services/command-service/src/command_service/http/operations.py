@@ -4,7 +4,7 @@ route of the service (`ACCESS`: every command needs a caller, `application/acces
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_kit.auth.middleware import path_rules
+from innkeeper_kit.edge_openapi import operation_id
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
@@ -24,10 +25,15 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-operations = APIRouter(tags=["operations"])
+operations = APIRouter(tags=["operations"], generate_unique_id_function=operation_id)
 
 
-@operations.get("/healthz")
+_ALIVE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"example": {"status": "ok"}}}}
+}
+
+
+@operations.get("/healthz", name="get_health", summary="Is the process alive?", responses=_ALIVE)
 async def healthz() -> dict[str, str]:
     """The process is alive."""
     return {"status": "ok"}
@@ -39,13 +45,23 @@ _READINESS_SCHEMA = {
     "properties": {"status": {"type": "string", "enum": ["ready", "unavailable"]}},
     "additionalProperties": {"type": "string", "description": "`up`, `down` (RabbitMQ: or a state)"},
 }
-_READINESS = {
-    "description": "`status`, and the state of each dependency",
-    "content": {"application/json": {"schema": _READINESS_SCHEMA}},
-}
+_READY = {"status": "ready", "postgres": "up", "schema": "up", "rabbitmq": "up"}
+_NOT_READY = {"status": "unavailable", "postgres": "down", "schema": "up", "rabbitmq": "up"}
 
 
-@operations.get("/readyz", responses={200: _READINESS, 503: _READINESS})
+def _readiness(example: dict[str, str]) -> dict[str, Any]:
+    return {
+        "description": "`status`, and the state of each dependency",
+        "content": {"application/json": {"schema": _READINESS_SCHEMA, "example": example}},
+    }
+
+
+@operations.get(
+    "/readyz",
+    name="get_readiness",
+    summary="Can the service take commands?",
+    responses={200: _readiness(_READY), 503: _readiness(_NOT_READY)},
+)
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """PostgreSQL reachable and migrated (required); RabbitMQ state reported (commands wait in the outbox)."""
     checks = await runtime.readiness()
@@ -55,10 +71,21 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"status": "unavailable", **checks}, status_code=503, headers=retry)
 
 
-_PROMETHEUS_TEXT = {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}
+_METRICS_EXAMPLE = "# TYPE innkeeper_outbox_depth gauge\ninnkeeper_outbox_depth 0.0\n"
+_PROMETHEUS_TEXT = {
+    "content": {
+        CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}, "example": _METRICS_EXAMPLE}
+    }
+}
 
 
-@operations.get("/metrics", response_class=Response, responses={200: _PROMETHEUS_TEXT})
+@operations.get(
+    "/metrics",
+    name="get_metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: _PROMETHEUS_TEXT},
+)
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics (the outbox depth and age are sampled now, when PostgreSQL answers).
 

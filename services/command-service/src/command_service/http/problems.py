@@ -1,5 +1,6 @@
-"""Every 4xx/5xx as `application/problem+json`: in the CommandRejected shape, except what the HTTP edge
-answers alike in every service (405 with `Allow`, 413, 500: the kit's problem)."""
+"""Every 4xx/5xx as `application/problem+json`, in the system's one problem vocabulary: a
+`CommandRejected` (a `Problem` naming the command) whose `instance` is the request's path, except what
+the HTTP edge answers alike in every service (405 with `Allow`, 413, 500: the kit's problem)."""
 
 from __future__ import annotations
 
@@ -15,31 +16,28 @@ from command_service.application.rejections import (
     malformed_message,
 )
 from command_service.application.requests import Outcome
+from command_service.http.locations import location_of
 from command_service.metrics import COMMANDS_REJECTED
-from innkeeper_contracts import CommandAccepted, CommandRejected
-from innkeeper_contracts.replies import ProblemType
+from innkeeper_contracts import CommandAccepted, CommandRejected, problem_type
+from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
 
-_TYPES_BY_STATUS: dict[int, ProblemType] = {
-    400: "malformed-message",  # a body that cannot be read (JSON nested too deep to parse, ...)
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    409: "conflict",
-    503: "unavailable",
-}
 _HEADERS_BY_STATUS: dict[int, dict[str, str]] = {
     401: {"WWW-Authenticate": 'Bearer realm="innkeeper"'},
     503: {"Retry-After": str(RETRY_AFTER_SECONDS)},
 }
 
 
-def outcome_response(outcome: Outcome) -> Response:
+def outcome_response(request: Request, outcome: Outcome) -> Response:
+    """202 with `Location` (the query service's resource) for an accepted command, else the problem."""
     if isinstance(outcome, CommandAccepted):
-        return Response(outcome.model_dump_json(), status_code=202, media_type="application/json")
+        location = location_of(outcome, request.app.state.query_service_public_url)
+        headers = {"Location": location} if location is not None else None
+        return Response(outcome.model_dump_json(), 202, headers=headers, media_type="application/json")
     headers = _HEADERS_BY_STATUS.get(outcome.status)
-    return Response(outcome.model_dump_json(), outcome.status, headers=headers, media_type=PROBLEM_JSON)
+    located = outcome.model_copy(update={"instance": request.url.path})
+    return Response(located.model_dump_json(), outcome.status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def command_name(request: Request) -> str | None:
@@ -59,8 +57,8 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         rejection = malformed_message("request body is not valid JSON", command=name, correlation_id=cid)
     else:
         rejection = invalid_command(field_errors(errors), command=name, correlation_id=cid)
-    COMMANDS_REJECTED.labels(name or "unknown", rejection.type).inc()  # refused before the pipeline
-    return outcome_response(rejection)
+    COMMANDS_REJECTED.labels(name or "unknown", rejection.kind).inc()  # refused before the pipeline
+    return outcome_response(request, rejection)
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
@@ -69,12 +67,12 @@ async def on_http_error(request: Request, error: Exception) -> Response:
         return method_not_allowed(request)
     rejection = CommandRejected(
         status=error.status_code,
-        type=_TYPES_BY_STATUS.get(error.status_code, "invalid-command"),
+        type=problem_type(kind_for_status(error.status_code)),
         title=str(error.detail),
         detail=f"{request.method} {request.url.path}: {error.detail}",
         correlation_id=correlation_id(request),
     )
-    response = outcome_response(rejection)
+    response = outcome_response(request, rejection)
     if error.headers:
         response.headers.update(error.headers)
     return response

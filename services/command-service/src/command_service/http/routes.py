@@ -1,17 +1,23 @@
 """The command endpoints, each answered 202 (the operational ones: `operations`): a POST for each command,
-except the one that sets a whole value, which is a PUT (sending it twice leaves the same contact)."""
+except the one that sets a whole value, which is a PUT (sending it twice leaves the same contact).
+
+Each route's name is its command's (metrics and logs say `BookStay`); its operation id is that name in
+camelCase (`bookStay`, `innkeeper_kit.edge_openapi.operation_id`). The 202 names what was made or changed
+(`booking_id`, `hotel_id`) and points at it in the query service (`Location`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Body, Header, Path, Request
 from fastapi.responses import Response
 
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import unavailable
 from command_service.application.requests import CommandRequest
+from command_service.http.examples import BOOKING_ID, HOTEL_ID, REQUESTS, accepted, rejected
+from command_service.http.locations import LOCATION_HEADER
 from command_service.http.problems import correlation_id, outcome_response
 from command_service.runtime import Runtime
 from innkeeper_contracts import (
@@ -21,8 +27,8 @@ from innkeeper_contracts import (
     ChangeRoomCapacity,
     ChangeRoomCapacityBody,
     CommandAccepted,
-    CommandRejected,
     Contract,
+    Problem,
     RegisterHotel,
     SetManagementContact,
     SetManagementContactBody,
@@ -31,6 +37,7 @@ from innkeeper_contracts import (
 )
 from innkeeper_contracts.values import ROOM_TYPE_CODE_PATTERN
 from innkeeper_kit.auth.middleware import principal_of
+from innkeeper_kit.edge_openapi import operation_id
 from innkeeper_kit.identifiers import ID_MAX_LENGTH, ID_PATTERN
 from innkeeper_kit.problems import PROBLEM_JSON
 
@@ -44,10 +51,13 @@ IdempotencyKey = Annotated[
         "outside the pattern is refused (422 naming the header).",
     ),
 ]
-HotelId = Annotated[UUID, Path(description="The hotel's id.")]
-RoomTypeCodePath = Annotated[str, Path(pattern=ROOM_TYPE_CODE_PATTERN, description="Room type code.")]
+HotelId = Annotated[UUID, Path(description="The hotel's id.", examples=[HOTEL_ID])]
+BookingId = Annotated[UUID, Path(description="The booking's id.", examples=[BOOKING_ID])]
+RoomTypeCodePath = Annotated[
+    str, Path(pattern=ROOM_TYPE_CODE_PATTERN, description="Room type code.", examples=["DBL"])
+]
 
-_problem = {"model": CommandRejected, "content": {PROBLEM_JSON: {}}}
+_problem = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {**_problem, "description": "Body is not JSON (or cannot be read)"},
     404: {**_problem, "description": "Unknown hotel, room type or booking"},
@@ -63,7 +73,25 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
-commands = APIRouter(tags=["commands"], responses=COMMAND_RESPONSES)
+commands = APIRouter(responses=COMMAND_RESPONSES, generate_unique_id_function=operation_id)
+
+
+def answers(command: str, path: str) -> dict[int | str, dict[str, Any]]:
+    """The 202 (with its `Location`) and a 409 of `command`, with examples."""
+    booking = path.startswith("/bookings")
+    return {
+        202: {
+            "description": "Accepted: the events are committed and will be published",
+            "headers": {"Location": LOCATION_HEADER},
+            "content": {"application/json": {"example": accepted(command, booking=booking)}},
+        },
+        409: {**COMMAND_RESPONSES[409], "content": {PROBLEM_JSON: {"example": rejected(command, path)}}},
+    }
+
+
+def example_body(command: str) -> Any:
+    """`Body()` with the command's request examples."""
+    return Body(openapi_examples=REQUESTS[command])
 
 
 async def send(request: Request, command: Contract, key: str | None) -> Response:
@@ -75,11 +103,23 @@ async def send(request: Request, command: Contract, key: str | None) -> Response
         outcome = await runtime.send(CommandRequest(command, cid, idempotency_key=key, principal=principal))
     except ServiceUnavailableError:
         outcome = unavailable(command=type(command).__name__, correlation_id=cid)
-    return outcome_response(outcome)
+    return outcome_response(request, outcome)
 
 
-@commands.post("/hotels", name="RegisterHotel", status_code=202, response_model=CommandAccepted)
-async def register_hotel(body: RegisterHotel, request: Request, key: IdempotencyKey = None) -> Response:
+@commands.post(
+    "/hotels",
+    name="RegisterHotel",
+    summary="Register a hotel",
+    tags=["hotels"],
+    status_code=202,
+    response_model=CommandAccepted,
+    responses=answers("RegisterHotel", "/hotels"),
+)
+async def register_hotel(
+    body: Annotated[RegisterHotel, example_body("RegisterHotel")],
+    request: Request,
+    key: IdempotencyKey = None,
+) -> Response:
     """Register a hotel with its room types.
 
     **Who may call:** an admin, or a service granted `RegisterHotel`."""
@@ -89,13 +129,16 @@ async def register_hotel(body: RegisterHotel, request: Request, key: Idempotency
 @commands.post(
     "/hotels/{hotel_id}/room-types/{code}/capacity",
     name="ChangeRoomCapacity",
+    summary="Change a room type's capacity",
+    tags=["hotels"],
     status_code=202,
     response_model=CommandAccepted,
+    responses=answers("ChangeRoomCapacity", f"/hotels/{HOTEL_ID}/room-types/DBL/capacity"),
 )
 async def change_room_capacity(
     hotel_id: HotelId,
     code: RoomTypeCodePath,
-    body: ChangeRoomCapacityBody,
+    body: Annotated[ChangeRoomCapacityBody, example_body("ChangeRoomCapacity")],
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
@@ -109,13 +152,16 @@ async def change_room_capacity(
 @commands.post(
     "/hotels/{hotel_id}/room-types/{code}/rate",
     name="SetNightlyRate",
+    summary="Set a room type's nightly rate",
+    tags=["hotels"],
     status_code=202,
     response_model=CommandAccepted,
+    responses=answers("SetNightlyRate", f"/hotels/{HOTEL_ID}/room-types/DBL/rate"),
 )
 async def set_nightly_rate(
     hotel_id: HotelId,
     code: RoomTypeCodePath,
-    body: SetNightlyRateBody,
+    body: Annotated[SetNightlyRateBody, example_body("SetNightlyRate")],
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
@@ -129,11 +175,17 @@ async def set_nightly_rate(
 @commands.put(
     "/hotels/{hotel_id}/management-contact",
     name="SetManagementContact",
+    summary="Set the hotel's management contact",
+    tags=["hotels"],
     status_code=202,
     response_model=CommandAccepted,
+    responses=answers("SetManagementContact", f"/hotels/{HOTEL_ID}/management-contact"),
 )
 async def set_management_contact(
-    hotel_id: HotelId, body: SetManagementContactBody, request: Request, key: IdempotencyKey = None
+    hotel_id: HotelId,
+    body: Annotated[SetManagementContactBody, example_body("SetManagementContact")],
+    request: Request,
+    key: IdempotencyKey = None,
 ) -> Response:
     """Send the hotel's management alerts (late or high-value cancellations) to this address.
 
@@ -141,8 +193,18 @@ async def set_management_contact(
     return await send(request, SetManagementContact(hotel_id=hotel_id, email=body.email), key)
 
 
-@commands.post("/bookings", name="BookStay", status_code=202, response_model=CommandAccepted)
-async def book_stay(body: BookStay, request: Request, key: IdempotencyKey = None) -> Response:
+@commands.post(
+    "/bookings",
+    name="BookStay",
+    summary="Book a stay",
+    tags=["bookings"],
+    status_code=202,
+    response_model=CommandAccepted,
+    responses=answers("BookStay", "/bookings"),
+)
+async def book_stay(
+    body: Annotated[BookStay, example_body("BookStay")], request: Request, key: IdempotencyKey = None
+) -> Response:
     """Book a room for every night of a stay.
 
     **Who may call:** a guest for themself (`guest.guest_id` is their token's subject, filled in when
@@ -152,11 +214,17 @@ async def book_stay(body: BookStay, request: Request, key: IdempotencyKey = None
 
 
 @commands.post(
-    "/bookings/{booking_id}/cancel", name="CancelBooking", status_code=202, response_model=CommandAccepted
+    "/bookings/{booking_id}/cancel",
+    name="CancelBooking",
+    summary="Cancel a booking",
+    tags=["bookings"],
+    status_code=202,
+    response_model=CommandAccepted,
+    responses=answers("CancelBooking", f"/bookings/{BOOKING_ID}/cancel"),
 )
 async def cancel_booking(
-    booking_id: UUID,
-    body: CancelBookingBody,
+    booking_id: BookingId,
+    body: Annotated[CancelBookingBody, example_body("CancelBooking")],
     request: Request,
     key: IdempotencyKey = None,
 ) -> Response:
