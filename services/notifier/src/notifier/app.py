@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -17,6 +18,7 @@ from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
+from innkeeper_kit.edge_openapi import local_servers, operation_id
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 
@@ -26,9 +28,13 @@ from .settings import Settings
 
 PROBE_SECONDS = 2.0
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
+METRICS_EXAMPLE = (
+    '# TYPE notifier_events_total counter\nnotifier_events_total{event_type="RefundIssued"} 3.0\n'
+)
 _PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+    200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
 }
+OPERATIONS: list[str | Enum] = ["operations"]
 
 
 class Health(BaseModel):
@@ -36,6 +42,20 @@ class Health(BaseModel):
 
     status: str
     checks: dict[str, bool] = {}
+
+
+def _example(body: object, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return {status: {"content": {"application/json": {"example": body}}}}
+
+
+_ALIVE = _example({"status": "ok", "checks": {}})
+_READINESS: dict[int | str, dict[str, Any]] = {
+    **_example({"status": "ok", "checks": {"rabbitmq": True, "postgres": True}}),
+    503: {
+        "model": Health,
+        **_example({"status": "unavailable", "checks": {"rabbitmq": True, "postgres": False}}, 503)[503],
+    },
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -51,13 +71,27 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         await notifier.stop()
 
-    app = FastAPI(title="Innkeeper notifier", lifespan=lifespan)
+    app = FastAPI(
+        title="Innkeeper notifier",
+        servers=local_servers(settings.port, "NOTIFIER_PORT", "NOTIFIER_HTTP_PORT"),
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
 
-    @app.get("/healthz")
+    @app.get(
+        "/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=_ALIVE
+    )
     async def healthz() -> Health:
         return Health(status="ok")
 
-    @app.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+    @app.get(
+        "/readyz",
+        name="get_readiness",
+        summary="Are its dependencies reachable?",
+        tags=OPERATIONS,
+        response_model=Health,
+        responses=_READINESS,
+    )
     async def readyz(notifier: NotifierDep) -> Response:
         checks = {"rabbitmq": notifier.broker_ready(), "postgres": await _postgres_ok(notifier)}
         if all(checks.values()):
@@ -65,7 +99,14 @@ def create_app(settings: Settings) -> FastAPI:
         body = Health(status="unavailable", checks=checks).model_dump()
         return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
-    @app.get("/metrics", response_class=Response, responses=_PROMETHEUS_TEXT)
+    @app.get(
+        "/metrics",
+        name="get_metrics",
+        summary="Prometheus metrics",
+        tags=OPERATIONS,
+        response_class=Response,
+        responses=_PROMETHEUS_TEXT,
+    )
     async def metrics(notifier: NotifierDep) -> Response:
         """Deliveries by channel and outcome; the backlog gauges are read from the store at each scrape."""
         try:  # metrics still answer while PostgreSQL is away; the gauges say they are old

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import Enum
 from typing import Annotated, Any
 
 import structlog
@@ -24,7 +25,7 @@ from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
-from innkeeper_kit.edge_openapi import EDGE_PROBLEM
+from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers, operation_id
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, problem_response
 
@@ -47,6 +48,31 @@ class Health(BaseModel):
     checks: dict[str, bool] = {}
 
 
+def _example(body: object, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return {status: {"content": {"application/json": {"example": body}}}}
+
+
+_ALIVE = _example({"status": "ok", "checks": {}})
+_READINESS: dict[int | str, dict[str, Any]] = {
+    **_example({"status": "ok", "checks": {"rabbitmq": True, "mongodb": True}}),
+    503: {
+        "model": Health,
+        **_example({"status": "unavailable", "checks": {"rabbitmq": True, "mongodb": False}}, 503)[503],
+    },
+}
+STATUS_EXAMPLE = {
+    "log_head": 42,
+    "applied_position": 42,
+    "lag_events": 0,
+    "lag_seconds": 0.0,
+    "shards": [{"shard": "0", "position": 42, "events_applied": 42, "batches": 7}],
+    "generation": "g1",
+    "rebuilding": None,
+    "parked": 0,
+}
+METRICS_EXAMPLE = "# TYPE projector_events_applied_total gauge\nprojector_events_applied_total 0.0\n"
+
+
 class ProjectorStatus(Lag):
     """The projector's position and lag, the generation readers use, and the parking lot size."""
 
@@ -60,8 +86,9 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"description": "MongoDB or PostgreSQL did not answer in time.", "content": EDGE_PROBLEM}
 }
 _PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/plain": {"schema": {"type": "string"}}}}
+    200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
 }
+OPERATIONS: list[str | Enum] = ["operations"]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -77,13 +104,27 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         await projector.stop()
 
-    app = FastAPI(title="Innkeeper projector", lifespan=lifespan)
+    app = FastAPI(
+        title="Innkeeper projector",
+        servers=local_servers(settings.port, "PROJECTOR_PORT", "PROJECTOR_HTTP_PORT"),
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
 
-    @app.get("/healthz")
+    @app.get(
+        "/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=_ALIVE
+    )
     async def healthz() -> Health:
         return Health(status="ok")
 
-    @app.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+    @app.get(
+        "/readyz",
+        name="get_readiness",
+        summary="Are its dependencies reachable?",
+        tags=OPERATIONS,
+        response_model=Health,
+        responses=_READINESS,
+    )
     async def readyz(projector: ProjectorDep) -> Response:
         checks = {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
         if all(checks.values()):
@@ -91,18 +132,34 @@ def create_app(settings: Settings) -> FastAPI:
         body = Health(status="unavailable", checks=checks).model_dump()
         return JSONResponse(body, status_code=503, headers=RETRY)
 
-    @app.get("/status", response_model=ProjectorStatus, responses=_UNAVAILABLE)
-    async def status(projector: ProjectorDep) -> Response:
+    @app.get(
+        "/status",
+        name="get_status",
+        summary="Where the projector is",
+        tags=OPERATIONS,
+        response_model=ProjectorStatus,
+        responses=_UNAVAILABLE | _example(STATUS_EXAMPLE),
+    )
+    async def status(request: Request, projector: ProjectorDep) -> Response:
         """Position per shard, lag behind the event log, generations and parked events."""
         try:
             report = await _status(projector)
         except INFRASTRUCTURE_ERRORS as error:  # timeouts too: TimeoutError is an OSError
             log.warning("status.unavailable", error=repr(error))
             detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
-            return problem_response(503, "unavailable", "Status unavailable", detail, RETRY)
+            return problem_response(
+                503, "unavailable", "Status unavailable", detail, RETRY, instance=request.url.path
+            )
         return JSONResponse(report.model_dump(mode="json"))
 
-    @app.get("/metrics", response_class=Response, responses=_PROMETHEUS_TEXT)
+    @app.get(
+        "/metrics",
+        name="get_metrics",
+        summary="Prometheus metrics",
+        tags=OPERATIONS,
+        response_class=Response,
+        responses=_PROMETHEUS_TEXT,
+    )
     async def metrics(projector: ProjectorDep) -> Response:
         with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
             await _status(projector)  # refreshes the lag gauges

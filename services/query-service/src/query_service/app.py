@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.edge import guard_http_edge
+from innkeeper_kit.edge_openapi import local_servers
 
 from .api import bookings, hotels, ops, problems
 from .api.context import Services
@@ -76,7 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await read_model.close()
             await client.close()
 
-    app = FastAPI(title="Innkeeper query API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Innkeeper query API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        servers=local_servers(settings.port, "QUERY_PORT", "QUERY_HTTP_PORT"),
+        lifespan=lifespan,
+    )
     for router in (hotels.router, bookings.router, ops.router):
         # The routes themselves, not `include_router`: since FastAPI 0.137 an included router stays a
         # nested node that matches every request twice (12 % of a hotel read's own instructions).

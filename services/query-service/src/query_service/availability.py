@@ -15,15 +15,23 @@ def night_id(hotel_id: str, night: date) -> str:
 
 
 def hotel_availability(
-    detail: HotelDetail, stored: list[HotelNight], start: date, end: date
+    detail: HotelDetail, stored: list[HotelNight], check_in: date, check_out: date
 ) -> HotelAvailability:
-    """Every night in [start, end): the stored document's rooms, plus free rooms it does not mention."""
+    """Every night in [check_in, check_out): the stored document's rooms, plus free rooms it does not
+    mention."""
     by_night = {night.night: night for night in stored}
     nights = [
-        _night(detail, by_night.get(start + timedelta(days=n)), start + timedelta(days=n))
-        for n in range((end - start).days)
+        _night(detail, by_night.get(check_in + timedelta(days=n)), check_in + timedelta(days=n))
+        for n in range((check_out - check_in).days)
     ]
-    return HotelAvailability(hotel_id=detail.hotel_id, start=start, end=end, nights=nights)
+    return HotelAvailability(
+        hotel_id=detail.hotel_id,
+        check_in=check_in,
+        check_out=check_out,
+        start=check_in,  # the deprecated names, for one version
+        end=check_out,
+        nights=nights,
+    )
 
 
 def _night(detail: HotelDetail, stored: HotelNight | None, night: date) -> HotelNight:

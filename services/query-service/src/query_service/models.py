@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from innkeeper_contracts import Contract, FieldError
+from innkeeper_contracts import Contract
 from innkeeper_contracts.documents import BookingDetail, HotelCard, HotelNight, ManagementAlert
 
 M = TypeVar("M", bound=Contract)
@@ -41,20 +41,16 @@ class HotelAvailability(Contract):
     """Per night and room type, how many rooms a hotel has, has booked and has free."""
 
     hotel_id: UUID
-    start: date = Field(description="First night (the `from` parameter).")
-    end: date = Field(description="Day after the last night (the `to` parameter), exclusive.")
+    check_in: date = Field(description="First night (the `check_in` parameter).")
+    check_out: date = Field(description="Day after the last night (the `check_out` parameter), exclusive.")
+    start: date = Field(
+        description="Deprecated: `check_in` under its old name; removed in the next version.", deprecated=True
+    )
+    end: date = Field(
+        description="Deprecated: `check_out` under its old name; removed in the next version.",
+        deprecated=True,
+    )
     nights: list[HotelNight]
-
-
-class QueryProblem(Contract):
-    """Why a query could not be answered, in the shape of RFC 9457 problem details."""
-
-    status: int
-    type: Literal["invalid-query", "not-found", "unavailable", "internal", "unauthenticated", "forbidden"]
-    title: str
-    detail: str
-    correlation_id: str | None = None
-    errors: list[FieldError] = Field(default_factory=list)
 
 
 class Health(Contract):

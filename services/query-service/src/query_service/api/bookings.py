@@ -10,27 +10,33 @@ from fastapi import APIRouter, Path, Request, Response
 from innkeeper_contracts.documents import BOOKINGS, MANAGEMENT_ALERTS, BookingDetail, ManagementAlert
 from innkeeper_contracts.values import GUEST_ID_PATTERN
 from innkeeper_kit.auth.middleware import principal_of
+from innkeeper_kit.edge_openapi import operation_id
 from query_service.access import alerts_scope, check_booking, guest_bookings_scope
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import NotFoundError
 from query_service.filters import ALERTS_ORDER, GUEST_BOOKINGS_ORDER
 from query_service.models import AlertPage, BookingPage
 
+from . import examples
 from .context import TOKEN_DOC, read_context
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import PRIVATE, render
 
-router = APIRouter()
+router = APIRouter(generate_unique_id_function=operation_id)
 
 
 @router.get(
     "/bookings/{booking_id}",
+    summary="Get a booking",
     response_model=BookingDetail,
-    responses=NOT_FOUND,
+    responses=examples.with_example(NOT_FOUND, examples.BOOKING),
     tags=["bookings"],
     openapi_extra=TOKEN_DOC,
 )
-async def booking(request: Request, booking_id: UUID) -> Response:
+async def get_booking(
+    request: Request,
+    booking_id: Annotated[UUID, Path(description="The booking's id.", examples=[str(examples.BOOKING_ID)])],
+) -> Response:
     """One booking: stay, guest, price, status and refund.
 
     **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
@@ -46,14 +52,15 @@ async def booking(request: Request, booking_id: UUID) -> Response:
 
 @router.get(
     "/guests/{guest_id}/bookings",
+    summary="List a guest's bookings",
     response_model=BookingPage,
-    responses=PROBLEMS,
+    responses=examples.with_example(PROBLEMS, examples.GUEST_BOOKINGS),
     tags=["bookings"],
     openapi_extra=TOKEN_DOC,
 )
-async def guest_bookings(
+async def list_guest_bookings(
     request: Request,
-    guest_id: Annotated[str, Path(pattern=GUEST_ID_PATTERN)],
+    guest_id: Annotated[str, Path(pattern=GUEST_ID_PATTERN, examples=[examples.GUEST_ID])],
     cursor: CursorParam = None,
     limit: LimitParam = 20,
 ) -> Response:
@@ -73,12 +80,15 @@ async def guest_bookings(
 
 @router.get(
     "/management/alerts",
+    summary="List management alerts",
     response_model=AlertPage,
-    responses=PROBLEMS,
+    responses=examples.with_example(PROBLEMS, examples.ALERTS),
     tags=["management"],
     openapi_extra=TOKEN_DOC,
 )
-async def management_alerts(request: Request, cursor: CursorParam = None, limit: LimitParam = 20) -> Response:
+async def list_management_alerts(
+    request: Request, cursor: CursorParam = None, limit: LimitParam = 20
+) -> Response:
     """The management alert feed (late and high-value cancellations), newest first.
 
     **Who may call:** staff (the alerts of their hotels), an admin."""

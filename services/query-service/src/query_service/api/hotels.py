@@ -1,4 +1,7 @@
-"""Hotel routes: search with filters, sort and cursor, the hotel page, and per-night availability."""
+"""Hotel routes: search with filters, sort and cursor, the hotel page, and per-night availability.
+
+A stay is `check_in` (first night) to `check_out` (the day after the last night) here as everywhere;
+availability still takes its old `from` / `to` for one version (deprecated)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from innkeeper_contracts.documents import (
     HOTEL_CARDS,
@@ -18,17 +21,19 @@ from innkeeper_contracts.documents import (
     HotelNight,
 )
 from innkeeper_contracts.values import Name
+from innkeeper_kit.edge_openapi import operation_id
 from query_service.availability import hotel_availability, night_id
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import InvalidQueryError, NotFoundError
 from query_service.filters import HOTEL_ORDERS, MAX_STAY_NIGHTS, HotelSearch, HotelSort, hotel_filter
 from query_service.models import HotelAvailability, HotelPage, load
 
+from . import examples
 from .context import TOKEN_DOC, read_context
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import public, render
 
-router = APIRouter(tags=["hotels"])
+router = APIRouter(tags=["hotels"], generate_unique_id_function=operation_id)
 STAY_DESCRIPTION = (
     f"Departure day; only with `check_in`, after it and at most {MAX_STAY_NIGHTS} nights later (else 422)."
 )
@@ -37,9 +42,13 @@ CITY_DESCRIPTION = (
     "line-break characters; surrounding spaces are dropped), else 422 naming `city`."
 )
 RANGE_DESCRIPTION = (
-    "Day after the last night (exclusive): after `from`, and at most `MAX_AVAILABILITY_NIGHTS` nights "
+    "Day after the last night (exclusive): after `check_in`, and at most `MAX_AVAILABILITY_NIGHTS` nights "
     "(92 unless configured) later (else 422)."
 )
+CheckIn = Annotated[
+    date | None, Query(description="First night; only with `check_out`.", examples=["2030-07-01"])
+]
+HotelId = Annotated[UUID, Path(description="The hotel's id.", examples=[str(examples.HOTEL_ID)])]
 
 
 def checked_stay(check_in: date | None, check_out: date | None) -> None:
@@ -56,15 +65,33 @@ def checked_stay(check_in: date | None, check_out: date | None) -> None:
             raise InvalidQueryError.at(["query", "check_out"], f"a stay is at most {MAX_STAY_NIGHTS} nights")
 
 
-@router.get("/hotels", response_model=HotelPage, responses=PROBLEMS, openapi_extra=TOKEN_DOC)
+def stay_date(name: str, value: date | None, old_name: str, old_value: date | None) -> date:
+    """A stay date given by its name or (deprecated) its old one; 422 when neither, or both differ."""
+    if value is not None and old_value is not None and value != old_value:
+        raise InvalidQueryError.at(["query", name], f"{name} and {old_name} differ: give {name} only")
+    found = value if value is not None else old_value
+    if found is None:
+        raise InvalidQueryError.at(["query", name], "Field required", "missing")
+    return found
+
+
+@router.get(
+    "/hotels",
+    summary="Search hotels",
+    response_model=HotelPage,
+    responses=examples.with_example(PROBLEMS, examples.SEARCH),
+    openapi_extra=TOKEN_DOC,
+)
 async def search_hotels(
     request: Request,
-    city: Annotated[Name | None, Query(description=CITY_DESCRIPTION)] = None,
-    check_in: Annotated[date | None, Query(description="First night; only with `check_out`.")] = None,
-    check_out: Annotated[date | None, Query(description=STAY_DESCRIPTION)] = None,
-    guests: Annotated[int | None, Query(ge=1, le=20, description="Party size a room must fit.")] = None,
-    min_stars: Annotated[int | None, Query(ge=1, le=5)] = None,
-    sort: Annotated[HotelSort, Query(description="`price`, `-price`, `stars` or `-stars`.")] = "price",
+    city: Annotated[Name | None, Query(description=CITY_DESCRIPTION, examples=["Lisbon"])] = None,
+    check_in: CheckIn = None,
+    check_out: Annotated[date | None, Query(description=STAY_DESCRIPTION, examples=["2030-07-04"])] = None,
+    guests: Annotated[
+        int | None, Query(ge=1, le=20, description="Party size a room must fit.", examples=[2])
+    ] = None,
+    min_stars: Annotated[int | None, Query(ge=1, le=5, examples=[4])] = None,
+    sort: Annotated[HotelSort, Query(description="`price`, `-price`, `stars` or `-stars`.", examples=["-stars"])] = "price",
     cursor: CursorParam = None,
     limit: LimitParam = 20,
 ) -> Response:
@@ -81,8 +108,14 @@ async def search_hotels(
     return render(request, page, public(read.services.settings.cache_max_age_seconds))
 
 
-@router.get("/hotels/{hotel_id}", response_model=HotelDetail, responses=NOT_FOUND, openapi_extra=TOKEN_DOC)
-async def hotel_detail(request: Request, hotel_id: UUID) -> Response:
+@router.get(
+    "/hotels/{hotel_id}",
+    summary="Get a hotel",
+    response_model=HotelDetail,
+    responses=examples.with_example(NOT_FOUND, examples.HOTEL),
+    openapi_extra=TOKEN_DOC,
+)
+async def get_hotel(request: Request, hotel_id: HotelId) -> Response:
     """The hotel page: its room types, capacities and rates."""
     read = read_context(request)
     await read.fresh()
@@ -95,23 +128,36 @@ async def hotel_detail(request: Request, hotel_id: UUID) -> Response:
 
 @router.get(
     "/hotels/{hotel_id}/availability",
+    summary="Get a hotel's availability per night",
     response_model=HotelAvailability,
-    responses=NOT_FOUND,
+    responses=examples.with_example(NOT_FOUND, examples.AVAILABILITY),
     openapi_extra=TOKEN_DOC,
 )
-async def availability(
+async def get_hotel_availability(
     request: Request,
-    hotel_id: UUID,
-    start: Annotated[date, Query(alias="from", description="First night.")],
-    end: Annotated[date, Query(alias="to", description=RANGE_DESCRIPTION)],
+    hotel_id: HotelId,
+    check_in: Annotated[
+        date | None, Query(description="First night (required).", examples=["2030-07-01"])
+    ] = None,
+    check_out: Annotated[
+        date | None, Query(description=f"{RANGE_DESCRIPTION} Required.", examples=["2030-07-04"])
+    ] = None,
+    old_from: Annotated[
+        date | None, Query(alias="from", deprecated=True, description="Deprecated: `check_in`.")
+    ] = None,
+    old_to: Annotated[
+        date | None, Query(alias="to", deprecated=True, description="Deprecated: `check_out`.")
+    ] = None,
 ) -> Response:
     """Booked and free rooms per night and room type; nights nobody booked are fully free."""
     read = read_context(request)
     limit = read.services.settings.max_availability_nights
+    start = stay_date("check_in", check_in, "from", old_from)
+    end = stay_date("check_out", check_out, "to", old_to)
     if end <= start:
-        raise InvalidQueryError.at(["query", "to"], "`to` must be after `from`")
+        raise InvalidQueryError.at(["query", "check_out"], "check_out must be after check_in")
     if (end - start).days > limit:
-        raise InvalidQueryError.at(["query", "to"], f"at most {limit} nights per request")
+        raise InvalidQueryError.at(["query", "check_out"], f"at most {limit} nights per request")
     await read.fresh()
     hotel = str(hotel_id)
     nights_query = {"_id": {"$gte": night_id(hotel, start), "$lt": night_id(hotel, end)}}
