@@ -10,7 +10,8 @@ Order of the run, and why:
 3. restart the projector on that backlog: events/s and document writes/s from first to last applied;
 4. GET /hotels/{id} in rounds alternating with the raw FastAPI baseline, then the city+dates search;
 5. freshness: BookStay at half the best command rate, each 202 followed by a read with its token; then
-   the same at 10 commands/s, to tell the cost of the path from queueing.
+   the same at 10 commands/s, to tell the cost of the path from queueing;
+6. BookStay through innkeeper_client beside the raw load generator (paired): what the client costs.
 Every command carries a bearer token (the load generator is a service granted every command; reads of
 bookings use an admin's token); bench/auth_cost.py measures what checking one costs.
 Steps 2 and 3 are sandwiched between short runs of their baselines (bench/paired.py).
@@ -129,6 +130,26 @@ def reads(system: System, concurrency: int, seconds: float) -> dict[str, Any]:
     return out
 
 
+def client_cost(system: System, concurrency: int = 8, seconds: float = 3.0) -> dict[str, Any]:
+    """BookStay through innkeeper_client beside the raw load generator sending an Idempotency-Key too
+    (the client always sends one, and the service stores each), paired: raw, client, raw. 202 answers
+    per second each; the raw generator without keys once more, for what storing the keys costs."""
+    base = {"url": system.url("command_service"), "hotels": system.hotels, "concurrency": concurrency,
+            "duration": seconds, "headers": system.headers("service"), "idempotency_keys": True}  # fmt: skip
+    plan = [("book", True), ("book_client", True), ("book", True), ("book", False)]
+    runs = [run_loadgen({**base, "mode": mode, "idempotency_keys": keys, "seed": 100 + index})
+            for index, (mode, keys) in enumerate(plan)]  # fmt: skip
+    per_s = [run["accepted"] / (run["ended_wall"] - run["began_wall"]) for run in runs]
+    raw = (per_s[0] + per_s[2]) / 2
+    out = {"concurrency": concurrency, "raw_per_s": raw, "client_per_s": per_s[1],
+           "raw_without_keys_per_s": per_s[3], "client_p50_ms": runs[1]["p50_ms"],
+           "raw_p50_ms": runs[0]["p50_ms"], "statuses": [run["statuses"] for run in runs]}  # fmt: skip
+    print(
+        f"    client: {per_s[1]:.0f} cmd/s beside raw {raw:.0f} cmd/s (no keys: {per_s[3]:.0f})", flush=True
+    )
+    return out
+
+
 def measure_all(
     infra: Infra, concurrency: int, seconds: float, notes: list[str], peer_threads: int = 8
 ) -> dict[str, Any]:
@@ -137,8 +158,7 @@ def measure_all(
         return {"available": False, "missing": missing}
     system = System(infra)
     system.start()
-    tokens = system.register_hotels(HOTELS)
-    system.wait_readable(tokens)
+    system.wait_readable(system.register_hotels(HOTELS))
     before = system.event_stats()["last_position"]
     stop(system.procs.pop("projector"))
     out: dict[str, Any] = {"available": True, "hotels": HOTELS}
@@ -173,4 +193,5 @@ def measure_all(
     attempt("freshness_low", lambda: freshness(system, LOW_RATE, 4.0))
     # And without the token, polling every 2 ms: what the query gate's back-off adds.
     attempt("freshness_low_polled", lambda: freshness(system, LOW_RATE, 4.0, token=False))
+    attempt("client", lambda: client_cost(system))
     return out

@@ -4,8 +4,10 @@ Running the load in a separate process keeps the orchestrator's work (polling, b
 measured path and gives the client its own interpreter (and GIL); the same generator drives the raw
 FastAPI baseline and Innkeeper's services. Modes:
   get    closed loop: `concurrency` connections GET `paths` round robin for `duration` s (after warm-up)
-  book   closed loop: `concurrency` connections POST BookStay commands for `duration` s
+  book   closed loop: `concurrency` connections POST BookStay commands for `duration` s (with
+         `idempotency_keys`: each with a fresh Idempotency-Key)
   fresh  open loop at `rate` commands/s: POST BookStay, then read the booking back with its token
+  book_client  as `book`, through innkeeper_client (bench/client_load.py)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 import orjson
 import uvloop
 
+from bench import client_load
 from bench.httpclient import Connection
 from bench.stats import latency_summary
 
@@ -90,8 +93,10 @@ async def run_book(spec: Spec) -> Spec:
         conn = connection(spec["url"])
         while time.monotonic() < stop_at:
             started = time.monotonic()
-            body = book_stay_body(spec["hotels"], rng)
-            status, _, _ = await conn.request("POST", "/bookings", body, headers=spec.get("headers"))
+            body, headers = book_stay_body(spec["hotels"], rng), spec.get("headers", {})
+            if spec.get("idempotency_keys"):  # as every client sends them: the service stores each key
+                headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+            status, _, _ = await conn.request("POST", "/bookings", body, headers=headers)
             latencies.append(time.monotonic() - started)
             statuses[str(status)] = statuses.get(str(status), 0) + 1
         await conn.close()
@@ -159,7 +164,11 @@ async def book_and_read(
     return "timeout"
 
 
-MODES = {"get": run_get, "book": run_book, "fresh": run_fresh}
+async def run_book_client(spec: Spec) -> Spec:
+    return await client_load.run_book_client(spec, book_stay_body)
+
+
+MODES = {"get": run_get, "book": run_book, "book_client": run_book_client, "fresh": run_fresh}
 
 
 def main() -> None:

@@ -100,6 +100,8 @@ def build_rows(r: Results) -> list[Row]:
         Row("freshness p50 at 10 cmd/s (no target)", get(ink, "freshness_low", "p50_ms"), "ms"),
         Row("freshness p99 at 10 cmd/s (no target)", get(ink, "freshness_low", "p99_ms"), "ms"),
         Row("  same, polled every 2 ms without token, p50", get(ink, "freshness_low_polled", "p50_ms"), "ms"),
+        ratio_row("BookStay via innkeeper_client, concurrency 8 (202/s)", get(ink, "client", "client_per_s"),
+                  "cmd/s", "raw load generator (paired)", get(ink, "client", "raw_per_s"), None),
     ]  # fmt: skip
     return rows + token_rows(ink, c32)
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import psycopg
 
 from bench.infra import Infra
 from bench.pgwait import ActivitySampler
 from bench.procs import free_port, stop, wait_until
 from bench.profile import Profile
+from innkeeper_client import InnkeeperClient, RetryPolicy
+from innkeeper_contracts import CommandAccepted, RegisterHotel
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 MODULES = ("command_service", "projector", "query_service")
@@ -27,6 +28,8 @@ LOAD_SERVICE = "bench-load"
 TOKEN_SECONDS = 6 * 3600
 CITIES = ("Lisbon", "Porto", "Faro", "Braga")
 ROOM_CODES = ("STD", "DBL", "STE")
+WAIT_BOUND_SECONDS = 2.0
+"""The query service's bound on one read-your-writes wait (CONSISTENCY_WAIT_SECONDS' default)."""
 
 
 def missing_services() -> list[str]:
@@ -90,35 +93,48 @@ class System:
         pid = self.procs[module].pid if wanted else -1
         return Profile(pid, module, seconds, self.infra.log_dir) if wanted else Profile.off()
 
-    def register_hotels(self, count: int) -> list[str]:
+    def client(self, role: str = "admin", retry: RetryPolicy | None = None) -> InnkeeperClient:
+        """The integrators' client on this system, as `role` (see `headers`)."""
+        return InnkeeperClient(
+            command_url=self.url("command_service"),
+            query_url=self.url("query_service"),
+            token=self.headers(role)["authorization"].removeprefix("Bearer "),
+            timeout=30,
+            retry=retry,
+        )
+
+    def register_hotels(self, count: int) -> list[CommandAccepted]:
         """Hotels with three room types of 10 000 rooms each (bookings are never refused for room)."""
         rate = {"amount": "100.00", "currency": "EUR"}
-        tokens = []
-        with httpx.Client(base_url=self.url("command_service"), headers=self.headers(), timeout=30) as client:
-            for index in range(count):
-                room_types = [{"code": code, "name": f"Room {code}", "capacity": 10_000, "max_guests": 4,
-                               "nightly_rate": rate} for code in ROOM_CODES]  # fmt: skip
-                body = {"name": f"Bench Hotel {index}", "city": CITIES[index % len(CITIES)],
-                        "stars": 1 + index % 5, "room_types": room_types}  # fmt: skip
-                answer = client.post("/hotels", json=body)
-                answer.raise_for_status()
-                accepted = answer.json()
-                self.hotels.append([str(accepted["aggregate_id"]), list(ROOM_CODES)])
-                tokens.append(accepted["consistency_token"])
-        return tokens
 
-    def wait_readable(self, tokens: list[str], timeout: float = 60) -> None:
-        """Until the query service has caught up with every token (its hotel page answers caught-up)."""
-        deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.url("query_service"), timeout=10) as client:
-            for (hotel_id, _), token in zip(self.hotels, tokens, strict=True):
+        async def register() -> list[CommandAccepted]:
+            async with self.client() as client:
+                answers = []
+                for index in range(count):
+                    room_types = [{"code": code, "name": f"Room {code}", "capacity": 10_000, "max_guests": 4,
+                                   "nightly_rate": rate} for code in ROOM_CODES]  # fmt: skip
+                    hotel = RegisterHotel.model_validate(
+                        {"name": f"Bench Hotel {index}", "city": CITIES[index % len(CITIES)],
+                         "stars": 1 + index % 5, "room_types": room_types})  # fmt: skip
+                    answers.append(accepted := await client.register_hotel(hotel))
+                    self.hotels.append([str(accepted.aggregate_id), list(ROOM_CODES)])
+                return answers
 
-                def caught_up(hotel: str = hotel_id, token: str = token) -> bool:
-                    answer = client.get(f"/hotels/{hotel}", headers={"X-Consistency-Token": token})
-                    return answer.status_code == 200 and answer.headers.get("x-consistency") != "stale"
+        return asyncio.run(register())
 
-                left = max(deadline - time.monotonic(), 0.1)
-                wait_until(caught_up, left, f"hotel {hotel_id} readable", 0.05)
+    def wait_readable(self, registered: list[CommandAccepted], timeout: float = 60) -> None:
+        """Until the query service has read every registration: each hotel page read after its write
+        (the client asks again while the answer is stale, for about `timeout` in all)."""
+        patience = RetryPolicy(
+            attempts=max(int(timeout / WAIT_BOUND_SECONDS), 1), backoff=0.05, max_delay=0.05
+        )
+
+        async def read_all() -> None:
+            async with self.client(retry=patience) as client:
+                for accepted in registered:
+                    await client.get_hotel(accepted.aggregate_id, after=accepted)
+
+        asyncio.run(read_all())
 
     def wait_outbox_empty(self, timeout: float = 60) -> float:
         """Wall time at which the outbox was first seen empty: every event committed and published."""
