@@ -86,7 +86,8 @@ def test_every_operation_has_a_camel_case_id_a_tag_and_a_readable_summary(servic
         assert CAMEL_CASE.fullmatch(operation.get("operationId", "")), where
         assert operation.get("tags"), where
         summary = operation.get("summary", "")
-        assert summary[:1].isupper() and (" " in summary), f"{where}: summary {summary!r}"
+        assert summary[:1].isupper(), f"{where}: summary {summary!r}"
+        assert " " in summary, f"{where}: summary {summary!r}"
         ids.append(operation["operationId"])
     assert set(ids) == EXPECTED_IDS[service]
     assert len(ids) == len(set(ids))
@@ -123,7 +124,8 @@ def test_every_operation_has_request_and_answer_examples(service: str) -> None:
     for method, path, operation in operations(service):
         where = f"{service} {method.upper()} {path}"
         success = [answer for status, answer in operation["responses"].items() if status[0] == "2"]
-        assert success and all(
+        assert success, where
+        assert all(
             _has_example(media) for answer in success for media in answer.get("content", {}).values()
         ), where
         body = operation.get("requestBody")
@@ -142,7 +144,8 @@ def test_every_document_lists_the_make_run_and_compose_servers(service: str) -> 
     servers = document(service)["servers"]
     port = {"command-service": 8001, "query-service": 8002, "projector": 8003, "notifier": 8004}[service]
     assert [server["url"] for server in servers] == [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
-    assert "make run" in servers[0]["description"] and "compose" in servers[1]["description"]
+    assert "make run" in servers[0]["description"]
+    assert "compose" in servers[1]["description"]
 
 
 def test_a_command_answer_documents_its_location_and_the_ids_it_names() -> None:
@@ -158,11 +161,14 @@ def test_a_command_answer_documents_its_location_and_the_ids_it_names() -> None:
 def test_availability_takes_check_in_and_check_out_with_from_and_to_deprecated() -> None:
     operation = document("query-service")["paths"]["/hotels/{hotel_id}/availability"]["get"]
     parameters = {parameter.get("name"): parameter for parameter in operation["parameters"]}
-    assert not parameters["check_in"].get("deprecated") and not parameters["check_out"].get("deprecated")
-    assert parameters["from"]["deprecated"] and parameters["to"]["deprecated"]
+    assert not parameters["check_in"].get("deprecated")
+    assert not parameters["check_out"].get("deprecated")
+    assert parameters["from"]["deprecated"]
+    assert parameters["to"]["deprecated"]
     answer = document("query-service")["components"]["schemas"]["HotelAvailability"]["properties"]
     assert {"check_in", "check_out"} <= set(answer)
-    assert answer["start"]["deprecated"] and answer["end"]["deprecated"]
+    assert answer["start"]["deprecated"]
+    assert answer["end"]["deprecated"]
 
 
 def test_every_problem_type_is_a_uri_documented_in_docs_problems() -> None:
