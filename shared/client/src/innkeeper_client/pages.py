@@ -7,7 +7,7 @@ from datetime import date
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from innkeeper_contracts import Contract
 from innkeeper_contracts.documents import HotelNight
@@ -31,7 +31,6 @@ class HotelAvailability(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     hotel_id: UUID
-    # `start`/`end`: the names the query service gave them before it said `check_in`/`check_out`.
-    check_in: date = Field(validation_alias=AliasChoices("check_in", "start"))
-    check_out: date = Field(validation_alias=AliasChoices("check_out", "end"))
+    check_in: date = Field(description="First night.")
+    check_out: date = Field(description="Day after the last night, exclusive.")
     nights: list[HotelNight]

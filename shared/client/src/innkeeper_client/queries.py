@@ -92,7 +92,10 @@ class QueryClient:
         self, hotel_id: UUID | str, check_in: date, check_out: date, *, after: After = None
     ) -> HotelAvailability:
         """Booked and free rooms per night and room type, for the nights from check-in to check-out."""
-        params: dict[str, str | int | None] = {"from": check_in.isoformat(), "to": check_out.isoformat()}
+        params: dict[str, str | int | None] = {
+            "check_in": check_in.isoformat(),
+            "check_out": check_out.isoformat(),
+        }
         return await self.get(
             f"/hotels/{hotel_id}/availability", HotelAvailability, params=params, after=after
         )
