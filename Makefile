@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src shared/service-kit/src shared/client/src service
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo token migrate verify bench docs docs-check up down
+.PHONY: help install lint format test test-unit test-integration run demo token migrate verify bench docs docs-check contracts-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -64,6 +64,22 @@ docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/ (determinis
 
 docs-check: install ## fail with a diff when docs/ (OpenAPI, AsyncAPI, JSON Schemas) is stale
 	$(PY) scripts/write_docs.py --check
+
+# The contracts as integrators use them (tools/contracts/README.md): npm tools pinned in its package.json,
+# installed here (no lock file), generated clients under tools/contracts/build/ (git-ignored).
+CONTRACTS := tools/contracts
+
+$(CONTRACTS)/node_modules/.installed: $(CONTRACTS)/package.json
+	npm install --prefix $(CONTRACTS) --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $@
+
+contracts-check: install $(CONTRACTS)/node_modules/.installed ## validate the AsyncAPI; generate and compile TypeScript and Python clients from docs/openapi
+	node $(CONTRACTS)/validate_asyncapi.mjs docs/asyncapi/innkeeper.json
+	rm -rf $(CONTRACTS)/build/typescript
+	node $(CONTRACTS)/generate_typescript.mjs docs/openapi $(CONTRACTS)/build/typescript
+	$(CONTRACTS)/node_modules/.bin/tsc -p $(CONTRACTS)/tsconfig.json
+	$(PY) $(CONTRACTS)/check_python_clients.py
+	# >>> compatibility check (issue 16, item 4): scripts/check_compatibility.py goes here <<<
 
 up: install ## docker compose: build and start the whole stack (makes the development signing key first)
 	$(PY) -m innkeeper_kit.auth.dev .run/auth
