@@ -3,9 +3,10 @@
 Every action reads the queue the same way: `basic.get` without ack on one channel until it is empty,
 so each message is seen once and stays in the queue; what the action does not settle goes back, in its
 order, when that channel closes. The dead-letter queue is a classic queue: no delivery limit, and a
-message given back keeps its place and its TTL; reading it only sets `redelivered` (measured on RabbitMQ
-3.10, tests/integration/command/test_dead_letter_tools.py). While one operator holds the queue, another
-sees it empty.
+message given back keeps its place; reading it only sets `redelivered` (measured on RabbitMQ 3.10,
+tests/integration/command/test_dead_letter_tools.py). A quorum queue would count every reading as a
+delivery and dead-letter a message after its limit: this way of reading is for the classic one only.
+While one operator holds the queue, another sees it empty.
 
 `retry` publishes each message again to `innkeeper.commands` (with confirms, mandatory) and acks its dead
 letter only after the broker confirmed the new one: a crash in between leaves both, and the intake's
