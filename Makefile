@@ -73,13 +73,13 @@ $(CONTRACTS)/node_modules/.installed: $(CONTRACTS)/package.json
 	npm install --prefix $(CONTRACTS) --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
-contracts-check: install $(CONTRACTS)/node_modules/.installed ## validate the AsyncAPI; generate and compile TypeScript and Python clients from docs/openapi
+contracts-check: install $(CONTRACTS)/node_modules/.installed ## validate the AsyncAPI; generate and compile TypeScript and Python clients; no breaking contract change
 	node $(CONTRACTS)/validate_asyncapi.mjs docs/asyncapi/innkeeper.json
 	rm -rf $(CONTRACTS)/build/typescript
 	node $(CONTRACTS)/generate_typescript.mjs docs/openapi $(CONTRACTS)/build/typescript
 	$(CONTRACTS)/node_modules/.bin/tsc -p $(CONTRACTS)/tsconfig.json
 	$(PY) $(CONTRACTS)/check_python_clients.py
-	# >>> compatibility check (issue 16, item 4): scripts/check_compatibility.py goes here <<<
+	$(PY) scripts/check_compatibility.py
 
 up: install ## docker compose: build and start the whole stack (makes the development signing key first)
 	$(PY) -m innkeeper_kit.auth.dev .run/auth
