@@ -20,12 +20,11 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from command_service.adapters.amqp_answers import ORIGINAL_ROUTING_KEY_HEADER, ORIGINAL_USER_ID_HEADER
+from command_service.adapters.amqp_senders import DIRECT_REPLY_TO
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 from innkeeper_kit.redaction import redact_text
 
-ORIGINAL_ROUTING_KEY_HEADER = "x-original-routing-key"
-ORIGINAL_USER_ID_HEADER = "x-original-user-id"
-DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 # What dead-lettering added (and the quorum queue's count, which would make the intake give up early):
 # none of it goes back with a retried command.
 DEAD_LETTER_HEADERS = frozenset(
