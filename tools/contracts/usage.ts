@@ -1,18 +1,38 @@
 // What a frontend team writes first, against the clients generated from docs/openapi: book a stay,
-// then find the hotel with read-your-writes. `tsc` checks it in `make contracts-check`, so a spec
-// change that makes these calls awkward or wrong (a renamed operation, a body field gone, an answer or
-// a problem no longer typed) fails CI, not the integrator.
+// then find the hotel and read the booking with read-your-writes. `tsc` checks it in
+// `make contracts-check`, so a spec change that makes these calls awkward or wrong (a renamed
+// operation, a body field gone, an answer, header or problem no longer typed) fails CI, not the
+// integrator.
 import createClient from "openapi-fetch";
-import type { components as CommandTypes, paths as CommandPaths } from "./build/typescript/command-service";
-import type { components as QueryTypes, paths as QueryPaths } from "./build/typescript/query-service";
+import type {
+  components as CommandTypes,
+  operations as CommandOperations,
+  paths as CommandPaths,
+} from "./build/typescript/command-service";
+import type {
+  components as QueryTypes,
+  operations as QueryOperations,
+  paths as QueryPaths,
+} from "./build/typescript/query-service";
 
-type BookStay = CommandTypes["schemas"]["BookStay"];
-type CommandAccepted = CommandTypes["schemas"]["CommandAccepted"];
+// By operation id, as generated SDKs name their methods.
+type BookStay = CommandOperations["bookStay"]["requestBody"]["content"]["application/json"];
+type Booked = CommandOperations["bookStay"]["responses"][202];
+type SearchHotels = NonNullable<QueryOperations["searchHotels"]["parameters"]["query"]>;
+type Problem = CommandTypes["schemas"]["Problem"];
 type HotelCard = QueryTypes["schemas"]["HotelCard"];
+type BookingDetail = QueryOperations["getBooking"]["responses"][200]["content"]["application/json"];
 
 export interface Found {
-  accepted: CommandAccepted;
+  bookingId: string;
+  location: Booked["headers"]["Location"];
   hotels: HotelCard[];
+  booking: BookingDetail;
+}
+
+function explain(problem: Problem): Error {
+  // A problem is told apart by its `type` URI (docs/problems.md), never by its title or detail.
+  return new Error(`${problem.status} ${problem.type}: ${problem.detail ?? problem.title}`);
 }
 
 export async function bookAndFind(token: string, stay: BookStay, city: string): Promise<Found> {
@@ -26,20 +46,26 @@ export async function bookAndFind(token: string, stay: BookStay, city: string): 
     body: stay,
     params: { header: { "Idempotency-Key": "partner-portal:order-42" } },
   });
-  if (booked.error !== undefined) {
-    // Every refusal is a problem document: tell them apart by `type` or `status`.
-    throw new Error(`${booked.error.status} ${booked.error.type}: ${booked.error.detail}`);
-  }
-  const accepted: CommandAccepted = booked.data;
+  if (booked.error !== undefined) throw explain(booked.error);
+  const { booking_id: bookingId, consistency_token: consistency } = booked.data;
+  if (bookingId === undefined || bookingId === null) throw new Error("a booking answer names its booking");
 
+  const search: SearchHotels = {
+    city,
+    check_in: stay.check_in,
+    check_out: stay.check_out,
+    guests: stay.guests,
+  };
   const page = await queries.GET("/hotels", {
-    params: {
-      query: { city, check_in: stay.check_in, check_out: stay.check_out, guests: stay.guests },
-      header: { "x-consistency-token": accepted.consistency_token },
-    },
+    params: { query: search, header: { "x-consistency-token": consistency } },
   });
-  if (page.error !== undefined) {
-    throw new Error(`${page.error.status} ${page.error.type}: ${page.error.detail}`);
-  }
-  return { accepted, hotels: page.data.items };
+  if (page.error !== undefined) throw explain(page.error);
+
+  const booking = await queries.GET("/bookings/{booking_id}", {
+    params: { path: { booking_id: bookingId }, header: { "x-consistency-token": consistency } },
+  });
+  if (booking.error !== undefined) throw explain(booking.error);
+
+  const location = booked.response.headers.get("Location") ?? `/bookings/${bookingId}`;
+  return { bookingId, location, hotels: page.data.items, booking: booking.data };
 }
