@@ -31,11 +31,14 @@ async def test_a_poison_event_is_dead_lettered_and_the_next_one_delivered(
         "data": {"booking_id": str(uuid4()), "hotel_id": hotel, "guest_id": "g\u0000",
                  "amount": {"amount": "1.00", "currency": "EUR"}, "policy": "full"},
     }  # fmt: skip
+    newer = {  # valid as version 1 is, but of a version this notifier does not know yet
+        **refund, "event_id": str(uuid4()), "schema_version": 2, "data": {**refund["data"], "guest_id": "g"}
+    }  # fmt: skip
     connection = await aio_pika.connect(innkeeper.env["RABBITMQ_URL"])
     async with connection, connection.channel() as channel:
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
         headers = event_headers(partition_key=hotel, event_type="RefundIssued", correlation_id="poison")
-        for body in (json.dumps(refund).encode(), b"not json at all"):
+        for body in (json.dumps(refund).encode(), b"not json at all", json.dumps(newer).encode()):
             message = aio_pika.Message(body, headers=dict(headers))
             await exchange.publish(message, routing_key="booking.refund_issued")
 
@@ -48,9 +51,11 @@ async def test_a_poison_event_is_dead_lettered_and_the_next_one_delivered(
         reasons = []
         while (letter := await letters.get(fail=False, no_ack=True)) is not None:
             reasons.append(str((letter.headers or {})[REJECTION_REASON_HEADER]))
-    assert len(reasons) == 2
+    assert len(reasons) == 3
     assert any("guest_id" in reason for reason in reasons), reasons
     assert any(reason.startswith("invalid event") for reason in reasons), reasons
+    too_new = "RefundIssued data of schema version 2 is newer than this reader knows (up to 1)"
+    assert any(reason.startswith(too_new) for reason in reasons), reasons
 
 
 async def test_a_graceful_stop_lets_the_send_in_flight_finish_and_records_it(
