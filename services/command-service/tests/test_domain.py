@@ -63,6 +63,13 @@ def test_booking_prices_every_night_at_the_rate() -> None:
     assert booking.stay.nights == [TODAY + timedelta(days=day) for day in (3, 4, 5)]
 
 
+def test_a_booking_is_recorded_as_stay_booked_version_2_with_when_it_was_booked() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=1)
+    [event, _] = booking.pending_events
+    assert isinstance(event, StayBooked)
+    assert (event.schema_version, event.booked_at) == (2, NOW)
+
+
 def test_a_booking_asks_to_confirm_it_to_the_guest_with_all_the_mail_says() -> None:
     booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=3)
     assert [type(event) for event in booking.pending_events] == [StayBooked, GuestNotificationRequested]
