@@ -35,7 +35,7 @@ from testkit.waiting import wait_until
 from command_service import dead_letters
 from command_service.dead_letter import DeadLetter
 from command_service.settings import Settings
-from innkeeper_contracts.topology import COMMANDS_EXCHANGE, COMMANDS_QUEUE
+from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_EXCHANGE, COMMANDS_EXCHANGE, COMMANDS_QUEUE
 
 FIXABLE_NAME = "Refused Until Fixed Inn"
 REFUSE = f"ALTER TABLE hotels ADD CONSTRAINT test_refuses CHECK (name <> '{FIXABLE_NAME}')"
@@ -206,6 +206,32 @@ async def test_a_retry_goes_out_as_its_sender_which_takes_an_impersonator(
 
             await wait_until(registered, what="the re-sent command applied, as its sender")
     assert await fetchval(dsn, "SELECT name FROM hotels") == hotel["name"]
+
+
+async def test_a_copy_the_intake_would_not_take_stays_a_dead_letter(command_env: dict[str, str]) -> None:
+    url = command_env["RABBITMQ_URL"]
+    async with command_client(command_env) as client:  # declares the topology
+        await wait_for_intake(client)
+    connection = await aio_pika.connect(url)
+    async with connection:  # placed through the dead-letter exchange, as the intake does
+        channel = await connection.channel()
+        dead_letter_exchange = await channel.get_exchange(COMMANDS_DEAD_LETTER_EXCHANGE, ensure=False)
+        for command in ("NoSuchCommand", "RegisterHotel"):
+            headers: dict[str, Any] = {"x-rejection-reason": "test", "x-original-routing-key": command}
+            headers["x-original-user-id"] = "guest"
+            message = aio_pika.Message(orjson.dumps(hotel_body()), headers=headers, message_id=command)
+            await dead_letter_exchange.publish(message, command)
+    await wait_for_dead_letters(url, 2)
+    held = await queue_order(url)
+
+    code, out = await captured(dead_letters.retry(settings(url), ["NoSuchCommand"]))
+    assert code == 1
+    assert "innkeeper.commands did not take it (no queue for 'NoSuchCommand'" in out
+    other = Settings(rabbitmq_url=url, amqp_senders={"partner-portal": "service"})
+    code, out = await captured(dead_letters.retry(other, ["RegisterHotel"]))
+    assert code == 1
+    assert "'guest' is not in AMQP_SENDERS" in out
+    assert await queue_order(url) == held, "both kept, in their order"
 
 
 async def rejected_by_the_broker(url: str, sender_url: str, sender: str, body: bytes) -> None:

@@ -91,30 +91,46 @@ async def show(settings: Settings, selectors: list[str]) -> int:
 
 async def retry(settings: Settings, selectors: list[str] | None) -> int:
     """Send the named (or all) dead letters to the intake again, each removed once its copy is confirmed."""
-    retried, failed = 0, 0
+    retried, kept = 0, 0
     async with opened(settings) as letters:
         held = await letters.chosen(selectors)
         for message, letter in held:
             try:
-                confirmed = await letters.commands.publish(
-                    letter.resend(), routing_key=letter.command, mandatory=True
-                )
-            except ChannelPreconditionFailed as error:  # the rest would fail alike: the channel is gone
+                why = _unsendable(letter, settings) or await _resend(letters.commands, letter)
+            except ChannelPreconditionFailed as error:  # the channel is gone: the rest would fail alike
                 print(f"{letter.id}: kept, the broker refused to re-send it: {error}")
                 print(
                     f"re-sending as {letter.sender!r} needs RABBITMQ_URL's user to be it or an impersonator"
                 )
-                failed += 1
+                kept += 1
                 break
-            if not isinstance(confirmed, Basic.Ack):  # returned (no queue for the routing key) or nacked
-                print(f"{letter.id}: kept, {COMMANDS_EXCHANGE} did not take {letter.command!r}")
-                failed += 1
+            if why:
+                print(f"{letter.id}: kept, {why}")
+                kept += 1
                 continue
             await message.ack()
             retried += 1
             log.info("dead_letters.retried", **_logged(letter))
     print(f"retried {retried} dead letters")
-    return 1 if failed else _missing(selectors, held)
+    return 1 if kept else _missing(selectors, held)
+
+
+def _unsendable(letter: DeadLetter, settings: Settings) -> str | None:
+    """Why the intake would refuse the copy unanswered (then acked, gone): no sender, or one that
+    AMQP_SENDERS (when set where the tool runs, as in the service's container) does not know."""
+    if letter.sender is None:
+        return "no sender known: the intake would refuse it (401); discard it"
+    if settings.senders and letter.sender not in settings.senders:
+        return f"{letter.sender!r} is not in AMQP_SENDERS: the intake would refuse it (403)"
+    return None
+
+
+async def _resend(commands: AbstractExchange, letter: DeadLetter) -> str | None:
+    """None once the broker confirmed the copy; else why not (returned unroutable, or nacked)."""
+    confirmed = await commands.publish(letter.resend(), routing_key=letter.command, mandatory=True)
+    if isinstance(confirmed, Basic.Ack):
+        return None
+    return f"{COMMANDS_EXCHANGE} did not take it (no queue for {letter.command!r}, or refused)"
 
 
 async def discard(settings: Settings, selectors: list[str] | None) -> int:
