@@ -10,8 +10,8 @@ While one operator holds the queue, another sees it empty.
 
 `retry` publishes each message again to `innkeeper.commands` (with confirms, mandatory) and acks its dead
 letter only after the broker confirmed the new one: a crash in between leaves both, and the intake's
-idempotency (the same `message_id`) applies the command once. The sender's `user_id` goes with it, so
-the broker user of RABBITMQ_URL must be that sender or carry the `impersonator` tag.
+idempotency (the same `message_id` from the same sender) applies the command once. The sender's
+`user_id` goes with it, so the broker user of RABBITMQ_URL must be that sender or an `impersonator`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from aiormq.exceptions import AMQPError, ChannelPreconditionFailed
 from pamqp.commands import Basic
 
@@ -38,15 +38,17 @@ Held = list[tuple[AbstractIncomingMessage, DeadLetter]]
 
 @dataclass
 class DeadLetterQueue:
-    """The dead letters, held unacknowledged on `reading` until it closes; `commands` publishes with
-    confirms."""
+    """The dead letters, held unacknowledged on the queue's channel until it closes; `commands`
+    publishes with confirms."""
 
-    reading: AbstractChannel
     queue: AbstractQueue
     commands: AbstractExchange
 
     async def letters(self) -> AsyncIterator[tuple[AbstractIncomingMessage, DeadLetter]]:
-        while (message := await self.queue.get(no_ack=False, fail=False)) is not None:
+        """Those in the queue when it was opened (dead letters arriving meanwhile cannot keep it busy)."""
+        for _ in range(self.queue.declaration_result.message_count or 0):
+            if (message := await self.queue.get(no_ack=False, fail=False)) is None:
+                return
             yield message, DeadLetter.of(message)
 
     async def chosen(self, selectors: list[str] | None) -> Held:
@@ -66,7 +68,7 @@ async def opened(settings: Settings) -> AsyncIterator[DeadLetterQueue]:
         queue = await reading.declare_queue(COMMANDS_DEAD_LETTER_QUEUE, passive=True)
         publishing = await connection.channel(publisher_confirms=True)
         commands = await publishing.get_exchange(COMMANDS_EXCHANGE, ensure=False)
-        yield DeadLetterQueue(reading, queue, commands)
+        yield DeadLetterQueue(queue, commands)
 
 
 async def list_letters(settings: Settings) -> int:
