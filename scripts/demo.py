@@ -5,10 +5,11 @@ told with the integrators' client (`innkeeper_client`, shared/client).
 An admin registers two hotels; anyone searches the catalogue; a guest books stays for herself, reads
 each booking back with its consistency token (so the read waits for the projector) and cancels one
 late (no refund, management alert) and one three days ahead (half refund); the hotel's staff read the
-alert feed. Every command carries an Idempotency-Key (the client's); each caller sends its own bearer token, minted with
-the development key under .run/auth/ as `make token` does (the services of `make run` and of docker
-compose in development mode trust it). Last, Ana's mailbox: the cancellation mail the notifier sent,
-as `make run`'s mail catcher kept it under .run/mail/ (under docker compose: Mailpit's web UI).
+alert feed. Every command carries an Idempotency-Key (the client's); each caller sends its own bearer
+token, minted with the development key under .run/auth/ as `make token` does (the services of `make run`
+and of docker compose in development mode trust it). Last, Ana's mailbox: the cancellation mail the
+notifier sent, as `make run`'s mail catcher kept it under .run/mail/ (under docker compose: Mailpit's web
+UI).
 
 Settings: COMMAND_URL (default http://127.0.0.1:8001), QUERY_URL (default http://127.0.0.1:8002) and
 RUN_DIR (default .run/), or the flags of `--help`. Exit 0 when the story went as told, 1 when an answer
