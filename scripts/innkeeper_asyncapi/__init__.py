@@ -1,5 +1,5 @@
 """Innkeeper's AsyncAPI 3.0 document: FastStream describes the broker (`commands`, `events`,
-`notifier`), `finish` adds what FastStream cannot say (`facts`)."""
+`projector`, `notifier`), `finish` adds what FastStream cannot say (`facts`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from faststream.specification import AsyncAPI
 from innkeeper_contracts.topology import EVENTS_EXCHANGE
 from notifier.topology import DELIVERY_LIMIT
 
-from . import commands, events, notifier
+from . import commands, events, notifier, projector
 from .facts import Facts
 from .finish import finish
 
@@ -27,6 +27,7 @@ def message_broker() -> tuple[RabbitBroker, Facts]:
     commands.describe(broker, facts)
     exchange = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
     events.describe(broker, exchange, facts)
+    projector.describe(broker, exchange, facts)
     notifier.describe(broker, exchange, facts)
     return broker, facts
 
@@ -38,9 +39,9 @@ def asyncapi_document(version: str) -> Any:
             broker,
             title="Innkeeper messages",
             version=version,
-            description="Commands to the command service and its replies, the domain events it publishes, "
-            "what the notifier takes from them, and the dead letters of both. For a walk through sending "
-            "a first command, see docs/integrating.md.",
+            description="Commands to the command service and its replies, the domain events it "
+            "publishes, what the projector and the notifier take from them, and the dead letters. For a "
+            "walk through sending a first command, see docs/integrating.md.",
             schema_version="3.0.0",
         )
         .to_specification()

@@ -40,6 +40,7 @@ TAGS = {
     "commands": "Commands in: one per routing key on `innkeeper.commands`.",
     "replies": "The answer to a command sent with `reply_to`.",
     "events": "Domain events out, on the topic exchange `innkeeper.events`.",
+    "projector": "What the projector takes from `innkeeper.events`.",
     "notifier": "What the notifier takes from `innkeeper.events`.",
     "dead letters": "Messages refused, kept with the reason.",
 }

@@ -124,6 +124,11 @@ def test_every_event_is_published_with_the_headers_consumers_shard_by() -> None:
         )
 
 
+def test_the_projector_takes_every_event_as_published() -> None:
+    taken = [resolve(message["$ref"]) for message in OPERATIONS["projectorTakesEvents"]["messages"]]
+    assert sorted(message["name"] for message in taken) == sorted(EVENT_TYPES)
+
+
 @pytest.mark.parametrize("name", ["CommandDeadLetter", "NotifierDeadLetter"])
 def test_a_dead_letter_has_a_body_and_the_headers_that_say_why(name: str) -> None:
     message = MESSAGES[name]
