@@ -33,6 +33,7 @@ from .story import (
     EVENT_DATA,
     HOTEL_ID,
     IDEMPOTENCY_KEY,
+    OCCURRED_AT,
     SENDER,
 )
 
@@ -62,7 +63,7 @@ def event_envelope(event_type: str) -> dict[str, Any]:
         aggregate_version=1,
         global_position=4_000 + position,
         partition_key=HOTEL_ID,
-        occurred_at=CANCELLED_AT,
+        occurred_at=OCCURRED_AT.get(event_type, CANCELLED_AT),
         correlation_id=CORRELATION_ID,
         causation_id=IDEMPOTENCY_KEY,
         data=data.model_dump(mode="json"),

@@ -20,7 +20,10 @@ _HOTEL = {"hotel_id": HOTEL_ID}
 _BOOKING = {"booking_id": BOOKING_ID, **_HOTEL}
 _PRICE = {"total_price": {"amount": "360.00", **EUR}}
 _REFUND = {"refund": {"amount": "180.00", **EUR}}  # cancelled three days ahead: half back
+REGISTERED_AT = "2027-03-01T08:00:00Z"
+BOOKED_AT = "2027-05-20T09:30:00Z"
 CANCELLED_AT = "2027-06-08T10:00:00Z"
+ALERTED_AT = "2027-06-10T16:05:00Z"
 
 COMMAND_BODIES: dict[str, dict[str, Any]] = {
     "RegisterHotel": {
@@ -75,7 +78,7 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
         "guests": 2,
         "nightly_rate": {"amount": "120.00", **EUR},
         **_PRICE,
-        "booked_at": "2027-05-20T09:30:00Z",
+        "booked_at": BOOKED_AT,
     },
     "BookingCancelled": {
         **_BOOKING,
@@ -113,9 +116,16 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
         "message": "Booking cancelled 19 hours before check-in (3 nights, 360.00 EUR, no refund).",
         **_PRICE,
         "refund": {"amount": "0.00", **EUR},
-        "raised_at": "2027-06-10T16:05:00Z",
+        "raised_at": ALERTED_AT,
         "hotel_name": "Hotel Bryggen",
         "management_email": "management@bryggen.example",
         **STAY,
     },
 }
+
+OCCURRED_AT = {
+    "HotelRegistered": REGISTERED_AT,
+    "StayBooked": BOOKED_AT,
+    "ManagementAlertRaised": ALERTED_AT,
+}
+"""When each event happened; the hotel's later changes and the cancellation's events: at the cancellation."""
