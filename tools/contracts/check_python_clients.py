@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generate a Python client from each HTTP service's OpenAPI with openapi-python-client, then prove
-it usable: every module compiles and imports, and mypy --strict passes over it.
+it usable: every module compiles and imports, and mypy --strict passes over it and over the first
+calls an integrator writes (usage_clients.py).
 
 Part of `make contracts-check`: a spec that the generator refuses or warns about (`--fail-on-warning`),
 or that makes it write code that does not compile, import or type-check, fails CI.
@@ -64,10 +65,10 @@ def check(out: Path) -> None:
         "    print(f'{name}: {len(modules)} modules import')\n"
     )
     _run("import every module", [sys.executable, "-c", imports, *CLIENTS.values()], cwd=out)
-    config = HERE / "mypy-generated.ini"
+    config, usage = HERE / "mypy-generated.ini", HERE / "usage_clients.py"
     _run(
-        "mypy --strict",
-        [sys.executable, "-m", "mypy", "--config-file", str(config), *CLIENTS.values()],
+        "mypy --strict, with usage_clients.py",
+        [sys.executable, "-m", "mypy", "--config-file", str(config), *CLIENTS.values(), str(usage)],
         cwd=out,
     )
 
@@ -78,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "build" / "python")
     arguments = parser.parse_args(argv)
     arguments.out.mkdir(parents=True, exist_ok=True)
-    generate(arguments.docs.resolve(), arguments.out.resolve())
-    check(arguments.out.resolve())
+    try:
+        generate(arguments.docs.resolve(), arguments.out.resolve())
+        check(arguments.out.resolve())
+    except subprocess.CalledProcessError as failed:  # its own output above says why
+        print(f"Python clients: {Path(failed.cmd[0]).name} … exited {failed.returncode}", file=sys.stderr)
+        return 1
     return 0
 
 
