@@ -6,8 +6,9 @@
 * docs/asyncapi/innkeeper.json — AsyncAPI 3.0 of the messages (scripts/innkeeper_asyncapi), generated
   by FastStream and completed where it cannot express something: the command intake (one operation per
   command, its JSON body, its reply), the replies and the dead letters, every domain event as a
-  publisher on `innkeeper.events` (the EventEnvelope with that event's `data`), and what the notifier
-  takes from there and dead-letters; with header schemas, AMQP properties and examples;
+  publisher on `innkeeper.events` (the EventEnvelope with that event's `data`), what the projector and
+  the notifier take from there, and their dead letters; with named servers, header schemas, AMQP
+  properties and examples (validated in `make contracts-check`);
 * docs/schemas/<Model>.json — the JSON Schema of every contract (`innkeeper_contracts.schemas`).
 
 The output is deterministic (sorted keys, no timestamps, one trailing newline), so the committed copies
