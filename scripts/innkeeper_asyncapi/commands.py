@@ -96,6 +96,7 @@ def describe(broker: RabbitBroker, facts: Facts) -> None:
         REPLIES,
         title=REPLIES,
         schema=CommandAccepted | CommandRejected,
+        mandatory=False,  # as the intake publishes them (amqp_answers)
         description="The answer to a command message with `reply_to`: published to the default exchange "
         "with the routing key `reply_to` names, and the command's `correlation_id`.",
     )
@@ -104,6 +105,8 @@ def describe(broker: RabbitBroker, facts: Facts) -> None:
         DEAD_LETTER_QUEUE_SPEC,
         exchange=DEAD_LETTER_EXCHANGE_SPEC,
         title=DEAD_LETTERS,
+        persist=True,
+        mandatory=False,
         description=f"Refused command messages, in the queue `{COMMANDS_DEAD_LETTER_QUEUE}` (`python -m "
         "command_service dead-letters` lists, retries or discards them). Only the headers below are kept: "
         "the sender's own are not, when the intake refused the message itself.",

@@ -58,6 +58,7 @@ def describe(broker: RabbitBroker, events: RabbitExchange, facts: Facts) -> None
         RabbitQueue(topology.DEAD_LETTER_QUEUE, durable=True),
         exchange=RabbitExchange(topology.DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True),
         title=DEAD_LETTERS,
+        persist=True,
         description=f"Messages the notifier cannot take, in the queue `{topology.DEAD_LETTER_QUEUE}`: at "
         f"most {topology.DEAD_LETTERS_MAX:,} messages, each for 14 days.",
     )
