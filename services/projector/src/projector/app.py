@@ -27,7 +27,7 @@ from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers, operation_id
 from innkeeper_kit.methods import install_routing_problems
-from innkeeper_kit.problems import RETRY_AFTER_SECONDS, problem_response
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 
 from .bootstrap import Components, Projector
 from .failures import INFRASTRUCTURE_ERRORS
@@ -148,7 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
             log.warning("status.unavailable", error=repr(error))
             detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
             return problem_response(
-                503, "unavailable", "Status unavailable", detail, RETRY, instance=request.url.path
+                503, "unavailable", "Status unavailable", detail, RETRY, instance=instance_of(request.scope)
             )
         return JSONResponse(report.model_dump(mode="json"))
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-from innkeeper_kit.problems import problem_response
+from innkeeper_kit.problems import instance_of, problem_response
 
 
 def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> list[str]:
@@ -36,14 +36,14 @@ def method_not_allowed(request: Request) -> Response:
     detail = f"{request.method} {request.url.path}: this path answers {listed or 'no method'}"
     headers = {"Allow": listed}
     return problem_response(
-        405, "method-not-allowed", "Method not allowed", detail, headers, instance=request.url.path
+        405, "method-not-allowed", "Method not allowed", detail, headers, instance=instance_of(request.scope)
     )
 
 
 def not_found(request: Request) -> Response:
     """The 404 problem of a path the app does not have."""
     detail = f"{request.method} {request.url.path}: no such path"
-    return problem_response(404, "not-found", "Not found", detail, instance=request.url.path)
+    return problem_response(404, "not-found", "Not found", detail, instance=instance_of(request.scope))
 
 
 async def _on_not_found(request: Request, error: Exception) -> Response:

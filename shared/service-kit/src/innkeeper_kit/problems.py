@@ -7,6 +7,7 @@ names the kind and whose `instance` is the request's path; the services' own ref
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import structlog
@@ -28,9 +29,12 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
 
 
 def instance_of(scope: Scope) -> str:
-    """A problem's `instance` over HTTP: the path the client asked for (no query: it may be long)."""
-    path: str = scope.get("path", "")
-    return path
+    """A problem's `instance` over HTTP: the path the client asked for, as it was sent (percent-encoded:
+    a URI reference even where the decoded path holds a space or a NUL), without the query."""
+    raw: bytes | None = scope.get("raw_path")
+    if raw is not None:
+        return raw.decode("latin-1")
+    return quote(scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
 
 
 def problem_body(status: int, kind: ProblemKind, title: str, detail: str, instance: str | None) -> bytes:

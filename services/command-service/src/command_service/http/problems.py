@@ -21,7 +21,7 @@ from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import CommandAccepted, CommandRejected, problem_type
 from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
-from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
+from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 
 _HEADERS_BY_STATUS: dict[int, dict[str, str]] = {
     401: {"WWW-Authenticate": 'Bearer realm="innkeeper"'},
@@ -36,7 +36,7 @@ def outcome_response(request: Request, outcome: Outcome) -> Response:
         headers = {"Location": location} if location is not None else None
         return Response(outcome.model_dump_json(), 202, headers=headers, media_type="application/json")
     headers = _HEADERS_BY_STATUS.get(outcome.status)
-    located = outcome.model_copy(update={"instance": request.url.path})
+    located = outcome.model_copy(update={"instance": instance_of(request.scope)})
     return Response(located.model_dump_json(), outcome.status, headers=headers, media_type=PROBLEM_JSON)
 
 

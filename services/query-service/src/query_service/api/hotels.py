@@ -91,7 +91,9 @@ async def search_hotels(
         int | None, Query(ge=1, le=20, description="Party size a room must fit.", examples=[2])
     ] = None,
     min_stars: Annotated[int | None, Query(ge=1, le=5, examples=[4])] = None,
-    sort: Annotated[HotelSort, Query(description="`price`, `-price`, `stars` or `-stars`.", examples=["-stars"])] = "price",
+    sort: Annotated[
+        HotelSort, Query(description="`price`, `-price`, `stars` or `-stars`.", examples=["-stars"])
+    ] = "price",
     cursor: CursorParam = None,
     limit: LimitParam = 20,
 ) -> Response:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from innkeeper_contracts import FieldError, Problem, ProblemKind, problem_type
 from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
-from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS
+from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 from query_service.errors import QueryError, ReadModelUnavailableError
 
 from .rendering import freshness_headers
@@ -35,7 +35,7 @@ def problem(
         title=title,
         status=status,
         detail=detail,
-        instance=request.url.path,
+        instance=instance_of(request.scope),
         correlation_id=structlog.contextvars.get_contextvars().get("correlation_id"),
         errors=errors or [],
     )
