@@ -53,7 +53,11 @@ async def test_an_unexpected_error_is_answered_500_dead_lettered_with_its_kind_a
         async with TestRabbitBroker(broker) as test_broker:
             await publish(test_broker, body, reply_to="replies-under-partner", correlation_id="corr-5")
     [answer] = [CommandRejected.model_validate_json(reply) for reply in replies]
-    assert (answer.status, answer.type, answer.correlation_id) == (500, "https://innkeeper.dev/problems/internal", "corr-5")
+    assert (answer.status, answer.type, answer.correlation_id) == (
+        500,
+        "https://innkeeper.dev/problems/internal",
+        "corr-5",
+    )
     assert str(error) not in answer.detail, "no internals"
     assert type(error).__name__ not in answer.detail, "no internals"
     [(dead_body, headers)] = dead

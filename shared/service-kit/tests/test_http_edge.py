@@ -91,7 +91,10 @@ async def test_a_declared_length_over_the_limit_is_a_413_problem() -> None:
         answer = await http.post("/echo", content=b"x" * (LIMIT + 1))
     assert answer.status_code == 413
     assert answer.headers["content-type"] == "application/problem+json"
-    assert (answer.json()["type"], answer.json()["status"]) == ("https://innkeeper.dev/problems/too-large", 413)
+    assert (answer.json()["type"], answer.json()["status"]) == (
+        "https://innkeeper.dev/problems/too-large",
+        413,
+    )
     assert str(LIMIT) in answer.json()["detail"]
 
 
@@ -121,7 +124,10 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(stderr: io
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert (problem["type"], problem["correlation_id"]) == ("https://innkeeper.dev/problems/internal", "corr-500")
+    assert (problem["type"], problem["correlation_id"]) == (
+        "https://innkeeper.dev/problems/internal",
+        "corr-500",
+    )
     assert "secret" not in answer.text
     assert "RuntimeError" not in answer.text
     [line] = [json.loads(text) for text in stderr.getvalue().splitlines() if "unexpected" in text]

@@ -29,7 +29,10 @@ async def test_the_routers_404_and_405_are_problems_with_the_correlation_id() ->
         missing = await http.get("/nowhere", headers=headers)
         other_method = await http.post("/status", json={}, headers=headers)
     assert (missing.status_code, missing.json()["type"]) == (404, "https://innkeeper.dev/problems/not-found")
-    assert (other_method.status_code, other_method.json()["type"]) == (405, "https://innkeeper.dev/problems/method-not-allowed")
+    assert (other_method.status_code, other_method.json()["type"]) == (
+        405,
+        "https://innkeeper.dev/problems/method-not-allowed",
+    )
     assert other_method.headers["allow"] == "GET"
     for answer in (missing, other_method):
         assert answer.headers["content-type"] == "application/problem+json"

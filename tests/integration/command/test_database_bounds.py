@@ -56,7 +56,7 @@ async def test_a_wait_over_its_bound_answers_503_over_http_requeues_over_amqp_th
             answer = await client.post(rate_url, json=RATE, headers=key)
             assert answer.status_code == 503, answer.text
             assert answer.headers["content-type"] == "application/problem+json"
-            assert answer.json()["type"] == "unavailable"
+            assert answer.json()["type"] == "https://innkeeper.dev/problems/unavailable"
             before = await counted(client, "SetNightlyRate", "unavailable")
             change = {"hotel_id": hotel_id, "room_type": "DBL", **RATE}
             await sender.send("SetNightlyRate", orjson.dumps(change), correlation_id="by-amqp")
@@ -91,7 +91,7 @@ async def test_a_command_that_times_out_on_every_delivery_is_answered_503_and_de
             await sender.wait_for_replies(1, limit=3 * COMMANDS_DELIVERY_LIMIT)
         [letter] = await dead_letters(url, 1)
     answer = sender.reply_to("stuck")
-    assert (answer["status"], answer["type"]) == (503, "unavailable")
+    assert (answer["status"], answer["type"]) == (503, "https://innkeeper.dev/problems/unavailable")
     reason = str(letter.headers[REJECTION_REASON_HEADER])
     assert reason.startswith("unavailable: PostgreSQL cancelled a statement: canceling statement due to lock")
     assert reason.endswith(f"({COMMANDS_DELIVERY_LIMIT} deliveries)")
@@ -144,7 +144,7 @@ async def test_no_connection_free_in_time_answers_503_instead_of_waiting(command
             # ...so the next one finds no connection free within POSTGRES_ACQUIRE_TIMEOUT.
             starved = await client.post("/hotels", json=hotel_body())
             assert starved.status_code == 503, starved.text
-            assert starved.json()["type"] == "unavailable"
+            assert starved.json()["type"] == "https://innkeeper.dev/problems/unavailable"
         assert (await first).status_code == 202
         assert (await client.post("/hotels", json=hotel_body())).status_code == 202
     assert await fetchval(dsn, "SELECT count(*) FROM hotels") == 2

@@ -58,7 +58,7 @@ async def test_hostile_values_over_http_get_a_field_level_answer_and_write_nothi
         before = dict((await fetch(dsn, STATE))[0])
 
         async def refused(url: str, body: dict[str, Any], loc: list[Any], error_type: str, said: str) -> None:
-            answer = problem(await client.post(url, json=body), 422, "invalid-command")
+            answer = problem(await client.post(url, json=body), 422, "invalid-input")
             [error] = answer["errors"]
             assert (error["loc"], error["type"]) == (["body", *loc], error_type), answer
             assert said in error["msg"], answer
@@ -127,11 +127,14 @@ async def test_hostile_values_over_amqp_are_rejected_with_reason_and_write_nothi
         }
         for correlation_id, (loc, error_type) in expected.items():
             reply = sender.reply_to(correlation_id)
-            assert (reply["status"], reply["type"]) == (422, "invalid-command"), reply
+            assert (reply["status"], reply["type"]) == (
+                422,
+                "https://innkeeper.dev/problems/invalid-input",
+            ), reply
             assert [(error["loc"], error["type"]) for error in reply["errors"]] == [(loc, error_type)]
         assert (sender.reply_to("foreign")["status"], sender.reply_to("foreign")["type"]) == (
             409,
-            "business-rule",
+            "https://innkeeper.dev/problems/business-rule",
         )
         assert sender.reply_to("valid")["status"] == "accepted"
 

@@ -36,7 +36,7 @@ async def test_http_retry_returns_the_first_answer_and_one_set_of_events(command
 
         other = await client.post("/bookings", json={**stay, "guests": 1}, headers=headers)
         assert other.status_code == 422
-        assert other.json()["type"] == "idempotency-key-reused"
+        assert other.json()["type"] == "https://innkeeper.dev/problems/idempotency-key-reused"
         assert (
             await fetchval(dsn, "SELECT count(*) FROM events") == 3
         )  # the hotel, the stay, its confirmation

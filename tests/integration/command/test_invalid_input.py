@@ -32,7 +32,8 @@ def problem(response: httpx.Response, status: int, problem_type: str) -> dict[st
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    assert (body["status"], body["type"]) == (status, problem_type)
+    assert (body["status"], body["type"]) == (status, f"https://innkeeper.dev/problems/{problem_type}")
+    assert body["instance"] == response.request.url.raw_path.decode().split("?")[0]
     assert body["correlation_id"] == response.headers["x-correlation-id"]
     return body
 
@@ -57,35 +58,35 @@ async def test_each_invalid_http_command_gets_its_precise_problem(command_env: d
         malformed = await client.post(
             "/bookings", content=b"{not json", headers={"content-type": "application/json"}
         )
-        problem(malformed, 400, "malformed-message")
+        problem(malformed, 400, "malformed-body")
 
         missing = booking_body(hotel_id)
         del missing["guest"]
-        body = problem(await client.post("/bookings", json=missing), 422, "invalid-command")
+        body = problem(await client.post("/bookings", json=missing), 422, "invalid-input")
         assert error_locations(body) == [["body", "guest"]]
         assert body["errors"][0]["type"] == "missing"
 
         body = problem(
-            await client.post("/bookings", json=booking_body(hotel_id, guests="two")), 422, "invalid-command"
+            await client.post("/bookings", json=booking_body(hotel_id, guests="two")), 422, "invalid-input"
         )
         assert error_locations(body) == [["body", "guests"]]
 
         bad_email = booking_body(hotel_id)
         bad_email["guest"]["email"] = "not-an-email"
-        body = problem(await client.post("/bookings", json=bad_email), 422, "invalid-command")
+        body = problem(await client.post("/bookings", json=bad_email), 422, "invalid-input")
         assert error_locations(body) == [["body", "guest", "email"]]
 
         backwards = booking_body(hotel_id, check_out=today().isoformat())
-        body = problem(await client.post("/bookings", json=backwards), 422, "invalid-command")
+        body = problem(await client.post("/bookings", json=backwards), 422, "invalid-input")
         assert "check_out must be after check_in" in body["detail"]
 
         body = problem(
-            await client.post("/bookings", json=booking_body(hotel_id, nights=31)), 422, "invalid-command"
+            await client.post("/bookings", json=booking_body(hotel_id, nights=31)), 422, "invalid-input"
         )
         assert "at most 30 nights" in body["detail"]
 
         past = booking_body(hotel_id, check_in=today() - timedelta(days=1))
-        body = problem(await client.post("/bookings", json=past), 422, "invalid-command")
+        body = problem(await client.post("/bookings", json=past), 422, "invalid-input")
         assert error_locations(body) == [["body", "check_in"]]
 
         problem(await client.post("/bookings", json=booking_body(str(uuid4()))), 404, "not-found")
@@ -107,12 +108,12 @@ async def test_each_invalid_http_command_gets_its_precise_problem(command_env: d
         capacity_url = f"/hotels/{hotel_id}/room-types/DBL/capacity"
         problem(await client.post(capacity_url, json={"capacity": 0}), 409, "business-rule")
 
-        body = problem(await client.post(capacity_url, json={"capacity": -1}), 422, "invalid-command")
+        body = problem(await client.post(capacity_url, json={"capacity": -1}), 422, "invalid-input")
         assert error_locations(body) == [["body", "capacity"]]
         body = problem(
             await client.post("/hotels/not-a-uuid/room-types/DBL/capacity", json={"capacity": 1}),
             422,
-            "invalid-command",
+            "invalid-input",
         )
         assert error_locations(body) == [["path", "hotel_id"]]
         problem(await client.get("/nowhere"), 404, "not-found")
@@ -144,22 +145,22 @@ async def test_poison_messages_are_dead_lettered_while_valid_ones_are_processed(
         assert sender.reply_to("valid-2")["status"] == "accepted"
         assert (sender.reply_to("not-json")["status"], sender.reply_to("not-json")["type"]) == (
             400,
-            "malformed-message",
+            "https://innkeeper.dev/problems/malformed-body",
         )
         invalid = sender.reply_to("invalid")
-        assert (invalid["status"], invalid["type"]) == (422, "invalid-command")
+        assert (invalid["status"], invalid["type"]) == (422, "https://innkeeper.dev/problems/invalid-input")
         assert ["guest"] in [error["loc"] for error in invalid["errors"]]
-        assert sender.reply_to("unknown")["type"] == "malformed-message"
+        assert sender.reply_to("unknown")["type"] == "https://innkeeper.dev/problems/malformed-body"
         assert (sender.reply_to("no-hotel")["status"], sender.reply_to("no-hotel")["type"]) == (
             404,
-            "not-found",
+            "https://innkeeper.dev/problems/not-found",
         )
 
         letters = await dead_letters(url, 3)
         reasons = {letter.correlation_id: str(letter.headers["x-rejection-reason"]) for letter in letters}
         assert set(reasons) == {"not-json", "invalid", "unknown"}
-        assert reasons["not-json"].startswith("malformed-message")
-        assert reasons["invalid"].startswith("invalid-command")
+        assert reasons["not-json"].startswith("malformed-body")
+        assert reasons["invalid"].startswith("invalid-input")
         assert "unknown command" in reasons["unknown"]
         assert [letter.body for letter in letters if letter.correlation_id == "not-json"] == [b"{not json"]
         assert await fetchval(dsn, "SELECT count(*) FROM events") == 2

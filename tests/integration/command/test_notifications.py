@@ -75,9 +75,12 @@ async def test_the_management_contact_is_set_over_http_and_recorded_with_the_one
     ]
     stored = await fetchval(dsn, "SELECT management_email FROM hotels WHERE hotel_id = $1", hotel_id)
     assert stored == "night@harbour.example"
-    assert (unknown.status_code, unknown.json()["type"]) == (404, "not-found")
+    assert (unknown.status_code, unknown.json()["type"]) == (404, "https://innkeeper.dev/problems/not-found")
     for refused in (not_an_address, no_address):
-        assert (refused.status_code, refused.json()["type"]) == (422, "invalid-command")
+        assert (refused.status_code, refused.json()["type"]) == (
+            422,
+            "https://innkeeper.dev/problems/invalid-input",
+        )
         assert refused.json()["errors"][0]["loc"] == ["body", "email"]
     assert posted.status_code == 405
     assert posted.headers["allow"] == "PUT"

@@ -34,7 +34,10 @@ async def test_postgres_down_answers_503_problem(command_env: dict[str, str]) ->
         answer = await client.post("/hotels", json=hotel_body(), headers={"Idempotency-Key": "k"})
         assert answer.status_code == 503
         assert answer.headers["content-type"] == "application/problem+json"
-        assert (answer.json()["status"], answer.json()["type"]) == (503, "unavailable")
+        assert (answer.json()["status"], answer.json()["type"]) == (
+            503,
+            "https://innkeeper.dev/problems/unavailable",
+        )
         ready = await client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["postgres"] == "down"
@@ -102,7 +105,7 @@ async def test_connection_to_postgres_lost_under_load_leaves_nothing_half_writte
         await running
         assert 503 in statuses
         down = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))
-        assert (down.status_code, down.json()["type"]) == (503, "unavailable")
+        assert (down.status_code, down.json()["type"]) == (503, "https://innkeeper.dev/problems/unavailable")
 
         await proxy.start()  # and back: the pool reconnects
         again = await client.post("/bookings", json=booking_body(hotel["hotel_id"]))

@@ -34,7 +34,9 @@ async def test_twenty_concurrent_bookings_for_three_rooms_two_replicas(
 
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [202] * 3 + [409] * 17
-    assert {answer.json()["type"] for answer in answers if answer.status_code == 409} == {"business-rule"}
+    assert {answer.json()["type"] for answer in answers if answer.status_code == 409} == {
+        "https://innkeeper.dev/problems/business-rule"
+    }
     nights = await fetch(
         command_env["POSTGRES_DSN"], "SELECT night, booked, capacity FROM room_nights ORDER BY night"
     )

@@ -66,7 +66,7 @@ async def test_a_header_stuffed_message_is_dead_lettered_and_the_intake_stays_co
         assert queue.declaration_result.consumer_count == len(COMMANDS), "every consumer still there"
 
     refusal = sender.reply_to("stuffed")
-    assert (refusal["status"], refusal["type"]) == (431, "too-large")
+    assert (refusal["status"], refusal["type"]) == (431, "https://innkeeper.dev/problems/too-large")
     assert str(letter.headers[REJECTION_REASON_HEADER]).startswith("too-large: the headers have")
     assert "stuffing" not in letter.headers, "a sender's headers are never copied into a dead letter"
     assert (letter.correlation_id, letter.body) == ("stuffed", poison)

@@ -57,14 +57,14 @@ async def test_each_poison_is_answered_and_dead_lettered_and_the_next_command_is
     for label in poisons:
         assert sender.reply_to(f"after-{label}")["status"] == "accepted", label
     too_large = sender.reply_to("too-large")
-    assert (too_large["status"], too_large["type"]) == (413, "too-large")
+    assert (too_large["status"], too_large["type"]) == (413, "https://innkeeper.dev/problems/too-large")
     assert str(letters["too-large"].headers["x-rejection-reason"]).startswith("too-large: the body has")
     assert letters["too-large"].body == b"", "not kept: its size is in the reason"
 
     internal = sender.reply_to("database-refuses")
     assert (internal["status"], internal["type"], internal["correlation_id"]) == (
         500,
-        "internal",
+        "https://innkeeper.dev/problems/internal",
         "database-refuses",
     )
     assert "test_refuses" not in internal["detail"], "no internals"

@@ -67,7 +67,7 @@ async def test_rooms_taken_away_behind_the_service_are_not_booked(command_env: d
         later = start + timedelta(days=5)
         refused = await client.post("/bookings", json=booking_body(hotel_id, later))
         assert refused.status_code == 409, refused.text
-        assert refused.json()["type"] == "business-rule"
+        assert refused.json()["type"] == "https://innkeeper.dev/problems/business-rule"
         # With rooms again (more than before), bookings go through with the new capacity.
         await fetchval(dsn, "UPDATE room_types SET capacity = 7 RETURNING 1")
         accepted = await client.post("/bookings", json=booking_body(hotel_id, later))

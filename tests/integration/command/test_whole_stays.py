@@ -29,7 +29,7 @@ async def _refused_across_a_full_night(client: httpx.AsyncClient, hotel_id: str,
     refused = await client.post("/bookings", json=stay)
 
     assert refused.status_code == 409, refused.text
-    assert refused.json()["type"] == "business-rule"
+    assert refused.json()["type"] == "https://innkeeper.dev/problems/business-rule"
     assert refused.json()["detail"] == f"no 'DBL' room free on {full.isoformat()}"
 
 

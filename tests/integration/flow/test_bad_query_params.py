@@ -81,9 +81,9 @@ async def test_bad_query_input_of_every_kind_is_a_client_error(innkeeper: Innkee
             "/management/alerts?limit=",
             "/hotels?check_in=2027-03-01T10:00:00&check_out=2027-03-02",
             "/hotels?check_in=9999-12-31&check_out=10000-01-01",
-            f"/hotels/{hotel_id}/availability?from=2027-01-01&to=2027-01-01",
-            f"/hotels/{hotel_id}/availability?from=9999-12-30&to=10000-01-01",
-            f"/hotels/{hotel_id}/availability?from=2027-01-01&to=2027-01-01&to=x",
+            f"/hotels/{hotel_id}/availability?check_in=2027-01-01&check_out=2027-01-01",
+            f"/hotels/{hotel_id}/availability?check_in=9999-12-30&check_out=10000-01-01",
+            f"/hotels/{hotel_id}/availability?check_in=2027-01-01&check_out=2027-01-01&check_out=x",
             "/hotels?city=" + "x" * 20_000,
             "/hotels?city=a%00b",  # no hotel's city can hold a NUL (the contracts' text rule): 422
             "/hotels?city=%E2%80%AEnegreB",  # nor a bidi override

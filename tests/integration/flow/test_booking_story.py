@@ -19,6 +19,8 @@ from testkit.innkeeper import Innkeeper
 from flow.payloads import book_stay, cancel_booking, register_hotel, room, today, unique_city
 from flow.reading import commands_over, read_fresh
 
+BUSINESS_RULE = "https://innkeeper.dev/problems/business-rule"
+
 
 @pytest.mark.parametrize("transport", ["http", "amqp"])
 async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
@@ -33,6 +35,7 @@ async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
     ):
         registered, harbour_token = accepted(await commands.send("RegisterHotel", harbour))
         assert (registered.command, str(registered.aggregate_id)) == ("RegisterHotel", harbour["hotel_id"])
+        assert (str(registered.hotel_id), registered.booking_id) == (harbour["hotel_id"], None)
         _, fjord_token = accepted(await commands.send("RegisterHotel", fjord))
 
         # A token names one write: read each hotel with its own before searching.
@@ -51,6 +54,7 @@ async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
         key = f"book-{stay['booking_id']}"
         booked, booked_token = accepted(await commands.send("BookStay", stay, message_id=key))
         assert str(booked.aggregate_id) == stay["booking_id"]
+        assert (str(booked.booking_id), str(booked.hotel_id)) == (stay["booking_id"], fjord["hotel_id"])
         booking_path = f"/bookings/{stay['booking_id']}"
         booking = await read_fresh(query, booking_path, booked_token)
         assert (booking["status"], booking["hotel_name"], booking["nights"]) == ("active", "Fjord Lodge", 2)
@@ -59,8 +63,12 @@ async def test_booking_story(innkeeper: Innkeeper, transport: str) -> None:
         again = await commands.send("BookStay", stay, message_id=key)
         assert accepted(again)[1] == booked_token
         # Fjord Lodge is full on those nights now: another booking is refused, the search offers only Harbour.
-        refused = await commands.send("BookStay", book_stay(fjord["hotel_id"], "DBL", check_in, nights=1))
-        assert (refused["status"], refused["type"], refused["command"]) == (409, "business-rule", "BookStay")
+        full = book_stay(fjord["hotel_id"], "DBL", check_in, nights=1)
+        refused = await commands.send("BookStay", full, message_id=f"full-{full['booking_id']}")
+        assert (refused["status"], refused["type"], refused["command"]) == (409, BUSINESS_RULE, "BookStay")
+        # The problem names its occurrence: the request's path, or the message it answers.
+        instance = "/bookings" if transport == "http" else f"urn:innkeeper:command:full-{full['booking_id']}"
+        assert refused["instance"] == instance
         page = await read_fresh(query, search, booked_token)
         assert [h["name"] for h in page["items"]] == ["Harbour Inn"]
 

@@ -62,7 +62,7 @@ async def _populate(commands: HttpCommands, city: str) -> list[str]:
         f"/hotels?city={city}&check_in={start}&check_out={end}&guests=2&sort=-stars",
         f"/hotels?city={city}&limit=1",
         f"/hotels/{hotel_id}",
-        f"/hotels/{hotel_id}/availability?from={start}&to={end + timedelta(days=1)}",
+        f"/hotels/{hotel_id}/availability?check_in={start}&check_out={end + timedelta(days=1)}",
         f"/bookings/{stays[1]['booking_id']}",
         f"/bookings/{stays[0]['booking_id']}",
         "/guests/ann/bookings",

@@ -46,9 +46,8 @@ async def test_reads_with_a_token_see_the_write_and_fall_back_to_stale_without_a
         assert detail["room_types"][0]["nightly_rate"]["amount"] == "80.00"
         capacity = {"hotel_id": hotel["hotel_id"], "room_type": "DBL", "capacity": 5}
         _, token = accepted(await commands.send("ChangeRoomCapacity", capacity))
-        availability = await read_fresh(
-            query, f"{hotel_path}/availability?from={stays[0]['check_in']}&to={stays[0]['check_out']}", token
-        )
+        stay = f"check_in={stays[0]['check_in']}&check_out={stays[0]['check_out']}"
+        availability = await read_fresh(query, f"{hotel_path}/availability?{stay}", token)
         nights = [(n["capacity"], n["booked"]) for n in availability["nights"]]
         assert nights == [(5, 1), (5, 2)]  # the second stay overlaps the first's second night
 

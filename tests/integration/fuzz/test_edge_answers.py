@@ -45,7 +45,7 @@ async def test_a_body_over_the_limit_is_a_413_problem_whether_declared_or_chunke
         assert answer.status_code == 413, answer.text
         assert answer.headers["content-type"] == "application/problem+json"
         assert (answer.json()["type"], answer.json()["correlation_id"]) == (
-            "too-large",
+            "https://innkeeper.dev/problems/too-large",
             answer.headers["x-correlation-id"],
         )
     assert "content-length" not in chunked.request.headers
@@ -65,7 +65,7 @@ async def test_a_method_a_path_does_not_have_is_a_405_naming_those_it_has(
         assert answer.status_code == 405, answer.text
         assert answer.headers["allow"] == allowed
         assert answer.headers["content-type"] == "application/problem+json"
-        assert answer.json()["type"] == "method-not-allowed"
+        assert answer.json()["type"] == "https://innkeeper.dev/problems/method-not-allowed"
 
 
 async def test_an_idempotency_key_out_of_format_is_a_422_naming_the_header(

@@ -52,7 +52,8 @@ def assert_problem(answer: httpx.Response, status: int, kind: str) -> None:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert (problem["status"], problem["type"]) == (status, kind)
+    assert (problem["status"], problem["type"]) == (status, f"https://innkeeper.dev/problems/{kind}")
+    assert problem["instance"] == answer.request.url.raw_path.decode().split("?")[0]
     assert problem["correlation_id"] == answer.headers["x-correlation-id"]
 
 
@@ -78,7 +79,7 @@ async def test_every_refusal_of_the_projector_is_a_problem(
         "application/problem+json",
         "close",
     )
-    assert json.loads(body)["type"] == "request-timeout"
+    assert json.loads(body)["type"] == "https://innkeeper.dev/problems/request-timeout"
 
     # A status document no longer in the shape the projector wrote (an operator's mistake): a 500.
     client_of_mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_server)

@@ -48,7 +48,7 @@ async def test_a_body_shorter_than_its_length_is_a_408_problem_and_the_connectio
     assert headers["content-type"] == "application/problem+json"
     assert headers["connection"] == "close"  # the rest of the body may still come: framing is lost
     problem = json.loads(body)
-    assert (problem["status"], problem["type"]) == (408, "request-timeout")
+    assert (problem["status"], problem["type"]) == (408, "https://innkeeper.dev/problems/request-timeout")
     assert problem["correlation_id"] == headers["x-correlation-id"]
     assert "1 seconds" in problem["detail"]
     assert "ASGI" not in process.logs()  # answered whole: the server saw no error, nothing half-sent

@@ -25,7 +25,7 @@ def assert_unexpected_error_answered(answer: httpx.Response, process: ServicePro
     assert answer.status_code == 500, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
-    assert (problem["status"], problem["type"]) == (500, "internal")
+    assert (problem["status"], problem["type"]) == (500, "https://innkeeper.dev/problems/internal")
     assert problem["correlation_id"] == answer.headers["x-correlation-id"] == "poison-1"
     assert not [word for word in INTERNALS if word in answer.text]
     logs = process.logs()

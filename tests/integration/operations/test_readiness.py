@@ -79,7 +79,10 @@ async def _flip_all(system: Innkeeper, proxies: dict[str, TcpProxy]) -> None:
         await proxies["POSTGRES_DSN"].cut()
         await wait_readiness(command, 503, postgres="down")
         refused = await commands.post("/hotels", json=hotel())
-        assert (refused.status_code, refused.json()["type"]) == (503, "unavailable")
+        assert (refused.status_code, refused.json()["type"]) == (
+            503,
+            "https://innkeeper.dev/problems/unavailable",
+        )
         await wait_readiness(projector, 200)  # the projector reads the log only to heal gaps
         await proxies["POSTGRES_DSN"].restore()
         await wait_readiness(command, 200, postgres="up")

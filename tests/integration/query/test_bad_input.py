@@ -59,11 +59,14 @@ BAD_REQUESTS: list[tuple[str, dict[str, str]]] = [
     ("/bookings/xyz", {}),
     ("/bookings/" + "1" * 40, {}),
     (f"/hotels/{HOTEL}/availability", {}),
-    (f"/hotels/{HOTEL}/availability?from=2027-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?check_in=2027-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?check_in=2027-01-05&check_out=2027-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?check_in=2027-01-01&check_out=2028-01-01", {}),
+    (f"/hotels/{HOTEL}/availability?check_in=2027-13-01&check_out=2027-01-05", {}),
+    ("/hotels/not-a-uuid/availability?check_in=2027-01-01&check_out=2027-01-05", {}),
+    # the deprecated names are held to the same rules, and may not contradict the new ones
     (f"/hotels/{HOTEL}/availability?from=2027-01-05&to=2027-01-01", {}),
-    (f"/hotels/{HOTEL}/availability?from=2027-01-01&to=2028-01-01", {}),
-    (f"/hotels/{HOTEL}/availability?from=2027-13-01&to=2027-01-05", {}),
-    ("/hotels/not-a-uuid/availability?from=2027-01-01&to=2027-01-05", {}),
+    (f"/hotels/{HOTEL}/availability?check_in=2027-01-01&from=2027-01-02&check_out=2027-01-05", {}),
     ("/guests/-leading-dash/bookings", {}),
     ("/guests/" + "g" * 129 + "/bookings", {}),
     ("/guests/a%20b/bookings", {}),
@@ -103,8 +106,9 @@ async def test_bad_input_is_a_client_error_problem(
     assert problem["status"] == response.status_code
     assert problem["detail"]
     if response.status_code == 422:
-        assert problem["type"] == "invalid-query"
+        assert problem["type"] == "https://innkeeper.dev/problems/invalid-input"
         assert problem["errors"]
+    assert problem["instance"] == path.split("?")[0]  # as sent: percent-encoded
 
 
 @pytest.mark.parametrize(
@@ -144,7 +148,7 @@ async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadMod
         assert response.status_code == 405
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["allow"] == "GET"
-        assert response.json()["type"] == "method-not-allowed"
+        assert response.json()["type"] == "https://innkeeper.dev/problems/method-not-allowed"
 
 
 async def test_a_correlation_id_out_of_format_is_replaced(
@@ -165,4 +169,4 @@ async def test_a_body_over_the_limit_is_a_413_problem(
     response = await client.request("GET", "/hotels", content=b"x" * 1025)
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["type"] == "too-large"
+    assert response.json()["type"] == "https://innkeeper.dev/problems/too-large"

@@ -46,7 +46,7 @@ async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, seed: Rea
         response = await client.get(path, params={"from": "2027-01-01", "to": "2027-01-03"})
         assert response.status_code == 404, path
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["type"] == "not-found"
+        assert response.json()["type"] == "https://innkeeper.dev/problems/not-found"
 
 
 async def test_guest_bookings_page_by_check_in(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
@@ -82,8 +82,9 @@ async def test_availability_fills_nights_without_documents_from_the_detail(
     await seed.put(hotel)
     await seed.put_night(hotel_night(hotel.hotel_id, night, {"DBL": (4, 3)}))
     await seed.put_night(hotel_night(hotel.hotel_id, date(2027, 6, 9), {"DBL": (4, 4)}))  # outside range
-    params = {"from": "2027-06-01", "to": "2027-06-04"}
+    params = {"check_in": "2027-06-01", "check_out": "2027-06-04"}
     body = (await client.get(f"/hotels/{hotel.hotel_id}/availability", params=params)).json()
+    assert (body["check_in"], body["check_out"]) == ("2027-06-01", "2027-06-04")
     assert [n["night"] for n in body["nights"]] == ["2027-06-01", "2027-06-02", "2027-06-03"]
     free = {n["night"]: {r["room_type"]: r["free"] for r in n["room_types"]} for n in body["nights"]}
     assert free == {
@@ -93,6 +94,22 @@ async def test_availability_fills_nights_without_documents_from_the_detail(
     }
     assert body["nights"][1]["booked"] == 3
     assert body["nights"][1]["capacity"] == 6
+
+
+async def test_availability_still_takes_from_and_to_for_one_version_and_answers_the_old_names_too(
+    client: httpx.AsyncClient, seed: ReadModelSeed
+) -> None:
+    hotel = hotel_detail(rooms={"DBL": 4})
+    await seed.put(hotel)
+    path = f"/hotels/{hotel.hotel_id}/availability"
+    old = (await client.get(path, params={"from": "2027-06-01", "to": "2027-06-03"})).json()
+    new = (await client.get(path, params={"check_in": "2027-06-01", "check_out": "2027-06-03"})).json()
+    same = await client.get(path, params={"check_in": "2027-06-01", "from": "2027-06-01", "to": "2027-06-03"})
+    assert old == new == same.json()
+    assert (new["check_in"], new["check_out"]) == (new["start"], new["end"]) == ("2027-06-01", "2027-06-03")
+    refused = await client.get(path, params={"from": "2027-06-01"})
+    assert refused.status_code == 422
+    assert [error["loc"] for error in refused.json()["errors"]] == [["query", "check_out"]]
 
 
 async def test_the_service_follows_the_generation_alias(

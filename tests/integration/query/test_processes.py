@@ -49,7 +49,7 @@ async def test_two_replicas_answer_identically(replicas: list[ServiceProcess], s
         "/hotels?city=Porto&limit=2",
         "/hotels?sort=-price&guests=2&check_in=2027-01-01&check_out=2027-01-03",
         f"/hotels/{hotel.hotel_id}",
-        f"/hotels/{hotel.hotel_id}/availability?from={now().date()}&to=2026-12-03",
+        f"/hotels/{hotel.hotel_id}/availability?check_in={now().date()}&check_out=2026-12-03",
         f"/bookings/{stay.booking_id}",
         f"/bookings/{uuid4()}",
         "/guests/ana/bookings",

@@ -150,9 +150,9 @@ async def test_mapped_senders_act_as_granted_and_the_others_are_refused(senders:
     )
 
     assert accepted["status"] == "accepted"
-    assert (anonymous["status"], anonymous["type"]) == (401, "unauthenticated")
-    assert (unmapped["status"], unmapped["type"]) == (403, "forbidden")
-    assert (not_granted["status"], not_granted["type"]) == (403, "forbidden")
+    assert (anonymous["status"], anonymous["type"]) == (401, "https://innkeeper.dev/problems/unauthenticated")
+    assert (unmapped["status"], unmapped["type"]) == (403, "https://innkeeper.dev/problems/forbidden")
+    assert (not_granted["status"], not_granted["type"]) == (403, "https://innkeeper.dev/problems/forbidden")
     assert [await events_of(senders["system"], hotel["hotel_id"]) for hotel in hotels] == [1, 0, 0, 0]
     assert await dead_letters(senders["system"]) == 0, "an unknown sender's message is not even read"
 

@@ -84,7 +84,7 @@ async def test_each_caller_gets_exactly_its_status_on_every_route(system: Innkee
 
 
 async def see_the_reads(system: Innkeeper, booking_id: str) -> None:
-    window = f"from={today()}&to={today() + timedelta(days=7)}"
+    window = f"check_in={today()}&check_out={today() + timedelta(days=7)}"
     paths = {
         "GET /hotels": "/hotels?city=Bergen",
         "GET /hotels/{id}": f"/hotels/{HOTEL}",

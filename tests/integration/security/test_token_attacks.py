@@ -108,7 +108,7 @@ async def test_every_forged_token_is_refused_with_401(
                 'error="invalid_token"' in answer.headers["www-authenticate"],
             )
             assert answer.headers["content-type"] == "application/problem+json"
-            assert answer.json()["type"] == "unauthenticated"
+            assert answer.json()["type"] == "https://innkeeper.dev/problems/unauthenticated"
     assert refused == dict.fromkeys(ATTACKS, (401, True))
 
 
