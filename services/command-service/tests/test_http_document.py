@@ -57,3 +57,40 @@ def test_the_idempotency_key_has_the_kit_s_format(document: dict[str, Any], path
 
 def test_metrics_are_documented_as_prometheus_text(document: dict[str, Any]) -> None:
     assert list(document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == ["text/plain"]
+
+
+def test_every_request_example_is_a_valid_command_body(document: dict[str, Any]) -> None:
+    """The examples a client generator shows are bodies the service takes (the schema's own model)."""
+    from command_service.http.examples import REQUESTS
+    from innkeeper_contracts import (
+        BookStay,
+        CancelBookingBody,
+        ChangeRoomCapacityBody,
+        RegisterHotel,
+        SetManagementContactBody,
+        SetNightlyRateBody,
+    )
+
+    bodies = {
+        "RegisterHotel": RegisterHotel,
+        "ChangeRoomCapacity": ChangeRoomCapacityBody,
+        "SetNightlyRate": SetNightlyRateBody,
+        "SetManagementContact": SetManagementContactBody,
+        "BookStay": BookStay,
+        "CancelBooking": CancelBookingBody,
+    }
+    assert set(REQUESTS) == set(bodies)
+    for command, examples in REQUESTS.items():
+        for example in examples.values():
+            bodies[command].model_validate(example["value"])
+    documented = document["paths"]["/bookings"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(documented["examples"]) == set(REQUESTS["BookStay"])
+
+
+def test_every_answer_example_is_a_valid_answer() -> None:
+    from command_service.http.examples import accepted, rejected
+    from innkeeper_contracts import CommandAccepted, CommandRejected
+
+    for booking in (True, False):
+        CommandAccepted.model_validate(accepted("BookStay", booking=booking))
+    assert CommandRejected.model_validate(rejected("BookStay", "/bookings")).kind == "business-rule"
