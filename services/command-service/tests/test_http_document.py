@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import structlog
+from pydantic import BaseModel
 
 from command_service.bootstrap import create_app
 from command_service.settings import Settings
@@ -71,7 +72,7 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         SetNightlyRateBody,
     )
 
-    bodies = {
+    bodies: dict[str, type[BaseModel]] = {
         "RegisterHotel": RegisterHotel,
         "ChangeRoomCapacity": ChangeRoomCapacityBody,
         "SetNightlyRate": SetNightlyRateBody,
