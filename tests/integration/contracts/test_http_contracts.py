@@ -178,3 +178,20 @@ def test_every_problem_type_is_a_uri_documented_in_docs_problems() -> None:
     for kind in PROBLEM_KINDS:
         assert problem_type(kind) == f"https://innkeeper.dev/problems/{kind}"
         assert f'<a id="{kind}"></a>' in page, kind
+
+
+def _refs(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_reference_resolves(service: str) -> None:
+    full = document(service)
+    for ref in _refs(full):
+        kind, name = ref.removeprefix("#/components/").split("/")
+        assert name in full["components"][kind], ref
