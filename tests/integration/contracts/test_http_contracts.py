@@ -195,3 +195,9 @@ def test_every_reference_resolves(service: str) -> None:
     for ref in _refs(full):
         kind, name = ref.removeprefix("#/components/").split("/")
         assert name in full["components"][kind], ref
+
+
+def test_the_problem_schema_is_the_same_in_every_document() -> None:
+    schemas = [document(service)["components"]["schemas"] for service in SERVICES]
+    assert all(s["Problem"] == schemas[0]["Problem"] for s in schemas)
+    assert all(s["FieldError"] == schemas[0]["FieldError"] for s in schemas)

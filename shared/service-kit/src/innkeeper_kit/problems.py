@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import orjson
 import structlog
+from fastapi.openapi.models import Schema
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
@@ -23,9 +24,15 @@ SCHEMA_REF = "#/components/schemas/{model}"
 
 
 def problem_schemas() -> dict[str, dict[str, Any]]:
-    """`Problem` and what it refers to (`FieldError`) as OpenAPI components, as FastAPI renders them."""
+    """`Problem` and what it refers to (`FieldError`) as OpenAPI components, exactly as FastAPI renders
+    them for a service that names `Problem` in its own responses (through its `Schema` model, which
+    drops null defaults and writes bounds as numbers): one schema, byte for byte, in every document."""
     schema = Problem.model_json_schema(ref_template=SCHEMA_REF, mode="serialization")
-    return {"Problem": schema, **schema.pop("$defs", {})}
+    components = {"Problem": schema, **schema.pop("$defs", {})}
+    return {
+        name: Schema.model_validate(component).model_dump(by_alias=True, exclude_none=True)
+        for name, component in components.items()
+    }
 
 
 def instance_of(scope: Scope) -> str:
