@@ -52,3 +52,10 @@ def test_a_problem_ignores_members_it_does_not_know_and_says_its_kind() -> None:
     rejected = CommandRejected.model_validate({**wire, "command": "BookStay"})
     assert (rejected.kind, rejected.command) == ("business-rule", "BookStay")
     assert "retry_in" not in rejected.model_dump()
+
+
+def test_every_kind_has_one_title() -> None:
+    from innkeeper_contracts.problems import PROBLEM_TITLES
+
+    assert list(PROBLEM_TITLES) == list(PROBLEM_KINDS)
+    assert all(title[:1].isupper() for title in PROBLEM_TITLES.values())

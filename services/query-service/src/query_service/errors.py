@@ -13,7 +13,7 @@ class QueryError(Exception):
 
     status = 500
     kind: ClassVar[ProblemKind] = "internal"
-    title = "Query failed"
+    title = "Internal error"
 
 
 class InvalidQueryError(QueryError):
@@ -58,4 +58,4 @@ class ReadModelUnavailableError(QueryError):
 
     status = 503
     kind = "unavailable"
-    title = "Read model unavailable"
+    title = "Service unavailable"

@@ -32,6 +32,22 @@ ProblemKind = Literal[
     "unavailable",
 ]
 PROBLEM_KINDS: tuple[ProblemKind, ...] = get_args(ProblemKind)
+PROBLEM_TITLES: dict[ProblemKind, str] = {
+    "invalid-input": "Invalid input",
+    "malformed-body": "Malformed body",
+    "unauthenticated": "Unauthenticated",
+    "forbidden": "Forbidden",
+    "not-found": "Not found",
+    "method-not-allowed": "Method not allowed",
+    "request-timeout": "Request timeout",
+    "business-rule": "Business rule violated",
+    "conflict": "Conflict",
+    "too-large": "Content too large",
+    "idempotency-key-reused": "Idempotency key reused",
+    "internal": "Internal error",
+    "unavailable": "Service unavailable",
+}
+"""The `title` of each kind: the same for every occurrence (RFC 9457 §3.1.3); `detail` says what happened."""
 AMQP_INSTANCE_PREFIX = "urn:innkeeper:command:"
 """`instance` of an AMQP reply: this prefix and the command message's `message_id`."""
 

@@ -88,7 +88,7 @@ def headers_too_large(size: int, limit: int, *, command: str, correlation_id: st
     return CommandRejected(
         status=431,
         type=problem_type("too-large"),
-        title="Headers too large",
+        title="Content too large",
         detail=f"the headers have {size} bytes encoded; a command message takes at most {limit}",
         command=command,
         correlation_id=correlation_id,

@@ -82,7 +82,7 @@ def too_large(size: int, limit: int, *, command: str | None, correlation_id: str
     return CommandRejected(
         status=413,
         type=problem_type("too-large"),
-        title="Message too large",
+        title="Content too large",
         detail=f"the body has {size} bytes; a command takes at most {limit}",
         command=command,
         correlation_id=correlation_id,

@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
 from innkeeper_contracts import FieldError, Problem, ProblemKind, problem_type
-from innkeeper_contracts.problems import kind_for_status
+from innkeeper_contracts.problems import PROBLEM_TITLES, kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 from query_service.errors import QueryError, ReadModelUnavailableError
@@ -70,9 +70,8 @@ async def on_http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 405:
         return method_not_allowed(request)
     kind = kind_for_status(error.status_code)
-    return problem(
-        request, error.status_code, kind, str(error.detail), f"{request.method} {request.url.path}"
-    )
+    detail = f"{request.method} {request.url.path}: {error.detail}"
+    return problem(request, error.status_code, kind, PROBLEM_TITLES[kind], detail)
 
 
 async def on_mongo_error(request: Request, error: Exception) -> Response:
