@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import aio_pika
 import orjson
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError, ConnectionClosed
 
 from innkeeper_contracts import CommandAccepted
 from innkeeper_contracts.topology import COMMANDS_EXCHANGE
@@ -46,7 +47,10 @@ class AmqpCommandSender(CommandMethods):
         self._waiting: dict[str, asyncio.Future[bytes]] = {}
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect(self.url)
+        try:
+            self._connection = await aio_pika.connect(self.url)
+        except (AMQPError, OSError) as error:
+            raise NoAnswerError(f"cannot reach the broker: {error!r}") from error
         # Publisher confirms: `send` returns once the broker has the message (durable queue, persistent).
         channel: AbstractChannel = await self._connection.channel(publisher_confirms=True)
         replies = await channel.get_queue(DIRECT_REPLY_TO, ensure=False)
@@ -97,11 +101,15 @@ class AmqpCommandSender(CommandMethods):
         try:
             await self._exchange.publish(message, routing_key=name)
             answer = await asyncio.wait_for(reply, self.timeout)
-        except TimeoutError:
+        except TimeoutError:  # first: a TimeoutError is an OSError too
             raise NoAnswerError(
                 f"{name}: no reply within {self.timeout} s (correlation id {correlation_id}); it may still "
                 "be applied: send it again with the same idempotency key to learn its outcome"
             ) from None
+        except (ConnectionClosed, ChannelInvalidStateError, OSError) as error:  # the connection is gone
+            raise NoAnswerError(f"{name}: the connection to the broker is gone ({error!r})") from error
+        except AMQPError as error:  # the broker refused the message (a user_id not the connection's, ...)
+            raise InnkeeperError(f"{name}: the broker refused the message ({error!r})") from error
         finally:
             self._waiting.pop(correlation_id, None)
         return read_reply(name, answer)
