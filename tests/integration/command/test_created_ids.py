@@ -29,6 +29,9 @@ async def test_http_answers_name_the_ids_and_locate_them_in_the_query_service(
         assert registered.status_code == 202
         assert registered.headers["location"] == f"/hotels/{hotel_id}"
         assert (registered.json()["hotel_id"], registered.json()["booking_id"]) == (hotel_id, None)
+        chosen = await client.post("/hotels", json={**hotel_body(), "hotel_id": None})
+        chosen_id = chosen.json()["aggregate_id"]  # the server chose it: the answer still names it
+        assert (chosen.json()["hotel_id"], chosen.headers["location"]) == (chosen_id, f"/hotels/{chosen_id}")
 
         rate = {"nightly_rate": {"amount": "90.00", "currency": "EUR"}}
         changed = await client.post(f"/hotels/{hotel_id}/room-types/DBL/rate", json=rate)

@@ -72,13 +72,19 @@ class CommandRequest:
 
     def accepted(self, aggregate_id: UUID, consistency_token: str) -> CommandAccepted:
         """The answer, naming what the command made or changed by what it is (`booking_id`, `hotel_id`)."""
-        is_booking = isinstance(self.command, BookStay | CancelBooking)
+        booking_id: UUID | None
+        hotel_id: UUID | None
+        if isinstance(self.command, BookStay):
+            booking_id, hotel_id = aggregate_id, self.command.hotel_id
+        elif isinstance(self.command, CancelBooking):
+            booking_id, hotel_id = aggregate_id, None
+        else:  # every other command changes a hotel, whose id the server may have chosen: the aggregate's
+            booking_id, hotel_id = None, aggregate_id
         return CommandAccepted(
             command=self.name,
             aggregate_id=aggregate_id,
-            booking_id=aggregate_id if is_booking else None,
-            # Every other command changes a hotel; a booking names its hotel too.
-            hotel_id=getattr(self.command, "hotel_id", None),
+            booking_id=booking_id,
+            hotel_id=hotel_id,
             consistency_token=consistency_token,
             correlation_id=self.correlation_id,
         )
