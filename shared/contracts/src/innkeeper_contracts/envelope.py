@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from .contract import TolerantContract
 from .events import EVENT_TYPES, DomainEvent
 from .text import ONE_LINE
 from .upcasting import Recorded, upcast
@@ -30,12 +31,10 @@ class UnknownEventTypeError(ValueError):
     """An envelope names an event type this version of the contracts does not know."""
 
 
-class EventEnvelope(Contract):
+class EventEnvelope(TolerantContract):
     """One published event with what a consumer needs to order, deduplicate and trace it.
 
     Read tolerantly, like the events inside: a field this version does not know is ignored."""
-
-    model_config = ConfigDict(extra="ignore")
 
     event_id: UUID = Field(description="Stable across republishing: the deduplication key.")
     event_type: TypeName = Field(examples=["StayBooked"])

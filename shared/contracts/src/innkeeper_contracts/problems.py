@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from .contract import Contract
+from .contract import Contract, TolerantContract
 
 PROBLEM_TYPE_BASE = "https://innkeeper.dev/problems/"
 ProblemKind = Literal[
@@ -92,12 +92,11 @@ class FieldError(Contract):
     type: str = Field(description="pydantic's error type, a short word.", examples=["date_order"])
 
 
-class Problem(Contract):
+class Problem(TolerantContract):
     """Why a request or a command message was refused: RFC 9457 problem details, with Innkeeper's
     extensions `errors` (field-level) and `correlation_id` (quote it when reporting a problem)."""
 
     # Unknown members are ignored, never refused (RFC 9457 §3.2): a problem may gain extensions.
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: str = Field(
         description="What kind of problem, an absolute URI `https://innkeeper.dev/problems/<kind>` "

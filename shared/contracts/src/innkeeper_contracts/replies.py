@@ -7,15 +7,15 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .contract import TolerantContract
 from .problems import FieldError as FieldError
 from .problems import Problem
-from .values import Contract
 
 _BOOKING_ID = "6f1c2d7e-3b4a-4c5d-9e8f-0a1b2c3d4e5f"
 _HOTEL_ID = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
 
 
-class CommandAccepted(Contract):
+class CommandAccepted(TolerantContract):
     """The command was accepted: its events are committed and will be published."""
 
     status: Literal["accepted"] = "accepted"

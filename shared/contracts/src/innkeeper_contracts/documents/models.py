@@ -10,9 +10,10 @@ from uuid import UUID
 from pydantic import Field
 
 from innkeeper_contracts.commands import BOOKING_HORIZON_DAYS
+from innkeeper_contracts.contract import TolerantContract
 from innkeeper_contracts.events import AlertKind, RefundPolicy
 from innkeeper_contracts.money import MAX_NIGHTS
-from innkeeper_contracts.values import Contract, Guest, Money
+from innkeeper_contracts.values import Guest, Money
 
 FULL_NIGHTS_DAYS_BEFORE = 1
 FULL_NIGHTS_DAYS_AFTER = BOOKING_HORIZON_DAYS + MAX_NIGHTS
@@ -30,7 +31,7 @@ hotel of a city to fill one page. The window follows the events, not the clock, 
 same cards."""
 
 
-class RoomTypeCard(Contract):
+class RoomTypeCard(TolerantContract):
     """A room type as a search result shows it, with the nights it is sold out."""
 
     code: str
@@ -47,7 +48,7 @@ class RoomTypeCard(Contract):
     )
 
 
-class HotelCard(Contract):
+class HotelCard(TolerantContract):
     """A hotel in search results: where, how good, from what price, which room types."""
 
     hotel_id: UUID
@@ -63,7 +64,7 @@ class HotelCard(Contract):
     version: int = Field(description="Version of the hotel aggregate this card reflects.")
 
 
-class RoomTypeDetail(Contract):
+class RoomTypeDetail(TolerantContract):
     """A room type on the hotel page."""
 
     code: str
@@ -73,7 +74,7 @@ class RoomTypeDetail(Contract):
     nightly_rate: Money
 
 
-class HotelDetail(Contract):
+class HotelDetail(TolerantContract):
     """The hotel page."""
 
     hotel_id: UUID
@@ -85,7 +86,7 @@ class HotelDetail(Contract):
     version: int
 
 
-class RoomNight(Contract):
+class RoomNight(TolerantContract):
     """One room type on one night."""
 
     room_type: str
@@ -94,7 +95,7 @@ class RoomNight(Contract):
     free: int
 
 
-class HotelNight(Contract):
+class HotelNight(TolerantContract):
     """Availability and occupancy of one hotel on one night (stored only for nights with bookings)."""
 
     hotel_id: UUID
@@ -104,7 +105,7 @@ class HotelNight(Contract):
     capacity: int
 
 
-class BookingDetail(Contract):
+class BookingDetail(TolerantContract):
     """The booking page; also the rows of a guest's bookings."""
 
     booking_id: UUID
@@ -128,7 +129,7 @@ class BookingDetail(Contract):
     version: int = Field(description="Version of the booking aggregate this document reflects.")
 
 
-class ManagementAlert(Contract):
+class ManagementAlert(TolerantContract):
     """An entry of the management alert feed."""
 
     alert_id: UUID

@@ -6,19 +6,15 @@ import re
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import ConfigDict
-
-from innkeeper_contracts.contract import Contract
+from innkeeper_contracts.contract import TolerantContract
 
 
-class DomainEvent(Contract):
+class DomainEvent(TolerantContract):
     """Base of every event: knows its aggregate type and the schema version of its data.
 
     A tolerant reader: a field it does not know is ignored, so a consumer keeps working when an event
     gains an optional field (docs/evolution.md). Every field it knows keeps its rules; the value
     objects inside (Money, Guest) stay closed shapes, shared with the strict commands."""
-
-    model_config = ConfigDict(extra="ignore")
 
     aggregate_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
