@@ -59,7 +59,7 @@ def parse_token(header: str) -> ConsistencyToken:
         return ConsistencyToken.decode(header.strip())
     except ValueError:
         msg = "malformed consistency token (expected <global position>.<aggregate id>.<version>)"
-        raise InvalidQueryError.at(["header", TOKEN_HEADER.lower()], msg) from None
+        raise InvalidQueryError.at(["header", TOKEN_HEADER], msg) from None
 
 
 class ConsistencyGate:

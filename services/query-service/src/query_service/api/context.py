@@ -88,7 +88,7 @@ _TOKEN_DESCRIPTION = (
 TOKEN_DOC: dict[str, Any] = {
     "parameters": [
         {
-            "name": TOKEN_HEADER.lower(),
+            "name": TOKEN_HEADER,
             "in": "header",
             "required": False,
             "schema": {
