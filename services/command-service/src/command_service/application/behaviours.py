@@ -106,7 +106,7 @@ class IdempotencyBehaviour:
                 IdempotencyKeyReusedError(f"idempotency key {key!r} was used for another request")
             )
         log.info("command.replayed", idempotency_key=request.idempotency_key)
-        return stored.outcome
+        return request.replayed(stored.outcome)
 
 
 Rule = Callable[[Contract, Clock], None]

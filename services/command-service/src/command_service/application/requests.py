@@ -18,6 +18,7 @@ from innkeeper_contracts import (
     Contract,
     problem_type,
 )
+from innkeeper_contracts.problems import PROBLEM_TITLES, PROBLEM_TYPE_BASE, kind_for_status
 from innkeeper_kit.auth import Principal
 
 if TYPE_CHECKING:
@@ -99,3 +100,23 @@ class CommandRequest:
             correlation_id=self.correlation_id,
             errors=error.errors,
         )
+
+    def replayed(self, outcome: Outcome) -> Outcome:
+        """A remembered answer in this version's form. Answers remembered before 202s named `booking_id`
+        and `hotel_id` and before problem types were URIs live on for one retention window; the request
+        (same command, same body: the key's fingerprint matched) supplies what they lack."""
+        if isinstance(outcome, CommandAccepted):
+            if outcome.booking_id is not None or outcome.hotel_id is not None:
+                return outcome
+            current = self.accepted(outcome.aggregate_id, outcome.consistency_token)
+            return current.model_copy(update={"correlation_id": outcome.correlation_id})
+        if outcome.type.startswith(PROBLEM_TYPE_BASE):
+            return outcome
+        kind = _RENAMED_KINDS.get(outcome.type, outcome.type)
+        if kind not in PROBLEM_TITLES:
+            kind = kind_for_status(outcome.status)
+        return outcome.model_copy(update={"type": problem_type(kind), "title": PROBLEM_TITLES[kind]})
+
+
+_RENAMED_KINDS = {"invalid-command": "invalid-input", "malformed-message": "malformed-body"}
+"""Bare-word problem types of earlier versions whose kind has a new name."""
