@@ -233,6 +233,9 @@ class Supervisor:
         # Development only: commands sent with the broker's admin credentials (`guest`) may do anything.
         # docker compose has no such user and maps nothing to it.
         intake = self.service_env["command-service"]
+        # A 202's `Location` names the query service, which listens on a port of its own.
+        query_url = f"http://127.0.0.1:{self.ports['query-service']}"
+        intake["QUERY_SERVICE_PUBLIC_URL"] = self.env.get("QUERY_SERVICE_PUBLIC_URL") or query_url
         intake["AMQP_SENDERS"] = self.env.get("AMQP_SENDERS") or json.dumps({self.admin: "service"})
         grants = {self.admin: "*", **SAMPLE_SENDER_GRANTS}
         intake["SERVICE_GRANTS"] = self.env.get("SERVICE_GRANTS") or json.dumps(grants)
