@@ -10,17 +10,15 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
 
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import local_servers, operation_id
+from innkeeper_kit.health import ALIVE, Health, readiness, readiness_answers
 from innkeeper_kit.methods import install_routing_problems
-from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 
 from .bootstrap import Notifier
 from .metrics import METRICS
@@ -35,27 +33,6 @@ _PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
 }
 OPERATIONS: list[str | Enum] = ["operations"]
-
-
-class Health(BaseModel):
-    """Whether the process (or its dependencies) are fine."""
-
-    status: str
-    checks: dict[str, bool] = {}
-
-
-def _example(body: object, status: int = 200) -> dict[int | str, dict[str, Any]]:
-    return {status: {"content": {"application/json": {"example": body}}}}
-
-
-_ALIVE = _example({"status": "ok", "checks": {}})
-_READINESS: dict[int | str, dict[str, Any]] = {
-    **_example({"status": "ok", "checks": {"rabbitmq": True, "postgres": True}}),
-    503: {
-        "model": Health,
-        **_example({"status": "unavailable", "checks": {"rabbitmq": True, "postgres": False}}, 503)[503],
-    },
-}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -78,9 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.get(
-        "/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=_ALIVE
-    )
+    @app.get("/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=ALIVE)
     async def healthz() -> Health:
         return Health(status="ok")
 
@@ -90,14 +65,11 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Are its dependencies reachable?",
         tags=OPERATIONS,
         response_model=Health,
-        responses=_READINESS,
+        responses=readiness_answers("rabbitmq", "postgres"),
     )
     async def readyz(notifier: NotifierDep) -> Response:
         checks = {"rabbitmq": notifier.broker_ready(), "postgres": await _postgres_ok(notifier)}
-        if all(checks.values()):
-            return JSONResponse(Health(status="ok", checks=checks).model_dump())
-        body = Health(status="unavailable", checks=checks).model_dump()
-        return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return readiness(checks)
 
     @app.get(
         "/metrics",

@@ -19,13 +19,13 @@ import structlog
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
 
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers, operation_id
+from innkeeper_kit.health import ALIVE, Health, example, readiness, readiness_answers
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 
@@ -41,25 +41,6 @@ RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 log = structlog.get_logger("projector")
 
 
-class Health(BaseModel):
-    """Whether the process (or its dependencies) are fine."""
-
-    status: str
-    checks: dict[str, bool] = {}
-
-
-def _example(body: object, status: int = 200) -> dict[int | str, dict[str, Any]]:
-    return {status: {"content": {"application/json": {"example": body}}}}
-
-
-_ALIVE = _example({"status": "ok", "checks": {}})
-_READINESS: dict[int | str, dict[str, Any]] = {
-    **_example({"status": "ok", "checks": {"rabbitmq": True, "mongodb": True}}),
-    503: {
-        "model": Health,
-        **_example({"status": "unavailable", "checks": {"rabbitmq": True, "mongodb": False}}, 503)[503],
-    },
-}
 STATUS_EXAMPLE = {
     "log_head": 42,
     "applied_position": 42,
@@ -111,9 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.get(
-        "/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=_ALIVE
-    )
+    @app.get("/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=ALIVE)
     async def healthz() -> Health:
         return Health(status="ok")
 
@@ -123,14 +102,11 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Are its dependencies reachable?",
         tags=OPERATIONS,
         response_model=Health,
-        responses=_READINESS,
+        responses=readiness_answers("rabbitmq", "mongodb"),
     )
     async def readyz(projector: ProjectorDep) -> Response:
         checks = {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
-        if all(checks.values()):
-            return JSONResponse(Health(status="ok", checks=checks).model_dump())
-        body = Health(status="unavailable", checks=checks).model_dump()
-        return JSONResponse(body, status_code=503, headers=RETRY)
+        return readiness(checks)
 
     @app.get(
         "/status",
@@ -138,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Where the projector is",
         tags=OPERATIONS,
         response_model=ProjectorStatus,
-        responses=_UNAVAILABLE | _example(STATUS_EXAMPLE),
+        responses=_UNAVAILABLE | example(STATUS_EXAMPLE),
     )
     async def status(request: Request, projector: ProjectorDep) -> Response:
         """Position per shard, lag behind the event log, generations and parked events."""

@@ -1,0 +1,46 @@
+"""The health answers of the services whose probes report their dependencies one by one (projector,
+notifier): the model, the readiness answer and how the OpenAPI shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from innkeeper_kit.problems import RETRY_AFTER_SECONDS
+
+Answers = dict[int | str, dict[str, Any]]
+
+
+class Health(BaseModel):
+    """Whether the process (or its dependencies) are fine."""
+
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def example(body: object, status: int = 200) -> Answers:
+    """An OpenAPI answer with this JSON example."""
+    return {status: {"content": {"application/json": {"example": body}}}}
+
+
+ALIVE = example({"status": "ok", "checks": {}})
+"""`/healthz`: the process answers."""
+
+
+def readiness_answers(*dependencies: str) -> Answers:
+    """`/readyz` in the OpenAPI: 200 when every dependency answers, 503 (the last one down) otherwise."""
+    down = {name: name != dependencies[-1] for name in dependencies}
+    return {
+        **example({"status": "ok", "checks": dict.fromkeys(dependencies, True)}),
+        503: {"model": Health, **example({"status": "unavailable", "checks": down}, 503)[503]},
+    }
+
+
+def readiness(checks: dict[str, bool]) -> JSONResponse:
+    """The readiness answer: 200, or 503 with `Retry-After` when a dependency does not answer."""
+    if all(checks.values()):
+        return JSONResponse(Health(status="ok", checks=checks).model_dump())
+    body = Health(status="unavailable", checks=checks).model_dump()
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
