@@ -85,7 +85,7 @@ class CommandMethods(ABC):
     async def register_hotel(
         self, command: RegisterHotel, **options: Unpack[CommandOptions]
     ) -> CommandAccepted:
-        """Register a hotel; `aggregate_id` of the answer is its id (also when you chose it)."""
+        """Register a hotel; the answer names it in `hotel_id` (also when you chose it) and `aggregate_id`."""
         return await self.execute(command, **options)
 
     async def change_room_capacity(
@@ -104,7 +104,7 @@ class CommandMethods(ABC):
         return await self.execute(command, **options)
 
     async def book_stay(self, command: BookStay, **options: Unpack[CommandOptions]) -> CommandAccepted:
-        """Book a stay; `aggregate_id` of the answer is the booking's id."""
+        """Book a stay; the answer names the booking in `booking_id` (and `aggregate_id`)."""
         return await self.execute(command, **options)
 
     async def cancel_booking(
