@@ -1,4 +1,5 @@
-"""The JSON Schema of every contract, by name: pinned by tests, written to docs/ by `make docs`."""
+"""The JSON Schema of every contract, by name: written to docs/ by `make docs`, held to its release by
+scripts/check_compatibility.py."""
 
 from __future__ import annotations
 
