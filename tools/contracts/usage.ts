@@ -57,12 +57,12 @@ export async function bookAndFind(token: string, stay: BookStay, city: string): 
     guests: stay.guests,
   };
   const page = await queries.GET("/hotels", {
-    params: { query: search, header: { "x-consistency-token": consistency } },
+    params: { query: search, header: { "X-Consistency-Token": consistency } },
   });
   if (page.error !== undefined) throw explain(page.error);
 
   const booking = await queries.GET("/bookings/{booking_id}", {
-    params: { path: { booking_id: bookingId }, header: { "x-consistency-token": consistency } },
+    params: { path: { booking_id: bookingId }, header: { "X-Consistency-Token": consistency } },
   });
   if (booking.error !== undefined) throw explain(booking.error);
 
