@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from innkeeper_contracts.documents import HotelCard, HotelDetail
+from innkeeper_contracts.documents import HotelCard, HotelDetail, HotelPage
 from query_service.bodies import DocumentBodies, etag_of
-from query_service.models import HotelPage, load
+from query_service.models import load
 
 
 def stored_detail(**changes: Any) -> dict[str, Any]:

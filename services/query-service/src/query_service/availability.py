@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from innkeeper_contracts.documents import HotelDetail, HotelNight, RoomNight, RoomTypeDetail
-
-from .models import HotelAvailability
+from innkeeper_contracts.documents import (
+    HotelAvailability,
+    HotelDetail,
+    HotelNight,
+    RoomNight,
+    RoomTypeDetail,
+)
 
 
 def night_id(hotel_id: str, night: date) -> str:

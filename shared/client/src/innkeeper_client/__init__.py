@@ -20,7 +20,6 @@ from .errors import (
     ServerError,
     UnavailableError,
 )
-from .pages import HotelAvailability, Page
 from .queries import QueryClient
 
 __all__ = [
@@ -30,13 +29,11 @@ __all__ = [
     "CommandClient",
     "CommandRejectedError",
     "ConflictError",
-    "HotelAvailability",
     "InnkeeperClient",
     "InnkeeperError",
     "InvalidRequestError",
     "NoAnswerError",
     "NotFoundError",
-    "Page",
     "PermissionDeniedError",
     "QueryClient",
     "RetryPolicy",

@@ -15,10 +15,16 @@ import httpx
 from pydantic import BaseModel
 
 from innkeeper_contracts import CommandAccepted
-from innkeeper_contracts.documents import BookingDetail, HotelCard, HotelDetail, ManagementAlert
+from innkeeper_contracts.documents import (
+    AlertPage,
+    BookingDetail,
+    BookingPage,
+    HotelAvailability,
+    HotelDetail,
+    HotelPage,
+)
 
 from .calling import Caller, RetryPolicy, unavailable
-from .pages import HotelAvailability, Page
 
 TOKEN_HEADER = "X-Consistency-Token"
 HotelSort = Literal["price", "-price", "stars", "-stars"]
@@ -70,7 +76,7 @@ class QueryClient:
         cursor: str | None = None,
         limit: int | None = None,
         after: After = None,
-    ) -> Page[HotelCard]:
+    ) -> HotelPage:
         """Hotels that match (with dates: a room type free for the whole stay), one page."""
         params: dict[str, str | int | None] = {
             "city": city,
@@ -82,7 +88,7 @@ class QueryClient:
             "cursor": cursor,
             "limit": limit,
         }
-        return await self.get("/hotels", Page[HotelCard], params=params, after=after)
+        return await self.get("/hotels", HotelPage, params=params, after=after)
 
     async def get_hotel(self, hotel_id: UUID | str, *, after: After = None) -> HotelDetail:
         """The hotel page: room types, capacities and rates (NotFoundError when unknown)."""
@@ -106,14 +112,14 @@ class QueryClient:
 
     async def list_guest_bookings(
         self, guest_id: str, *, cursor: str | None = None, limit: int | None = None, after: After = None
-    ) -> Page[BookingDetail]:
+    ) -> BookingPage:
         """A guest's bookings by check-in date, one page."""
         params: dict[str, str | int | None] = {"cursor": cursor, "limit": limit}
-        return await self.get(f"/guests/{guest_id}/bookings", Page[BookingDetail], params=params, after=after)
+        return await self.get(f"/guests/{guest_id}/bookings", BookingPage, params=params, after=after)
 
     async def list_management_alerts(
         self, *, cursor: str | None = None, limit: int | None = None, after: After = None
-    ) -> Page[ManagementAlert]:
+    ) -> AlertPage:
         """The management alert feed (the caller's hotels), newest first, one page."""
         params: dict[str, str | int | None] = {"cursor": cursor, "limit": limit}
-        return await self.get("/management/alerts", Page[ManagementAlert], params=params, after=after)
+        return await self.get("/management/alerts", AlertPage, params=params, after=after)

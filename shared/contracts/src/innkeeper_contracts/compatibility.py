@@ -37,6 +37,7 @@ _ROLE_OF_MODULE: dict[str, Role] = {
     "innkeeper_contracts.replies": "reply",
     "innkeeper_contracts.problems": "reply",
     "innkeeper_contracts.documents.models": "document",
+    "innkeeper_contracts.documents.answers": "document",
     "innkeeper_contracts.envelope": "event",
 }
 

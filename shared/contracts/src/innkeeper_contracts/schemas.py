@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import commands, contract, envelope, money, problems, replies, values
+from .documents import answers as document_answers
 from .documents import models as documents
 from .events import base as event_base
 from .events import booking as booking_events
@@ -29,7 +30,7 @@ _MODULES = (
 
 def _models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
-    for module in (*_MODULES, documents):
+    for module in (*_MODULES, documents, document_answers):
         for name, value in vars(module).items():
             is_contract = isinstance(value, type) and issubclass(value, BaseModel)
             if is_contract and value.__module__ == module.__name__ and not name.startswith("_"):

@@ -7,7 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
 
-from innkeeper_contracts.documents import BOOKINGS, MANAGEMENT_ALERTS, BookingDetail, ManagementAlert
+from innkeeper_contracts.documents import (
+    BOOKINGS,
+    MANAGEMENT_ALERTS,
+    AlertPage,
+    BookingDetail,
+    BookingPage,
+    ManagementAlert,
+)
 from innkeeper_contracts.values import GUEST_ID_PATTERN
 from innkeeper_kit.auth.middleware import principal_of
 from innkeeper_kit.edge_openapi import operation_id
@@ -15,7 +22,6 @@ from query_service.access import alerts_scope, check_booking, guest_bookings_sco
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import NotFoundError
 from query_service.filters import ALERTS_ORDER, GUEST_BOOKINGS_ORDER
-from query_service.models import AlertPage, BookingPage
 
 from . import examples
 from .context import TOKEN_DOC, read_context

@@ -12,17 +12,20 @@ from pydantic import BaseModel
 
 from innkeeper_contracts import Guest, Money
 from innkeeper_contracts.documents import (
+    AlertPage,
     BookingDetail,
+    BookingPage,
     HotelCard,
     HotelDetail,
     HotelNight,
+    HotelPage,
     ManagementAlert,
     RoomNight,
     RoomTypeCard,
     RoomTypeDetail,
 )
 from query_service.availability import hotel_availability
-from query_service.models import AlertPage, BookingPage, Health, HotelPage
+from query_service.models import Health
 
 HOTEL_ID = UUID("2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d")
 BOOKING_ID = UUID("6f1c2d7e-3b4a-4c5d-9e8f-0a1b2c3d4e5f")

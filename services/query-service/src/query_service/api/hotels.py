@@ -16,9 +16,11 @@ from innkeeper_contracts.documents import (
     HOTEL_CARDS,
     HOTEL_DETAILS,
     HOTEL_NIGHTS,
+    HotelAvailability,
     HotelCard,
     HotelDetail,
     HotelNight,
+    HotelPage,
 )
 from innkeeper_contracts.values import Name
 from innkeeper_kit.edge_openapi import operation_id
@@ -26,7 +28,7 @@ from query_service.availability import hotel_availability, night_id
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import InvalidQueryError, NotFoundError
 from query_service.filters import HOTEL_ORDERS, MAX_STAY_NIGHTS, HotelSearch, HotelSort, hotel_filter
-from query_service.models import HotelAvailability, HotelPage, load
+from query_service.models import load
 
 from . import examples
 from .context import TOKEN_DOC, read_context

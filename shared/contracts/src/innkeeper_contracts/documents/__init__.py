@@ -1,6 +1,7 @@
 """Read documents: one shape per screen (`models`), written by the projector and served by the query
 service, in the collections `storage` names."""
 
+from .answers import AlertPage, BookingPage, HotelAvailability, HotelPage
 from .models import (
     FULL_NIGHTS_DAYS_AFTER,
     FULL_NIGHTS_DAYS_BEFORE,
@@ -42,10 +43,14 @@ __all__ = [
     "MANAGEMENT_ALERTS",
     "MAX_FULL_NIGHTS",
     "PROJECTOR_STATUS_COLLECTION",
+    "AlertPage",
     "BookingDetail",
+    "BookingPage",
+    "HotelAvailability",
     "HotelCard",
     "HotelDetail",
     "HotelNight",
+    "HotelPage",
     "ManagementAlert",
     "RoomNight",
     "RoomTypeCard",
