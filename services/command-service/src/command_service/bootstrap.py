@@ -76,7 +76,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval,
         )
-    # A commit wakes this replica's relay (see outbox_relay: why not NOTIFY).
+    # A commit wakes this replica's relay (why not NOTIFY: docs/architecture.md, "Outbox and relay").
     mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None)
     runtime = Runtime(settings, pool, mediator)
     runtime.idempotency = PostgresIdempotencyStore(

@@ -1,13 +1,6 @@
-"""How the event log's writer and its readers by position agree on which positions are final.
-
-The command service appends under `pg_advisory_xact_lock_shared(APPEND_LOCK)`, taken before it draws
-positions and held until COMMIT: appends run in parallel, so positions may become visible out of order.
-A reader that scans `global_position > last` and must not skip a row first reads the horizon, in one
-short transaction: `WAIT_FOR_APPENDS` (the lock in EXCLUSIVE mode: granted once every in-flight append
-committed or rolled back; later appends queue behind it, so the wait is short), then `READ_HORIZON` in a
-second statement (under READ COMMITTED its snapshot is taken after the wait), then COMMIT. Every
-position at or below the horizon is final: committed, or never will be. Read-only transactions may
-take advisory locks.
+"""How the event log's writer and its readers by position agree on which positions are final: the lock
+key and the two statements of a horizon read. Why a horizon, and why it is enough: docs/architecture.md,
+"Event log and global position".
 """
 
 from typing import Final

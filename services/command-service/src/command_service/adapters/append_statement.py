@@ -12,9 +12,9 @@ from innkeeper_contracts.eventlog import APPEND_LOCK
 
 # The tail in ONE statement: the shared lock is taken inside it (an InitPlan evaluated once, before any row
 # is produced, so before any position is drawn), then positions are drawn, the events appended, queued in
-# the outbox and the answer remembered (the relay is woken in-process after the commit, not by NOTIFY:
-# `outbox_relay`). Positions are paired with the events' order by rank, whatever order the sequence is
-# called in. A deferred write's CTEs come first (their parameters follow the append's 18); nothing is
+# the outbox and the answer remembered (the relay is woken in-process after the commit). Positions are
+# paired with the events' order by rank, whatever order the sequence is called in. A deferred write's CTEs
+# come first (their parameters follow the append's 18); nothing is
 # appended unless its `written` CTE has a row, and reading that CTE makes the write (and locks its rows)
 # before any position is drawn. The write's result columns come first in the final SELECT, which evaluates
 # them first: a second reason for that order (`test_whole_stays` fails only when both are reversed).

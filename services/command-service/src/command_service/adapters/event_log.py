@@ -1,14 +1,7 @@
-"""Appending events to the log (and the outbox) at the end of a command's transaction.
-
-The append takes `pg_advisory_xact_lock_shared(APPEND_LOCK)` right before it draws positions from the
-sequence and holds it until commit. Appends do not wait for each other, so positions may become visible
-out of order; a reader by position that must not skip one reads a horizon first (the lock in exclusive
-mode: `innkeeper_contracts.eventlog`). Per aggregate, order holds without the lock: a command on an
-aggregate reads its committed version and writes the next one under the row's lock (`UPDATE ... WHERE
-version = $old`, `UNIQUE (aggregate_id, aggregate_version)`), so it draws its positions only after the
-previous version committed: the later version has the higher position and commits later, and the outbox
-relay, which publishes the rows visible to it in position order, publishes them in version order. Any
-two commands that write a common row (a room night, a room type taken FOR UPDATE) are ordered the same way.
+"""Appending events to the log (and the outbox) at the end of a command's transaction: under the append
+lock in shared mode, so appends run in parallel, with positions in version order per aggregate. Why
+that is enough for every reader (the horizon, per-aggregate order): docs/architecture.md, "Event log and
+global position".
 """
 
 from __future__ import annotations
