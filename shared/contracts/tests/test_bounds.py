@@ -19,7 +19,8 @@ from innkeeper_contracts import (
     SetNightlyRateBody,
     StayBooked,
 )
-from innkeeper_contracts.money import MAX_AMOUNT, MAX_NIGHTLY_RATE, MAX_NIGHTS
+from innkeeper_contracts.money import MAX_AMOUNT, MAX_NIGHTLY_RATE
+from innkeeper_contracts.stay import MAX_NIGHTS
 from innkeeper_contracts.values import Guest
 
 EUR = "EUR"

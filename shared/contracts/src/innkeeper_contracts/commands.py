@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import Field, StrictInt, field_validator
 
 from .contract import Contract
-from .money import MAX_NIGHTS, NightlyRate
+from .money import NightlyRate
+from .stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from .values import (
     MAX_GUESTS,
     MAX_ROOMS,
@@ -20,9 +21,6 @@ from .values import (
     RoomTypes,
     check_out_of_a_stay,
 )
-
-BOOKING_HORIZON_DAYS = 730
-"""How far ahead a stay can be booked: check-in at most this many days after today (UTC)."""
 
 
 class RegisterHotel(Contract):

@@ -20,10 +20,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .contract import Contract
+from .stay import MAX_NIGHTS
 
 CENT = Decimal("0.01")
-MAX_NIGHTS = 30
-"""The longest stay, in nights."""
 MAX_AMOUNT = Decimal("9999999999.99")
 """The largest amount PostgreSQL stores (`numeric(12,2)`, the type of every rate, price and refund)."""
 MAX_NIGHTLY_RATE = (MAX_AMOUNT / MAX_NIGHTS).quantize(CENT, rounding=ROUND_DOWN)

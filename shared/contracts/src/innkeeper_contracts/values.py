@@ -10,8 +10,9 @@ from pydantic import AfterValidator, EmailStr, Field, StrictInt, StringConstrain
 from pydantic_core import PydanticCustomError
 
 from .contract import Contract as Contract
-from .money import MAX_NIGHTS, NightlyRate
 from .money import Money as Money
+from .money import NightlyRate
+from .stay import StayDatesError, night_count
 from .text import MULTI_LINE, ONE_LINE
 
 MAX_NAME_LENGTH = 200
@@ -46,15 +47,13 @@ Email = Annotated[EmailStr, Field(max_length=254)]
 
 
 def check_out_of_a_stay(check_out: date, info: ValidationInfo) -> date:
-    """Validates a `check_out` field (`field_validator("check_out")(check_out_of_a_stay)`): 1 to
-    `MAX_NIGHTS` nights after the model's `check_in` (when that one is valid)."""
+    """Validates a `check_out` field (`field_validator("check_out")(check_out_of_a_stay)`) by the stay's
+    rules (`stay.night_count`): 1 to `MAX_NIGHTS` nights after the model's `check_in` (when valid)."""
     if isinstance(check_in := info.data.get("check_in"), date):
-        nights = (check_out - check_in).days
-        if nights < 1:
-            raise PydanticCustomError("date_order", "check_out must be after check_in")
-        if nights > MAX_NIGHTS:
-            message = "a stay is at most {maximum} nights, not {nights}"
-            raise PydanticCustomError("too_many_nights", message, {"maximum": MAX_NIGHTS, "nights": nights})
+        try:
+            night_count(check_in, check_out)
+        except StayDatesError as error:
+            raise PydanticCustomError(error.kind, error.template, dict(error.context)) from None
     return check_out
 
 

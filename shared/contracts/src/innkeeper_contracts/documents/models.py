@@ -9,10 +9,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from innkeeper_contracts.commands import BOOKING_HORIZON_DAYS
 from innkeeper_contracts.contract import TolerantContract
 from innkeeper_contracts.events import AlertKind, RefundPolicy
-from innkeeper_contracts.money import MAX_NIGHTS
+from innkeeper_contracts.stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from innkeeper_contracts.values import Guest, Money
 
 FULL_NIGHTS_DAYS_BEFORE = 1

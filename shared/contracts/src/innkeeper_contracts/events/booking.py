@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from innkeeper_contracts.money import MAX_NIGHTS, Money
+from innkeeper_contracts.money import Money
+from innkeeper_contracts.stay import MAX_NIGHTS
 from innkeeper_contracts.values import (
     MAX_GUESTS,
     Email,
