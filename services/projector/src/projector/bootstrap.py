@@ -19,6 +19,7 @@ from .mongo_store import MongoStore
 from .outcomes import Patience
 from .parking import ParkingLot
 from .processor import BatchProcessor
+from .projection import check_declarations
 from .settings import Settings
 from .status import StatusBoard
 from .topology import declare
@@ -40,6 +41,7 @@ class Components:
 
     @classmethod
     async def build(cls, settings: Settings) -> Components:
+        check_declarations()  # an event type with no projection stops the start, before any I/O
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_url, tz_aware=True)
         database = client[settings.mongodb_database]
         events = await PostgresEventLog.connect(settings.postgres_dsn)

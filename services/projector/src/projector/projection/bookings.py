@@ -8,22 +8,26 @@ from innkeeper_contracts import (
     BookingCancelled,
     BookingEvent,
     EventEnvelope,
+    GuestNotificationRequested,
     ManagementAlertRaised,
+    RefundIssued,
     StayBooked,
 )
 from innkeeper_contracts.documents import (
     BOOKINGS,
     HOTEL_CARDS,
     HOTEL_DETAILS,
+    HOTEL_NIGHTS,
     MANAGEMENT_ALERTS,
     BookingDetail,
     ManagementAlert,
 )
 
+from .declaration import Handles, booking_documents
 from .errors import ProjectionError
 from .hotels import applied, with_id
-from .nights import nights_between, set_booking
-from .view import Doc, ReadView
+from .nights import night_id, nights_between, set_booking
+from .view import Doc, DocKey, ReadView
 
 
 def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -> None:
@@ -104,11 +108,12 @@ def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAl
             raised_at=event.raised_at,
         )
         view.put(MANAGEMENT_ALERTS, alert_id, with_id(alert_id, alert.model_dump(mode="json")))
-    on_other_booking_event(view, envelope, event)
+    advance_version(view, envelope, event)
 
 
-def on_other_booking_event(view: ReadView, envelope: EventEnvelope, event: BookingEvent) -> None:
-    """Refund, notification, alert: the booking page now reflects this version of the booking."""
+def advance_version(view: ReadView, envelope: EventEnvelope, event: BookingEvent) -> None:
+    """Refund, notification, alert: the booking page now reflects this version of the booking (its
+    version counts every event of the booking, so a later event's version check holds)."""
     booking_id = str(event.booking_id)
     booking = _required(view, BOOKINGS, booking_id)
     if not applied(booking, envelope.aggregate_version):
@@ -120,3 +125,23 @@ def _required(view: ReadView, base: str, doc_id: str) -> Doc:
     if doc is None:
         raise ProjectionError(f"{base} document {doc_id} is missing")
     return doc
+
+
+def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
+    hotel_id = str(event.hotel_id)
+    nights = nights_between(event.check_in, event.check_out)
+    return booking_documents(event) | {(HOTEL_NIGHTS, night_id(hotel_id, night)) for night in nights}
+
+
+def _alert_documents(event: ManagementAlertRaised) -> set[DocKey]:
+    return booking_documents(event) | {(MANAGEMENT_ALERTS, str(event.alert_id))}
+
+
+HANDLES: dict[type[BookingEvent], Handles] = {
+    StayBooked: Handles(on_stay_booked, _stay_documents),
+    BookingCancelled: Handles(on_booking_cancelled, _stay_documents),
+    ManagementAlertRaised: Handles(on_alert_raised, _alert_documents),
+    RefundIssued: Handles(advance_version, booking_documents),
+    GuestNotificationRequested: Handles(advance_version, booking_documents),
+}
+"""The booking events this module projects."""

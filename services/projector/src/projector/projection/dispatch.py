@@ -2,70 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
-from innkeeper_contracts import (
-    BookingCancelled,
-    BookingEvent,
-    EventEnvelope,
-    HotelEvent,
-    HotelRegistered,
-    ManagementAlertRaised,
-    NightlyRateSet,
-    RoomCapacityChanged,
-    StayBooked,
-)
-from innkeeper_contracts.documents import (
-    BOOKINGS,
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
-)
+from innkeeper_contracts import EVENT_TYPES, DomainEvent, EventEnvelope
 
 from . import bookings, hotels
+from .declaration import Handles, undeclared
 from .errors import ProjectionError, RefusedEventError
-from .nights import night_id, nights_between
 from .storable import MONGODB_MAX_DOCUMENT_BYTES, unstorable
 from .view import Needs, ReadView
 
-Projection = Callable[[ReadView, EventEnvelope, Any], None]
-
-PROJECTIONS: dict[type[Any], Projection] = {
-    HotelRegistered: hotels.on_hotel_registered,
-    RoomCapacityChanged: hotels.on_capacity_changed,
-    NightlyRateSet: hotels.on_rate_set,
-    StayBooked: bookings.on_stay_booked,
-    BookingCancelled: bookings.on_booking_cancelled,
-    ManagementAlertRaised: bookings.on_alert_raised,
-}
+HANDLES: dict[type[Any], Handles] = {**hotels.HANDLES, **bookings.HANDLES}
+"""Event type → its projection, as the projection modules declare them."""
+IGNORED: dict[type[Any], str] = {}
+"""Event types no projection applies, each with the reason (none today: the events no screen shows
+still advance their aggregate's document versions, see `advance_version`)."""
 
 
-def _projection(event: HotelEvent | BookingEvent) -> Projection:
-    if (projection := PROJECTIONS.get(type(event))) is not None:
-        return projection
-    # What no screen shows (a notification, a refund, the management contact) still moves the
-    # aggregate's documents to its version, and its checkpoint advances like any event's: nothing parks.
-    return hotels.on_other_hotel_event if isinstance(event, HotelEvent) else bookings.on_other_booking_event
+def check_declarations(event_types: Iterable[type[Any]] = EVENT_TYPES.values()) -> None:
+    """Raise when an event type (of the contracts) has no projection and is not listed in `IGNORED`,
+    or has more than one: called when the projector starts, and by the tests."""
+    tables = (hotels.HANDLES, bookings.HANDLES, IGNORED)
+    if problems := undeclared(event_types, *tables):
+        raise RuntimeError(f"event types not declared exactly once by the projections: {problems}")
 
 
 def needs(envelope: EventEnvelope) -> Needs:
     """The documents this event reads; raises ProjectionError when the event cannot be parsed."""
     event = _parse(envelope)
-    result = Needs()
-    hotel_id = str(event.hotel_id) if isinstance(event, HotelEvent | BookingEvent) else ""
-    result.keys |= {(HOTEL_CARDS, hotel_id), (HOTEL_DETAILS, hotel_id)}
-    if isinstance(event, RoomCapacityChanged):
-        result.hotels_with_all_nights.add(hotel_id)
-    if isinstance(event, BookingEvent):
-        result.keys.add((BOOKINGS, str(event.booking_id)))
-    if isinstance(event, StayBooked | BookingCancelled):
-        nights = nights_between(event.check_in, event.check_out)
-        result.keys |= {(HOTEL_NIGHTS, night_id(hotel_id, night)) for night in nights}
-    if isinstance(event, ManagementAlertRaised):
-        result.keys.add((MANAGEMENT_ALERTS, str(event.alert_id)))
-    return result
+    handles = HANDLES.get(type(event))
+    if handles is None:  # ignored
+        return Needs()
+    return handles.needs(event)
 
 
 def apply_event(
@@ -75,10 +44,12 @@ def apply_event(
     RefusedEventError when no retry can apply it: its data breaks the contracts, or a document it
     changes would not fit the store."""
     event = _parse(envelope)
-    projection = _projection(event)
+    handles = HANDLES.get(type(event))
+    if handles is None:  # ignored
+        return
     savepoint = view.savepoint()
     try:
-        projection(view, envelope, event)
+        handles.apply(view, envelope, event)
         _check_storable(view, savepoint, max_document_bytes)
     except ProjectionError:
         view.rollback(savepoint)
@@ -98,11 +69,11 @@ def _check_storable(view: ReadView, savepoint: int, limit: int) -> None:
 # `needs` and `apply_event` see the same envelope objects (and replays may see them again): parsing the
 # event data once per envelope spares a pydantic validation (e-mail included) per event. The entry holds
 # the envelope itself, so its id cannot be reused while cached.
-_PARSED: dict[int, tuple[EventEnvelope, HotelEvent | BookingEvent]] = {}
+_PARSED: dict[int, tuple[EventEnvelope, DomainEvent]] = {}
 _PARSED_MAX = 4096
 
 
-def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
+def _parse(envelope: EventEnvelope) -> DomainEvent:
     cached = _PARSED.get(id(envelope))
     if cached is not None and cached[0] is envelope:
         return cached[1]
@@ -112,7 +83,7 @@ def _parse(envelope: EventEnvelope) -> HotelEvent | BookingEvent:
         event = envelope.event()
     except Exception as error:  # the projector does not trust the wire: what the contracts refuse, it parks
         raise RefusedEventError(f"invalid event: {envelope.event_type} data: {error}") from error
-    if not isinstance(event, HotelEvent | BookingEvent):
+    if type(event) not in HANDLES and type(event) not in IGNORED:
         raise RefusedEventError(f"invalid event: no projection for {envelope.event_type}")
     if len(_PARSED) >= _PARSED_MAX:
         del _PARSED[next(iter(_PARSED))]  # the oldest entry

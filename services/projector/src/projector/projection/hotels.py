@@ -9,6 +9,7 @@ from innkeeper_contracts import (
     EventEnvelope,
     HotelEvent,
     HotelRegistered,
+    ManagementContactSet,
     Money,
     NightlyRateSet,
     RoomCapacityChanged,
@@ -22,6 +23,7 @@ from innkeeper_contracts.documents import (
     RoomTypeDetail,
 )
 
+from .declaration import Handles, hotel_documents
 from .errors import ProjectionError
 from .nights import resync_all_nights
 from .view import Doc, ReadView
@@ -72,9 +74,10 @@ def on_rate_set(view: ReadView, envelope: EventEnvelope, event: NightlyRateSet) 
     )
 
 
-def on_other_hotel_event(view: ReadView, envelope: EventEnvelope, event: HotelEvent) -> None:
+def advance_version(view: ReadView, envelope: EventEnvelope, event: HotelEvent) -> None:
     """A change no screen shows (the management contact, which stays out of the read model): the card
-    and the page now reflect this version of the hotel, so a later event's version check holds."""
+    and the page now reflect this version of the hotel, so a later event's version check holds (and
+    the pages' versions count every event of the hotel, as their readers expect)."""
     hotel_id, version = str(event.hotel_id), envelope.aggregate_version
     for base in (HOTEL_CARDS, HOTEL_DETAILS):
         doc = view.get(base, hotel_id)
@@ -112,3 +115,12 @@ def minor_units(money: Money) -> int:
 
 def with_id(doc_id: str, document: Doc) -> Doc:
     return {"_id": doc_id, **document}
+
+
+HANDLES: dict[type[HotelEvent], Handles] = {
+    HotelRegistered: Handles(on_hotel_registered, hotel_documents),
+    RoomCapacityChanged: Handles(on_capacity_changed, hotel_documents, all_nights_of_hotel=True),
+    NightlyRateSet: Handles(on_rate_set, hotel_documents),
+    ManagementContactSet: Handles(advance_version, hotel_documents),
+}
+"""The hotel events this module projects."""
