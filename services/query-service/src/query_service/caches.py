@@ -41,9 +41,6 @@ class TtlCache(Generic[T]):
             return self._value  # type: ignore[return-value]
         return await self._reload()
 
-    def invalidate(self) -> None:
-        self._expires = float("-inf")
-
     async def _reload(self) -> T:
         async with self._lock:
             if self._clock() >= self._expires:

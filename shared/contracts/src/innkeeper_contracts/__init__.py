@@ -18,7 +18,6 @@ from .contract import Contract
 from .envelope import ConsistencyToken, EventEnvelope, UnknownEventTypeError, event_class
 from .events import (
     EVENT_TYPES,
-    SIDE_EFFECT_EVENTS,
     BookingCancelled,
     BookingEvent,
     DomainEvent,
@@ -42,7 +41,6 @@ __all__ = [
     "COMMANDS",
     "EVENT_TYPES",
     "PROBLEM_KINDS",
-    "SIDE_EFFECT_EVENTS",
     "Actor",
     "AmountTooLargeError",
     "BookStay",

@@ -17,7 +17,6 @@ from .hotel import HotelRegistered, ManagementContactSet, NightlyRateSet, RoomCa
 
 __all__ = [
     "EVENT_TYPES",
-    "SIDE_EFFECT_EVENTS",
     "AlertKind",
     "BookingCancelled",
     "BookingEvent",
@@ -50,6 +49,3 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     )
 }
 """Event type name → model, for every event Innkeeper publishes."""
-
-SIDE_EFFECT_EVENTS = frozenset({"RefundIssued", "GuestNotificationRequested", "ManagementAlertRaised"})
-"""Events that ask the outside world to act; a replay of the log never publishes them again."""
