@@ -31,7 +31,6 @@ from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_res
 
 from .bootstrap import Components, Projector
 from .failures import INFRASTRUCTURE_ERRORS
-from .metrics import METRICS
 from .settings import Settings
 from .status import Lag, lag_report
 
@@ -139,7 +138,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def metrics(projector: ProjectorDep) -> Response:
         with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
             await _status(projector)  # refreshes the lag gauges
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(projector.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     install_routing_problems(app)
     guard_http_edge(app, settings, verifier, ACCESS)
@@ -169,9 +168,9 @@ async def _status(projector: Projector) -> ProjectorStatus:
         lag = await lag_report(parts.status, parts.events)
         generations = await parts.registry.current()
         parked = await parts.parking.count()
-    METRICS.lag_events.set(lag.lag_events)
-    METRICS.lag_seconds.set(lag.lag_seconds)
-    METRICS.parked_now.set(parked)
+    projector.metrics.lag_events.set(lag.lag_events)
+    projector.metrics.lag_seconds.set(lag.lag_seconds)
+    projector.metrics.parked_now.set(parked)
     return ProjectorStatus(
         **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
     )

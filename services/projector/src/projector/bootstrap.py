@@ -15,6 +15,7 @@ from .consumer import ShardConsumer
 from .event_log import PostgresEventLog
 from .gate import WriteGate
 from .generations import GenerationRegistry
+from .metrics import Metrics
 from .mongo_store import MongoStore
 from .outcomes import Patience
 from .parking import ParkingLot
@@ -65,9 +66,11 @@ class Components:
 
 @dataclass
 class Projector:
-    """The running service: the components plus a broker connection and one consumer per shard."""
+    """The running service: the components plus a broker connection, one consumer per shard and the
+    process's metrics."""
 
     parts: Components
+    metrics: Metrics = field(default_factory=Metrics)
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     consumers: list[ShardConsumer] = field(default_factory=list)
@@ -89,6 +92,7 @@ class Projector:
             Patience(settings.projector_max_attempts, settings.projector_gap_wait_seconds),
             self.gate,
             settings.projector_max_document_bytes,
+            self.metrics,
         )
         for index in range(settings.projector_shards):
             consumer = ShardConsumer(
@@ -98,6 +102,7 @@ class Projector:
                 self.gate,
                 settings.projector_batch_size,
                 settings.projector_batch_window_ms / 1000,
+                self.metrics,
             )
             self.consumers.append(consumer)
             self.tasks.append(asyncio.create_task(self._supervise(consumer)))

@@ -17,7 +17,7 @@ from innkeeper_contracts import EventEnvelope
 from .deliveries import envelope_of
 from .failures import is_infrastructure
 from .gate import WriteGate
-from .metrics import METRICS
+from .metrics import Metrics
 from .parking import ParkingLot
 from .processor import BatchProcessor
 from .topology import shard_queue
@@ -37,11 +37,13 @@ class ShardConsumer:
         gate: WriteGate,
         batch_size: int,
         window: float,
+        metrics: Metrics | None = None,
     ) -> None:
         self.shard = f"shard-{index}"
         self.queue_name = shard_queue(index)
         self.processor, self.parking, self.gate = processor, parking, gate
         self.batch_size, self.window = batch_size, window
+        self.metrics = metrics or Metrics()
         self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         self.idle = asyncio.Event()
         self.idle.set()
@@ -104,7 +106,7 @@ class ShardConsumer:
                 log.exception("batch failed, retrying", shard=self.shard, size=len(batch))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        METRICS.malformed.inc(len(malformed))
+        self.metrics.malformed.inc(len(malformed))
         try:
             await batch[-1].ack(multiple=True)
         except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless
@@ -130,4 +132,4 @@ class ShardConsumer:
             log.exception("parking an event that cannot be applied", shard=self.shard)
             reason = f"cannot be applied: {type(error).__name__}: {error}"
             await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=tries)
-            METRICS.parked.inc()
+            self.metrics.parked.inc()

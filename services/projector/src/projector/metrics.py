@@ -1,10 +1,18 @@
-"""Prometheus metrics of the projector."""
+"""Prometheus metrics of the projector, in a registry per process (nothing is registered at import)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+)
 
 if TYPE_CHECKING:
     from .applier import Plan
@@ -13,23 +21,42 @@ if TYPE_CHECKING:
 class Metrics:
     """Counters per shard, the batch sizes, the parking lot and the lag."""
 
-    def __init__(self) -> None:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry = registry or process_registry()
         self.applied = Counter(
-            "projector_events_applied_total", "Events applied to the read model", ["shard"]
+            "projector_events_applied_total", "Events applied to the read model", ["shard"], registry=registry
         )
         self.applied_by_type = Counter(
-            "projector_events_applied_by_type_total", "Events applied to the read model", ["event_type"]
+            "projector_events_applied_by_type_total",
+            "Events applied to the read model",
+            ["event_type"],
+            registry=registry,
         )
-        self.duplicates = Counter("projector_events_duplicate_total", "Duplicate events skipped", ["shard"])
+        self.duplicates = Counter(
+            "projector_events_duplicate_total", "Duplicate events skipped", ["shard"], registry=registry
+        )
         self.batch_size = Histogram(
-            "projector_batch_size", "Events per batch", buckets=(1, 5, 10, 25, 50, 100, 200, 500, 1000)
+            "projector_batch_size",
+            "Events per batch",
+            buckets=(1, 5, 10, 25, 50, 100, 200, 500, 1000),
+            registry=registry,
         )
-        self.parked = Counter("projector_events_parked_total", "Events parked after failing")
-        self.malformed = Counter("projector_messages_malformed_total", "Messages that are not events")
-        self.position = Gauge("projector_shard_position", "Last global position applied", ["shard"])
-        self.lag_events = Gauge("projector_lag_events", "Log head minus applied global position")
-        self.lag_seconds = Gauge("projector_lag_seconds", "Age of the newest event not yet applied")
-        self.parked_now = Gauge("projector_parked_events", "Events in the parking lot now")
+        self.parked = Counter(
+            "projector_events_parked_total", "Events parked after failing", registry=registry
+        )
+        self.malformed = Counter(
+            "projector_messages_malformed_total", "Messages that are not events", registry=registry
+        )
+        self.position = Gauge(
+            "projector_shard_position", "Last global position applied", ["shard"], registry=registry
+        )
+        self.lag_events = Gauge(
+            "projector_lag_events", "Log head minus applied global position", registry=registry
+        )
+        self.lag_seconds = Gauge(
+            "projector_lag_seconds", "Age of the newest event not yet applied", registry=registry
+        )
+        self.parked_now = Gauge("projector_parked_events", "Events in the parking lot now", registry=registry)
 
     def record(self, shard: str, plan: Plan) -> None:
         self.applied.labels(shard).inc(len(plan.applied))
@@ -41,4 +68,10 @@ class Metrics:
             self.position.labels(shard).set(max(e.global_position for e in plan.applied))
 
 
-METRICS = Metrics()
+def process_registry() -> CollectorRegistry:
+    """A registry with the garbage-collector, platform and process metrics the default one has, in its
+    order (the collectors read the process only when scraped): `/metrics` answers as from the default."""
+    registry = CollectorRegistry()
+    for collector in (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR):
+        registry.register(collector)
+    return registry

@@ -13,7 +13,6 @@ import structlog
 from innkeeper_contracts import EventEnvelope
 
 from .applier import Failure, Plan
-from .metrics import METRICS
 from .parked_entries import Kind
 from .parking import ParkingLot
 from .status import StatusBoard
@@ -48,9 +47,10 @@ class Attempts:
 
 async def retry_or_park(
     parking: ParkingLot, patience: Patience, shard: str, plan: Plan, attempts: Attempts
-) -> None:
+) -> int:
     """Park what no retry can fix (refused at once, a gap past its wait, a failure at its last attempt);
-    otherwise wait a little: the caller applies the batch again, with the documents read afresh."""
+    otherwise wait a little: the caller applies the batch again, with the documents read afresh.
+    Returns how many events it parked."""
     to_park: list[tuple[Failure, int]] = []
     for failure in plan.failed:
         count, waited = attempts.record(failure.envelope)
@@ -68,10 +68,9 @@ async def retry_or_park(
         to_park.append((failure, count))
     for failure, count in to_park:  # rare: one write per parked event, in the batch's order
         await parking.park([(failure.envelope, "failed", failure.reason)], shard, attempts=count)
-    if to_park:
-        METRICS.parked.inc(len(to_park))
-    else:
+    if not to_park:
         await asyncio.sleep(min(0.05 * max(attempts.counts.values()), 1.0))
+    return len(to_park)
 
 
 async def record_batch(

@@ -16,7 +16,7 @@ from innkeeper_contracts import EventEnvelope
 from .applier import Plan, plan_batch
 from .gate import WriteGate
 from .generations import GenerationRegistry, Generations
-from .metrics import METRICS
+from .metrics import Metrics
 from .outcomes import Attempts, Patience, log_applied, record_batch, retry_or_park
 from .parking import ParkingLot
 from .ports import DocumentStore, EventLog, WriteConflictError
@@ -40,6 +40,7 @@ class BatchProcessor:
     gate: WriteGate | None = None
     """The process's write gate: its last reading of the generations spares one read per batch."""
     max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES
+    metrics: Metrics = field(default_factory=Metrics)
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
@@ -76,7 +77,8 @@ class BatchProcessor:
             planned = await self._plan(store, generations.active, envelopes, blocked)
         active = planned
         if active.failed:
-            await retry_or_park(self.parking, self.patience, shard, active, attempts)
+            parked = await retry_or_park(self.parking, self.patience, shard, active, attempts)
+            self.metrics.parked.inc(parked)
             return False
         recorded: list[bool] = []
 
@@ -94,7 +96,7 @@ class BatchProcessor:
         )
         if not recorded[0]:
             store.clear()  # another consumer recorded a batch of this shard since our last one
-        METRICS.record(shard, active)
+        self.metrics.record(shard, active)
         log_applied(shard, active)
         return True
 
