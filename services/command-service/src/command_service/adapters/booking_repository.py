@@ -136,7 +136,9 @@ class PostgresBookings:
             cancellation = Cancellation(row["cancelled_at"], row["cancellation_reason"], terms)
         return Booking(
             booking_id,
-            stay=Stay(row["hotel_id"], row["room_type"], row["check_in"], row["check_out"]),
+            stay=Stay(
+                row["check_in"], row["check_out"], hotel_id=row["hotel_id"], room_type=row["room_type"]
+            ),
             hotel=HotelContact(row["hotel_name"], row["management_email"]),
             guest=Guest(guest_id=row["guest_id"], name=row["guest_name"], email=row["guest_email"]),
             guests=row["guests"],

@@ -71,7 +71,7 @@ class Booking(Aggregate):
 
     @property
     def total_price(self) -> Money:
-        return stay_price(self.nightly_rate, len(self.stay.nights))
+        return stay_price(self.nightly_rate, self.stay.night_count)
 
     @classmethod
     def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
@@ -91,7 +91,7 @@ class Booking(Aggregate):
                 errors=[FieldError(loc=["body", "guest", "guest_id"], msg="required", type="missing")],
             )
         guest = command.guest.identified(command.guest.guest_id)
-        stay = Stay(command.hotel_id, command.room_type, command.check_in, command.check_out)
+        stay = Stay.booked_by(command)
         booking = cls(
             booking_id,
             stay=stay,
@@ -110,7 +110,7 @@ class Booking(Aggregate):
                 guest=guest,
                 check_in=stay.check_in,
                 check_out=stay.check_out,
-                nights=len(stay.nights),
+                nights=stay.night_count,
                 guests=command.guests,
                 nightly_rate=room_type.nightly_rate,
                 total_price=booking.total_price,
