@@ -23,13 +23,14 @@ from innkeeper_kit.auth import Principal
 
 
 def make_mediator(store: Store, clock: FixedClock, extra: list[Behaviour] | None = None) -> Mediator:
+    handlers = Handlers(clock, CancellationPolicy())
     behaviours: list[Behaviour] = [
         *(extra or []),
         IdempotencyBehaviour(FakeIdempotencyStore(store)),
-        ValidationBehaviour(clock),
+        ValidationBehaviour(handlers.checks_by_command()),
         UnitOfWorkBehaviour(FakeUnitOfWorkFactory(store)),
     ]
-    return Mediator(Handlers(clock, CancellationPolicy()).by_command(), behaviours)
+    return Mediator(handlers.by_command(), behaviours)
 
 
 @pytest.fixture

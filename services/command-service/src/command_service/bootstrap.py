@@ -51,7 +51,7 @@ def build_mediator(
         LoggingBehaviour(),
         AuthorizationBehaviour(AccessPolicy(grants, PostgresBookingParticipants(pool, wait))),
         IdempotencyBehaviour(PostgresIdempotencyStore(pool, retention, wait)),
-        ValidationBehaviour(clock),
+        ValidationBehaviour(handlers.checks_by_command()),
         UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), committed, wait)),
     ]
     return Mediator(handlers.by_command(), behaviours)

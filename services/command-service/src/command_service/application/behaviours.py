@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import structlog
 
@@ -18,11 +19,9 @@ from command_service.application.ports import (
     UnitOfWorkFactory,
 )
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.domain.clock import Clock, today
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
-from command_service.domain.stay import ensure_bookable_check_in
 from command_service.metrics import command_metrics
-from innkeeper_contracts import BookStay, CommandRejected, Contract
+from innkeeper_contracts import CommandRejected, Contract
 
 log = structlog.get_logger("command_service.pipeline")
 
@@ -109,28 +108,22 @@ class IdempotencyBehaviour:
         return request.replayed(stored.outcome)
 
 
-Rule = Callable[[Contract, Clock], None]
-
-
-def _book_stay_dates(command: Contract, clock: Clock) -> None:
-    assert isinstance(command, BookStay)
-    ensure_bookable_check_in(command.check_in, today(clock))
-
-
-DEFAULT_RULES: Mapping[type[Contract], Rule] = {BookStay: _book_stay_dates}
+Check = Callable[[Any], None]
+"""A command's rules that need the clock but no transaction, run before one opens; raises a CommandError."""
 
 
 class ValidationBehaviour:
-    """Rules a schema cannot check because they depend on the clock (check-in not in the past)."""
+    """Runs a command's check before its transaction (the rules that depend on the clock, such as a
+    check-in not in the past): each lives beside its handler (`Handlers.checks_by_command`)."""
 
-    def __init__(self, clock: Clock, rules: Mapping[type[Contract], Rule] = DEFAULT_RULES) -> None:
-        self._clock, self._rules = clock, rules
+    def __init__(self, checks: Mapping[type[Contract], Check]) -> None:
+        self._checks = checks
 
     async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
-        rule = self._rules.get(type(request.command))
+        check = self._checks.get(type(request.command))
         try:
-            if rule is not None:
-                rule(request.command, self._clock)
+            if check is not None:
+                check(request.command)
         except CommandError as error:
             return request.rejected(error)
         return await call_next()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import uuid4
 
+from command_service.application.behaviours import Check
 from command_service.application.mediator import Handler
 from command_service.application.ports import UnitOfWork
 from command_service.domain.booking import Booking
 from command_service.domain.clock import Clock, today
 from command_service.domain.hotel import Hotel
 from command_service.domain.refunds import CancellationPolicy
+from command_service.domain.stay import ensure_bookable_check_in
 from innkeeper_contracts import (
     BookStay,
     CancelBooking,
@@ -56,6 +58,10 @@ class Handlers:
         await uow.hotels.save(hotel)
         return await uow.commit()
 
+    def check_book_stay(self, command: BookStay) -> None:
+        """The stay's dates on today's calendar (the schema checked the rest); the domain checks again."""
+        ensure_bookable_check_in(command.check_in, today(self.clock))
+
     async def book_stay(self, command: BookStay, uow: UnitOfWork) -> CommandAccepted:
         room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
         booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
@@ -79,3 +85,7 @@ class Handlers:
             BookStay: self.book_stay,
             CancelBooking: self.cancel_booking,
         }
+
+    def checks_by_command(self) -> dict[type[Contract], Check]:
+        """The commands with a check before their transaction, beside their handler above."""
+        return {BookStay: self.check_book_stay}
