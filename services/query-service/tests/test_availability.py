@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from innkeeper_contracts import Money
 from innkeeper_contracts.documents import HotelDetail, HotelNight, RoomNight, RoomTypeDetail
-from query_service.availability import hotel_availability, night_id
+from query_service.availability import hotel_availability
 
 RATE = Money(amount=Decimal("80.00"), currency="EUR")
 
@@ -56,9 +56,3 @@ def test_stored_nights_win_and_missing_room_types_are_added() -> None:
         ("OLD", 1, 0),
     ]
     assert (night.booked, night.capacity) == (4, 5)
-
-
-def test_night_ids_sort_by_night_within_a_hotel() -> None:
-    hotel = str(uuid4())
-    assert night_id(hotel, date(2027, 1, 9)) < night_id(hotel, date(2027, 1, 10))
-    assert night_id(hotel, date(2027, 1, 9)) == f"{hotel}:2027-01-09"

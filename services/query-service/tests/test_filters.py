@@ -10,7 +10,6 @@ from query_service.filters import (
     HOTEL_ORDERS,
     HotelSearch,
     hotel_filter,
-    stay_nights,
     with_position,
 )
 
@@ -49,10 +48,6 @@ def test_dates_without_guests_mean_one_guest() -> None:
 def test_guests_without_dates_ignore_nights() -> None:
     match = hotel_filter(HotelSearch(guests=2))["room_types"]["$elemMatch"]
     assert "full_nights" not in match
-
-
-def test_stay_nights_exclude_check_out() -> None:
-    assert stay_nights(date(2027, 2, 27), date(2027, 3, 1)) == ["2027-02-27", "2027-02-28"]
 
 
 def test_ascending_keyset_continues_after_the_last_row() -> None:

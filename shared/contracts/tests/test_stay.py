@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from hypothesis import given
@@ -45,7 +46,7 @@ def test_stay_nights_exclude_check_out() -> None:
 
 
 def test_night_ids_sort_by_night_within_a_hotel() -> None:
-    hotel = "h"
+    hotel = str(uuid4())
     assert night_id(hotel, date(2027, 1, 9)) < night_id(hotel, date(2027, 1, 10))
     assert night_id(hotel, date(2027, 1, 9)) == f"{hotel}:2027-01-09" == night_id(hotel, "2027-01-09")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from innkeeper_contracts.documents import (
     HotelAvailability,
@@ -11,11 +11,7 @@ from innkeeper_contracts.documents import (
     RoomNight,
     RoomTypeDetail,
 )
-
-
-def night_id(hotel_id: str, night: date) -> str:
-    """`_id` of a hotel_nights document, `<hotel_id>:<night>` (sorts by night within a hotel)."""
-    return f"{hotel_id}:{night.isoformat()}"
+from innkeeper_contracts.stay import Stay
 
 
 def hotel_availability(
@@ -24,10 +20,7 @@ def hotel_availability(
     """Every night in [check_in, check_out): the stored document's rooms, plus free rooms it does not
     mention."""
     by_night = {night.night: night for night in stored}
-    nights = [
-        _night(detail, by_night.get(check_in + timedelta(days=n)), check_in + timedelta(days=n))
-        for n in range((check_out - check_in).days)
-    ]
+    nights = [_night(detail, by_night.get(night), night) for night in Stay(check_in, check_out).nights]
     return HotelAvailability(
         hotel_id=detail.hotel_id,
         check_in=check_in,

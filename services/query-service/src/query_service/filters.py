@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
-from innkeeper_contracts.money import MAX_NIGHTS
+from innkeeper_contracts.stay import Stay
 
 from .cursor import Position
 
 HotelSort = Literal["price", "-price", "stars", "-stars"]
-MAX_STAY_NIGHTS = MAX_NIGHTS
-"""A search's stay is at most as long as a booking's: the contracts' bound."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +73,6 @@ class HotelSearch:
         }
 
 
-def stay_nights(check_in: date, check_out: date) -> list[str]:
-    """The nights of a stay as stored (ISO dates): check-in up to, not including, check-out."""
-    count = (check_out - check_in).days
-    return [(check_in + timedelta(days=n)).isoformat() for n in range(count)]
-
-
 def room_type_match(guests: int | None, nights: list[str]) -> dict[str, Any]:
     """`$elemMatch` body: one room type fits the party, exists, and is free on every night (a card's
     `full_nights` hold every night that can be booked: `innkeeper_contracts.documents.MAX_FULL_NIGHTS`)."""
@@ -99,7 +91,7 @@ def hotel_filter(search: HotelSearch) -> dict[str, Any]:
         clauses["stars"] = {"$gte": search.min_stars}
     nights: list[str] = []
     if search.check_in is not None and search.check_out is not None:
-        nights = stay_nights(search.check_in, search.check_out)
+        nights = Stay(search.check_in, search.check_out).iso_nights()
     if nights or search.guests is not None:
         clauses["room_types"] = {"$elemMatch": room_type_match(search.guests, nights)}
     return clauses

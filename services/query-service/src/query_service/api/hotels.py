@@ -22,12 +22,13 @@ from innkeeper_contracts.documents import (
     HotelNight,
     HotelPage,
 )
+from innkeeper_contracts.stay import MAX_NIGHTS, StayDatesError, night_count, night_id
 from innkeeper_contracts.values import Name
 from innkeeper_kit.edge_openapi import operation_id
-from query_service.availability import hotel_availability, night_id
+from query_service.availability import hotel_availability
 from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import InvalidQueryError, NotFoundError
-from query_service.filters import HOTEL_ORDERS, MAX_STAY_NIGHTS, HotelSearch, HotelSort, hotel_filter
+from query_service.filters import HOTEL_ORDERS, HotelSearch, HotelSort, hotel_filter
 from query_service.models import load
 
 from . import examples
@@ -37,7 +38,7 @@ from .rendering import public, render
 
 router = APIRouter(tags=["hotels"], generate_unique_id_function=operation_id)
 STAY_DESCRIPTION = (
-    f"Departure day; only with `check_in`, after it and at most {MAX_STAY_NIGHTS} nights later (else 422)."
+    f"Departure day; only with `check_in`, after it and at most {MAX_NIGHTS} nights later (else 422)."
 )
 CITY_DESCRIPTION = (
     "Exact city name, as hotels register it: one line of text (the contracts' `Name`: no control, format or "
@@ -54,17 +55,23 @@ HotelId = Annotated[UUID, Path(description="The hotel's id.", examples=[str(exam
 
 
 def checked_stay(check_in: date | None, check_out: date | None) -> None:
-    """Both dates or neither, in order, at most MAX_STAY_NIGHTS nights."""
+    """Both dates or neither, by a stay's rules (`innkeeper_contracts.stay`): in order, at most
+    MAX_NIGHTS nights."""
     if (check_in is None) != (check_out is None):
         raise InvalidQueryError.at(
             ["query", "check_out" if check_out is None else "check_in"],
             "give both check_in and check_out, or neither",
         )
     if check_in is not None and check_out is not None:
-        if check_out <= check_in:
-            raise InvalidQueryError.at(["query", "check_out"], "check_out must be after check_in")
-        if (check_out - check_in).days > MAX_STAY_NIGHTS:
-            raise InvalidQueryError.at(["query", "check_out"], f"a stay is at most {MAX_STAY_NIGHTS} nights")
+        nights_of(check_in, check_out, MAX_NIGHTS)
+
+
+def nights_of(check_in: date, check_out: date, max_nights: int | None) -> int:
+    """The nights from check_in to check_out, or a 422 on the date a stay's rule refuses."""
+    try:
+        return night_count(check_in, check_out, max_nights)
+    except StayDatesError as error:
+        raise InvalidQueryError.at(["query", error.field], error.message) from None
 
 
 def stay_date(name: str, value: date | None, old_name: str, old_value: date | None) -> date:
@@ -158,9 +165,7 @@ async def get_hotel_availability(
     limit = read.services.settings.max_availability_nights
     start = stay_date("check_in", check_in, "from", old_from)
     end = stay_date("check_out", check_out, "to", old_to)
-    if end <= start:
-        raise InvalidQueryError.at(["query", "check_out"], "check_out must be after check_in")
-    if (end - start).days > limit:
+    if nights_of(start, end, max_nights=None) > limit:  # a range, not a stay: its own limit and words
         raise InvalidQueryError.at(["query", "check_out"], f"at most {limit} nights per request")
     await read.fresh()
     hotel = str(hotel_id)
