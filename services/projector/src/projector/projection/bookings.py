@@ -22,11 +22,12 @@ from innkeeper_contracts.documents import (
     BookingDetail,
     ManagementAlert,
 )
+from innkeeper_contracts.stay import Stay
 
 from .declaration import Handles, booking_documents
 from .errors import ProjectionError
 from .hotels import applied, with_id
-from .nights import night_id, nights_between, set_booking
+from .nights import set_booking
 from .view import Doc, DocKey, ReadView
 
 
@@ -59,8 +60,8 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
         )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
     card = _latest_booking_on(view, card, event)
-    nights = nights_between(event.check_in, event.check_out)
-    set_booking(view, card, nights, booking_id, event.room_type, envelope.occurred_at.date())
+    stay = Stay(event.check_in, event.check_out)
+    set_booking(view, card, stay, booking_id, event.room_type, envelope.occurred_at.date())
 
 
 def _latest_booking_on(view: ReadView, card: Doc, event: StayBooked) -> Doc:
@@ -88,8 +89,8 @@ def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: Booking
             "version": envelope.aggregate_version,
         }
         view.put(BOOKINGS, booking_id, {**booking, **cancelled})
-    nights = nights_between(event.check_in, event.check_out)
-    set_booking(view, card, nights, booking_id, None, envelope.occurred_at.date())
+    stay = Stay(event.check_in, event.check_out)
+    set_booking(view, card, stay, booking_id, None, envelope.occurred_at.date())
 
 
 def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAlertRaised) -> None:
@@ -129,8 +130,8 @@ def _required(view: ReadView, base: str, doc_id: str) -> Doc:
 
 def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
     hotel_id = str(event.hotel_id)
-    nights = nights_between(event.check_in, event.check_out)
-    return booking_documents(event) | {(HOTEL_NIGHTS, night_id(hotel_id, night)) for night in nights}
+    night_ids = Stay(event.check_in, event.check_out).night_ids(hotel_id)
+    return booking_documents(event) | {(HOTEL_NIGHTS, night_id) for night_id in night_ids}
 
 
 def _alert_documents(event: ManagementAlertRaised) -> set[DocKey]:

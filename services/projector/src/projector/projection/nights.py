@@ -25,19 +25,12 @@ from innkeeper_contracts.documents import (
     HotelNight,
     RoomNight,
 )
+from innkeeper_contracts.stay import Stay, night_id
 
 from .view import Doc, ReadView
 
 BOOKINGS_FIELD = "_bookings"
 """Tracking field of a night document: {booking id: room type} of the active bookings that night."""
-
-
-def night_id(hotel_id: str, night: date | str) -> str:
-    return f"{hotel_id}:{night if isinstance(night, str) else night.isoformat()}"
-
-
-def nights_between(check_in: date, check_out: date) -> list[date]:
-    return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
 
 
 def derive_night(hotel_id: str, night: str, card: Doc, bookings: dict[str, str]) -> Doc | None:
@@ -63,21 +56,20 @@ def derive_night(hotel_id: str, night: str, card: Doc, bookings: dict[str, str])
 
 
 def set_booking(
-    view: ReadView, card: Doc, nights: list[date], booking_id: str, code: str | None, today: date
+    view: ReadView, card: Doc, stay: Stay, booking_id: str, code: str | None, today: date
 ) -> None:
-    """Add (code) or remove (None) a booking on some nights, then refresh the card's full nights
-    (`today`: the day the event occurred)."""
-    hotel_id = card["hotel_id"]
-    for night in nights:
-        key = night_id(hotel_id, night)
+    """Add (code) or remove (None) a booking on every night of a stay, then refresh the card's full
+    nights (`today`: the day the event occurred)."""
+    hotel_id, nights = card["hotel_id"], stay.iso_nights()
+    for night, key in zip(nights, stay.night_ids(hotel_id), strict=True):
         current = view.get(HOTEL_NIGHTS, key)
         bookings = dict(current[BOOKINGS_FIELD]) if current else {}
         if code is None:
             bookings.pop(booking_id, None)
         else:
             bookings[booking_id] = code
-        view.put(HOTEL_NIGHTS, key, derive_night(hotel_id, night.isoformat(), card, bookings))
-    refresh_full_nights(view, hotel_id, [n.isoformat() for n in nights], today)
+        view.put(HOTEL_NIGHTS, key, derive_night(hotel_id, night, card, bookings))
+    refresh_full_nights(view, hotel_id, nights, today)
 
 
 def resync_all_nights(view: ReadView, hotel_id: str, today: date) -> None:
