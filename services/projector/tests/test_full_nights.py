@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from projector_builders import HOTEL, Log, room, stay
 
 from innkeeper_contracts import EventEnvelope, HotelRegistered, RoomCapacityChanged, StayBooked
-from innkeeper_contracts.commands import BOOKING_HORIZON_DAYS
 from innkeeper_contracts.documents import HOTEL_CARDS, HOTEL_NIGHTS, MAX_FULL_NIGHTS, HotelCard
-from innkeeper_contracts.money import MAX_NIGHTS
+from innkeeper_contracts.stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from projector.projection import ReadView, apply_event
 
 H = str(HOTEL)

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from .contract import Contract as Contract
 from .money import Money as Money
 from .money import NightlyRate
-from .stay import StayDatesError, night_count
+from .stay import Stay, StayDatesError, night_count
 from .text import MULTI_LINE, ONE_LINE
 
 MAX_NAME_LENGTH = 200
@@ -60,11 +60,11 @@ def check_out_of_a_stay(check_out: date, info: ValidationInfo) -> date:
 def nights_of_the_stay(nights: int, info: ValidationInfo) -> int:
     """Validates a `nights` field after `check_in` and `check_out`: it is the number of nights between."""
     check_in, check_out = info.data.get("check_in"), info.data.get("check_out")
-    if isinstance(check_in, date) and isinstance(check_out, date) and nights != (check_out - check_in).days:
-        message = "nights is {nights}, but the stay has {days}"
-        raise PydanticCustomError(
-            "nights_mismatch", message, {"nights": nights, "days": (check_out - check_in).days}
-        )
+    if isinstance(check_in, date) and isinstance(check_out, date):
+        days = Stay(check_in, check_out).night_count
+        if nights != days:
+            message = "nights is {nights}, but the stay has {days}"
+            raise PydanticCustomError("nights_mismatch", message, {"nights": nights, "days": days})
     return nights
 
 
