@@ -7,7 +7,6 @@ from uuid import uuid4
 import structlog
 from command_builders import register_hotel
 from command_fakes import FakeIdempotencyStore, FakeUnitOfWorkFactory, FixedClock, Store
-from prometheus_client import REGISTRY
 
 from command_service.application.behaviours import (
     IdempotencyBehaviour,
@@ -15,28 +14,29 @@ from command_service.application.behaviours import (
     UnitOfWorkBehaviour,
 )
 from command_service.application.handlers import Handlers
-from command_service.application.mediator import Mediator
+from command_service.application.mediator import Behaviour, Mediator
 from command_service.application.requests import CommandRequest
 from command_service.domain.refunds import CancellationPolicy
+from command_service.metrics import Metrics
 from innkeeper_contracts import CancelBooking
 
 
-def counted(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
+def counted(metrics: Metrics, name: str, **labels: str) -> float:
+    return metrics.registry.get_sample_value(name, labels) or 0.0
 
 
 async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counted_by_reason() -> None:
-    store, clock = Store(), FixedClock()
-    behaviours = [
-        LoggingBehaviour(),
+    store, clock, metrics = Store(), FixedClock(), Metrics()
+    behaviours: list[Behaviour] = [
+        LoggingBehaviour(metrics),
         IdempotencyBehaviour(FakeIdempotencyStore(store)),
         UnitOfWorkBehaviour(FakeUnitOfWorkFactory(store)),
     ]
     mediator = Mediator(Handlers(clock, CancellationPolicy()).by_command(), behaviours)
     command = register_hotel()
-    accepted_before = counted("innkeeper_commands_accepted_total", command="RegisterHotel")
+    accepted_before = counted(metrics, "innkeeper_commands_accepted_total", command="RegisterHotel")
     not_found = {"command": "CancelBooking", "reason": "not-found"}
-    rejected_before = counted("innkeeper_commands_rejected_total", **not_found)
+    rejected_before = counted(metrics, "innkeeper_commands_rejected_total", **not_found)
     with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
         await mediator.send(CommandRequest(command, "corr-7", idempotency_key="key-1"))
         unknown = CancelBooking(booking_id=uuid4(), reason="plans changed")
@@ -47,5 +47,7 @@ async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counte
     ]
     assert lines[0]["causation_id"] == "key-1"  # the command id is the idempotency key when given
     assert lines[1]["reason"] == "not-found"
-    assert counted("innkeeper_commands_accepted_total", command="RegisterHotel") == accepted_before + 1
-    assert counted("innkeeper_commands_rejected_total", **not_found) == rejected_before + 1
+    assert (
+        counted(metrics, "innkeeper_commands_accepted_total", command="RegisterHotel") == accepted_before + 1
+    )
+    assert counted(metrics, "innkeeper_commands_rejected_total", **not_found) == rejected_before + 1

@@ -28,7 +28,6 @@ from command_support import (
     hotel_body,
     wait_for_intake,
 )
-from prometheus_client import REGISTRY
 from testkit.infra import management_url, unique_name
 from testkit.waiting import wait_until
 
@@ -41,15 +40,13 @@ FIXABLE_NAME = "Refused Until Fixed Inn"
 REFUSE = f"ALTER TABLE hotels ADD CONSTRAINT test_refuses CHECK (name <> '{FIXABLE_NAME}')"
 
 
-def handled() -> float:
-    """RegisterHotel commands the pipeline answered in this process, whatever the answer: two copies
-    taken at once answer 202 and 409 `conflict` (the id taken), one after the other 202 twice (replayed)."""
-    return sum(
-        sample.value
-        for metric in REGISTRY.collect()
-        for sample in metric.samples
-        if sample.name == "innkeeper_commands_total" and sample.labels["command"] == "RegisterHotel"
-    )
+async def handled(client: httpx.AsyncClient) -> float:
+    """RegisterHotel commands the service's pipeline answered, whatever the answer (its /metrics): two
+    copies taken at once answer 202 and 409 `conflict` (the id taken), one after the other 202 twice
+    (replayed)."""
+    prefix = 'innkeeper_commands_total{command="RegisterHotel",'
+    lines = (await client.get("/metrics")).text.splitlines()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines if line.startswith(prefix))
 
 
 def settings(url: str) -> Settings:
@@ -144,14 +141,17 @@ async def test_retry_applies_a_fixed_command_once_and_discard_removes_only_its_o
         await fetchval(dsn, "ALTER TABLE hotels DROP CONSTRAINT test_refuses")  # the fix
 
         # A retry that crashed between its confirmed copy and the ack: the copy went, the letter stayed.
-        before = handled()
+        before = await handled(client)
         async with dead_letters.opened(settings(url)) as letters:
             [(_, letter)] = await letters.chosen(["fixable-1"])
             await letters.commands.publish(letter.resend(), routing_key=letter.command)
         code, out = await captured(dead_letters.retry(settings(url), ["fixable-1"]))
         assert (code, out.splitlines()[-1]) == (0, "retried 1 dead letters")
 
-        await wait_until(lambda: handled() - before == 2, what="both re-sent copies answered")
+        async def both_answered() -> bool:
+            return await handled(client) - before == 2
+
+        await wait_until(both_answered, what="both re-sent copies answered")
         code, out = await captured(dead_letters.retry(settings(url), ["fixable-1"]))
         assert (code, out.splitlines()[-1]) == (1, "fixable-1: no such dead letter")
 

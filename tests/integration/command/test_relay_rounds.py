@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 import aio_pika
 import asyncpg
 from command_support import booking_body, command_client, fetch, fetchval, hotel_body
-from prometheus_client import REGISTRY
 from testkit.waiting import wait_until
 
 from command_service.adapters.event_publisher import AmqpEventPublisher
 from command_service.adapters.outbox_relay import RELAY_LOCK, OutboxRelay
 from command_service.adapters.unit_of_work import end_session_use
+from command_service.metrics import Metrics
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.topology import EVENTS_EXCHANGE
 
@@ -31,12 +31,16 @@ async def commands_in_the_outbox(env: dict[str, str], bookings: int) -> None:
             assert (await client.post("/bookings", json=booking_body(hotel["hotel_id"]))).status_code == 202
 
 
+RELAY_METRICS = Metrics()
+"""The metrics of every relay these tests run (one registry, as for the relays of one process)."""
+
+
 @asynccontextmanager
 async def relay_on(env: dict[str, str], poll_interval: float = 0.5) -> AsyncIterator[OutboxRelay]:
     pool = await asyncpg.create_pool(env["POSTGRES_DSN"], min_size=0, max_size=2, reset=end_session_use)
     publisher = AmqpEventPublisher(env["RABBITMQ_URL"])
     try:
-        yield OutboxRelay(pool, publisher, poll_interval=poll_interval)
+        yield OutboxRelay(pool, publisher, poll_interval=poll_interval, metrics=RELAY_METRICS)
     finally:
         await publisher.close()
         await pool.close()
@@ -110,7 +114,7 @@ async def test_events_no_queue_takes_are_postponed_and_the_others_deleted(
 
 def turn_held() -> float:
     """Rounds of this process's relays that found another relay holding the turn."""
-    return REGISTRY.get_sample_value("innkeeper_relay_turn_held_total") or 0.0
+    return RELAY_METRICS.registry.get_sample_value("innkeeper_relay_turn_held_total") or 0.0
 
 
 async def test_a_relay_that_found_the_turn_held_tries_again_before_its_next_poll(

@@ -35,20 +35,25 @@ from command_service.domain.clock import Clock
 from command_service.domain.refunds import CancellationPolicy
 from command_service.http.edge import install_http_edge
 from command_service.logs import configure_logging, faststream_logger
+from command_service.metrics import Metrics
 from command_service.runtime import Runtime
 from command_service.settings import Settings
 from innkeeper_kit.auth.setup import token_verifier
 
 
 def build_mediator(
-    pool: asyncpg.Pool, clock: Clock, settings: Settings, committed: Callable[[], None] = lambda: None
+    pool: asyncpg.Pool,
+    clock: Clock,
+    settings: Settings,
+    committed: Callable[[], None] = lambda: None,
+    metrics: Metrics | None = None,
 ) -> Mediator:
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
     grants = {subject: frozenset(commands) for subject, commands in settings.service_grants.items()}
     wait = settings.postgres_acquire_timeout  # for a pooled connection, at most
     retention = settings.idempotency_retention_seconds
     behaviours: list[Behaviour] = [
-        LoggingBehaviour(),
+        LoggingBehaviour(metrics),
         AuthorizationBehaviour(AccessPolicy(grants, PostgresBookingParticipants(pool, wait))),
         IdempotencyBehaviour(PostgresIdempotencyStore(pool, retention, wait)),
         ValidationBehaviour(handlers.checks_by_command()),
@@ -68,6 +73,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         server_settings=settings.postgres_session_bounds,  # migrations lift them (adapters/migrations)
     )
     publisher = relay = None
+    metrics = Metrics()  # this app's registry: its /metrics
     if settings.relay_enabled:
         publisher = AmqpEventPublisher(settings.rabbitmq_url)
         relay = OutboxRelay(
@@ -75,10 +81,11 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             publisher,
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval,
+            metrics=metrics,
         )
     # A commit wakes this replica's relay (why not NOTIFY: docs/architecture.md, "Outbox and relay").
-    mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None)
-    runtime = Runtime(settings, pool, mediator)
+    mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None, metrics)
+    runtime = Runtime(settings, pool, mediator, metrics)
     runtime.idempotency = PostgresIdempotencyStore(
         pool, settings.idempotency_retention_seconds, settings.postgres_acquire_timeout
     )
@@ -93,7 +100,7 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         )
         senders = AmqpSenders(settings.senders, settings.reply_to_prefix_list)
         limits = MessageLimits(settings.amqp_max_command_bytes, settings.amqp_max_header_bytes)
-        intake = CommandIntake(broker, runtime.mediator, senders, limits=limits)
+        intake = CommandIntake(broker, runtime.mediator, senders, limits=limits, metrics=metrics)
         register_intake(broker, intake)
         dead_letters = dead_letter_queue(
             settings.amqp_dead_letter_max_length,

@@ -1,60 +1,110 @@
-"""Prometheus metrics of the command service."""
+"""Prometheus metrics of the command service, in a registry per app (nothing is registered at import)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from __future__ import annotations
 
-COMMANDS_HANDLED = Counter(
-    "innkeeper_commands_total", "Commands handled, by command and answer status.", ["command", "status"]
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
 )
-COMMANDS_ACCEPTED = Counter("innkeeper_commands_accepted_total", "Commands accepted (202).", ["command"])
-COMMANDS_REJECTED = Counter(
-    "innkeeper_commands_rejected_total",
-    "Commands rejected, by command and reason (the problem kind: invalid-input, business-rule, ...).",
-    ["command", "reason"],
-)
-COMMAND_DURATION = Histogram("innkeeper_command_duration_seconds", "Time to handle a command.", ["command"])
-EVENTS_PUBLISHED = Counter("innkeeper_events_published_total", "Events the relay published (confirmed).")
-EVENTS_UNROUTABLE = Counter("innkeeper_events_unroutable_total", "Events returned as unroutable.")
-RELAY_FAILURES = Counter("innkeeper_relay_failures_total", "Relay rounds that failed (broker or database).")
-RELAY_TURN_HELD = Counter(
-    "innkeeper_relay_turn_held_total", "Relay rounds that found another replica's relay holding the turn."
-)
-OUTBOX_BACKLOG = Gauge("innkeeper_outbox_backlog", "Unpublished events seen in the last relay round.")
-OUTBOX_DEPTH = Gauge("innkeeper_outbox_depth", "Events in the outbox not yet published (sampled on scrape).")
-OUTBOX_OLDEST_AGE = Gauge(
-    "innkeeper_outbox_oldest_age_seconds", "Age of the oldest unpublished event (0 when empty; on scrape)."
-)
-AMQP_DEAD_LETTERED = Counter(
-    "innkeeper_commands_dead_lettered_total", "Command messages sent to the dead-letter queue."
-)
+
+
+class Metrics:
+    """Commands by outcome and their duration, the relay's rounds, the outbox, the dead letters."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry = registry or process_registry()
+        self.commands_handled = Counter(
+            "innkeeper_commands_total",
+            "Commands handled, by command and answer status.",
+            ["command", "status"],
+            registry=registry,
+        )
+        self.commands_accepted = Counter(
+            "innkeeper_commands_accepted_total", "Commands accepted (202).", ["command"], registry=registry
+        )
+        self.commands_rejected = Counter(
+            "innkeeper_commands_rejected_total",
+            "Commands rejected, by command and reason (the problem kind: invalid-input, business-rule, ...).",
+            ["command", "reason"],
+            registry=registry,
+        )
+        self.command_duration = Histogram(
+            "innkeeper_command_duration_seconds", "Time to handle a command.", ["command"], registry=registry
+        )
+        self.events_published = Counter(
+            "innkeeper_events_published_total", "Events the relay published (confirmed).", registry=registry
+        )
+        self.events_unroutable = Counter(
+            "innkeeper_events_unroutable_total", "Events returned as unroutable.", registry=registry
+        )
+        self.relay_failures = Counter(
+            "innkeeper_relay_failures_total",
+            "Relay rounds that failed (broker or database).",
+            registry=registry,
+        )
+        self.relay_turn_held = Counter(
+            "innkeeper_relay_turn_held_total",
+            "Relay rounds that found another replica's relay holding the turn.",
+            registry=registry,
+        )
+        self.outbox_backlog = Gauge(
+            "innkeeper_outbox_backlog", "Unpublished events seen in the last relay round.", registry=registry
+        )
+        self.outbox_depth = Gauge(
+            "innkeeper_outbox_depth",
+            "Events in the outbox not yet published (sampled on scrape).",
+            registry=registry,
+        )
+        self.outbox_oldest_age = Gauge(
+            "innkeeper_outbox_oldest_age_seconds",
+            "Age of the oldest unpublished event (0 when empty; on scrape).",
+            registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "innkeeper_commands_dead_lettered_total",
+            "Command messages sent to the dead-letter queue.",
+            registry=registry,
+        )
+        self._by_command: dict[str, CommandMetrics] = {}
+
+    def of_command(self, command: str) -> CommandMetrics:
+        """The series of a command (the names are the few command types: the map stays small)."""
+        if (series := self._by_command.get(command)) is None:
+            series = self._by_command[command] = CommandMetrics(self, command)
+        return series
 
 
 class CommandMetrics:
     """The labelled series of one command, looked up once: `labels()` costs a lock and a dict
     lookup per call, several times per command."""
 
-    def __init__(self, command: str) -> None:
-        self.command = command
-        self.accepted = COMMANDS_ACCEPTED.labels(command)
-        self.duration = COMMAND_DURATION.labels(command)
+    def __init__(self, metrics: Metrics, command: str) -> None:
+        self._metrics, self.command = metrics, command
+        self.accepted = metrics.commands_accepted.labels(command)
+        self.duration = metrics.command_duration.labels(command)
         self._handled: dict[str, Counter] = {}
         self._rejected: dict[str, Counter] = {}
 
     def handled(self, outcome: str) -> Counter:
         if (series := self._handled.get(outcome)) is None:
-            series = self._handled[outcome] = COMMANDS_HANDLED.labels(self.command, outcome)
+            series = self._handled[outcome] = self._metrics.commands_handled.labels(self.command, outcome)
         return series
 
     def rejected(self, reason: str) -> Counter:
         if (series := self._rejected.get(reason)) is None:
-            series = self._rejected[reason] = COMMANDS_REJECTED.labels(self.command, reason)
+            series = self._rejected[reason] = self._metrics.commands_rejected.labels(self.command, reason)
         return series
 
 
-_BY_COMMAND: dict[str, CommandMetrics] = {}
-
-
-def command_metrics(command: str) -> CommandMetrics:
-    """The series of a command (the names are the few command types: the map stays small)."""
-    if (metrics := _BY_COMMAND.get(command)) is None:
-        metrics = _BY_COMMAND[command] = CommandMetrics(command)
-    return metrics
+def process_registry() -> CollectorRegistry:
+    """A registry with the garbage-collector, platform and process metrics the default one has, in its
+    order (the collectors read the process only when scraped): `/metrics` answers as from the default."""
+    registry = CollectorRegistry()
+    for collector in (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR):
+        registry.register(collector)
+    return registry

@@ -24,6 +24,7 @@ from command_service.adapters.outbox_relay import OutboxRelay
 from command_service.application.mediator import Mediator
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.requests import CommandRequest, Outcome
+from command_service.metrics import Metrics
 from command_service.settings import Settings
 
 log = structlog.get_logger("command_service.runtime")
@@ -45,6 +46,7 @@ class Runtime:
     settings: Settings
     pool: asyncpg.Pool
     mediator: Mediator
+    metrics: Metrics = field(default_factory=Metrics)
     intake: IntakeConnection | None = None
     publisher: AmqpEventPublisher | None = None
     relay: OutboxRelay | None = None

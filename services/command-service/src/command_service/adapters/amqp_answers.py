@@ -19,7 +19,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.adapters.amqp_topology import DEAD_LETTER_EXCHANGE_SPEC
 from command_service.application.requests import Outcome
-from command_service.metrics import AMQP_DEAD_LETTERED
+from command_service.metrics import Metrics
 from innkeeper_contracts import CommandAccepted, CommandRejected, FieldError
 from innkeeper_contracts.problems import amqp_instance
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
@@ -36,8 +36,11 @@ REPLY_MAX_BYTES = 65_536
 class IntakeAnswers:
     """Replies and dead letters, for the intake (`amqp_intake`)."""
 
-    def __init__(self, broker: RabbitBroker, senders: AmqpSenders, max_body_bytes: int) -> None:
+    def __init__(
+        self, broker: RabbitBroker, senders: AmqpSenders, max_body_bytes: int, metrics: Metrics
+    ) -> None:
         self._broker, self._senders, self._max_body_bytes = broker, senders, max_body_bytes
+        self._metrics = metrics
 
     async def reply(self, message: RabbitMessage, outcome: Outcome) -> None:
         """Publish the answer to the message's `reply_to`, if it has one the sender may use."""
@@ -93,7 +96,7 @@ class IntakeAnswers:
             await message.reject(requeue=False)
         else:
             await message.ack()
-        AMQP_DEAD_LETTERED.inc()
+        self._metrics.dead_lettered.inc()
 
 
 def located(outcome: Outcome, message_id: str | None) -> Outcome:

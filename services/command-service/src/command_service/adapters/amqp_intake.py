@@ -29,7 +29,7 @@ from command_service.application.mediator import Mediator
 from command_service.application.ports import DatabaseTimeoutError, ServiceUnavailableError
 from command_service.application.rejections import internal_error, refused, unavailable
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.metrics import COMMANDS_REJECTED
+from command_service.metrics import Metrics
 from innkeeper_contracts import COMMANDS, CommandRejected
 from innkeeper_contracts.topology import COMMANDS_DELIVERY_LIMIT
 from innkeeper_kit.identifiers import acceptable_id, new_correlation_id
@@ -48,8 +48,10 @@ class CommandIntake:
         *,
         limits: MessageLimits,
         requeue_delay: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
-        self._answers = IntakeAnswers(broker, senders, limits.max_body_bytes)
+        self._metrics = metrics or Metrics()
+        self._answers = IntakeAnswers(broker, senders, limits.max_body_bytes, self._metrics)
         self._mediator, self._senders = mediator, senders
         self._limits, self._requeue_delay = limits, requeue_delay
         self._stopping = asyncio.Event()
@@ -76,7 +78,8 @@ class CommandIntake:
         if principal is None:  # refused here, before the body is read (the pipeline would refuse too)
             error = _unknown_sender(raw.user_id)
             log.warning("amqp.sender_refused", user_id=raw.user_id, status=error.status)
-            COMMANDS_REJECTED.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
+            rejected = self._metrics.commands_rejected
+            rejected.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
             await self._answers.reply(message, refused(error, command=name, correlation_id=correlation_id))
             return await message.ack()
         read = read_command(

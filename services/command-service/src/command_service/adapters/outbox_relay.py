@@ -20,13 +20,7 @@ import structlog
 from command_service.adapters.event_publisher import EventPublisher, PublishResults
 from command_service.adapters.outgoing_event import outgoing_event
 from command_service.adapters.pg_errors import Db
-from command_service.metrics import (
-    EVENTS_PUBLISHED,
-    EVENTS_UNROUTABLE,
-    OUTBOX_BACKLOG,
-    RELAY_FAILURES,
-    RELAY_TURN_HELD,
-)
+from command_service.metrics import Metrics
 
 RELAY_LOCK = 7_301_003
 TURN_RETRY = 0.005
@@ -71,8 +65,9 @@ class OutboxRelay:
         publisher: EventPublisher,
         batch_size: int = 500,
         poll_interval: float = 0.5,
+        metrics: Metrics | None = None,
     ) -> None:
-        self._pool, self._publisher = pool, publisher
+        self._pool, self._publisher, self._metrics = pool, publisher, metrics or Metrics()
         self._batch_size, self._poll_interval = batch_size, poll_interval
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -102,7 +97,7 @@ class OutboxRelay:
                 failures = 0
             except Exception as error:  # the relay must outlive any broker or database outage
                 failures += 1
-                RELAY_FAILURES.inc()
+                self._metrics.relay_failures.inc()
                 log.warning("relay.round_failed", error=repr(error), failures=failures)
                 self._idle.set()
                 await self._pause(min(0.5 * 2**failures, 5.0))
@@ -137,10 +132,10 @@ class OutboxRelay:
             found = await connection.fetch(_BATCH, self._batch_size, RELAY_LOCK)
             if not found[0]["mine"]:
                 await connection.execute("COMMIT")
-                RELAY_TURN_HELD.inc()
+                self._metrics.relay_turn_held.inc()
                 return None
             rows = [row for row in found if row["global_position"] is not None]
-            OUTBOX_BACKLOG.set(len(rows))
+            self._metrics.outbox_backlog.set(len(rows))
             if not rows:
                 await connection.execute("COMMIT")
                 return 0
@@ -153,7 +148,7 @@ class OutboxRelay:
     async def _settle(self, connection: Db, results: PublishResults) -> None:
         """Postpone the unroutable ones, delete the confirmed ones and commit."""
         if results.unroutable:
-            EVENTS_UNROUTABLE.inc(len(results.unroutable))
+            self._metrics.events_unroutable.inc(len(results.unroutable))
             log.warning("relay.unroutable", positions=results.unroutable[:20], count=len(results.unroutable))
             await connection.execute(_POSTPONE, results.unroutable, "unroutable: no queue bound")
         if results.confirmed:
@@ -163,6 +158,6 @@ class OutboxRelay:
             await connection.execute(
                 f"DELETE FROM outbox WHERE global_position = ANY('{{{positions}}}'::bigint[]); COMMIT"
             )
-            EVENTS_PUBLISHED.inc(len(results.confirmed))
+            self._metrics.events_published.inc(len(results.confirmed))
         else:
             await connection.execute("COMMIT")

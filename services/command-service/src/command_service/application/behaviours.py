@@ -20,7 +20,7 @@ from command_service.application.ports import (
 )
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
-from command_service.metrics import command_metrics
+from command_service.metrics import Metrics
 from innkeeper_contracts import CommandRejected, Contract
 
 log = structlog.get_logger("command_service.pipeline")
@@ -30,9 +30,12 @@ class LoggingBehaviour:
     """Binds the correlation id, causation id (the command id) and command name to every log line;
     logs and counts outcomes."""
 
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self._metrics = metrics or Metrics()
+
     async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
         started = time.perf_counter()
-        metrics = command_metrics(request.name)
+        metrics = self._metrics.of_command(request.name)
         # bind + reset by token: `bound_contextvars` copies the whole context on every command.
         principal = request.principal
         tokens = structlog.contextvars.bind_contextvars(

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from command_service.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from command_service.runtime import Runtime
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.edge_openapi import operation_id
@@ -92,6 +91,6 @@ async def metrics(runtime: RuntimeDep) -> Response:
     **Who may call:** an admin or a service (a scraper with a client-credentials token)."""
     if runtime.schema_ready.is_set():
         with contextlib.suppress(Exception):  # metrics still answer while PostgreSQL is down
-            OUTBOX_DEPTH.set((sample := await runtime.sample_outbox())[0])
-            OUTBOX_OLDEST_AGE.set(sample[1])
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+            runtime.metrics.outbox_depth.set((sample := await runtime.sample_outbox())[0])
+            runtime.metrics.outbox_oldest_age.set(sample[1])
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -17,7 +17,6 @@ from command_service.application.rejections import (
 )
 from command_service.application.requests import Outcome
 from command_service.http.locations import location_of
-from command_service.metrics import COMMANDS_REJECTED
 from innkeeper_contracts import CommandAccepted, CommandRejected, problem_type
 from innkeeper_contracts.problems import PROBLEM_TITLES, kind_for_status
 from innkeeper_kit.methods import method_not_allowed
@@ -57,7 +56,8 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         rejection = malformed_message("request body is not valid JSON", command=name, correlation_id=cid)
     else:
         rejection = invalid_command(field_errors(errors), command=name, correlation_id=cid)
-    COMMANDS_REJECTED.labels(name or "unknown", rejection.kind).inc()  # refused before the pipeline
+    if (runtime := getattr(request.app.state, "runtime", None)) is not None:  # refused before the pipeline
+        runtime.metrics.commands_rejected.labels(name or "unknown", rejection.kind).inc()
     return outcome_response(request, rejection)
 
 
