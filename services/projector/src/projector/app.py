@@ -3,7 +3,7 @@
 The probes are open; the status and the metrics are for operators (an admin or a service token). The
 edge is the command and query services' (`innkeeper_kit`): every refusal a problem with the correlation
 id, 405 with `Allow`, bounded bodies, a catch-all 500, `Retry-After` on every 503. What the status reads
-is bounded in time: the driver alone would wait 30 s to select a MongoDB server that is down.
+is bounded in time (`report`).
 """
 
 from __future__ import annotations
@@ -31,34 +31,14 @@ from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_res
 
 from .bootstrap import Components, Projector
 from .failures import INFRASTRUCTURE_ERRORS
+from .report import STATUS_EXAMPLE, STATUS_SECONDS, ProjectorStatus, status_report
 from .settings import Settings
-from .status import Lag, lag_report
 
-STATUS_SECONDS = 3.0
-"""The longest `/status` (and the lag sampled for `/metrics`) waits for MongoDB and PostgreSQL."""
 RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 log = structlog.get_logger("projector")
 
 
-STATUS_EXAMPLE = {
-    "log_head": 42,
-    "applied_position": 42,
-    "lag_events": 0,
-    "lag_seconds": 0.0,
-    "shards": [{"shard": "0", "position": 42, "events_applied": 42, "batches": 7}],
-    "generation": "g1",
-    "rebuilding": None,
-    "parked": 0,
-}
 METRICS_EXAMPLE = "# TYPE projector_events_applied_total gauge\nprojector_events_applied_total 0.0\n"
-
-
-class ProjectorStatus(Lag):
-    """The projector's position and lag, the generation readers use, and the parking lot size."""
-
-    generation: str
-    rebuilding: str | None
-    parked: int
 
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/status", "/metrics"])
@@ -118,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def status(request: Request, projector: ProjectorDep) -> Response:
         """Position per shard, lag behind the event log, generations and parked events."""
         try:
-            report = await _status(projector)
+            report = await status_report(projector)
         except INFRASTRUCTURE_ERRORS as error:  # timeouts too: TimeoutError is an OSError
             log.warning("status.unavailable", error=repr(error))
             detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
@@ -137,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     async def metrics(projector: ProjectorDep) -> Response:
         with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
-            await _status(projector)  # refreshes the lag gauges
+            await status_report(projector)  # refreshes the lag gauges
         return Response(generate_latest(projector.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     install_routing_problems(app)
@@ -160,17 +140,3 @@ async def _mongo_ok(projector: Projector) -> bool:
     except Exception:
         return False
     return True
-
-
-async def _status(projector: Projector) -> ProjectorStatus:
-    async with asyncio.timeout(STATUS_SECONDS):
-        parts = projector.parts
-        lag = await lag_report(parts.status, parts.events)
-        generations = await parts.registry.current()
-        parked = await parts.parking.count()
-    projector.metrics.lag_events.set(lag.lag_events)
-    projector.metrics.lag_seconds.set(lag.lag_seconds)
-    projector.metrics.parked_now.set(parked)
-    return ProjectorStatus(
-        **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
-    )
