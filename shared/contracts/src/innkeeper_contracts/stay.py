@@ -94,7 +94,8 @@ class Stay:
 
     def iso_nights(self) -> list[str]:
         """The nights as read documents store them (ISO dates)."""
-        return [night.isoformat() for night in self.nights]
+        first = self.check_in
+        return [(first + timedelta(days=offset)).isoformat() for offset in range(self.night_count)]
 
     def night_ids(self, hotel_id: str) -> list[str]:
         """The `_id` of each night's read document at this hotel, in order."""
