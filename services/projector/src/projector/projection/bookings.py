@@ -131,11 +131,15 @@ def _required(view: ReadView, base: str, doc_id: str) -> Doc:
 def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
     hotel_id = str(event.hotel_id)
     night_ids = Stay(event.check_in, event.check_out).night_ids(hotel_id)
-    return booking_documents(event) | {(HOTEL_NIGHTS, night_id) for night_id in night_ids}
+    keys = booking_documents(event)
+    keys.update((HOTEL_NIGHTS, night_id) for night_id in night_ids)
+    return keys
 
 
 def _alert_documents(event: ManagementAlertRaised) -> set[DocKey]:
-    return booking_documents(event) | {(MANAGEMENT_ALERTS, str(event.alert_id))}
+    keys = booking_documents(event)
+    keys.add((MANAGEMENT_ALERTS, str(event.alert_id)))
+    return keys
 
 
 HANDLES: dict[type[BookingEvent], Handles] = {

@@ -14,12 +14,12 @@ from typing import Any
 from innkeeper_contracts import BookingEvent, EventEnvelope, HotelEvent
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_CARDS, HOTEL_DETAILS
 
-from .view import DocKey, Needs, ReadView
+from .view import DocKey, ReadView
 
 Apply = Callable[[ReadView, EventEnvelope, Any], None]
 """Changes the documents of the view for one event (of the declared type)."""
-Reads = Callable[[Any], Iterable[DocKey]]
-"""The documents one event (of the declared type) reads, by key."""
+Reads = Callable[[Any], set[DocKey]]
+"""The documents one event (of the declared type) reads, by key (a new set: `needs` keeps it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +31,6 @@ class Handles:
     reads: Reads
     all_nights_of_hotel: bool = False
 
-    def needs(self, event: Any) -> Needs:
-        result = Needs(set(self.reads(event)))
-        if self.all_nights_of_hotel:
-            result.hotels_with_all_nights.add(str(event.hotel_id))
-        return result
-
 
 def hotel_documents(event: HotelEvent | BookingEvent) -> set[DocKey]:
     """The hotel's card and page: what every hotel or booking projection reads."""
@@ -46,7 +40,8 @@ def hotel_documents(event: HotelEvent | BookingEvent) -> set[DocKey]:
 
 def booking_documents(event: BookingEvent) -> set[DocKey]:
     """The hotel's card and page, and the booking's page."""
-    return hotel_documents(event) | {(BOOKINGS, str(event.booking_id))}
+    hotel_id = str(event.hotel_id)
+    return {(HOTEL_CARDS, hotel_id), (HOTEL_DETAILS, hotel_id), (BOOKINGS, str(event.booking_id))}
 
 
 def undeclared(event_types: Iterable[type[Any]], *declared: Mapping[type[Any], object]) -> dict[str, str]:

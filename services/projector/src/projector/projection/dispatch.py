@@ -34,7 +34,10 @@ def needs(envelope: EventEnvelope) -> Needs:
     handles = HANDLES.get(type(event))
     if handles is None:  # ignored
         return Needs()
-    return handles.needs(event)
+    result = Needs(handles.reads(event))
+    if handles.all_nights_of_hotel:
+        result.hotels_with_all_nights.add(str(event.hotel_id))  # type: ignore[attr-defined]  # declared so
+    return result
 
 
 def apply_event(
