@@ -102,9 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         except INFRASTRUCTURE_ERRORS as error:  # timeouts too: TimeoutError is an OSError
             log.warning("status.unavailable", error=repr(error))
             detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
-            return problem_response(
-                503, "unavailable", "Service unavailable", detail, RETRY, instance=instance_of(request.scope)
-            )
+            return problem_response(503, "unavailable", detail, RETRY, instance=instance_of(request.scope))
         return JSONResponse(report.model_dump(mode="json"))
 
     @app.get(

@@ -13,7 +13,6 @@ class QueryError(Exception):
 
     status = 500
     kind: ClassVar[ProblemKind] = "internal"
-    title = "Internal error"
 
 
 class InvalidQueryError(QueryError):
@@ -21,7 +20,6 @@ class InvalidQueryError(QueryError):
 
     status = 422
     kind = "invalid-input"
-    title = "Invalid input"
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -42,7 +40,6 @@ class NotFoundError(QueryError):
 
     status = 404
     kind = "not-found"
-    title = "Not found"
 
 
 class ForbiddenError(QueryError):
@@ -50,7 +47,6 @@ class ForbiddenError(QueryError):
 
     status = 403
     kind = "forbidden"
-    title = "Forbidden"
 
 
 class ReadModelUnavailableError(QueryError):
@@ -58,4 +54,3 @@ class ReadModelUnavailableError(QueryError):
 
     status = 503
     kind = "unavailable"
-    title = "Service unavailable"

@@ -9,7 +9,7 @@ know (RFC 9457 §3.2): new extensions may be added without a new version.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, Self, get_args
 
 from pydantic import Field
 
@@ -130,6 +130,13 @@ class Problem(TolerantContract):
     errors: list[FieldError] = Field(
         default_factory=list, description="Field-level errors (with `invalid-input`); empty otherwise."
     )
+
+    @classmethod
+    def of(cls, kind: ProblemKind, status: int, detail: str, **members: Any) -> Self:
+        """A problem of this kind: its `type` URI and its one title filled in."""
+        return cls(
+            type=problem_type(kind), title=PROBLEM_TITLES[kind], status=status, detail=detail, **members
+        )
 
     @property
     def kind(self) -> str:

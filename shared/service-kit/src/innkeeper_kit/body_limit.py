@@ -80,14 +80,12 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send, what: str) -> None:
         detail = f"{what}; this service accepts {self.max_bytes} bytes at most"
-        await send_problem(send, 413, "too-large", "Content too large", detail, instance=instance_of(scope))
+        await send_problem(send, 413, "too-large", detail, instance=instance_of(scope))
 
     async def _time_out(self, scope: Scope, send: Send) -> None:
         detail = f"the body did not arrive in full within {self.read_seconds:g} seconds"
         closing = {"Connection": "close"}
-        await send_problem(
-            send, 408, "request-timeout", "Request timeout", detail, closing, instance=instance_of(scope)
-        )
+        await send_problem(send, 408, "request-timeout", detail, closing, instance=instance_of(scope))
 
 
 def _framing(scope: Scope) -> tuple[int | None, bool]:

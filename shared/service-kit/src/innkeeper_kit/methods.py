@@ -35,15 +35,13 @@ def method_not_allowed(request: Request) -> Response:
     listed = ", ".join(allowed)
     detail = f"{request.method} {request.url.path}: this path answers {listed or 'no method'}"
     headers = {"Allow": listed}
-    return problem_response(
-        405, "method-not-allowed", "Method not allowed", detail, headers, instance=instance_of(request.scope)
-    )
+    return problem_response(405, "method-not-allowed", detail, headers, instance=instance_of(request.scope))
 
 
 def not_found(request: Request) -> Response:
     """The 404 problem of a path the app does not have."""
     detail = f"{request.method} {request.url.path}: no such path"
-    return problem_response(404, "not-found", "Not found", detail, instance=instance_of(request.scope))
+    return problem_response(404, "not-found", detail, instance=instance_of(request.scope))
 
 
 async def _on_not_found(request: Request, error: Exception) -> Response:

@@ -15,7 +15,7 @@ from fastapi.openapi.models import Schema
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
-from innkeeper_contracts.problems import Problem, ProblemKind, problem_type
+from innkeeper_contracts.problems import PROBLEM_TITLES, Problem, ProblemKind, problem_type
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 1
@@ -44,24 +44,23 @@ def instance_of(scope: Scope) -> str:
     return quote(scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
 
 
-def problem_body(status: int, kind: ProblemKind, title: str, detail: str, instance: str | None) -> bytes:
+def problem_body(status: int, kind: ProblemKind, detail: str, instance: str | None) -> bytes:
     """A problem document with the request's correlation id (bound to the log context by then)."""
     correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
-    problem = {"type": problem_type(kind), "title": title, "status": status, "detail": detail}
+    problem = {"type": problem_type(kind), "title": PROBLEM_TITLES[kind], "status": status, "detail": detail}
     return orjson.dumps({**problem, "instance": instance, "correlation_id": correlation_id})
 
 
 def problem_response(
     status: int,
     kind: ProblemKind,
-    title: str,
     detail: str,
     headers: dict[str, str] | None = None,
     *,
     instance: str | None,
 ) -> Response:
     """The same answer as a Starlette response, for exception handlers."""
-    body = problem_body(status, kind, title, detail, instance)
+    body = problem_body(status, kind, detail, instance)
     response = Response(body, status, headers=headers, media_type=PROBLEM_JSON)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -71,14 +70,13 @@ async def send_problem(
     send: Send,
     status: int,
     kind: ProblemKind,
-    title: str,
     detail: str,
     headers: dict[str, str] | None = None,
     *,
     instance: str | None,
 ) -> None:
     """Answer a raw ASGI request with a problem (the connection stays usable: the body is complete)."""
-    body = problem_body(status, kind, title, detail, instance)
+    body = problem_body(status, kind, detail, instance)
     raw_headers = [
         (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),

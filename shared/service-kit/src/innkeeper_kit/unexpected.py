@@ -48,4 +48,4 @@ class UnexpectedErrorMiddleware:
             log.error("http.unexpected_error", method=scope["method"], route=route, exc_info=error)
             if started:
                 raise
-            await send_problem(send, 500, "internal", "Internal error", DETAIL, instance=instance_of(scope))
+            await send_problem(send, 500, "internal", DETAIL, instance=instance_of(scope))

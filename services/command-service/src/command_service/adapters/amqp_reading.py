@@ -18,7 +18,7 @@ from command_service.application.rejections import (
     malformed_message,
     too_large,
 )
-from innkeeper_contracts import COMMANDS, CommandRejected, Contract, FieldError, problem_type
+from innkeeper_contracts import COMMANDS, CommandRejected, Contract, FieldError
 from innkeeper_kit.identifiers import ID_MAX_LENGTH, acceptable_id
 
 _KEY_ERROR = FieldError(
@@ -85,11 +85,10 @@ def delivered_before(headers: Mapping[str, FieldValue] | None) -> int:
 
 def headers_too_large(size: int, limit: int, *, command: str, correlation_id: str) -> CommandRejected:
     """431: RFC 6585's "Request Header Fields Too Large", the one status that says which part is."""
-    return CommandRejected(
-        status=431,
-        type=problem_type("too-large"),
-        title="Content too large",
-        detail=f"the headers have {size} bytes encoded; a command message takes at most {limit}",
+    return CommandRejected.of(
+        "too-large",
+        431,
+        f"the headers have {size} bytes encoded; a command message takes at most {limit}",
         command=command,
         correlation_id=correlation_id,
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from command_service.domain.errors import CommandError
-from innkeeper_contracts import CommandRejected, FieldError, problem_type
+from innkeeper_contracts import CommandRejected, FieldError
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -30,11 +30,10 @@ def is_malformed(errors: Iterable[Mapping[str, Any]]) -> bool:
 def invalid_command(
     errors: list[FieldError], *, command: str | None, correlation_id: str | None, status: int = 422
 ) -> CommandRejected:
-    return CommandRejected(
-        status=status,
-        type=problem_type("invalid-input"),
-        title="Invalid input",
-        detail="; ".join(f"{'.'.join(map(str, error.loc)) or 'body'}: {error.msg}" for error in errors)
+    return CommandRejected.of(
+        "invalid-input",
+        status,
+        "; ".join(f"{'.'.join(map(str, error.loc)) or 'body'}: {error.msg}" for error in errors)
         or "invalid command",
         command=command,
         correlation_id=correlation_id,
@@ -43,11 +42,10 @@ def invalid_command(
 
 
 def malformed_message(detail: str, *, command: str | None, correlation_id: str | None) -> CommandRejected:
-    return CommandRejected(
-        status=400,
-        type=problem_type("malformed-body"),
-        title="Malformed body",
-        detail=detail,
+    return CommandRejected.of(
+        "malformed-body",
+        400,
+        detail,
         command=command,
         correlation_id=correlation_id,
     )
@@ -55,11 +53,10 @@ def malformed_message(detail: str, *, command: str | None, correlation_id: str |
 
 def refused(error: CommandError, *, command: str | None, correlation_id: str | None) -> CommandRejected:
     """A command error raised at an edge, before there is a request (`CommandRequest.rejected` after)."""
-    return CommandRejected(
-        status=error.status,
-        type=problem_type(error.problem_type),
-        title=error.title,
-        detail=error.detail,
+    return CommandRejected.of(
+        error.problem_type,
+        error.status,
+        error.detail,
         command=command,
         correlation_id=correlation_id,
         errors=error.errors,
@@ -67,11 +64,10 @@ def refused(error: CommandError, *, command: str | None, correlation_id: str | N
 
 
 def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRejected:
-    return CommandRejected(
-        status=503,
-        type=problem_type("unavailable"),
-        title="Service unavailable",
-        detail="PostgreSQL is unavailable or did not answer in time; nothing was written. "
+    return CommandRejected.of(
+        "unavailable",
+        503,
+        "PostgreSQL is unavailable or did not answer in time; nothing was written. "
         "Retry with the same Idempotency-Key.",
         command=command,
         correlation_id=correlation_id,
@@ -79,11 +75,10 @@ def unavailable(*, command: str | None, correlation_id: str | None) -> CommandRe
 
 
 def too_large(size: int, limit: int, *, command: str | None, correlation_id: str | None) -> CommandRejected:
-    return CommandRejected(
-        status=413,
-        type=problem_type("too-large"),
-        title="Content too large",
-        detail=f"the body has {size} bytes; a command takes at most {limit}",
+    return CommandRejected.of(
+        "too-large",
+        413,
+        f"the body has {size} bytes; a command takes at most {limit}",
         command=command,
         correlation_id=correlation_id,
     )
@@ -91,11 +86,10 @@ def too_large(size: int, limit: int, *, command: str | None, correlation_id: str
 
 def internal_error(*, command: str | None, correlation_id: str | None) -> CommandRejected:
     """An unexpected error: the answer names no internals, the log has them under the correlation id."""
-    return CommandRejected(
-        status=500,
-        type=problem_type("internal"),
-        title="Internal error",
-        detail="the command failed on an unexpected error; the operator finds it by the correlation id",
+    return CommandRejected.of(
+        "internal",
+        500,
+        "the command failed on an unexpected error; the operator finds it by the correlation id",
         command=command,
         correlation_id=correlation_id,
     )

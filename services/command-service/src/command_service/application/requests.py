@@ -91,11 +91,10 @@ class CommandRequest:
         )
 
     def rejected(self, error: CommandError) -> CommandRejected:
-        return CommandRejected(
-            status=error.status,
-            type=problem_type(error.problem_type),
-            title=error.title,
-            detail=error.detail,
+        return CommandRejected.of(
+            error.problem_type,
+            error.status,
+            error.detail,
             command=self.name,
             correlation_id=self.correlation_id,
             errors=error.errors,

@@ -12,7 +12,6 @@ class CommandError(Exception):
 
     status: ClassVar[int] = 400
     problem_type: ClassVar[ProblemKind] = "invalid-input"
-    title: ClassVar[str] = "Invalid input"
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -25,7 +24,6 @@ class InvalidCommandError(CommandError):
 
     status = 422
     problem_type = "invalid-input"
-    title = "Invalid input"
 
     @classmethod
     def on_field(cls, field: str, message: str, error_type: str) -> InvalidCommandError:
@@ -37,7 +35,6 @@ class NotFoundError(CommandError):
 
     status = 404
     problem_type = "not-found"
-    title = "Not found"
 
 
 class HotelNotFoundError(NotFoundError):
@@ -57,7 +54,6 @@ class BusinessRuleError(CommandError):
 
     status = 409
     problem_type = "business-rule"
-    title = "Business rule violated"
 
 
 class NoRoomAvailableError(BusinessRuleError):
@@ -93,7 +89,6 @@ class ConflictError(CommandError):
 
     status = 409
     problem_type = "conflict"
-    title = "Conflict"
 
 
 class VersionConflictError(ConflictError):
@@ -109,4 +104,3 @@ class IdempotencyKeyReusedError(CommandError):
 
     status = 422
     problem_type = "idempotency-key-reused"
-    title = "Idempotency key reused"

@@ -17,8 +17,8 @@ from command_service.application.rejections import (
 )
 from command_service.application.requests import Outcome
 from command_service.http.locations import location_of
-from innkeeper_contracts import CommandAccepted, CommandRejected, problem_type
-from innkeeper_contracts.problems import PROBLEM_TITLES, kind_for_status
+from innkeeper_contracts import CommandAccepted, CommandRejected
+from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 
@@ -66,11 +66,10 @@ async def on_http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 405:
         return method_not_allowed(request)
     kind = kind_for_status(error.status_code)
-    rejection = CommandRejected(
-        status=error.status_code,
-        type=problem_type(kind),
-        title=PROBLEM_TITLES[kind],
-        detail=f"{request.method} {request.url.path}: {error.detail}",
+    rejection = CommandRejected.of(
+        kind,
+        error.status_code,
+        f"{request.method} {request.url.path}: {error.detail}",
         correlation_id=correlation_id(request),
     )
     response = outcome_response(request, rejection)

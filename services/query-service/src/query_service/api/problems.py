@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
-from innkeeper_contracts import FieldError, Problem, ProblemKind, problem_type
-from innkeeper_contracts.problems import PROBLEM_TITLES, kind_for_status
+from innkeeper_contracts import FieldError, Problem, ProblemKind
+from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 from query_service.errors import QueryError, ReadModelUnavailableError
@@ -26,15 +26,13 @@ def problem(
     request: Request,
     status: int,
     kind: ProblemKind,
-    title: str,
     detail: str,
     errors: list[FieldError] | None = None,
 ) -> Response:
-    body = Problem(
-        type=problem_type(kind),
-        title=title,
-        status=status,
-        detail=detail,
+    body = Problem.of(
+        kind,
+        status,
+        detail,
         instance=instance_of(request.scope),
         correlation_id=structlog.contextvars.get_contextvars().get("correlation_id"),
         errors=errors or [],
@@ -48,7 +46,7 @@ def problem(
 async def on_query_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, QueryError)
     errors: list[FieldError] = getattr(error, "errors", [])
-    return problem(request, error.status, error.kind, error.title, str(error), errors)
+    return problem(request, error.status, error.kind, str(error), errors)
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
@@ -62,7 +60,7 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         for e in error.errors()
     ]
     detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)[:1000]
-    return problem(request, 422, "invalid-input", "Invalid input", detail, errors)
+    return problem(request, 422, "invalid-input", detail, errors)
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
@@ -71,7 +69,7 @@ async def on_http_error(request: Request, error: Exception) -> Response:
         return method_not_allowed(request)
     kind = kind_for_status(error.status_code)
     detail = f"{request.method} {request.url.path}: {error.detail}"
-    return problem(request, error.status_code, kind, PROBLEM_TITLES[kind], detail)
+    return problem(request, error.status_code, kind, detail)
 
 
 async def on_mongo_error(request: Request, error: Exception) -> Response:

@@ -76,9 +76,7 @@ class BearerAuthMiddleware:
         try:
             principal = await self._caller(header, access == "anyone")
             if access == "operator" and (principal is None or principal.role not in OPERATOR_ROLES):
-                raise _RefusedError(
-                    403, "forbidden", "Forbidden", "this route is for operators: an admin or a service"
-                )
+                raise _RefusedError(403, "forbidden", "this route is for operators: an admin or a service")
         except _RefusedError as refusal:
             await send_problem(send, *refusal.args, instance=instance_of(scope))
             return
@@ -103,14 +101,12 @@ class BearerAuthMiddleware:
         except NoRoleError as error:
             if public:
                 return None
-            raise _RefusedError(403, "forbidden", "Forbidden", str(error)) from None
+            raise _RefusedError(403, "forbidden", str(error)) from None
         except KeysUnavailableError as error:
             log.warning("auth.keys_unavailable")
             if public:  # the catalogue stays up while the identity provider is down
                 return None
-            raise _RefusedError(
-                503, "unavailable", "Service unavailable", str(error), {"Retry-After": "5"}
-            ) from None
+            raise _RefusedError(503, "unavailable", str(error), {"Retry-After": "5"}) from None
 
 
 class _RefusedError(Exception):
@@ -131,4 +127,4 @@ def _unauthenticated(detail: str, error: str | None = None) -> _RefusedError:
     challenge = f'Bearer realm="{REALM}"'
     if error is not None:
         challenge += f', error="{error}", error_description="{_NOT_DESCRIPTION.sub("", detail)[:200]}"'
-    return _RefusedError(401, "unauthenticated", "Unauthenticated", detail, {"WWW-Authenticate": challenge})
+    return _RefusedError(401, "unauthenticated", detail, {"WWW-Authenticate": challenge})
