@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import (
-    GC_COLLECTOR,
-    PLATFORM_COLLECTOR,
-    PROCESS_COLLECTOR,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from innkeeper_kit.metrics import process_registry
 
 
 class Metrics:
@@ -99,12 +93,3 @@ class CommandMetrics:
         if (series := self._rejected.get(reason)) is None:
             series = self._rejected[reason] = self._metrics.commands_rejected.labels(self.command, reason)
         return series
-
-
-def process_registry() -> CollectorRegistry:
-    """A registry with the garbage-collector, platform and process metrics the default one has, in its
-    order (the collectors read the process only when scraped): `/metrics` answers as from the default."""
-    registry = CollectorRegistry()
-    for collector in (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR):
-        registry.register(collector)
-    return registry

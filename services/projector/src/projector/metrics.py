@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prometheus_client import (
-    GC_COLLECTOR,
-    PLATFORM_COLLECTOR,
-    PROCESS_COLLECTOR,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from innkeeper_kit.metrics import process_registry
 
 if TYPE_CHECKING:
     from .applier import Plan
@@ -66,12 +60,3 @@ class Metrics:
         self.batch_size.observe(len(plan.applied) + plan.duplicates + len(plan.behind))
         if plan.applied:
             self.position.labels(shard).set(max(e.global_position for e in plan.applied))
-
-
-def process_registry() -> CollectorRegistry:
-    """A registry with the garbage-collector, platform and process metrics the default one has, in its
-    order (the collectors read the process only when scraped): `/metrics` answers as from the default."""
-    registry = CollectorRegistry()
-    for collector in (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR):
-        registry.register(collector)
-    return registry
