@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -17,7 +16,7 @@ from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import local_servers, operation_id
-from innkeeper_kit.health import ALIVE, Health, readiness, readiness_answers
+from innkeeper_kit.health import OPERATIONS, add_health_routes
 from innkeeper_kit.methods import install_routing_problems
 
 from .bootstrap import Notifier
@@ -32,7 +31,6 @@ METRICS_EXAMPLE = (
 _PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
 }
-OPERATIONS: list[str | Enum] = ["operations"]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -55,21 +53,11 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.get("/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=ALIVE)
-    async def healthz() -> Health:
-        return Health(status="ok")
+    async def ready(request: Request) -> dict[str, bool]:
+        notifier = _notifier(request)
+        return {"rabbitmq": notifier.broker_ready(), "postgres": await _postgres_ok(notifier)}
 
-    @app.get(
-        "/readyz",
-        name="get_readiness",
-        summary="Are its dependencies reachable?",
-        tags=OPERATIONS,
-        response_model=Health,
-        responses=readiness_answers("rabbitmq", "postgres"),
-    )
-    async def readyz(notifier: NotifierDep) -> Response:
-        checks = {"rabbitmq": notifier.broker_ready(), "postgres": await _postgres_ok(notifier)}
-        return readiness(checks)
+    add_health_routes(app, ready, "rabbitmq", "postgres")
 
     @app.get(
         "/metrics",

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from enum import Enum
 from typing import Annotated, Any
 
 import structlog
@@ -25,7 +24,7 @@ from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.correlation import CorrelationIdMiddleware
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers, operation_id
-from innkeeper_kit.health import ALIVE, Health, example, readiness, readiness_answers
+from innkeeper_kit.health import OPERATIONS, add_health_routes, example
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 
@@ -48,7 +47,6 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 _PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
 }
-OPERATIONS: list[str | Enum] = ["operations"]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -71,21 +69,11 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.get("/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=ALIVE)
-    async def healthz() -> Health:
-        return Health(status="ok")
+    async def ready(request: Request) -> dict[str, bool]:
+        projector = _projector(request)
+        return {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
 
-    @app.get(
-        "/readyz",
-        name="get_readiness",
-        summary="Are its dependencies reachable?",
-        tags=OPERATIONS,
-        response_model=Health,
-        responses=readiness_answers("rabbitmq", "mongodb"),
-    )
-    async def readyz(projector: ProjectorDep) -> Response:
-        checks = {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
-        return readiness(checks)
+    add_health_routes(app, ready, "rabbitmq", "mongodb")
 
     @app.get(
         "/status",

@@ -1,16 +1,23 @@
-"""The health answers of the services whose probes report their dependencies one by one (projector,
-notifier): the model, the readiness answer and how the OpenAPI shows them."""
+"""The health routes of the services whose probes report their dependencies one by one (projector,
+notifier): `/healthz`, `/readyz`, their model and how the OpenAPI shows them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 
 Answers = dict[int | str, dict[str, Any]]
+Checks = Callable[[Request], Awaitable[dict[str, bool]]]
+"""Whether each dependency answers, by name (the names `add_health_routes` was given)."""
+OPERATIONS: list[str | Enum] = ["operations"]
+"""The OpenAPI tag of the routes operators and probes use."""
 
 
 class Health(BaseModel):
@@ -44,3 +51,22 @@ def readiness(checks: dict[str, bool]) -> JSONResponse:
         return JSONResponse(Health(status="ok", checks=checks).model_dump())
     body = Health(status="unavailable", checks=checks).model_dump()
     return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def add_health_routes(app: FastAPI, checks: Checks, *dependencies: str) -> None:
+    """`/healthz` (the process answers) and `/readyz` (`checks` of the named dependencies)."""
+
+    @app.get("/healthz", name="get_health", summary="Is the process alive?", tags=OPERATIONS, responses=ALIVE)
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        name="get_readiness",
+        summary="Are its dependencies reachable?",
+        tags=OPERATIONS,
+        response_model=Health,
+        responses=readiness_answers(*dependencies),
+    )
+    async def readyz(request: Request) -> Response:
+        return readiness(await checks(request))
