@@ -37,3 +37,25 @@ ID_FIELDS: dict[str, str] = {
     MANAGEMENT_ALERTS: "alert_id",
 }
 """Collection → field whose value is the `_id`. Hotel nights use `<hotel_id>:<night>`."""
+
+IndexKeys = list[tuple[str, int]]
+"""An index's keys in order: (field, 1 ascending | -1 descending)."""
+
+INDEXES: dict[str, list[IndexKeys]] = {
+    HOTEL_CARDS: [
+        [("city", 1), ("price_from_minor", 1), ("_id", 1)],
+        [("city", 1), ("stars", 1), ("_id", 1)],
+        [("price_from_minor", 1), ("_id", 1)],
+        [("stars", 1), ("_id", 1)],
+    ],
+    BOOKINGS: [[("guest.guest_id", 1), ("check_in", 1), ("_id", 1)]],
+    MANAGEMENT_ALERTS: [
+        [("raised_at", -1), ("_id", -1)],
+        [("hotel_id", 1), ("raised_at", -1), ("_id", -1)],  # a staff member's feed
+    ],
+    HOTEL_NIGHTS: [[("hotel_id", 1), ("night", 1)]],
+}
+"""The one index list, per collection (base name): every read is one indexed lookup, and the projector
+builds these before a generation is filled, so a rebuilt one is indexed before readers switch to it.
+Lookups by `_id` (details, bookings, checkpoints) and `_id` ranges need no more; descending reads walk
+ascending indexes backwards."""
