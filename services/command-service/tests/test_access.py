@@ -17,6 +17,7 @@ from command_service.application.access import (
     ForbiddenError,
     UnauthenticatedError,
 )
+from command_service.application.rejections import problem_of
 from command_service.domain.errors import BookingNotFoundError, CommandError
 from innkeeper_contracts import (
     BookingGuest,
@@ -80,7 +81,7 @@ async def status(caller: Principal | None, command: Contract) -> int:
     try:
         await POLICY.authorize(caller, command)
     except CommandError as error:
-        return error.status
+        return problem_of(error)[1]
     return OK
 
 

@@ -77,10 +77,11 @@ class CommandIntake:
         principal = self._senders.principal(raw.user_id) if raw.user_id else None
         if principal is None:  # refused here, before the body is read (the pipeline would refuse too)
             error = _unknown_sender(raw.user_id)
-            log.warning("amqp.sender_refused", user_id=raw.user_id, status=error.status)
+            rejection = refused(error, command=name, correlation_id=correlation_id)
+            log.warning("amqp.sender_refused", user_id=raw.user_id, status=rejection.status)
             rejected = self._metrics.commands_rejected
-            rejected.labels(name if name in COMMANDS else "unknown", error.problem_type).inc()
-            await self._answers.reply(message, refused(error, command=name, correlation_id=correlation_id))
+            rejected.labels(name if name in COMMANDS else "unknown", rejection.kind).inc()
+            await self._answers.reply(message, rejection)
             return await message.ack()
         read = read_command(
             name,

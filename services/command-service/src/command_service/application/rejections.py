@@ -6,8 +6,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from command_service.domain.errors import CommandError
-from innkeeper_contracts import CommandRejected, FieldError
+from command_service.application.access import ForbiddenError, UnauthenticatedError
+from command_service.domain.errors import (
+    BusinessRuleError,
+    CommandError,
+    ConflictError,
+    IdempotencyKeyReusedError,
+    InvalidCommandError,
+    NotFoundError,
+)
+from innkeeper_contracts import CommandRejected, FieldError, ProblemKind
+
+PROBLEMS: dict[type[CommandError], tuple[ProblemKind, int]] = {
+    CommandError: ("invalid-input", 400),
+    InvalidCommandError: ("invalid-input", 422),
+    UnauthenticatedError: ("unauthenticated", 401),
+    ForbiddenError: ("forbidden", 403),
+    NotFoundError: ("not-found", 404),
+    BusinessRuleError: ("business-rule", 409),
+    ConflictError: ("conflict", 409),
+    IdempotencyKeyReusedError: ("idempotency-key-reused", 422),
+}
+"""What each kind of refusal is on the wire, HTTP and AMQP alike: its problem kind and status (an error
+is what its nearest class in this table is)."""
+
+
+def problem_of(error: CommandError) -> tuple[ProblemKind, int]:
+    """The problem kind and status of a refusal."""
+    return next(PROBLEMS[cls] for cls in type(error).__mro__ if cls in PROBLEMS)
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -52,10 +78,11 @@ def malformed_message(detail: str, *, command: str | None, correlation_id: str |
 
 
 def refused(error: CommandError, *, command: str | None, correlation_id: str | None) -> CommandRejected:
-    """A command error raised at an edge, before there is a request (`CommandRequest.rejected` after)."""
+    """A refusal as the answer, at an edge (before there is a request) or by `CommandRequest.rejected`."""
+    kind, status = problem_of(error)
     return CommandRejected.of(
-        error.problem_type,
-        error.status,
+        kind,
+        status,
         error.detail,
         command=command,
         correlation_id=correlation_id,

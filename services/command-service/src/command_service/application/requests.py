@@ -91,14 +91,10 @@ class CommandRequest:
         )
 
     def rejected(self, error: CommandError) -> CommandRejected:
-        return CommandRejected.of(
-            error.problem_type,
-            error.status,
-            error.detail,
-            command=self.name,
-            correlation_id=self.correlation_id,
-            errors=error.errors,
-        )
+        # Imported here: the table in `rejections` names access's errors, and access imports this module.
+        from command_service.application.rejections import refused
+
+        return refused(error, command=self.name, correlation_id=self.correlation_id)
 
     def replayed(self, outcome: Outcome) -> Outcome:
         """A remembered answer in this version's form. Answers remembered before 202s named `booking_id`

@@ -1,17 +1,13 @@
-"""Why a command is refused: a small hierarchy, each class knowing its HTTP status and problem type."""
+"""Why a command is refused: a small hierarchy. What each kind means on the wire (problem kind, status)
+is the application's one table, `application/rejections.py`."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from innkeeper_contracts import FieldError, ProblemKind
+from innkeeper_contracts import FieldError
 
 
 class CommandError(Exception):
     """A command cannot be carried out; the answer says why."""
-
-    status: ClassVar[int] = 400
-    problem_type: ClassVar[ProblemKind] = "invalid-input"
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -22,9 +18,6 @@ class CommandError(Exception):
 class InvalidCommandError(CommandError):
     """The command breaks a rule about its own fields (e.g. check-in in the past)."""
 
-    status = 422
-    problem_type = "invalid-input"
-
     @classmethod
     def on_field(cls, field: str, message: str, error_type: str) -> InvalidCommandError:
         return cls(message, errors=[FieldError(loc=["body", field], msg=message, type=error_type)])
@@ -32,9 +25,6 @@ class InvalidCommandError(CommandError):
 
 class NotFoundError(CommandError):
     """The command names an aggregate (or part of one) that does not exist."""
-
-    status = 404
-    problem_type = "not-found"
 
 
 class HotelNotFoundError(NotFoundError):
@@ -51,9 +41,6 @@ class BookingNotFoundError(NotFoundError):
 
 class BusinessRuleError(CommandError):
     """The command is well formed but breaks a business rule."""
-
-    status = 409
-    problem_type = "business-rule"
 
 
 class NoRoomAvailableError(BusinessRuleError):
@@ -87,9 +74,6 @@ class CurrencyMismatchError(BusinessRuleError):
 class ConflictError(CommandError):
     """The command collided with another change (or an existing aggregate)."""
 
-    status = 409
-    problem_type = "conflict"
-
 
 class VersionConflictError(ConflictError):
     """The aggregate changed since it was read (optimistic concurrency)."""
@@ -101,6 +85,3 @@ class AlreadyExistsError(ConflictError):
 
 class IdempotencyKeyReusedError(CommandError):
     """An idempotency key came back with another payload."""
-
-    status = 422
-    problem_type = "idempotency-key-reused"
