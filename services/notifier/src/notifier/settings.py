@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from innkeeper_contracts.events import EVENT_TYPES
-from innkeeper_kit.settings import ServiceSettings
+from innkeeper_kit.settings import AttemptCount, ServiceSettings, ShardCount
 from innkeeper_kit.settings import load_settings as _load
 
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
@@ -66,9 +66,9 @@ class Settings(ServiceSettings):
     mail_from: str = Field(default="Innkeeper <no-reply@innkeeper.example>", description="The From address.")
     webhook_subscribers: list[WebhookSubscriber] = Field(default_factory=list, description="JSON list.")
 
-    notifier_shards: int = Field(default=4, ge=1, le=64, description="Number of shard queues.")
+    notifier_shards: ShardCount = 4
     notifier_concurrency: int = Field(default=16, ge=1, le=500, description="Sends in flight per process.")
-    notifier_max_attempts: int = Field(default=10, ge=1, le=100, description="Tries before a dead letter.")
+    notifier_max_attempts: AttemptCount = Field(default=10, description="Tries before a dead letter.")
     notifier_retry_base_seconds: float = Field(default=2.0, gt=0, le=3600, description="First backoff.")
     notifier_retry_max_seconds: float = Field(default=600.0, gt=0, le=86_400, description="Longest backoff.")
     notifier_send_timeout_seconds: float = Field(default=15.0, gt=0, le=300, description="One send.")

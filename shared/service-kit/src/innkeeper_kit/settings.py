@@ -4,7 +4,7 @@ from the environment."""
 from __future__ import annotations
 
 import sys
-from typing import Literal, Self, TypedDict, TypeVar
+from typing import Annotated, Literal, Self, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from innkeeper_kit.auth.algorithms import ASYMMETRIC
 from innkeeper_kit.body_limit import DEFAULT_MAX_BODY_BYTES, DEFAULT_READ_SECONDS
+
+ShardCount = Annotated[int, Field(ge=1, le=64, description="Number of shard queues.")]
+"""How many shard queues a consuming service spreads the events over (`<SERVICE>_SHARDS`)."""
+AttemptCount = Annotated[int, Field(ge=1, le=100)]
+"""How many tries a consuming service gives one message before giving up (`<SERVICE>_MAX_ATTEMPTS`)."""
 
 
 class HttpServerBounds(TypedDict):
@@ -30,6 +35,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
+    port: int = Field(
+        default=8000, ge=1, le=65535, description="HTTP port; each service sets its own default."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = Field(default_factory=_default_log_format)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Graceful stop bound.")

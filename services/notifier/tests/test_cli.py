@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from notifier_builders import envelope, eur, stay
 
 from innkeeper_contracts import RefundIssued
-from notifier.operations import _line, mask
+from notifier.cli import _line, mask
 from notifier.store import Delivery
 
 
