@@ -10,6 +10,8 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from innkeeper_kit.supervision import keep_running
+
 from .backoff import Backoff
 from .dispatcher import Dispatcher
 from .intake import ShardIntake
@@ -25,8 +27,8 @@ SWEEP_SECONDS = 3600.0
 
 
 @dataclass
-class Notifier:
-    """The running service: a broker connection, one intake per shard, one dispatcher."""
+class Runtime:
+    """The running notifier: a broker connection, one intake per shard, one dispatcher."""
 
     settings: Settings
     store: DeliveryStore
@@ -35,7 +37,7 @@ class Notifier:
     intakes: list[ShardIntake] = field(default_factory=list)
 
     @classmethod
-    async def connect(cls, settings: Settings) -> Notifier:
+    async def connect(cls, settings: Settings) -> Runtime:
         store = await DeliveryStore.connect(settings.postgres_dsn, size=settings.notifier_concurrency + 4)
         return cls(settings, store)
 
@@ -64,21 +66,9 @@ class Notifier:
         for index in range(settings.notifier_shards):
             intake = ShardIntake(index, self.store, settings.webhook_subscribers, self.dispatcher.wake.set)
             self.intakes.append(intake)
-            self.tasks.append(asyncio.create_task(self._supervise(intake)))
+            self.tasks.append(asyncio.create_task(keep_running(intake, self.connection, log, "intake")))
         subscribers = len(settings.webhook_subscribers)
         log.info("notifier started", shards=settings.notifier_shards, subscribers=subscribers)
-
-    async def _supervise(self, intake: ShardIntake) -> None:
-        """An intake that stops on an unexpected error is started again (a consumer never dies)."""
-        assert self.connection is not None
-        while not intake.stopping:
-            try:
-                await intake.run(self.connection)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("shard intake stopped; restarting", shard=intake.shard)
-                await asyncio.sleep(1)
 
     async def _sweep(self) -> None:
         """Hourly, the delivered records past their retention go: the table does not grow without bound."""

@@ -3,6 +3,7 @@ notifier): `/healthz`, `/readyz`, their model and how the OpenAPI shows them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any
@@ -16,6 +17,7 @@ from innkeeper_kit.problems import RETRY_AFTER_SECONDS
 Answers = dict[int | str, dict[str, Any]]
 Checks = Callable[[Request], Awaitable[dict[str, bool]]]
 """Whether each dependency answers, by name (the names `add_health_routes` was given)."""
+PROBE_SECONDS = 2.0
 OPERATIONS: list[str | Enum] = ["operations"]
 """The OpenAPI tag of the routes operators and probes use."""
 
@@ -70,3 +72,14 @@ def add_health_routes(app: FastAPI, checks: Checks, *dependencies: str) -> None:
     )
     async def readyz(request: Request) -> Response:
         return readiness(await checks(request))
+
+
+async def answers(probe: Awaitable[object], seconds: float = PROBE_SECONDS) -> bool:
+    """Whether a dependency answers `probe` within `seconds`: bounded, because a driver would otherwise
+    wait its own timeout (MongoDB's server selection: 30 s) while the prober gives up long before."""
+    try:
+        async with asyncio.timeout(seconds):
+            await probe
+    except Exception:
+        return False
+    return True
