@@ -13,6 +13,8 @@ from typing import Protocol
 
 import structlog
 
+from innkeeper_kit.logging import event_fields
+
 from .backoff import Backoff
 from .failures import PermanentFailureError, TemporaryFailureError
 from .metrics import METRICS
@@ -111,12 +113,10 @@ class Dispatcher:
     async def _deliver(self, delivery: Delivery) -> None:
         bound = log.bind(
             delivery_id=delivery.id,
-            event_id=str(delivery.event_id),
-            event_type=delivery.event_type,
+            **event_fields(delivery),
             channel=delivery.channel,
             template=delivery.template,
             attempt=delivery.attempts,
-            correlation_id=delivery.correlation_id,
         )
         started = time.perf_counter()
         outcome, reason, delay = "delivered", None, 0.0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from typing import Protocol
+from uuid import UUID
 
 import orjson
 import structlog
@@ -23,6 +25,32 @@ UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 WIRE_LOGGERS = ("aiormq", "aio_pika", "pamqp", "pymongo", "asyncpg", "httpcore", "httpx")
 """Drivers whose DEBUG lines dump frames, commands and documents whole: a guest's data in any field of a
 message, where no key says it is personal. They stay at INFO when the service runs at DEBUG."""
+
+
+class LoggedEvent(Protocol):
+    """An event (or what was made of one) that a log line is about."""
+
+    @property
+    def event_id(self) -> UUID:
+        """The event's id."""
+
+    @property
+    def event_type(self) -> str:
+        """The event's type name."""
+
+    @property
+    def correlation_id(self) -> str:
+        """The id of the request the event came from."""
+
+
+def event_fields(event: LoggedEvent) -> dict[str, str]:
+    """The fields every service's lines about one event carry, so one grep follows it from the command
+    service through the projector and the notifier."""
+    return {
+        "event_id": str(event.event_id),
+        "event_type": event.event_type,
+        "correlation_id": event.correlation_id,
+    }
 
 
 def configure_logging(service: str, level: str, log_format: str) -> None:
