@@ -10,7 +10,7 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
-from innkeeper_kit.supervision import keep_running
+from innkeeper_kit.supervision import cancel_all, keep_running
 
 from .backoff import Backoff
 from .dispatcher import Dispatcher
@@ -86,9 +86,7 @@ class Runtime:
         for intake in self.intakes:
             intake.stop()
         await self.dispatcher.drain(self.settings.shutdown_timeout_seconds / 2)
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await cancel_all(self.tasks)
         if self.connection is not None:
             await self.connection.close()
         await self.webhooks.close()

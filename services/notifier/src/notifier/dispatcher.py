@@ -14,6 +14,7 @@ from typing import Protocol
 import structlog
 
 from innkeeper_kit.logging import event_fields
+from innkeeper_kit.supervision import cancel_all
 
 from .backoff import Backoff
 from .failures import PermanentFailureError, TemporaryFailureError
@@ -97,9 +98,7 @@ class Dispatcher:
         while self.sending and (left := deadline - time.monotonic()) > 0:
             await asyncio.wait(set(self.sending), timeout=left)
         cut = dict(self.sending)
-        for task in cut:
-            task.cancel()
-        await asyncio.gather(*cut, return_exceptions=True)
+        await cancel_all(cut)
         if cut:
             log.warning("shutdown cut sends off; handing their claims back", deliveries=len(cut))
             await self._release(list(cut.values()))
@@ -113,7 +112,7 @@ class Dispatcher:
     async def _deliver(self, delivery: Delivery) -> None:
         bound = log.bind(
             delivery_id=delivery.id,
-            **event_fields(delivery),
+            **event_fields(delivery.envelope),
             channel=delivery.channel,
             template=delivery.template,
             attempt=delivery.attempts,

@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Protocol
-from uuid import UUID
+from typing import TYPE_CHECKING
 
 import orjson
 import structlog
@@ -21,29 +20,16 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 from innkeeper_kit.redaction import redact_personal_data
 
+if TYPE_CHECKING:
+    from innkeeper_contracts import EventEnvelope
+
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 WIRE_LOGGERS = ("aiormq", "aio_pika", "pamqp", "pymongo", "asyncpg", "httpcore", "httpx")
 """Drivers whose DEBUG lines dump frames, commands and documents whole: a guest's data in any field of a
 message, where no key says it is personal. They stay at INFO when the service runs at DEBUG."""
 
 
-class LoggedEvent(Protocol):
-    """An event (or what was made of one) that a log line is about."""
-
-    @property
-    def event_id(self) -> UUID:
-        """The event's id."""
-
-    @property
-    def event_type(self) -> str:
-        """The event's type name."""
-
-    @property
-    def correlation_id(self) -> str:
-        """The id of the request the event came from."""
-
-
-def event_fields(event: LoggedEvent) -> dict[str, str]:
+def event_fields(event: EventEnvelope) -> dict[str, str]:
     """The fields every service's lines about one event carry, so one grep follows it from the command
     service through the projector and the notifier."""
     return {

@@ -1,9 +1,11 @@
 """Keeping a service's shard workers (the projector's consumers, the notifier's intakes) running: one
-that stops on an unexpected error is started again, so a shard is never left without its worker."""
+that stops on an unexpected error is started again, so a shard is never left without its worker; and
+stopping a service's tasks."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from structlog.typing import FilteringBoundLogger
@@ -37,3 +39,11 @@ async def keep_running(worker: ShardWorker, connection: Any, log: FilteringBound
         except Exception:
             log.exception(f"shard {what} stopped; restarting", shard=worker.shard)
             await asyncio.sleep(RESTART_PAUSE_SECONDS)
+
+
+async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks and wait until each has ended (how does not matter: they were stopped)."""
+    stopped = list(tasks)
+    for task in stopped:
+        task.cancel()
+    await asyncio.gather(*stopped, return_exceptions=True)
