@@ -11,9 +11,9 @@ from projector_builders import HOTEL, Log, room, stay
 
 from innkeeper_contracts import EventEnvelope, HotelRegistered, StayBooked
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_CARDS
-from projector.applier import plan_batch
-from projector.memory_store import MemoryStore
+from projector.planner import plan_batch
 from projector.projection import ReadView, apply_event
+from projector.store.memory import MemoryStore
 
 NIGHT = date(2027, 3, 1)
 

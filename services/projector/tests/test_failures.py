@@ -12,13 +12,15 @@ from projector_builders import Log, stay
 from pymongo.errors import AutoReconnect, BulkWriteError, DocumentTooLarge, ServerSelectionTimeoutError
 
 from innkeeper_contracts import EventEnvelope, StayBooked
-from projector.applier import Failure, Plan
 from projector.consumer import ShardConsumer
-from projector.failures import is_infrastructure
-from projector.outcomes import Attempts, Patience, retry_or_park
-from projector.parking import ParkingLot
-from projector.processor import BatchProcessor
+from projector.planner import Failure, Plan
+from projector.ports import ParkingLot
 from projector.projection import ReadView
+from projector.retries import Attempts, Patience, retry_or_park
+from projector.store.mongo import MONGO_FAILURES
+from projector.writer import BatchWriter
+
+is_infrastructure = MONGO_FAILURES.is_infrastructure
 
 
 class FakeParking:
@@ -83,28 +85,28 @@ async def test_a_refused_event_is_parked_at_its_first_failure_and_a_gap_after_it
     assert parking.parked[1][2].startswith("gap not healed after 0 s: gap 0..2")
 
 
-class FailingProcessor:
+class FailingWriter:
     """Fails every batch that holds `poison` with `error`; records the batches it applied."""
 
     def __init__(self, poison: EventEnvelope, error: Exception) -> None:
         self.poison, self.error = poison, error
         self.applied: list[list[EventEnvelope]] = []
 
-    async def process(self, shard: str, envelopes: list[EventEnvelope]) -> None:
+    async def write(self, shard: str, envelopes: list[EventEnvelope]) -> None:
         if self.poison in envelopes:
             raise self.error
         self.applied.append(envelopes)
 
 
-def consumer(processor: FailingProcessor, parking: FakeParking) -> ShardConsumer:
+def consumer(writer: FailingWriter, parking: FakeParking) -> ShardConsumer:
     return ShardConsumer(
-        0, cast(BatchProcessor, processor), cast(ParkingLot, parking), cast(Any, None), 10, 0.0
+        0, cast(BatchWriter, writer), cast(ParkingLot, parking), cast(Any, None), MONGO_FAILURES, 10, 0.0
     )
 
 
 async def test_a_batch_that_fails_for_its_data_is_narrowed_to_the_event_which_is_parked() -> None:
     first, poison, last = events(3)
-    processor, parking = FailingProcessor(poison, DocumentTooLarge("too large")), FakeParking()
+    processor, parking = FailingWriter(poison, DocumentTooLarge("too large")), FakeParking()
     await consumer(processor, parking)._apply([first, poison, last])
     assert processor.applied == [[first], [last]]  # the rest of the shard moves on, in order
     assert [(e, kind) for e, kind, *_ in parking.parked] == [(poison, "failed")]
@@ -114,14 +116,14 @@ async def test_a_batch_that_fails_for_its_data_is_narrowed_to_the_event_which_is
 
 async def test_an_event_that_fails_alone_is_parked_after_its_one_try() -> None:
     [poison] = events(1)
-    processor, parking = FailingProcessor(poison, DocumentTooLarge("too large")), FakeParking()
+    processor, parking = FailingWriter(poison, DocumentTooLarge("too large")), FakeParking()
     await consumer(processor, parking)._apply([poison])
     assert [(e, n) for e, _, _, n in parking.parked] == [(poison, 1)]
 
 
 async def test_a_batch_that_fails_for_the_infrastructure_is_kept_whole_for_the_retry() -> None:
     first, poison, last = events(3)
-    processor, parking = FailingProcessor(poison, AutoReconnect("down")), FakeParking()
+    processor, parking = FailingWriter(poison, AutoReconnect("down")), FakeParking()
     with pytest.raises(AutoReconnect):
         await consumer(processor, parking)._apply([first, poison, last])
     assert processor.applied == []

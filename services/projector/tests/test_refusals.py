@@ -11,9 +11,10 @@ from projector_builders import HOTEL, Log, room, stay
 
 from innkeeper_contracts import HotelRegistered, StayBooked
 from innkeeper_contracts.documents import HOTEL_NIGHTS
-from projector.applier import plan_batch
-from projector.memory_store import MemoryStore
+from projector.planner import plan_batch
+from projector.ports import Changes
 from projector.projection.storable import STORE_FIELDS_BYTES, unstorable
+from projector.store.memory import MemoryStore
 
 G = "g1"
 LIMIT = 6000
@@ -40,7 +41,7 @@ async def apply_in_batches(log: Log, size: int) -> tuple[MemoryStore, list[str]]
         )
         refused += [f.reason for f in plan.failed if f.kind == "refused"]
         blocked |= {str(f.envelope.aggregate_id) for f in plan.failed}
-        await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+        await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
     return store, refused
 
 

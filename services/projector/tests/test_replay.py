@@ -8,8 +8,8 @@ import pytest
 from projector_builders import Log, room
 
 from innkeeper_contracts import EventEnvelope, HotelRegistered
-from projector.memory_store import MemoryStore
 from projector.replay import replay
+from projector.store.memory import MemoryStore
 
 CHUNK = 10
 

@@ -12,12 +12,12 @@ from projector_builders import HOTEL, Log, money, room, stay
 
 from innkeeper_contracts import EventEnvelope, HotelRegistered, RefundIssued, RoomCapacityChanged, StayBooked
 from innkeeper_contracts.documents import HOTEL_CARDS, HOTEL_DETAILS
-from projector.applier import plan_batch
-from projector.memory_store import MemoryStore
-from projector.ports import Checkpoint, WriteConflictError
+from projector.planner import plan_batch
+from projector.ports import Changes, Checkpoint, WriteConflictError
 from projector.projection import DocKey, Needs
 from projector.projection.view import Doc
 from projector.shard_cache import CachedStore
+from projector.store.memory import MemoryStore
 
 G = "g1"
 
@@ -55,7 +55,7 @@ def book(log: Log, day: int) -> uuid.UUID:
 
 async def apply(store: MemoryStore | CachedStore, log: Log, envelopes: list[EventEnvelope]) -> None:
     plan = await plan_batch(store, G, envelopes, log)
-    await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+    await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
 
 
 async def test_a_warm_batch_reads_only_what_it_never_saw() -> None:

@@ -12,8 +12,9 @@ from projector_builders import HOTEL, Log, money, room, stay
 
 from innkeeper_contracts import GuestNotificationRequested, HotelRegistered, ManagementContactSet, StayBooked
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_CARDS, HOTEL_DETAILS
-from projector.applier import plan_batch
-from projector.memory_store import MemoryStore
+from projector.planner import plan_batch
+from projector.ports import Changes
+from projector.store.memory import MemoryStore
 
 G = "g1"
 CONTACT = "desk@sea.example"
@@ -54,7 +55,7 @@ async def test_a_confirmation_and_a_management_contact_advance_their_checkpoints
     store = MemoryStore()
     plan = await plan_batch(store, G, log.envelopes, log)
     assert plan.failed == []
-    await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+    await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
     checkpoints = store.checkpoint_docs[G]
     assert checkpoints[str(HOTEL)].version == 2
     assert checkpoints[str(booking)].version == 2
@@ -67,7 +68,7 @@ async def test_the_management_contact_reaches_no_read_document() -> None:
     log, _ = story()
     store = MemoryStore()
     plan = await plan_batch(store, G, log.envelopes, log)
-    await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+    await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
     written = json.dumps(list(store.docs[G].values()), default=str)
     assert "sea.example" not in written
     assert "management_email" not in written
@@ -79,6 +80,6 @@ async def test_applying_them_again_changes_nothing() -> None:
     for store, batches in ((once, [log.envelopes]), (twice, [log.envelopes, log.envelopes[1:]])):
         for batch in batches:
             plan = await plan_batch(store, G, batch, log)
-            await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+            await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
     assert twice.docs == once.docs
     assert twice.checkpoint_docs == once.checkpoint_docs

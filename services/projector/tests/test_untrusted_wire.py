@@ -14,9 +14,9 @@ from projector_builders import HOTEL, Log, room, stay
 
 from innkeeper_contracts import EventEnvelope, HotelRegistered, StayBooked
 from innkeeper_contracts.values import MAX_ROOMS
-from projector.applier import plan_batch
 from projector.deliveries import envelope_of
-from projector.memory_store import MemoryStore
+from projector.planner import plan_batch
+from projector.store.memory import MemoryStore
 
 G = "g1"
 

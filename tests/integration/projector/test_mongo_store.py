@@ -11,9 +11,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from innkeeper_contracts.documents import BOOKINGS, CHECKPOINTS, HOTEL_NIGHTS
-from projector.mongo_store import MongoStore
-from projector.ports import Checkpoint, WriteConflictError
+from projector.ports import Changes, Checkpoint, WriteConflictError
 from projector.projection import Needs
+from projector.store.mongo.documents import MongoDocumentStore
 
 G = "g1"
 NIGHT = (HOTEL_NIGHTS, "h1:2027-03-01")
@@ -21,22 +21,23 @@ BOOKING = (BOOKINGS, "b1")
 
 
 @pytest.fixture
-async def store(mongodb_server: str, mongodb_database: str) -> AsyncIterator[MongoStore]:
+async def store(mongodb_server: str, mongodb_database: str) -> AsyncIterator[MongoDocumentStore]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
-    yield MongoStore(client[mongodb_database])
+    yield MongoDocumentStore(client[mongodb_database])
     await client.drop_database(mongodb_database)
     await client.close()
 
 
-async def checkpoint_of(store: MongoStore, aggregate: str) -> int | None:
+async def checkpoint_of(store: MongoDocumentStore, aggregate: str) -> int | None:
     found = await store.checkpoints(G, [aggregate])
     return found[aggregate].version if aggregate in found else None
 
 
-async def test_a_batch_writes_its_documents_then_its_checkpoints(store: MongoStore) -> None:
+async def test_a_batch_writes_its_documents_then_its_checkpoints(store: MongoDocumentStore) -> None:
     night = {"_id": NIGHT[1], "hotel_id": "h1", "booked": 1}
-    await store.save(G, {NIGHT: night, BOOKING: {"_id": "b1"}}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
-    await store.save(G, {NIGHT: {**night, "booked": 2}}, {NIGHT: 1}, {"b2": Checkpoint(1, 11)})
+    first = Changes({NIGHT: night, BOOKING: {"_id": "b1"}}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
+    await store.save(G, first)
+    await store.save(G, Changes({NIGHT: {**night, "booked": 2}}, {NIGHT: 1}, {"b2": Checkpoint(1, 11)}))
     docs, revisions = await store.load(G, Needs(keys={NIGHT, BOOKING}))
     assert docs[NIGHT]["booked"] == 2
     assert revisions == {NIGHT: 2, BOOKING: 1}
@@ -44,28 +45,28 @@ async def test_a_batch_writes_its_documents_then_its_checkpoints(store: MongoSto
 
 
 @pytest.mark.parametrize("stale", ["changed", "deleted", "created"])
-async def test_a_conflicting_batch_writes_no_checkpoint(store: MongoStore, stale: str) -> None:
+async def test_a_conflicting_batch_writes_no_checkpoint(store: MongoDocumentStore, stale: str) -> None:
     night = {"_id": NIGHT[1], "hotel_id": "h1", "booked": 1}
-    await store.save(G, {NIGHT: night}, {}, {})
+    await store.save(G, Changes({NIGHT: night}, {}, {}))
     if stale == "changed":  # another writer replaced the night since we read revision 1
-        await store.save(G, {NIGHT: {**night, "booked": 5}}, {NIGHT: 1}, {})
+        await store.save(G, Changes({NIGHT: {**night, "booked": 5}}, {NIGHT: 1}, {}))
     elif stale == "deleted":
-        await store.save(G, {NIGHT: None}, {NIGHT: 1}, {})
+        await store.save(G, Changes({NIGHT: None}, {NIGHT: 1}, {}))
     changes: dict[Any, Any] = {BOOKING: {"_id": "b1"}}
     if stale == "created":  # we think the booking is new; another writer created it
-        await store.save(G, changes, {}, {})
+        await store.save(G, Changes(changes, {}, {}))
     else:
         changes[NIGHT] = {**night, "booked": 2}
     with pytest.raises(WriteConflictError):
-        await store.save(G, changes, {NIGHT: 1}, {"b1": Checkpoint(1, 10)}, {"b1"})
+        await store.save(G, Changes(changes, {NIGHT: 1}, {"b1": Checkpoint(1, 10)}, {"b1"}))
     assert await checkpoint_of(store, "b1") is None
 
 
-async def test_a_checkpoint_created_meanwhile_is_a_conflict(store: MongoStore) -> None:
-    await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
+async def test_a_checkpoint_created_meanwhile_is_a_conflict(store: MongoDocumentStore) -> None:
+    await store.save(G, Changes({}, {}, {"b1": Checkpoint(1, 10)}, {"b1"}))
     with pytest.raises(WriteConflictError):
-        await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
-    await store.save(G, {}, {}, {"b1": Checkpoint(2, 12)})  # later checkpoints only move forward
-    await store.save(G, {}, {}, {"b1": Checkpoint(1, 10)})
+        await store.save(G, Changes({}, {}, {"b1": Checkpoint(1, 10)}, {"b1"}))
+    await store.save(G, Changes({}, {}, {"b1": Checkpoint(2, 12)}))  # later checkpoints only move forward
+    await store.save(G, Changes({}, {}, {"b1": Checkpoint(1, 10)}))
     assert await checkpoint_of(store, "b1") == 2
     assert await store.collection(CHECKPOINTS, G).count_documents({}) == 1

@@ -12,10 +12,11 @@ from pymongo import AsyncMongoClient
 from story import Story
 
 from innkeeper_contracts import EventEnvelope
-from projector.applier import Plan
-from projector.parking import ParkingLot
+from projector.planner import Plan
+from projector.ports import ParkingLot, StatusBoard
 from projector.projection import ReadView
-from projector.status import StatusBoard
+from projector.store.mongo.parking import MongoParkingLot
+from projector.store.mongo.status import MongoStatusBoard
 
 SHARD = "shard-0"
 
@@ -24,7 +25,7 @@ SHARD = "shard-0"
 async def lot(mongodb_server: str, mongodb_database: str) -> AsyncIterator[tuple[ParkingLot, StatusBoard]]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server, tz_aware=True)
     database = client[mongodb_database]
-    parking, status = ParkingLot(database), StatusBoard(database)
+    parking, status = MongoParkingLot(database), MongoStatusBoard(database)
     await status.record(SHARD, Plan(ReadView(), {}), 0)  # the shard's status document exists
     yield parking, status
     await client.drop_database(mongodb_database)

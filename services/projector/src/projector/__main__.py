@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from .logging import configure_logging
+from .logs import configure_logging
 from .settings import load_settings
 
 
@@ -36,13 +36,13 @@ def main(argv: list[str] | None = None) -> int:
 
         serve(create_app(settings), settings, settings.port)
         return 0
-    from . import operations
+    from . import cli
 
     if arguments.command == "rebuild":
-        return asyncio.run(operations.rebuild(settings, keep_old=arguments.keep_old))
+        return asyncio.run(cli.rebuild(settings, keep_old=arguments.keep_old))
     if arguments.command == "verify":
-        return asyncio.run(operations.verify(settings))
-    return asyncio.run(operations.dead_letters(settings, arguments.action, arguments.ids or []))
+        return asyncio.run(cli.verify(settings))
+    return asyncio.run(cli.dead_letters(settings, arguments.action, arguments.ids or []))
 
 
 if __name__ == "__main__":

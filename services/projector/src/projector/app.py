@@ -8,7 +8,6 @@ is bounded in time (`report`).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,9 +27,9 @@ from innkeeper_kit.health import OPERATIONS, add_health_routes, example
 from innkeeper_kit.methods import install_routing_problems
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 
-from .bootstrap import Components, Projector
-from .failures import INFRASTRUCTURE_ERRORS
+from .bootstrap import build_runtime
 from .report import STATUS_EXAMPLE, STATUS_SECONDS, ProjectorStatus, status_report
+from .runtime import Runtime
 from .settings import Settings
 
 RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
@@ -56,11 +55,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if verifier is not None:
             await verifier.warm()
-        projector = Projector(await Components.build(settings))
-        await projector.start()
-        app.state.projector = projector
+        runtime = await build_runtime(settings)
+        await runtime.start()
+        app.state.runtime = runtime
         yield
-        await projector.stop()
+        await runtime.stop()
 
     app = FastAPI(
         title="Innkeeper projector",
@@ -70,8 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
 
     async def ready(request: Request) -> dict[str, bool]:
-        projector = _projector(request)
-        return {"rabbitmq": projector.broker_ready(), "mongodb": await _mongo_ok(projector)}
+        runtime = _runtime(request)
+        return {"rabbitmq": runtime.broker_ready(), "mongodb": await runtime.store.reachable(2)}
 
     add_health_routes(app, ready, "rabbitmq", "mongodb")
 
@@ -83,11 +82,11 @@ def create_app(settings: Settings) -> FastAPI:
         response_model=ProjectorStatus,
         responses=_UNAVAILABLE | example(STATUS_EXAMPLE),
     )
-    async def status(request: Request, projector: ProjectorDep) -> Response:
+    async def status(request: Request, runtime: RuntimeDep) -> Response:
         """Position per shard, lag behind the event log, generations and parked events."""
         try:
-            report = await status_report(projector)
-        except INFRASTRUCTURE_ERRORS as error:  # timeouts too: TimeoutError is an OSError
+            report = await status_report(runtime)
+        except runtime.failures.infrastructure as error:  # timeouts too: TimeoutError is an OSError
             log.warning("status.unavailable", error=repr(error))
             detail = f"MongoDB or PostgreSQL did not answer within {STATUS_SECONDS:g} s; retry shortly"
             return problem_response(503, "unavailable", detail, RETRY, instance=instance_of(request.scope))
@@ -101,10 +100,10 @@ def create_app(settings: Settings) -> FastAPI:
         response_class=Response,
         responses=_PROMETHEUS_TEXT,
     )
-    async def metrics(projector: ProjectorDep) -> Response:
+    async def metrics(runtime: RuntimeDep) -> Response:
         with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
-            await status_report(projector)  # refreshes the lag gauges
-        return Response(generate_latest(projector.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+            await status_report(runtime)  # refreshes the lag gauges
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     install_routing_problems(app)
     guard_http_edge(app, settings, verifier, ACCESS)
@@ -112,17 +111,9 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _projector(request: Request) -> Projector:
-    projector: Projector = request.app.state.projector
-    return projector
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-ProjectorDep = Annotated[Projector, Depends(_projector)]
-
-
-async def _mongo_ok(projector: Projector) -> bool:
-    try:  # bounded: the driver would otherwise wait for server selection (30 s by default)
-        await asyncio.wait_for(projector.parts.client.admin.command("ping"), 2)
-    except Exception:
-        return False
-    return True
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]

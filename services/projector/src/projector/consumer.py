@@ -15,12 +15,12 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from innkeeper_contracts import EventEnvelope
 
 from .deliveries import envelope_of
-from .failures import is_infrastructure
-from .gate import WriteGate
+from .failures import Failures
 from .metrics import Metrics
-from .parking import ParkingLot
-from .processor import BatchProcessor
+from .ports import ParkingLot
+from .rebuild_pause import RebuildPause
 from .topology import shard_queue
+from .writer import BatchWriter
 
 log = structlog.get_logger("projector.consumer")
 
@@ -32,16 +32,17 @@ class ShardConsumer:
     def __init__(
         self,
         index: int,
-        processor: BatchProcessor,
+        writer: BatchWriter,
         parking: ParkingLot,
-        gate: WriteGate,
+        pause: RebuildPause,
+        failures: Failures,
         batch_size: int,
         window: float,
         metrics: Metrics | None = None,
     ) -> None:
         self.shard = f"shard-{index}"
         self.queue_name = shard_queue(index)
-        self.processor, self.parking, self.gate = processor, parking, gate
+        self.writer, self.parking, self.pause, self.failures = writer, parking, pause, failures
         self.batch_size, self.window = batch_size, window
         self.metrics = metrics or Metrics()
         self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
@@ -59,15 +60,15 @@ class ShardConsumer:
             if self.stopping:  # unacked: the broker hands it to the next consumer when the channel closes
                 break
             self.idle.clear()
-            await self.gate.enter()  # held while a rebuild switches generations
+            await self.pause.enter()  # held while a rebuild switches generations
             try:
                 await self._handle(await self._fill(first))
             finally:
-                self.gate.leave()
+                self.pause.leave()
                 self.idle.set()
 
     def stop(self) -> None:
-        """Take no new batch; the one in progress finishes (and is acked) — see `Projector.stop`."""
+        """Take no new batch; the one in progress finishes (and is acked) — see `Runtime.stop`."""
         self.stopping = True
 
     async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
@@ -118,9 +119,9 @@ class ShardConsumer:
         error (and its `tries`: each event of a narrowed batch has its second), and the rest of the
         shard moves on."""
         try:
-            await self.processor.process(self.shard, envelopes)
+            await self.writer.write(self.shard, envelopes)
         except Exception as error:
-            if is_infrastructure(error):
+            if self.failures.is_infrastructure(error):
                 raise
             if len(envelopes) > 1:
                 log.warning(

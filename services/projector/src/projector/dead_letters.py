@@ -10,18 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 import aio_pika
-from pymongo import UpdateOne
 
 from innkeeper_contracts import EventEnvelope
-from innkeeper_contracts.documents import CHECKPOINTS
 from innkeeper_contracts.topology import event_headers
 
-from .bootstrap import Components
+from .ports import Changes, Checkpoint
+from .runtime import Runtime
 from .topology import HASH_EXCHANGE, declare
 
 
-async def list_entries(parts: Components, ids: list[str]) -> int:
-    entries = await parts.parking.entries(ids or None, status=None if ids else "parked")
+async def list_entries(runtime: Runtime, ids: list[str]) -> int:
+    entries = await runtime.store.parking.entries(ids or None, status=None if ids else "parked")
     for entry in entries:
         where = f"{entry.get('aggregate_id', '-')} v{entry.get('aggregate_version', '-')}"
         print(
@@ -32,47 +31,44 @@ async def list_entries(parts: Components, ids: list[str]) -> int:
     return 0
 
 
-async def retry(parts: Components, ids: list[str]) -> int:
-    entries = [e for e in await parts.parking.entries(ids or None) if e["status"] == "parked"]
+async def retry(runtime: Runtime, ids: list[str]) -> int:
+    entries = [e for e in await runtime.store.parking.entries(ids or None) if e["status"] == "parked"]
     malformed = [e for e in entries if e["kind"] == "malformed"]
     for entry in malformed:
         print(f"{entry['_id']}: a malformed message cannot be retried; use skip")
     aggregates = {e["aggregate_id"] for e in entries if e["kind"] != "malformed"}
     # Order needs every parked event of an aggregate, not just the ones named.
-    todo = [e for e in await parts.parking.entries() if e.get("aggregate_id") in aggregates]
+    todo = [e for e in await runtime.store.parking.entries() if e.get("aggregate_id") in aggregates]
     todo.sort(key=lambda e: (e["aggregate_id"], e["aggregate_version"]))
-    fresh = await parts.events.by_ids(e["_id"] for e in todo)
+    fresh = await runtime.events.by_ids(e["_id"] for e in todo)
     envelopes = [fresh.get(e["_id"]) or EventEnvelope.model_validate(e["envelope"]) for e in todo]
-    await parts.parking.mark([e["_id"] for e in todo], "retry")
-    await _publish(parts, envelopes)
+    await runtime.store.parking.mark([e["_id"] for e in todo], "retry")
+    await _publish(runtime, envelopes)
     print(f"retrying {len(envelopes)} events of {len(aggregates)} aggregates")
     return 1 if malformed and not envelopes else 0
 
 
-async def skip(parts: Components, ids: list[str]) -> int:
+async def skip(runtime: Runtime, ids: list[str]) -> int:
     """Give up on named entries: the aggregate's checkpoint moves past the event (kept for audit)."""
     if not ids:
         print("skip needs --id: name the entries to give up on")
         return 2
-    entries = await parts.parking.entries(ids, status="parked")
-    generations = await parts.registry.current()
+    entries = await runtime.store.parking.entries(ids, status="parked")
+    generations = await runtime.store.generations.current()
     for entry in (e for e in entries if e["kind"] != "malformed"):
-        update = {
-            "$max": {"version": entry["aggregate_version"], "global_position": entry["global_position"]}
-        }
+        past = Checkpoint(entry["aggregate_version"], entry["global_position"])
         for generation in {generations.active, generations.building or generations.active}:
-            await parts.store.collection(CHECKPOINTS, generation).bulk_write(
-                [UpdateOne({"_id": entry["aggregate_id"]}, update, upsert=True)]
-            )
-    await parts.parking.mark([e["_id"] for e in entries], "skipped")
+            changes = Changes({}, {}, {entry["aggregate_id"]: past})  # moves forward, never back
+            await runtime.store.documents.save(generation, changes)
+    await runtime.store.parking.mark([e["_id"] for e in entries], "skipped")
     print(f"skipped {len(entries)} entries")
     return 0
 
 
-async def _publish(parts: Components, envelopes: list[EventEnvelope]) -> None:
-    connection = await aio_pika.connect_robust(parts.settings.rabbitmq_url)
+async def _publish(runtime: Runtime, envelopes: list[EventEnvelope]) -> None:
+    connection = await aio_pika.connect_robust(runtime.settings.rabbitmq_url)
     async with connection, connection.channel(publisher_confirms=True) as channel:
-        await declare(channel, parts.settings.projector_shards)
+        await declare(channel, runtime.settings.projector_shards)
         exchange = await channel.get_exchange(HASH_EXCHANGE)
         for envelope in envelopes:
             await exchange.publish(_message(envelope), routing_key=envelope.routing_key)

@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from innkeeper_kit.metrics import process_registry
 
 if TYPE_CHECKING:
-    from .applier import Plan
+    from .planner import Plan
 
 
 class Metrics:

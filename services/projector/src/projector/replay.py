@@ -23,18 +23,16 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from innkeeper_contracts import EventEnvelope
 
-from .applier import plan_batch
-from .bootstrap import Components
 from .event_log import PostgresEventLog
-from .gate import PROCESSES
+from .planner import plan_batch
 from .ports import DocumentStore, WriteConflictError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
+from .runtime import Runtime
 
 log = structlog.get_logger("projector.replay")
 LEASE_SECONDS = 30.0
@@ -76,7 +74,7 @@ async def replay(
                 plan = await plan_batch(
                     store, generation, batch, events, result.blocked, result.skipped, max_document_bytes
                 )
-                await store.save(generation, plan.view.changed, plan.revisions, plan.checkpoints, plan.first)
+                await store.save(generation, plan.changes())
                 break
             except WriteConflictError:
                 continue  # another writer (never expected here): read the documents again
@@ -90,26 +88,26 @@ async def replay(
     return result
 
 
-async def rebuild(parts: Components, keep_old: bool) -> int:
-    settings, registry = parts.settings, parts.registry
+async def rebuild(runtime: Runtime, keep_old: bool) -> int:
+    settings, registry, documents = runtime.settings, runtime.store.generations, runtime.store.documents
     generation = await registry.start_rebuild()
     print(f"rebuilding into generation {generation}")
     chunk = settings.projector_rebuild_chunk
-    start = ReplayResult(skipped=frozenset(await parts.parking.skipped_ids()))
+    start = ReplayResult(skipped=frozenset(await runtime.store.parking.skipped_ids()))
     limit = settings.projector_max_document_bytes
     result = await replay(
-        parts.store, generation, parts.events, chunk, start, near_head=True, max_document_bytes=limit
+        documents, generation, runtime.events, chunk, start, near_head=True, max_document_bytes=limit
     )
     await registry.request_pause(generation, LEASE_SECONDS)
-    paused = await _wait_for_pause(parts, generation)
+    paused = await _wait_for_pause(runtime, generation)
     if paused is None:
         await registry.abandon(generation)
         print("live projectors did not pause in time; rebuild abandoned, nothing switched")
         return 1
     print(f"{paused} live projector process(es) paused for the switch")
-    head, _ = await parts.events.head()  # every event the paused consumers applied is at or below it
+    head, _ = await runtime.events.head()  # every event the paused consumers applied is at or below it
     result = await replay(
-        parts.store, generation, parts.events, chunk, result, until=head, max_document_bytes=limit
+        documents, generation, runtime.events, chunk, result, until=head, max_document_bytes=limit
     )  # the short tail
     old = await registry.switch(generation)
     if old is None:
@@ -126,15 +124,13 @@ async def rebuild(parts: Components, keep_old: bool) -> int:
     return 0
 
 
-async def _wait_for_pause(parts: Components, generation: str) -> int | None:
+async def _wait_for_pause(runtime: Runtime, generation: str) -> int | None:
     """How many live projector processes (recent heartbeat) paused for `generation`; None on timeout."""
-    processes = parts.client[parts.settings.mongodb_database][PROCESSES]
     deadline = time.monotonic() + PAUSE_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        await parts.registry.extend_lease(generation, LEASE_SECONDS)
-        recent = datetime.now(UTC) - timedelta(seconds=HEARTBEAT_STALE_SECONDS)
-        live = await processes.find({"heartbeat_at": {"$gt": recent}}).to_list()
-        if all(p.get("paused_for") == generation for p in live):
+        await runtime.store.generations.extend_lease(generation, LEASE_SECONDS)
+        live = await runtime.store.heartbeats.paused_for(HEARTBEAT_STALE_SECONDS)
+        if all(paused_for == generation for paused_for in live):
             return len(live)
         await asyncio.sleep(0.1)
     return None

@@ -5,9 +5,13 @@ wait 30 s to select a server that is down."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
-from .bootstrap import Projector
-from .status import Lag, lag_report
+from pydantic import BaseModel
+
+from .event_log import PostgresEventLog
+from .ports import StatusBoard
+from .runtime import Runtime
 
 STATUS_SECONDS = 3.0
 """The longest `/status` (and the lag sampled for `/metrics`) waits for MongoDB and PostgreSQL."""
@@ -24,6 +28,30 @@ STATUS_EXAMPLE = {
 }
 
 
+class ShardStatus(BaseModel):
+    """Where one shard is: the highest global position it applied, and when."""
+
+    shard: str
+    position: int = 0
+    applied_at: datetime | None = None
+    last_event_at: datetime | None = None
+    events_applied: int = 0
+    batches: int = 0
+    duplicates: int = 0
+    deliveries: int = 0
+    consumer: str | None = None
+
+
+class Lag(BaseModel):
+    """How far the read model is behind the event log, in events and in seconds."""
+
+    log_head: int
+    applied_position: int
+    lag_events: int
+    lag_seconds: float
+    shards: list[ShardStatus]
+
+
 class ProjectorStatus(Lag):
     """The projector's position and lag, the generation readers use, and the parking lot size."""
 
@@ -32,16 +60,32 @@ class ProjectorStatus(Lag):
     parked: int
 
 
-async def status_report(projector: Projector) -> ProjectorStatus:
+async def status_report(runtime: Runtime) -> ProjectorStatus:
     """The status now; it refreshes the lag and parking gauges of the projector's metrics too."""
     async with asyncio.timeout(STATUS_SECONDS):
-        parts = projector.parts
-        lag = await lag_report(parts.status, parts.events)
-        generations = await parts.registry.current()
-        parked = await parts.parking.count()
-    projector.metrics.lag_events.set(lag.lag_events)
-    projector.metrics.lag_seconds.set(lag.lag_seconds)
-    projector.metrics.parked_now.set(parked)
+        store = runtime.store
+        lag = await lag_report(store.status, runtime.events)
+        generations = await store.generations.current()
+        parked = await store.parking.count()
+    runtime.metrics.lag_events.set(lag.lag_events)
+    runtime.metrics.lag_seconds.set(lag.lag_seconds)
+    runtime.metrics.parked_now.set(parked)
     return ProjectorStatus(
         **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
+    )
+
+
+async def lag_report(board: StatusBoard, log: PostgresEventLog) -> Lag:
+    """Position per shard and the lag: events and seconds between the log head and what is applied."""
+    shards = [ShardStatus(shard=s.pop("_id"), **s) for s in await board.shards()]
+    head, head_at = await log.latest()  # a lag figure need not wait for the appends in flight
+    applied = max((s.position for s in shards), default=0)
+    lag_events = max(head - applied, 0)
+    lag_seconds = 0.0
+    if lag_events and head_at is not None:
+        applied_at = await log.occurred_at(applied) if applied else None
+        behind = head_at - applied_at if applied_at else datetime.now(UTC) - head_at
+        lag_seconds = max(behind.total_seconds(), 0.0)
+    return Lag(
+        log_head=head, applied_position=applied, lag_events=lag_events, lag_seconds=lag_seconds, shards=shards
     )

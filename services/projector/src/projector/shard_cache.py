@@ -11,10 +11,10 @@ even a stale entry ends in a write conflict and a fresh read, never in a lost up
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
-from .ports import Checkpoint, DocumentStore
+from .ports import Alongside, Changes, Checkpoint, DocumentStore
 from .projection import DocKey, Needs
 from .projection.view import Doc
 
@@ -55,7 +55,7 @@ class CachedStore:
     def clear(self) -> None:
         # Per key: (document, revision), (None, None) when known to be absent.
         self.docs: Lru[DocKey, tuple[Doc | None, int | None]] = Lru(self.limit)
-        self.marks: Lru[str, Checkpoint] = Lru(self.limit)
+        self.known_checkpoints: Lru[str, Checkpoint] = Lru(self.limit)
 
     def use(self, generation: str) -> None:
         """Batches now go to `generation` (a switch after a rebuild empties the cache)."""
@@ -68,15 +68,15 @@ class CachedStore:
         found: dict[str, Checkpoint] = {}
         unknown = []
         for aggregate in aggregate_ids:
-            mark = self.marks.get(aggregate)
-            if mark is None:
+            checkpoint = self.known_checkpoints.get(aggregate)
+            if checkpoint is None:
                 unknown.append(aggregate)
-            elif mark is not ABSENT:
-                found[aggregate] = mark
+            elif checkpoint is not ABSENT:
+                found[aggregate] = checkpoint
         if unknown:
             loaded = await self.store.checkpoints(generation, unknown)
             for aggregate in unknown:
-                self.marks.put(aggregate, loaded.get(aggregate, ABSENT))
+                self.known_checkpoints.put(aggregate, loaded.get(aggregate, ABSENT))
             found |= loaded
         return found
 
@@ -101,22 +101,17 @@ class CachedStore:
             revisions |= loaded_revisions
         return docs, revisions
 
-    async def save(
-        self,
-        generation: str,
-        changes: dict[DocKey, Doc | None],
-        revisions: dict[DocKey, int],
-        checkpoints: dict[str, Checkpoint],
-        first: Collection[str] = (),
-        alongside: Callable[[], Awaitable[object]] | None = None,
-    ) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
         self.use(generation)
         try:
-            await self.store.save(generation, changes, revisions, checkpoints, first, alongside)
+            await self.store.save(generation, changes, alongside)
         except BaseException:
             self.clear()  # part of the batch may be written: read everything afresh
             raise
-        for key, doc in changes.items():
-            self.docs.put(key, (doc, None if doc is None else revisions.get(key, 0) + 1))
-        for aggregate, checkpoint in checkpoints.items():
-            self.marks.put(aggregate, checkpoint)
+        for key, doc in changes.documents.items():
+            self.docs.put(key, (doc, None if doc is None else changes.revisions.get(key, 0) + 1))
+        for aggregate, checkpoint in changes.checkpoints.items():
+            self.known_checkpoints.put(aggregate, checkpoint)
+
+    async def contents(self, generation: str, base: str) -> dict[str, Doc]:
+        return await self.store.contents(generation, base)

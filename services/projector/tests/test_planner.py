@@ -1,4 +1,4 @@
-"""The batch applier over the in-memory store: duplicates, gaps, failures, compare-and-swap."""
+"""The batch planner over the in-memory store: duplicates, gaps, failures, compare-and-swap."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from projector_builders import HOTEL, Log, money, room, stay
 
 from innkeeper_contracts import HotelRegistered, RefundIssued, StayBooked
 from innkeeper_contracts.documents import BOOKINGS, HOTEL_NIGHTS
-from projector.applier import plan_batch
-from projector.memory_store import MemoryStore
-from projector.ports import WriteConflictError
+from projector.planner import plan_batch
+from projector.ports import Changes, WriteConflictError
+from projector.store.memory import MemoryStore
 
 G = "g1"
 
@@ -36,7 +36,7 @@ def story() -> Log:
 
 async def apply(store: MemoryStore, log: Log, envelopes: list) -> None:  # type: ignore[type-arg]
     plan = await plan_batch(store, G, envelopes, log)
-    await store.save(G, plan.view.changed, plan.revisions, plan.checkpoints)
+    await store.save(G, Changes(plan.view.changed, plan.revisions, plan.checkpoints))
 
 
 async def test_duplicates_and_shuffled_redelivery_give_the_documents_of_a_clean_run() -> None:
@@ -99,8 +99,8 @@ async def test_a_concurrent_writer_is_detected_by_revision() -> None:
     await apply(store, log, log.envelopes[:2])
     first = await plan_batch(store, G, log.envelopes[3:4], log)
     second = await plan_batch(store, G, log.envelopes[3:4], log)
-    await store.save(G, first.view.changed, first.revisions, first.checkpoints)
+    await store.save(G, Changes(first.view.changed, first.revisions, first.checkpoints))
     with pytest.raises(WriteConflictError):
-        await store.save(G, second.view.changed, second.revisions, second.checkpoints)
+        await store.save(G, Changes(second.view.changed, second.revisions, second.checkpoints))
     nights = [d for (base, _), d in store.docs[G].items() if base == HOTEL_NIGHTS]
     assert {d["booked"] for d in nights} == {1, 2}

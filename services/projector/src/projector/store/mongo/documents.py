@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Collection, Iterable
 from typing import Any
 
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
@@ -20,21 +20,18 @@ from innkeeper_contracts.documents import (
     MANAGEMENT_ALERTS,
     collection_name,
 )
-
-from .ports import Checkpoint, WriteConflictError
-from .projection import DocKey, Needs
-from .projection.view import Doc
+from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
+from projector.projection import DocKey, Needs
+from projector.projection.view import Doc
 
 WRITE_ORDER = [[HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS], [HOTEL_DETAILS, HOTEL_CARDS]]
 """Sources before what is derived from them (a card's full nights come from the night documents);
 the collections of one step are written concurrently."""
-Alongside = Callable[[], Awaitable[object]]
-"""A write that goes with the checkpoints (it must not run ahead of the documents either)."""
 REVISION = "_rev"
 """Revision of a document, bumped on every write; writes compare-and-swap on it."""
 
 
-class MongoStore:
+class MongoDocumentStore:
     """A `DocumentStore` over one MongoDB database."""
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
@@ -68,18 +65,10 @@ class MongoStore:
                 docs[(base, doc["_id"])] = doc
         return docs, revisions
 
-    async def save(
-        self,
-        generation: str,
-        changes: dict[DocKey, Doc | None],
-        revisions: dict[DocKey, int],
-        checkpoints: dict[str, Checkpoint],
-        first: Collection[str] = (),
-        alongside: Alongside | None = None,
-    ) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
         """Documents first (one unordered bulk_write per collection: every key occurs once), then the
         checkpoints and `alongside`, concurrently."""
-        operations, expected = _document_operations(changes, revisions)
+        operations, expected = _document_operations(changes.documents, changes.revisions)
         for step in WRITE_ORDER:
             await _all(
                 *(
@@ -89,11 +78,14 @@ class MongoStore:
                 )
             )
         last: list[Awaitable[object]] = [alongside()] if alongside else []
-        if checkpoints:
-            last.append(
-                self._write(CHECKPOINTS, generation, _checkpoint_operations(checkpoints, first), None)
-            )
+        if changes.checkpoints:
+            checkpoints = _checkpoint_operations(changes.checkpoints, changes.first)
+            last.append(self._write(CHECKPOINTS, generation, checkpoints, None))
         await _all(*last)
+
+    async def contents(self, generation: str, base: str) -> dict[str, Doc]:
+        found = self.collection(base, generation).find({}, {REVISION: 0})
+        return {d["_id"]: d async for d in found}
 
     async def _write(self, base: str, generation: str, ops: list[Any], expected: int | None) -> None:
         try:

@@ -1,7 +1,8 @@
-"""Apply a batch of events to one generation: dedupe, heal gaps, project in memory, report failures.
+"""Plan a batch of events for one generation: dedupe, heal gaps, project in memory, report failures.
 
-Nothing is written here; the caller saves the view (documents first, checkpoints last) or, when an
-event failed, decides between another attempt and parking (`Failure.kind` says which a retry can fix).
+Nothing is written here; the caller saves the plan's changes (documents first, checkpoints last) or,
+when an event failed, decides between another attempt and parking (`Failure.kind` says which a retry
+can fix).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal, NamedTuple
 
 from innkeeper_contracts import EventEnvelope
 
-from .ports import Checkpoint, DocumentStore, EventLog, GapNotHealedError
+from .ports import Changes, Checkpoint, DocumentStore, EventLog, GapNotHealedError
 from .projection import Needs, ProjectionError, ReadView, apply_event, needs
 from .projection.errors import RefusedEventError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
@@ -52,6 +53,10 @@ class Plan:
     def first(self) -> set[str]:
         """Aggregates whose first checkpoint this plan writes."""
         return self.checkpoints.keys() - self.known
+
+    def changes(self) -> Changes:
+        """What saving this plan writes."""
+        return Changes(self.view.changed, self.revisions, self.checkpoints, self.first)
 
 
 async def plan_batch(

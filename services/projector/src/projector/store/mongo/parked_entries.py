@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pymongo import UpdateOne
 
 from innkeeper_contracts import EventEnvelope
+from projector.ports import Kind
+from projector.projection.storable import unstorable
 
-from .projection.storable import unstorable
-
-Kind = Literal["failed", "behind", "malformed"]
 KEPT_BYTES = 64 * 1024
 """The most an entry keeps of a message body or of event data."""
 MAX_REASON_LENGTH = 1000

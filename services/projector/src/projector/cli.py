@@ -1,34 +1,34 @@
-"""Operator commands: each builds the components, runs, and closes them."""
+"""The operator's command-line tools: each builds the runtime, runs, and closes it."""
 
 from __future__ import annotations
 
 from . import dead_letters as letters
-from .bootstrap import Components
+from .bootstrap import build_runtime
 from .replay import rebuild as run_rebuild
 from .settings import Settings
 from .verify import verify as run_verify
 
 
 async def rebuild(settings: Settings, keep_old: bool) -> int:
-    parts = await Components.build(settings)
+    runtime = await build_runtime(settings)
     try:
-        return await run_rebuild(parts, keep_old)
+        return await run_rebuild(runtime, keep_old)
     finally:
-        await parts.close()
+        await runtime.close()
 
 
 async def verify(settings: Settings) -> int:
-    parts = await Components.build(settings)
+    runtime = await build_runtime(settings)
     try:
-        return await run_verify(parts)
+        return await run_verify(runtime)
     finally:
-        await parts.close()
+        await runtime.close()
 
 
 async def dead_letters(settings: Settings, action: str, ids: list[str]) -> int:
-    parts = await Components.build(settings)
+    runtime = await build_runtime(settings)
     actions = {"list": letters.list_entries, "retry": letters.retry, "skip": letters.skip}
     try:
-        return await actions[action](parts, ids)
+        return await actions[action](runtime, ids)
     finally:
-        await parts.close()
+        await runtime.close()

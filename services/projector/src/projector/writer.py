@@ -1,7 +1,7 @@
-"""One batch of a shard, all or nothing: project, park what keeps failing, save, record the position.
+"""Write one batch of a shard, all or nothing: plan, park what keeps failing, save, record the position.
 
 Documents are written before checkpoints, and every write is idempotent, so a crash anywhere leaves
-a state that the redelivered batch brings to the same result. The caller acks only after `process`.
+a state that the redelivered batch brings to the same result. The caller acks only after `write`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,29 @@ import structlog
 
 from innkeeper_contracts import EventEnvelope
 
-from .applier import Plan, plan_batch
-from .gate import WriteGate
-from .generations import GenerationRegistry, Generations
+from .bookkeeping import log_applied, record_batch
 from .metrics import Metrics
-from .outcomes import Attempts, Patience, log_applied, record_batch, retry_or_park
-from .parking import ParkingLot
-from .ports import DocumentStore, EventLog, WriteConflictError
+from .planner import Plan, plan_batch
+from .ports import (
+    DocumentStore,
+    EventLog,
+    GenerationRegistry,
+    Generations,
+    ParkingLot,
+    StatusBoard,
+    WriteConflictError,
+)
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
+from .rebuild_pause import RebuildPause
+from .retries import Attempts, Patience, retry_or_park
 from .shard_cache import CachedStore
-from .status import StatusBoard
 
-log = structlog.get_logger("projector.processor")
+log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
 
 
 @dataclass
-class BatchProcessor:
-    """Applies batches of one shard to every generation that is written (active, and a rebuild)."""
+class BatchWriter:
+    """Writes batches of shards to the active generation (a rebuild waits for its pause to switch)."""
 
     store: DocumentStore
     registry: GenerationRegistry
@@ -37,14 +43,14 @@ class BatchProcessor:
     parking: ParkingLot
     status: StatusBoard
     patience: Patience = field(default_factory=Patience)
-    gate: WriteGate | None = None
-    """The process's write gate: its last reading of the generations spares one read per batch."""
+    pause: RebuildPause | None = None
+    """The process's rebuild pause: its last reading of the generations spares one read per batch."""
     max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES
     metrics: Metrics = field(default_factory=Metrics)
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
-    async def process(self, shard: str, envelopes: list[EventEnvelope]) -> None:
+    async def write(self, shard: str, envelopes: list[EventEnvelope]) -> None:
         attempts = Attempts()
         while True:
             try:
@@ -86,14 +92,7 @@ class BatchProcessor:
             batch = (shard, active, len(envelopes), retrying)
             recorded.append(await record_batch(self.parking, self.status, *batch))
 
-        await store.save(
-            generations.active,
-            active.view.changed,
-            active.revisions,
-            active.checkpoints,
-            active.first,
-            alongside=bookkeeping,
-        )
+        await store.save(generations.active, active.changes(), alongside=bookkeeping)
         if not recorded[0]:
             store.clear()  # another consumer recorded a batch of this shard since our last one
         self.metrics.record(shard, active)
@@ -101,10 +100,10 @@ class BatchProcessor:
         return True
 
     async def _generations(self) -> Generations:
-        """As the write gate last read them, when that is recent: a switch of generations waits for
-        every live process to pause, and the gate of this one (open: a batch is in progress) reads
-        the switch before it opens again. Otherwise (no gate, a stalled process) read afresh."""
-        if self.gate is not None and (known := self.gate.recent_generations()) is not None:
+        """As the rebuild pause last read them, when that is recent: a switch of generations waits for
+        every live process to pause, and the pause of this one (open: a batch is in progress) reads
+        the switch before it opens again. Otherwise (no pause, a stalled process) read afresh."""
+        if self.pause is not None and (known := self.pause.recent_generations()) is not None:
             return known
         return await self.registry.current()
 

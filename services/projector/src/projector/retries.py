@@ -1,5 +1,4 @@
-"""What a batch leaves besides documents: a log line per applied event, its shard's status and parking
-lot brought up to date, or attempts that end in parking."""
+"""When a failing event is parked: how long it may hold its shard, and the attempts that count it."""
 
 from __future__ import annotations
 
@@ -12,12 +11,10 @@ import structlog
 
 from innkeeper_contracts import EventEnvelope
 
-from .applier import Failure, Plan
-from .parked_entries import Kind
-from .parking import ParkingLot
-from .status import StatusBoard
+from .planner import Failure, Plan
+from .ports import ParkingLot
 
-log = structlog.get_logger("projector.processor")  # the batch's own lines, under the name they always had
+log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
 
 
 @dataclass(frozen=True)
@@ -71,51 +68,3 @@ async def retry_or_park(
     if not to_park:
         await asyncio.sleep(min(0.05 * max(attempts.counts.values()), 1.0))
     return len(to_park)
-
-
-async def record_batch(
-    parking: ParkingLot,
-    status: StatusBoard,
-    shard: str,
-    plan: Plan,
-    delivered: int,
-    retrying: dict[str, tuple[str, int]],
-) -> bool:
-    """Park what waits behind a parked event, clear retried events that are applied, record the
-    batch; returns whether this process was the only one to record a batch of the shard since."""
-    reason = "an earlier event of aggregate {} is parked"
-    behind: list[tuple[EventEnvelope, Kind, str]] = [
-        (e, "behind", reason.format(e.aggregate_id)) for e in plan.behind
-    ]
-    resolved = [
-        event_id
-        for event_id, (aggregate, version) in retrying.items()
-        if version <= plan.versions.get(aggregate, 0)
-    ]
-    outcomes = await asyncio.gather(
-        parking.park(behind, shard),
-        parking.resolved(resolved),
-        status.record(shard, plan, delivered),
-        return_exceptions=True,
-    )
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):  # each finished; the batch is applied again
-            raise outcome
-    return bool(outcomes[2])
-
-
-def log_applied(shard: str, plan: Plan) -> None:
-    """One line per applied event, under the event's correlation id and causation id (the command id),
-    so one grep follows a request from the command service to the read model."""
-    for event in plan.applied:
-        log.info(
-            "event.applied",
-            shard=shard,
-            event_id=str(event.event_id),
-            event_type=event.event_type,
-            aggregate_id=str(event.aggregate_id),
-            aggregate_version=event.aggregate_version,
-            global_position=event.global_position,
-            correlation_id=event.correlation_id,
-            causation_id=event.causation_id,
-        )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Iterable
 
-from innkeeper_contracts.documents import HOTEL_NIGHTS
-
-from .ports import Checkpoint, WriteConflictError
-from .projection import DocKey, Needs
-from .projection.view import Doc
+from innkeeper_contracts.documents import CHECKPOINTS, HOTEL_NIGHTS
+from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
+from projector.projection import DocKey, Needs
+from projector.projection.view import Doc
 
 
 class MemoryStore:
@@ -34,33 +33,35 @@ class MemoryStore:
         }
         return {k: docs[k] for k in keys}, {k: revisions[k] for k in keys}
 
-    async def save(
-        self,
-        generation: str,
-        changes: dict[DocKey, Doc | None],
-        revisions: dict[DocKey, int],
-        checkpoints: dict[str, Checkpoint],
-        first: Collection[str] = (),
-        alongside: Callable[[], Awaitable[object]] | None = None,
-    ) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
         docs = self.docs.setdefault(generation, {})
         stored_revisions = self.revisions.setdefault(generation, {})
-        for key in changes:
+        revisions = changes.revisions
+        for key in changes.documents:
             if stored_revisions.get(key) != revisions.get(key):
                 raise WriteConflictError(f"{key} changed since it was read")
         stored = self.checkpoint_docs.setdefault(generation, {})
-        if created := [aggregate for aggregate in first if aggregate in stored]:
+        if created := [aggregate for aggregate in changes.first if aggregate in stored]:
             raise WriteConflictError(f"checkpoints {created} were created by another writer")
-        for key, doc in changes.items():
+        for key, doc in changes.documents.items():
             if doc is None:
                 docs.pop(key, None)
                 stored_revisions.pop(key, None)
             else:
                 docs[key] = doc
                 stored_revisions[key] = revisions.get(key, 0) + 1
-        for aggregate, checkpoint in checkpoints.items():
+        for aggregate, checkpoint in changes.checkpoints.items():
             previous = stored.get(aggregate)
             if previous is None or previous.version < checkpoint.version:
                 stored[aggregate] = checkpoint
         if alongside is not None:
             await alongside()
+
+    async def contents(self, generation: str, base: str) -> dict[str, Doc]:
+        if base == CHECKPOINTS:
+            stored = self.checkpoint_docs.get(generation, {})
+            return {
+                a: {"_id": a, "version": c.version, "global_position": c.global_position}
+                for a, c in stored.items()
+            }
+        return {doc_id: doc for (b, doc_id), doc in self.docs.get(generation, {}).items() if b == base}

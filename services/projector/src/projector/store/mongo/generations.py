@@ -8,67 +8,38 @@ Readers only look at `generation`. Keeping the rebuild state in the same documen
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
-    BOOKINGS,
-    CHECKPOINTS,
     GENERATIONS_COLLECTION,
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
+    INDEXES,
     collection_name,
 )
+from projector.ports import GENERATION_BASES, Generations
 
 FIRST_GENERATION = "g1"
-BASES = (HOTEL_CARDS, HOTEL_DETAILS, HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS, CHECKPOINTS)
+"""The generation an empty store starts with; a rebuild names the next one by its start time."""
 ALIAS = {"_id": ACTIVE_GENERATION_ID}
 
-INDEXES: dict[str, list[list[tuple[str, int]]]] = {
-    HOTEL_CARDS: [
-        [("city", ASCENDING), ("price_from_minor", ASCENDING), ("_id", ASCENDING)],
-        [("city", ASCENDING), ("stars", ASCENDING), ("_id", ASCENDING)],
-        [("price_from_minor", ASCENDING), ("_id", ASCENDING)],
-        [("stars", ASCENDING), ("_id", ASCENDING)],
-    ],
-    BOOKINGS: [[("guest.guest_id", ASCENDING), ("check_in", ASCENDING), ("_id", ASCENDING)]],
-    MANAGEMENT_ALERTS: [
-        [("raised_at", DESCENDING), ("_id", DESCENDING)],
-        [("hotel_id", ASCENDING), ("raised_at", DESCENDING), ("_id", DESCENDING)],  # a staff member's feed
-    ],
-    HOTEL_NIGHTS: [[("hotel_id", ASCENDING), ("night", ASCENDING)]],
-}
-"""Built before a generation is filled, so a rebuilt one is indexed before readers switch to it (the
-same keys as the query service's REQUIRED_INDEXES, plus the projector's own night lookup)."""
+
+def next_generation() -> str:
+    """The name of a new generation: `g` and its start time, so names sort by age."""
+    return "g" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
 
 
-@dataclass(frozen=True)
-class Generations:
-    """The generation readers use, and a rebuild in progress (if any)."""
-
-    active: str
-    building: str | None = None
-    pausing: bool = False
-    lease_until: datetime | None = None
-
-
-class GenerationRegistry:
-    """The alias document in `read_model_generations`."""
+class MongoGenerationRegistry:
+    """A `GenerationRegistry` in the alias document of `read_model_generations`."""
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.database = database
         self.aliases = database[GENERATIONS_COLLECTION]
 
     async def ensure_initial(self) -> None:
-        """On an empty database, create generation g1 (with its indexes) and point readers at it."""
         if await self.aliases.find_one(ALIAS) is None:
             await self.create_indexes(FIRST_GENERATION)
             with suppress(DuplicateKeyError):  # another replica was first
@@ -85,24 +56,23 @@ class GenerationRegistry:
         )
 
     async def create_indexes(self, generation: str) -> None:
+        """Built before a generation is filled, so a rebuilt one is indexed before readers switch."""
         for base, indexes in INDEXES.items():
             collection = self.database[collection_name(base, generation)]
             for keys in indexes:
                 await collection.create_index(keys)
 
     async def start_rebuild(self) -> str:
-        """Name a new generation (an unfinished earlier rebuild is dropped) and record the rebuild."""
         current = await self.current()
         if current.building:
             await self.drop(current.building)
-        generation = "g" + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        generation = next_generation()
         await self.create_indexes(generation)
         state = {"generation": generation, "state": "replaying", "started_at": datetime.now(UTC)}
         await self.aliases.update_one(ALIAS, {"$set": {"rebuild": state}}, upsert=True)
         return generation
 
     async def request_pause(self, generation: str, lease: float) -> None:
-        """Ask every live consumer to stop writing until the switch (or until the lease runs out)."""
         await self.aliases.update_one(
             {**ALIAS, "rebuild.generation": generation},
             {"$set": {"rebuild.state": "pausing", "rebuild.lease_until": _after(lease)}},
@@ -116,7 +86,6 @@ class GenerationRegistry:
         return result.matched_count == 1
 
     async def switch(self, generation: str) -> str | None:
-        """Point readers at `generation` in one atomic update; None when the rebuild was aborted."""
         previous = await self.aliases.find_one_and_update(
             {**ALIAS, "rebuild.generation": generation, "rebuild.state": "pausing"},
             {"$set": {"generation": generation}, "$unset": {"rebuild": ""}},
@@ -124,7 +93,6 @@ class GenerationRegistry:
         return str(previous["generation"]) if previous else None
 
     async def abort_expired(self, generation: str) -> bool:
-        """A consumer gives up waiting for a rebuild whose lease ran out (its process died)."""
         result = await self.aliases.update_one(
             {**ALIAS, "rebuild.generation": generation, "rebuild.lease_until": {"$lt": datetime.now(UTC)}},
             {"$unset": {"rebuild": ""}},
@@ -138,7 +106,7 @@ class GenerationRegistry:
         await self.drop(generation)
 
     async def drop(self, generation: str) -> None:
-        for base in BASES:
+        for base in GENERATION_BASES:
             await self.database.drop_collection(collection_name(base, generation))
 
 

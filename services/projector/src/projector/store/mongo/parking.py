@@ -11,18 +11,19 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
+from projector.ports import Entry, Kind
 
-from .parked_entries import Kind, malformed_message, parked_event
+from .parked_entries import malformed_message, parked_event
 
 PARKED_EVENTS = "parked_events"
 CHANGES = "parking_changes"
 """Field of every shard status document: bumped after each change of the lot that can block or free an
 aggregate, so a consumer reads the lot again only when it moved (it reads its status every batch)."""
-Entries = list[dict[str, Any]]
+Entries = list[Entry]
 
 
-class ParkingLot:
-    """`{_id: event id, kind, status: parked|retry|skipped, reason, aggregate_id, envelope, ...}`."""
+class MongoParkingLot:
+    """A `ParkingLot` in `parked_events`, one entry per event (or malformed message)."""
 
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = database[PARKED_EVENTS]
@@ -37,9 +38,7 @@ class ParkingLot:
     async def blocked(
         self, aggregate_ids: Iterable[str], shard: str | None = None, changes: int | None = None
     ) -> tuple[set[str], dict[str, tuple[str, int]]]:
-        """(aggregates with a parked event, {event id: (aggregate, version)} an operator asked to retry).
-
-        With the lot's change count as the shard's status showed it, the lot is read only when the
+        """With the lot's change count as the shard's status showed it, the lot is read only when the
         count moved since this shard last read it (usually the lot is empty and never changes)."""
         ids = set(aggregate_ids)
         entries = await self._entries_as_of(shard, changes) if shard and changes is not None else None
@@ -79,20 +78,16 @@ class ParkingLot:
             await self._changed()
 
     async def park_malformed(self, body: bytes, reason: str, shard: str, message_id: str | None) -> None:
-        """A message that is not an event envelope at all: kept with its body, never applied."""
         entry_id, entry = malformed_message(body, reason, shard, message_id)
         await self.collection.update_one({"_id": entry_id}, {"$setOnInsert": entry}, upsert=True)
 
     async def resolved(self, event_ids: Iterable[str]) -> None:
-        """Events that were retried and are now applied (or known duplicates) leave the lot."""
         ids = list(event_ids)
         if ids:
             await self.collection.delete_many({"_id": {"$in": ids}, "status": "retry"})
             await self._changed()
 
-    async def entries(
-        self, ids: list[str] | None = None, status: str | None = "parked"
-    ) -> list[dict[str, Any]]:
+    async def entries(self, ids: list[str] | None = None, status: str | None = "parked") -> Entries:
         query: dict[str, Any] = {}
         if ids:
             query["_id"] = {"$in": ids}

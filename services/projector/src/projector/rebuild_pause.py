@@ -1,9 +1,10 @@
-"""The write gate of one projector process: closed while a rebuild replays the last events.
+"""One projector process's pause for a rebuild: no batch is written while a rebuild replays the last
+events and switches readers.
 
-Every second the process writes a heartbeat to `projector_processes`. When the alias document asks
-for a pause, the gate closes, waits until no batch is in flight, and records `paused_for` in the
-heartbeat; the rebuild waits for that from every live process, so it is then the only writer. The
-gate opens again when the rebuild has switched readers, or when its lease ran out (rebuild died).
+Every second the process writes a heartbeat. When the alias document asks for a pause, writing stops,
+the pause waits until no batch is in flight, and records `paused_for` in the heartbeat; the rebuild
+waits for that from every live process, so it is then the only writer. Writing starts again when the
+rebuild has switched readers, or when its lease ran out (rebuild died).
 """
 
 from __future__ import annotations
@@ -11,28 +12,23 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
-from pymongo.asynchronous.database import AsyncDatabase
 
-from .generations import GenerationRegistry, Generations
-from .status import CONSUMER
+from .ports import GenerationRegistry, Generations, Heartbeats
 
 RECENT_SECONDS = 0.5
 """A reading of the generations younger than this stands in for a read of its own (checks run every
 0.25 s; the rebuild takes a process for dead after 3 s without a heartbeat, written every second)."""
-PROCESSES = "projector_processes"
-"""`{_id: "<host>:<pid>", heartbeat_at, paused_for}`, one per live projector process."""
-log = structlog.get_logger("projector.gate")
+log = structlog.get_logger("projector.gate")  # the logger name operators already filter on
 
 
-class WriteGate:
+class RebuildPause:
     """Shard workers `enter` before a batch and `leave` after its ack; a pause waits for them."""
 
-    def __init__(self, registry: GenerationRegistry, database: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, registry: GenerationRegistry, heartbeats: Heartbeats) -> None:
         self.registry = registry
-        self.processes = database[PROCESSES]
+        self.heartbeats = heartbeats
         self.open = asyncio.Event()
         self.idle = asyncio.Event()
         self.busy = 0
@@ -51,7 +47,7 @@ class WriteGate:
             self.idle.set()
 
     def recent_generations(self) -> Generations | None:
-        """The generations as the last check read them, if the gate is open and that was recent."""
+        """The generations as the last check read them, if writing is open and that was recent."""
         if self.open.is_set() and time.monotonic() - self.read_at < RECENT_SECONDS:
             return self.generations
         return None
@@ -86,14 +82,10 @@ class WriteGate:
         await self.heartbeat()
 
     async def heartbeat(self) -> None:
-        await self.processes.update_one(
-            {"_id": CONSUMER},
-            {"$set": {"heartbeat_at": datetime.now(UTC), "paused_for": self.paused_for}},
-            upsert=True,
-        )
+        await self.heartbeats.beat(self.paused_for)
 
     async def run(self, interval: float = 0.25) -> None:
-        """Check the alias and beat, forever (errors are logged; the gate keeps its last state)."""
+        """Check the alias and beat, forever (errors are logged; the pause keeps its last state)."""
         beats = 0
         while True:
             try:
@@ -102,5 +94,5 @@ class WriteGate:
                 if beats % 4 == 0:
                     await self.heartbeat()
             except Exception:
-                log.exception("write gate check failed")
+                log.exception("rebuild pause check failed")
             await asyncio.sleep(interval)

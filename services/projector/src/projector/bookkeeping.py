@@ -1,0 +1,63 @@
+"""What a written batch leaves besides documents: a log line per applied event, and its shard's status
+and parking lot brought up to date."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from innkeeper_contracts import EventEnvelope
+
+from .planner import Plan
+from .ports import Kind, ParkingLot, StatusBoard
+
+log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
+
+
+async def record_batch(
+    parking: ParkingLot,
+    status: StatusBoard,
+    shard: str,
+    plan: Plan,
+    delivered: int,
+    retrying: dict[str, tuple[str, int]],
+) -> bool:
+    """Park what waits behind a parked event, clear retried events that are applied, record the
+    batch; returns whether this process was the only one to record a batch of the shard since."""
+    reason = "an earlier event of aggregate {} is parked"
+    behind: list[tuple[EventEnvelope, Kind, str]] = [
+        (e, "behind", reason.format(e.aggregate_id)) for e in plan.behind
+    ]
+    resolved = [
+        event_id
+        for event_id, (aggregate, version) in retrying.items()
+        if version <= plan.versions.get(aggregate, 0)
+    ]
+    results = await asyncio.gather(
+        parking.park(behind, shard),
+        parking.resolved(resolved),
+        status.record(shard, plan, delivered),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, BaseException):  # each finished; the batch is applied again
+            raise result
+    return bool(results[2])
+
+
+def log_applied(shard: str, plan: Plan) -> None:
+    """One line per applied event, under the event's correlation id and causation id (the command id),
+    so one grep follows a request from the command service to the read model."""
+    for event in plan.applied:
+        log.info(
+            "event.applied",
+            shard=shard,
+            event_id=str(event.event_id),
+            event_type=event.event_type,
+            aggregate_id=str(event.aggregate_id),
+            aggregate_version=event.aggregate_version,
+            global_position=event.global_position,
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+        )

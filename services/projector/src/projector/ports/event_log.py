@@ -1,0 +1,21 @@
+"""What the planner needs of the event log: the events that fill a gap."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from innkeeper_contracts import EventEnvelope
+
+
+class GapNotHealedError(Exception):
+    """The event log does not (yet) hold the events missing before a delivered one."""
+
+
+class EventLog(Protocol):
+    """The PostgreSQL `events` table, read only."""
+
+    async def between(
+        self, aggregate_id: str, after_version: int, before_version: int
+    ) -> list[EventEnvelope]:
+        """Events of an aggregate with after_version < version < before_version, in order."""
+        ...

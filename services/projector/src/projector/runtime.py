@@ -1,0 +1,117 @@
+"""The running projector: its event log and read store, and when serving its shard consumers, started
+and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractRobustConnection
+
+from .consumer import ShardConsumer
+from .event_log import PostgresEventLog
+from .failures import Failures
+from .metrics import Metrics
+from .ports import ReadStore
+from .rebuild_pause import RebuildPause
+from .retries import Patience
+from .settings import Settings
+from .topology import declare
+from .writer import BatchWriter
+
+log = structlog.get_logger("projector")
+
+
+@dataclass
+class Runtime:
+    """What the composition root (`bootstrap`) built: the settings, the event log and the read store,
+    which every operator tool uses; serving adds the rebuild pause, a broker connection and one
+    consumer per shard, and counts in the process's metrics."""
+
+    settings: Settings
+    events: PostgresEventLog
+    store: ReadStore
+    failures: Failures
+    metrics: Metrics = field(default_factory=Metrics)
+    connection: AbstractRobustConnection | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    consumers: list[ShardConsumer] = field(default_factory=list)
+
+    async def start(self) -> None:
+        settings, store = self.settings, self.store
+        pause = RebuildPause(store.generations, store.heartbeats)
+        await pause.check()  # a process that starts during a rebuild switch waits, too
+        self.tasks.append(asyncio.create_task(pause.run()))
+        self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
+        async with self.connection.channel() as channel:
+            await declare(channel, settings.projector_shards)
+        writer = BatchWriter(
+            store.documents,
+            store.generations,
+            self.events,
+            store.parking,
+            store.status,
+            Patience(settings.projector_max_attempts, settings.projector_gap_wait_seconds),
+            pause,
+            settings.projector_max_document_bytes,
+            self.metrics,
+        )
+        for index in range(settings.projector_shards):
+            consumer = ShardConsumer(
+                index,
+                writer,
+                store.parking,
+                pause,
+                self.failures,
+                settings.projector_batch_size,
+                settings.projector_batch_window_ms / 1000,
+                self.metrics,
+            )
+            self.consumers.append(consumer)
+            self.tasks.append(asyncio.create_task(self._supervise(consumer)))
+        log.info("projector started", shards=settings.projector_shards)
+
+    async def _supervise(self, consumer: ShardConsumer) -> None:
+        """A consumer that stops on an unexpected error is started again (the consumer never dies)."""
+        assert self.connection is not None
+        while not consumer.stopping:
+            try:
+                await consumer.run(self.connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("shard consumer stopped; restarting", shard=consumer.shard)
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        """Graceful: no new batch; the batches in progress finish and are acked (bounded by
+        SHUTDOWN_TIMEOUT_SECONDS); then the channels close and the broker requeues every unacked
+        message for the next consumer. A batch cut off by the bound is redelivered (writes are idempotent)."""
+        log.info("shutdown.started")
+        for consumer in self.consumers:
+            consumer.stop()
+        busy = [asyncio.create_task(consumer.idle.wait()) for consumer in self.consumers]
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=self.settings.shutdown_timeout_seconds / 2)
+            for waiting in late:
+                waiting.cancel()
+            if late:
+                log.warning("shutdown.batches_cut_off", shards=len(late))
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.connection is not None:
+            await self.connection.close()
+        await self.close()
+        log.info("shutdown.done")
+
+    async def close(self) -> None:
+        """Close the event log and the read store (what every operator tool ends with)."""
+        await self.events.close()
+        await self.store.close()
+
+    def broker_ready(self) -> bool:
+        """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
+        return self.connection is not None and self.connection.connected.is_set()
