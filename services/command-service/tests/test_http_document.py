@@ -62,8 +62,8 @@ def test_metrics_are_documented_as_prometheus_text(document: dict[str, Any]) -> 
 
 def test_every_request_example_is_a_valid_command_body(document: dict[str, Any]) -> None:
     """The examples a client generator shows are bodies the service takes (the schema's own model)."""
-    from command_service.http.examples import REQUESTS
     from innkeeper_contracts import (
+        COMMANDS,
         BookStay,
         CancelBookingBody,
         ChangeRoomCapacityBody,
@@ -80,7 +80,9 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         "BookStay": BookStay,
         "CancelBooking": CancelBookingBody,
     }
+    REQUESTS = {name: model.http.docs.examples for name, model in COMMANDS.items()}  # noqa: N806
     assert set(REQUESTS) == set(bodies)
+    assert all((model.http.body or model) is bodies[name] for name, model in COMMANDS.items())
     for command, examples in REQUESTS.items():
         for example in examples.values():
             bodies[command].model_validate(example["value"])

@@ -15,6 +15,7 @@ import httpx
 from typing_extensions import Unpack
 
 from innkeeper_contracts import (
+    COMMANDS,
     BookStay,
     CancelBooking,
     ChangeRoomCapacity,
@@ -28,7 +29,6 @@ from innkeeper_contracts import (
 from .calling import Caller, RetryPolicy, new_id
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-_IDS_IN_PATH = ("hotel_id", "room_type", "booking_id")
 
 
 class CommandOptions(TypedDict, total=False):
@@ -39,23 +39,16 @@ class CommandOptions(TypedDict, total=False):
 
 
 def command_request(name: str, body: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """The method, path and JSON body of a command given by name and as its AMQP JSON (ids in the body):
-    the path carries the ids of what the command acts on, the body the rest."""
-    rest = {key: value for key, value in body.items() if key not in _IDS_IN_PATH}
-    match name:
-        case "RegisterHotel":
-            return "POST", "/hotels", dict(body)
-        case "BookStay":
-            return "POST", "/bookings", dict(body)
-        case "CancelBooking":
-            return "POST", f"/bookings/{body['booking_id']}/cancel", rest
-        case "ChangeRoomCapacity":
-            return "POST", f"/hotels/{body['hotel_id']}/room-types/{body['room_type']}/capacity", rest
-        case "SetNightlyRate":
-            return "POST", f"/hotels/{body['hotel_id']}/room-types/{body['room_type']}/rate", rest
-        case "SetManagementContact":
-            return "PUT", f"/hotels/{body['hotel_id']}/management-contact", rest
-    raise ValueError(f"unknown command {name!r}")
+    """The method, path and JSON body of a command given by name and as its AMQP JSON (ids in the body),
+    as its contract declares (`http`): the path carries the ids of what the command acts on, the body
+    the rest."""
+    model = COMMANDS.get(name)
+    if model is None:
+        raise ValueError(f"unknown command {name!r}")
+    route = model.http
+    in_path = {parameter.field for parameter in route.parameters.values()}
+    rest = {key: value for key, value in body.items() if key not in in_path}
+    return route.method, route.path_of(body), rest
 
 
 def command_json(command: Command) -> dict[str, Any]:

@@ -1,13 +1,17 @@
-"""Commands: tasks a person or a service wants done. Same JSON over HTTP and AMQP."""
+"""Commands: tasks a person or a service wants done. Same JSON over HTTP and AMQP; each declares its HTTP
+route once (`http`), for the command service and the client alike."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import Field, StrictInt, field_validator
 
+from . import command_docs as docs
 from .contract import Contract
+from .http_binding import HttpBinding
 from .money import NightlyRate
 from .stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from .values import (
@@ -21,83 +25,6 @@ from .values import (
     RoomTypes,
     check_out_of_a_stay,
 )
-
-
-class RegisterHotel(Contract):
-    """Register a hotel with its room types."""
-
-    hotel_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
-    name: Name
-    city: Name
-    stars: StrictInt = Field(ge=1, le=5)
-    room_types: RoomTypes
-    management_email: Email | None = Field(
-        default=None, description="Where management alerts go (late or high-value cancellations)."
-    )
-
-
-class ChangeRoomCapacity(Contract):
-    """Set how many rooms of a type a hotel has (never below what is booked on any night)."""
-
-    hotel_id: UUID
-    room_type: RoomTypeCode
-    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
-
-
-class SetNightlyRate(Contract):
-    """Set the price of one night in a room type, for bookings made from now on."""
-
-    hotel_id: UUID
-    room_type: RoomTypeCode
-    nightly_rate: NightlyRate
-
-
-class SetManagementContact(Contract):
-    """Send the hotel's management alerts to this address from now on."""
-
-    hotel_id: UUID
-    email: Email
-
-
-class BookStay(Contract):
-    """Book a room of a type for a guest, every night from check-in to check-out."""
-
-    booking_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
-    hotel_id: UUID
-    room_type: RoomTypeCode
-    guest: BookingGuest
-    check_in: date = Field(
-        description=f"Today (UTC) or later, and at most {BOOKING_HORIZON_DAYS} days after today."
-    )
-    check_out: date = Field(description=f"After check_in, by at most {MAX_NIGHTS} nights.")
-    guests: StrictInt = Field(ge=1, le=MAX_GUESTS)
-
-    _check_out = field_validator("check_out")(check_out_of_a_stay)
-
-
-class CancelBooking(Contract):
-    """Cancel an active booking: refund by policy, tell the guest, alert management if it matters."""
-
-    booking_id: UUID
-    reason: Reason
-
-
-Command = (
-    RegisterHotel | ChangeRoomCapacity | SetNightlyRate | SetManagementContact | BookStay | CancelBooking
-)
-
-COMMANDS: dict[str, type[Contract]] = {
-    "RegisterHotel": RegisterHotel,
-    "ChangeRoomCapacity": ChangeRoomCapacity,
-    "SetNightlyRate": SetNightlyRate,
-    "SetManagementContact": SetManagementContact,
-    "BookStay": BookStay,
-    "CancelBooking": CancelBooking,
-}
-"""Command name (also its AMQP routing key) → model."""
-
-
-# HTTP bodies: the path carries the ids, the body the rest.
 
 
 class ChangeRoomCapacityBody(Contract):
@@ -122,3 +49,96 @@ class CancelBookingBody(Contract):
     """Body of `POST /bookings/{booking_id}/cancel`."""
 
     reason: Reason
+
+
+class RegisterHotel(Contract):
+    """Register a hotel with its room types."""
+
+    http: ClassVar[HttpBinding] = HttpBinding("POST /hotels", docs.REGISTER_HOTEL)
+    hotel_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
+    name: Name
+    city: Name
+    stars: StrictInt = Field(ge=1, le=5)
+    room_types: RoomTypes
+    management_email: Email | None = Field(
+        default=None, description="Where management alerts go (late or high-value cancellations)."
+    )
+
+
+class ChangeRoomCapacity(Contract):
+    """Set how many rooms of a type a hotel has (never below what is booked on any night)."""
+
+    http: ClassVar[HttpBinding] = HttpBinding(
+        "POST /hotels/{hotel_id}/room-types/{code}/capacity",
+        docs.CHANGE_ROOM_CAPACITY,
+        ChangeRoomCapacityBody,
+    )
+    hotel_id: UUID
+    room_type: RoomTypeCode
+    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
+
+
+class SetNightlyRate(Contract):
+    """Set the price of one night in a room type, for bookings made from now on."""
+
+    http: ClassVar[HttpBinding] = HttpBinding(
+        "POST /hotels/{hotel_id}/room-types/{code}/rate", docs.SET_NIGHTLY_RATE, SetNightlyRateBody
+    )
+    hotel_id: UUID
+    room_type: RoomTypeCode
+    nightly_rate: NightlyRate
+
+
+class SetManagementContact(Contract):
+    """Send the hotel's management alerts (late or high-value cancellations) to this address from now on."""
+
+    http: ClassVar[HttpBinding] = HttpBinding(
+        "PUT /hotels/{hotel_id}/management-contact", docs.SET_MANAGEMENT_CONTACT, SetManagementContactBody
+    )
+    hotel_id: UUID
+    email: Email
+
+
+class BookStay(Contract):
+    """Book a room of a type for a guest, every night from check-in to check-out."""
+
+    http: ClassVar[HttpBinding] = HttpBinding("POST /bookings", docs.BOOK_STAY)
+    booking_id: UUID | None = Field(default=None, description="Chosen by the server when absent.")
+    hotel_id: UUID
+    room_type: RoomTypeCode
+    guest: BookingGuest
+    check_in: date = Field(
+        description=f"Today (UTC) or later, and at most {BOOKING_HORIZON_DAYS} days after today."
+    )
+    check_out: date = Field(description=f"After check_in, by at most {MAX_NIGHTS} nights.")
+    guests: StrictInt = Field(ge=1, le=MAX_GUESTS)
+
+    _check_out = field_validator("check_out")(check_out_of_a_stay)
+
+
+class CancelBooking(Contract):
+    """Cancel an active booking: refund by policy, tell the guest, alert management if it matters."""
+
+    http: ClassVar[HttpBinding] = HttpBinding(
+        "POST /bookings/{booking_id}/cancel", docs.CANCEL_BOOKING, CancelBookingBody
+    )
+    booking_id: UUID
+    reason: Reason
+
+
+Command = (
+    RegisterHotel | ChangeRoomCapacity | SetNightlyRate | SetManagementContact | BookStay | CancelBooking
+)
+
+COMMANDS: dict[str, type[Command]] = {
+    model.__name__: model
+    for model in (
+        RegisterHotel,
+        ChangeRoomCapacity,
+        SetNightlyRate,
+        SetManagementContact,
+        BookStay,
+        CancelBooking,
+    )
+}
+"""Command name (also its AMQP routing key) → model."""

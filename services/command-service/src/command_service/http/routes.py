@@ -1,5 +1,5 @@
-"""The command endpoints, each answered 202 (the operational ones: `operations`): a POST for each command,
-except the one that sets a whole value, which is a PUT (sending it twice leaves the same contact).
+"""The command endpoints, each answered 202, built from each command's HTTP declaration (`http` on the
+contract: method, path, body, docs): the operational ones are in `ops`.
 
 Each route's name is its command's (metrics and logs say `BookStay`); its operation id is that name in
 camelCase (`bookStay`, `innkeeper_kit.edge_openapi.operation_id`). The 202 names what was made or changed
@@ -7,35 +7,25 @@ camelCase (`bookStay`, `innkeeper_kit.edge_openapi.operation_id`). The 202 names
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Path, Request
+from fastapi.openapi.models import Example
 from fastapi.responses import Response
 
 from command_service.application.ports import ServiceUnavailableError
 from command_service.application.rejections import unavailable
 from command_service.application.requests import CommandRequest
-from command_service.http.examples import BOOKING_ID, HOTEL_ID, REQUESTS, accepted, rejected
+from command_service.http.examples import accepted, rejected
 from command_service.http.locations import LOCATION_HEADER
 from command_service.http.problems import correlation_id, outcome_response
 from command_service.runtime import Runtime
-from innkeeper_contracts import (
-    BookStay,
-    CancelBooking,
-    CancelBookingBody,
-    ChangeRoomCapacity,
-    ChangeRoomCapacityBody,
-    CommandAccepted,
-    Contract,
-    Problem,
-    RegisterHotel,
-    SetManagementContact,
-    SetManagementContactBody,
-    SetNightlyRate,
-    SetNightlyRateBody,
-)
-from innkeeper_contracts.values import ROOM_TYPE_CODE_PATTERN
+from innkeeper_contracts import COMMANDS, CommandAccepted, Contract, Problem
+from innkeeper_contracts.commands import Command
+from innkeeper_contracts.http_binding import HttpBinding, PathParameter
 from innkeeper_kit.auth.middleware import principal_of
 from innkeeper_kit.edge_openapi import operation_id
 from innkeeper_kit.identifiers import ID_MAX_LENGTH, ID_PATTERN
@@ -50,11 +40,6 @@ IdempotencyKey = Annotated[
         description="Makes a retry safe: a retry with the same key and body is not applied twice. A value "
         "outside the pattern is refused (422 naming the header).",
     ),
-]
-HotelId = Annotated[UUID, Path(description="The hotel's id.", examples=[HOTEL_ID])]
-BookingId = Annotated[UUID, Path(description="The booking's id.", examples=[BOOKING_ID])]
-RoomTypeCodePath = Annotated[
-    str, Path(pattern=ROOM_TYPE_CODE_PATTERN, description="Room type code.", examples=["DBL"])
 ]
 
 _problem = {"model": Problem, "content": {PROBLEM_JSON: {}}}
@@ -73,25 +58,21 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
-commands = APIRouter(responses=COMMAND_RESPONSES, generate_unique_id_function=operation_id)
 
-
-def answers(command: str, path: str) -> dict[int | str, dict[str, Any]]:
+def answers(command: str, binding: HttpBinding) -> dict[int | str, dict[str, Any]]:
     """The 202 (with its `Location`) and a 409 of `command`, with examples."""
-    booking = path.startswith("/bookings")
+    booking = binding.path.startswith("/bookings")
     return {
         202: {
             "description": "Accepted: the events are committed and will be published",
             "headers": {"Location": LOCATION_HEADER},
             "content": {"application/json": {"example": accepted(command, booking=booking)}},
         },
-        409: {**COMMAND_RESPONSES[409], "content": {PROBLEM_JSON: {"example": rejected(command, path)}}},
+        409: {
+            **COMMAND_RESPONSES[409],
+            "content": {PROBLEM_JSON: {"example": rejected(command, binding.example_path())}},
+        },
     }
-
-
-def example_body(command: str) -> Any:
-    """`Body()` with the command's request examples."""
-    return Body(openapi_examples=REQUESTS[command])
 
 
 async def send(request: Request, command: Contract, key: str | None) -> Response:
@@ -106,130 +87,55 @@ async def send(request: Request, command: Contract, key: str | None) -> Response
     return outcome_response(request, outcome)
 
 
-@commands.post(
-    "/hotels",
-    name="RegisterHotel",
-    summary="Register a hotel",
-    tags=["hotels"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("RegisterHotel", "/hotels"),
-)
-async def register_hotel(
-    body: Annotated[RegisterHotel, example_body("RegisterHotel")],
-    request: Request,
-    key: IdempotencyKey = None,
-) -> Response:
-    """Register a hotel with its room types.
-
-    **Who may call:** an admin, or a service granted `RegisterHotel`."""
-    return await send(request, body, key)
+def _path_parameter(name: str, parameter: PathParameter) -> inspect.Parameter:
+    kind = str if parameter.pattern else UUID  # a pattern for a code; an id is a UUID
+    described = Path(
+        pattern=parameter.pattern, description=parameter.description, examples=[parameter.example]
+    )
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, described])
 
 
-@commands.post(
-    "/hotels/{hotel_id}/room-types/{code}/capacity",
-    name="ChangeRoomCapacity",
-    summary="Change a room type's capacity",
-    tags=["hotels"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("ChangeRoomCapacity", f"/hotels/{HOTEL_ID}/room-types/DBL/capacity"),
-)
-async def change_room_capacity(
-    hotel_id: HotelId,
-    code: RoomTypeCodePath,
-    body: Annotated[ChangeRoomCapacityBody, example_body("ChangeRoomCapacity")],
-    request: Request,
-    key: IdempotencyKey = None,
-) -> Response:
-    """Set how many rooms of a type the hotel has (never below what is booked).
+def endpoint(model: type[Command]) -> Callable[..., Awaitable[Response]]:
+    """The endpoint of a command: FastAPI reads the path parameters, the body (with its examples) and the
+    `Idempotency-Key` from its signature; the command is the body with the path's ids filled in."""
+    binding = model.http
+    examples = {
+        name: Example(summary=e["summary"], value=e["value"]) for name, e in binding.docs.examples.items()
+    }
+    body: Any = Annotated[binding.body or model, Body(openapi_examples=examples)]
+    parameters = [_path_parameter(name, parameter) for name, parameter in binding.parameters.items()]
+    fields = {name: parameter.field for name, parameter in binding.parameters.items()}
 
-    **Who may call:** staff of the hotel, an admin, or a service granted `ChangeRoomCapacity`."""
-    command = ChangeRoomCapacity(hotel_id=hotel_id, room_type=code, capacity=body.capacity)
-    return await send(request, command, key)
+    async def accept(request: Request, body: Contract, key: str | None = None, **path: Any) -> Response:
+        if not fields:
+            return await send(request, body, key)
+        ids = {fields[name]: value for name, value in path.items()}
+        return await send(request, model(**ids, **dict(body)), key)
 
-
-@commands.post(
-    "/hotels/{hotel_id}/room-types/{code}/rate",
-    name="SetNightlyRate",
-    summary="Set a room type's nightly rate",
-    tags=["hotels"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("SetNightlyRate", f"/hotels/{HOTEL_ID}/room-types/DBL/rate"),
-)
-async def set_nightly_rate(
-    hotel_id: HotelId,
-    code: RoomTypeCodePath,
-    body: Annotated[SetNightlyRateBody, example_body("SetNightlyRate")],
-    request: Request,
-    key: IdempotencyKey = None,
-) -> Response:
-    """Set the nightly rate of a room type for new bookings.
-
-    **Who may call:** staff of the hotel, an admin, or a service granted `SetNightlyRate`."""
-    command = SetNightlyRate(hotel_id=hotel_id, room_type=code, nightly_rate=body.nightly_rate)
-    return await send(request, command, key)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    accept.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            *parameters,
+            inspect.Parameter("body", keyword, annotation=body),
+            inspect.Parameter("request", keyword, annotation=Request),
+            inspect.Parameter("key", keyword, annotation=IdempotencyKey, default=None),
+        ]
+    )
+    return accept
 
 
-@commands.put(
-    "/hotels/{hotel_id}/management-contact",
-    name="SetManagementContact",
-    summary="Set the hotel's management contact",
-    tags=["hotels"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("SetManagementContact", f"/hotels/{HOTEL_ID}/management-contact"),
-)
-async def set_management_contact(
-    hotel_id: HotelId,
-    body: Annotated[SetManagementContactBody, example_body("SetManagementContact")],
-    request: Request,
-    key: IdempotencyKey = None,
-) -> Response:
-    """Send the hotel's management alerts (late or high-value cancellations) to this address.
-
-    **Who may call:** staff of the hotel, an admin, or a service granted `SetManagementContact`."""
-    return await send(request, SetManagementContact(hotel_id=hotel_id, email=body.email), key)
-
-
-@commands.post(
-    "/bookings",
-    name="BookStay",
-    summary="Book a stay",
-    tags=["bookings"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("BookStay", "/bookings"),
-)
-async def book_stay(
-    body: Annotated[BookStay, example_body("BookStay")], request: Request, key: IdempotencyKey = None
-) -> Response:
-    """Book a room for every night of a stay.
-
-    **Who may call:** a guest for themself (`guest.guest_id` is their token's subject, filled in when
-    left out), staff of the hotel, an admin, or a service granted `BookStay`; the others name the guest's
-    id."""
-    return await send(request, body, key)
-
-
-@commands.post(
-    "/bookings/{booking_id}/cancel",
-    name="CancelBooking",
-    summary="Cancel a booking",
-    tags=["bookings"],
-    status_code=202,
-    response_model=CommandAccepted,
-    responses=answers("CancelBooking", f"/bookings/{BOOKING_ID}/cancel"),
-)
-async def cancel_booking(
-    booking_id: BookingId,
-    body: Annotated[CancelBookingBody, example_body("CancelBooking")],
-    request: Request,
-    key: IdempotencyKey = None,
-) -> Response:
-    """Cancel an active booking: refund by policy, notify the guest, alert management if it matters.
-
-    **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
-    admin, or a service granted `CancelBooking`."""
-    return await send(request, CancelBooking(booking_id=booking_id, reason=body.reason), key)
+commands = APIRouter(responses=COMMAND_RESPONSES, generate_unique_id_function=operation_id)
+for name, model in COMMANDS.items():
+    binding = model.http
+    commands.add_api_route(
+        binding.path,
+        endpoint(model),
+        methods=[binding.method],
+        name=name,
+        summary=binding.docs.summary,
+        description=f"{inspect.getdoc(model)}\n\n**Who may call:** {binding.docs.who_may_call}",
+        tags=[binding.docs.tag],
+        status_code=202,
+        response_model=CommandAccepted,
+        responses=answers(name, binding),
+    )

@@ -1,0 +1,85 @@
+"""How a command travels over HTTP: its method and path, which command fields the path carries, the body
+that carries the rest, and what the OpenAPI document says about it. Declared once per command
+(`RegisterHotel.http`, ...): the command service builds its routes from it, the client its requests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from .contract import Contract
+from .values import ROOM_TYPE_CODE_PATTERN
+
+HOTEL_ID = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+BOOKING_ID = "6f1c2d7e-3b4a-4c5d-9e8f-0a1b2c3d4e5f"
+"""The ids every example of the command service names."""
+
+
+class RequestExample(TypedDict):
+    """A request body shown in the OpenAPI document (a unit test sends each one to the service)."""
+
+    summary: str
+    value: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OperationDocs:
+    """What the OpenAPI document says of a command's route besides its shape; `who_may_call` follows
+    the command's docstring in the route's description."""
+
+    summary: str
+    tag: str
+    who_may_call: str
+    examples: Mapping[str, RequestExample]
+
+
+@dataclass(frozen=True)
+class PathParameter:
+    """A part of a path: the command field it fills, and how the OpenAPI document shows it."""
+
+    field: str
+    description: str
+    example: str
+    pattern: str | None = None
+
+
+PATH_PARAMETERS: Mapping[str, PathParameter] = {
+    "hotel_id": PathParameter("hotel_id", "The hotel's id.", HOTEL_ID),
+    "booking_id": PathParameter("booking_id", "The booking's id.", BOOKING_ID),
+    "code": PathParameter("room_type", "Room type code.", "DBL", ROOM_TYPE_CODE_PATTERN),
+}
+"""Every path parameter of the commands, by its name in the path (`{code}` fills `room_type`)."""
+
+_PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+@dataclass(frozen=True)
+class HttpBinding:
+    """A command's HTTP route, `"POST /hotels"`: POST, or PUT for one that sets a whole value (sent twice,
+    it changes nothing more). The path carries the ids, `body` the rest; without a body the command
+    itself is the body (its path names no id)."""
+
+    route: str
+    docs: OperationDocs
+    body: type[Contract] | None = None
+    method: str = field(init=False)
+    path: str = field(init=False)
+    parameters: Mapping[str, PathParameter] = field(init=False)
+
+    def __post_init__(self) -> None:
+        method, path = self.route.split(" ")
+        parameters = {name: PATH_PARAMETERS[name] for name in _PLACEHOLDER.findall(path)}
+        if (self.body is None) != (not parameters):
+            raise ValueError(f"{self.route}: a body model exactly when the path names ids")
+        for name, value in (("method", method), ("path", path), ("parameters", parameters)):
+            object.__setattr__(self, name, value)
+
+    def path_of(self, fields: Mapping[str, Any]) -> str:
+        """The path filled from the command's fields (its JSON or its model's)."""
+        return self.path.format_map({name: fields[p.field] for name, p in self.parameters.items()})
+
+    def example_path(self) -> str:
+        """The path filled with its parameters' examples."""
+        return self.path.format_map({name: p.example for name, p in self.parameters.items()})
