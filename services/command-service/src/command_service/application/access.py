@@ -42,17 +42,9 @@ _GUEST_ID = re.compile(GUEST_ID_PATTERN)
 class UnauthenticatedError(CommandError):
     """The command came without an identity (no bearer token, no broker-verified user)."""
 
-    status = 401
-    problem_type = "unauthenticated"
-    title = "Unauthenticated"
-
 
 class ForbiddenError(CommandError):
     """The caller is known but may not send this command."""
-
-    status = 403
-    problem_type = "forbidden"
-    title = "Forbidden"
 
 
 @dataclass(frozen=True)
