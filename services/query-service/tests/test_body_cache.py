@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from innkeeper_contracts.documents import HotelCard, HotelDetail, HotelPage
-from query_service.bodies import DocumentBodies, etag_of
+from query_service.body_cache import BodyCache, etag_of
 from query_service.models import load
 
 
@@ -49,13 +49,13 @@ def stored_card(index: int) -> dict[str, Any]:
 def test_a_body_is_what_the_contract_model_serialises() -> None:
     document = stored_detail()
     expected = load(HotelDetail, document).model_dump_json().encode()
-    bodies = DocumentBodies()
+    bodies = BodyCache()
     assert bodies.body(HotelDetail, document) == expected
     assert bodies.body(HotelDetail, document) == expected  # from the cache
 
 
 def test_a_tagged_body_carries_the_etag_of_its_bytes() -> None:
-    bodies = DocumentBodies()
+    bodies = BodyCache()
     first = bodies.tagged(HotelDetail, stored_detail())
     assert first.json == bodies.body(HotelDetail, stored_detail())
     assert first.etag == etag_of(first.json)
@@ -65,21 +65,21 @@ def test_a_tagged_body_carries_the_etag_of_its_bytes() -> None:
 
 
 def test_changed_content_is_validated_again() -> None:
-    bodies = DocumentBodies()
+    bodies = BodyCache()
     bodies.body(HotelDetail, stored_detail())
     renamed = bodies.body(HotelDetail, stored_detail(name="Renamed", _rev=4))
     assert b'"name":"Renamed"' in renamed
 
 
 def test_storage_only_fields_do_not_reach_the_body() -> None:
-    body = DocumentBodies().body(HotelDetail, stored_detail())
+    body = BodyCache().body(HotelDetail, stored_detail())
     assert b"_rev" not in body
     assert b'"_id"' not in body
 
 
 @pytest.mark.parametrize("broken", [stored_detail(stars="many"), stored_detail(room_types=None)])
 def test_a_malformed_document_raises_every_time(broken: dict[str, Any]) -> None:
-    bodies = DocumentBodies()
+    bodies = BodyCache()
     for _ in range(2):  # never cached as if it were good
         with pytest.raises(ValidationError):
             bodies.body(HotelDetail, broken)
@@ -87,13 +87,13 @@ def test_a_malformed_document_raises_every_time(broken: dict[str, Any]) -> None:
 
 def test_a_field_this_version_does_not_know_is_left_out() -> None:
     """A newer projector may write a field first (docs/evolution.md): the answer leaves it out."""
-    body = DocumentBodies().body(HotelDetail, stored_detail(added_later=1))
+    body = BodyCache().body(HotelDetail, stored_detail(added_later=1))
     assert b"added_later" not in body
-    assert body == DocumentBodies().body(HotelDetail, stored_detail())
+    assert body == BodyCache().body(HotelDetail, stored_detail())
 
 
 def test_a_type_change_is_not_a_cache_hit() -> None:
-    bodies = DocumentBodies()
+    bodies = BodyCache()
     bodies.body(HotelDetail, stored_detail())
     with pytest.raises(ValidationError):
         bodies.body(HotelDetail, stored_detail(stars=4.5))
@@ -101,9 +101,9 @@ def test_a_type_change_is_not_a_cache_hit() -> None:
 
 def test_the_cache_is_bounded_in_bytes_and_lets_the_least_recently_used_go() -> None:
     documents = [stored_detail(name=f"Hotel {index}") for index in range(6)]
-    one = DocumentBodies()
+    one = BodyCache()
     one.body(HotelDetail, documents[0])
-    bodies = DocumentBodies(max_bytes=3 * one.bytes)  # room for three bodies of this size
+    bodies = BodyCache(max_bytes=3 * one.bytes)  # room for three bodies of this size
     for document in documents[:3]:
         bodies.body(HotelDetail, document)
     bodies.body(HotelDetail, documents[0])  # used again: the least recently used is now the second
@@ -112,14 +112,14 @@ def test_the_cache_is_bounded_in_bytes_and_lets_the_least_recently_used_go() -> 
         assert bodies.bytes <= bodies.max_bytes
     kept = {tagged.json for tagged in bodies._bodies.values()}
     assert kept == {bodies.body(HotelDetail, d) for d in documents[3:]}
-    big = DocumentBodies(max_bytes=4 * one.bytes)
+    big = BodyCache(max_bytes=4 * one.bytes)
     for document in documents:
         big.body(HotelDetail, document)
     assert len(big._bodies) == 4
 
 
 def test_a_body_larger_than_the_cache_is_answered_but_not_kept() -> None:
-    bodies = DocumentBodies(max_bytes=100)
+    bodies = BodyCache(max_bytes=100)
     assert (
         bodies.body(HotelDetail, stored_detail())
         == load(HotelDetail, stored_detail()).model_dump_json().encode()
@@ -131,4 +131,4 @@ def test_a_page_is_what_the_page_model_serialises() -> None:
     documents = [stored_card(index) for index in range(3)]
     for cursor in (None, "abc_-"):
         page = HotelPage(items=[load(HotelCard, document) for document in documents], next_cursor=cursor)
-        assert DocumentBodies().page(HotelCard, documents, cursor) == page.model_dump_json().encode()
+        assert BodyCache().page(HotelCard, documents, cursor) == page.model_dump_json().encode()

@@ -29,7 +29,7 @@ class FakeReadModel:
 
 
 class FakeProgress:
-    async def position(self) -> int:
+    async def projector_position(self) -> int:
         return 40
 
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from query_service.cursor import Position
-from query_service.filters import (
-    ALERTS_ORDER,
-    HOTEL_ORDERS,
-    HotelSearch,
-    hotel_filter,
-    with_position,
-)
+from query_service.queries import ALERTS_ORDER, HOTEL_ORDERS, HotelSearch
+from query_service.store.mongo.filters import after, hotel_filter, sort, with_position
 
 
 def test_no_filters_match_everything() -> None:
@@ -52,15 +47,15 @@ def test_guests_without_dates_ignore_nights() -> None:
 
 def test_ascending_keyset_continues_after_the_last_row() -> None:
     order = HOTEL_ORDERS["price"]
-    assert order.sort() == [("price_from_minor", 1), ("_id", 1)]
-    assert order.after(Position(key=500, id="b")) == {
+    assert sort(order) == [("price_from_minor", 1), ("_id", 1)]
+    assert after(order, Position(key=500, id="b")) == {
         "$or": [{"price_from_minor": {"$gt": 500}}, {"price_from_minor": 500, "_id": {"$gt": "b"}}]
     }
 
 
 def test_descending_keyset_walks_backwards() -> None:
-    assert HOTEL_ORDERS["-stars"].sort() == [("stars", -1), ("_id", -1)]
-    condition = ALERTS_ORDER.after(Position(key="2026-11-26T12:00:00Z", id="z"))
+    assert sort(HOTEL_ORDERS["-stars"]) == [("stars", -1), ("_id", -1)]
+    condition = after(ALERTS_ORDER, Position(key="2026-11-26T12:00:00Z", id="z"))
     assert condition["$or"][0] == {"raised_at": {"$lt": "2026-11-26T12:00:00Z"}}
     assert condition["$or"][1]["_id"] == {"$lt": "z"}
 
@@ -68,8 +63,8 @@ def test_descending_keyset_walks_backwards() -> None:
 def test_position_joins_the_filter() -> None:
     order, position = HOTEL_ORDERS["stars"], Position(key=3, id="a")
     assert with_position({}, order, None) == {}
-    assert with_position({}, order, position) == order.after(position)
-    assert with_position({"city": "X"}, order, position) == {"$and": [{"city": "X"}, order.after(position)]}
+    assert with_position({}, order, position) == after(order, position)
+    assert with_position({"city": "X"}, order, position) == {"$and": [{"city": "X"}, after(order, position)]}
 
 
 def test_position_of_a_row() -> None:

@@ -1,7 +1,8 @@
-"""Writes read documents exactly as the projector stores them (documents.py's storage convention).
+"""Writes read documents exactly as the projector stores them (documents.py's storage convention), into
+either read store the query service can run on: `Seed` is what a test asks of both.
 
-`model.model_dump(mode="json")` plus `_id` (from ID_FIELDS; hotel nights `<hotel_id>:<night>`), in
-`<base>_<generation>` collections, with the `{_id: "active", generation}` alias document.
+`model.model_dump(mode="json")` plus `_id` (from ID_FIELDS; hotel nights `<hotel_id>:<night>`); in MongoDB
+in `<base>_<generation>` collections, with the `{_id: "active", generation}` alias document.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from innkeeper_contracts import Contract, Guest, Money
@@ -38,10 +40,15 @@ from innkeeper_contracts.documents import (
     RoomTypeDetail,
     collection_name,
 )
+from query_service.store.memory import MemoryReadModel
 
 Document = dict[str, Any]
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 """Builds an in-process query app with settings overrides and returns a client on it."""
+STORES = ["mongodb", "memory"]
+"""The read stores the query app runs on in these tests (the `read_store` fixture's values)."""
+MONGODB_ONLY = pytest.mark.parametrize("read_store", ["mongodb"], indirect=True)
+"""For tests of what only the MongoDB store has: generations, indexes, several processes on one database."""
 BASES: dict[type[Contract], str] = {
     HotelCard: HOTEL_CARDS,
     HotelDetail: HOTEL_DETAILS,
@@ -50,8 +57,30 @@ BASES: dict[type[Contract], str] = {
 }
 
 
+class Seed(Protocol):
+    """Puts read documents, checkpoints and projector positions into a read store."""
+
+    async def put(self, *models: Contract) -> None: ...
+    async def put_night(self, night: HotelNight) -> None: ...
+    async def put_document(self, base: str, document: Document) -> None: ...
+    async def checkpoint(self, aggregate_id: UUID, version: int, global_position: int) -> None: ...
+    async def projector_status(self, shard: int, position: int) -> None: ...
+
+
+def stored(model: Contract) -> tuple[str, Document]:
+    """The collection (base name) of a document model and the document as the projector stores it."""
+    base = BASES[type(model)]
+    document = model.model_dump(mode="json")
+    document["_id"] = document[ID_FIELDS[base]]
+    return base, document
+
+
+def stored_night(night: HotelNight) -> Document:
+    return {**night.model_dump(mode="json"), "_id": f"{night.hotel_id}:{night.night.isoformat()}"}
+
+
 class ReadModelSeed:
-    """Puts documents into one generation of the read model, as the projector would."""
+    """Puts documents into one generation of the MongoDB read model, as the projector would."""
 
     def __init__(self, database: AsyncDatabase[Document], generation: str = "g1") -> None:
         self.db, self.generation = database, generation
@@ -66,15 +95,13 @@ class ReadModelSeed:
 
     async def put(self, *models: Contract) -> None:
         for model in models:
-            base = BASES[type(model)]
-            document = model.model_dump(mode="json")
-            document["_id"] = document[ID_FIELDS[base]]
-            await self.collection(base).replace_one({"_id": document["_id"]}, document, upsert=True)
+            await self.put_document(*stored(model))
 
     async def put_night(self, night: HotelNight) -> None:
-        document = night.model_dump(mode="json")
-        document["_id"] = f"{night.hotel_id}:{night.night.isoformat()}"
-        await self.collection(HOTEL_NIGHTS).replace_one({"_id": document["_id"]}, document, upsert=True)
+        await self.put_document(HOTEL_NIGHTS, stored_night(night))
+
+    async def put_document(self, base: str, document: Document) -> None:
+        await self.collection(base).replace_one({"_id": document["_id"]}, document, upsert=True)
 
     async def checkpoint(self, aggregate_id: UUID, version: int, global_position: int) -> None:
         document = {"_id": str(aggregate_id), "version": version, "global_position": global_position}
@@ -85,6 +112,29 @@ class ReadModelSeed:
         await self.db[PROJECTOR_STATUS_COLLECTION].replace_one(
             {"_id": document["_id"]}, document, upsert=True
         )
+
+
+class MemorySeed:
+    """Puts documents into the in-memory read model, as the projector would into MongoDB."""
+
+    def __init__(self, memory: MemoryReadModel) -> None:
+        self.memory = memory
+
+    async def put(self, *models: Contract) -> None:
+        for model in models:
+            self.memory.put(*stored(model))
+
+    async def put_night(self, night: HotelNight) -> None:
+        self.memory.put(HOTEL_NIGHTS, stored_night(night))
+
+    async def put_document(self, base: str, document: Document) -> None:
+        self.memory.put(base, document)
+
+    async def checkpoint(self, aggregate_id: UUID, version: int, global_position: int) -> None:
+        self.memory.put_checkpoint(aggregate_id, version, global_position)
+
+    async def projector_status(self, shard: int, position: int) -> None:
+        self.memory.put_position(f"shard-{shard}", position)
 
 
 def now() -> datetime:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from innkeeper_kit.identifiers import ID_PATTERN
-from query.seed import ClientFactory, ReadModelSeed, hotel_card, hotel_detail
+from query.seed import ClientFactory, Seed, hotel_card, hotel_detail
 
 HOTEL = str(uuid4())
 FORGED = base64.urlsafe_b64encode(json.dumps({"q": "x", "k": {"$gt": 1}, "i": 1}).encode()).decode()
@@ -90,14 +90,14 @@ BAD_REQUESTS: list[tuple[str, dict[str, str]]] = [
 
 
 @pytest.fixture
-async def seeded(seed: ReadModelSeed) -> ReadModelSeed:
+async def seeded(seed: Seed) -> Seed:
     await seed.put(hotel_card(), hotel_card(), hotel_card(), hotel_detail())
     return seed
 
 
 @pytest.mark.parametrize(("path", "headers"), BAD_REQUESTS)
 async def test_bad_input_is_a_client_error_problem(
-    client: httpx.AsyncClient, seeded: ReadModelSeed, path: str, headers: dict[str, str]
+    client: httpx.AsyncClient, seeded: Seed, path: str, headers: dict[str, str]
 ) -> None:
     response = await client.get(path, headers=headers)
     assert 400 <= response.status_code < 500, (response.status_code, response.text)
@@ -125,7 +125,7 @@ async def test_bad_input_is_a_client_error_problem(
     ],
 )
 async def test_a_city_that_no_hotel_can_have_is_a_422_naming_the_parameter(
-    client: httpx.AsyncClient, seeded: ReadModelSeed, city: str, error: str
+    client: httpx.AsyncClient, seeded: Seed, city: str, error: str
 ) -> None:
     """The contracts' one-line text rule and name length, as the hotels' cities were registered under."""
     response = await client.get(f"/hotels?city={city}")
@@ -134,7 +134,7 @@ async def test_a_city_that_no_hotel_can_have_is_a_422_naming_the_parameter(
 
 
 async def test_a_city_is_matched_as_registered_spaces_around_it_dropped(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     await seed.put(hotel_card(city="Bergen"), hotel_card(city="Oslo"))
     response = await client.get("/hotels?city=%20Bergen%20")
@@ -142,7 +142,7 @@ async def test_a_city_is_matched_as_registered_spaces_around_it_dropped(
     assert [card["city"] for card in response.json()["items"]] == ["Bergen"]
 
 
-async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadModelSeed) -> None:
+async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: Seed) -> None:
     for method in ("POST", "PUT", "DELETE", "PATCH"):
         response = await client.request(method, "/hotels")
         assert response.status_code == 405
@@ -151,9 +151,7 @@ async def test_writes_are_not_allowed(client: httpx.AsyncClient, seeded: ReadMod
         assert response.json()["type"] == "https://innkeeper.dev/problems/method-not-allowed"
 
 
-async def test_a_correlation_id_out_of_format_is_replaced(
-    client: httpx.AsyncClient, seeded: ReadModelSeed
-) -> None:
+async def test_a_correlation_id_out_of_format_is_replaced(client: httpx.AsyncClient, seeded: Seed) -> None:
     kept = await client.get("/hotels/not-a-uuid", headers={"X-Correlation-Id": "mine-1"})
     replaced = await client.get("/hotels/not-a-uuid", headers={b"X-Correlation-Id": b"mine 1\xe9"})
     assert kept.headers["x-correlation-id"] == kept.json()["correlation_id"] == "mine-1"
@@ -162,9 +160,7 @@ async def test_a_correlation_id_out_of_format_is_replaced(
     assert replaced.json()["correlation_id"] == fresh
 
 
-async def test_a_body_over_the_limit_is_a_413_problem(
-    make_client: ClientFactory, seeded: ReadModelSeed
-) -> None:
+async def test_a_body_over_the_limit_is_a_413_problem(make_client: ClientFactory, seeded: Seed) -> None:
     client = await make_client(max_request_body_bytes=1024)
     response = await client.request("GET", "/hotels", content=b"x" * 1025)
     assert response.status_code == 413

@@ -12,9 +12,10 @@ from testkit.auth import auth_settings
 from testkit.waiting import wait_until
 
 from innkeeper_contracts import ConsistencyToken
-from query.seed import ClientFactory, ReadModelSeed, booking, hotel_detail
-from query_service.api.context import Services
+from query.seed import ClientFactory, Seed, booking, hotel_detail
+from query_service.api.context import Runtime
 from query_service.app import create_app
+from query_service.read_model import ReadStore
 from query_service.settings import Settings
 
 READS = 2000
@@ -29,7 +30,7 @@ async def metric(client: httpx.AsyncClient, line: str) -> float:
 
 
 async def test_at_most_the_cap_of_2000_token_reads_wait_the_rest_are_answered_stale_at_once(
-    make_client: ClientFactory, seed: ReadModelSeed
+    make_client: ClientFactory, seed: Seed
 ) -> None:
     # 2000 reads at once against the pure-Python store stand-in: on a loaded 2-core machine choosing a
     # server may take longer than the default bound; this test is about the cap, not that bound.
@@ -71,7 +72,7 @@ async def test_at_most_the_cap_of_2000_token_reads_wait_the_rest_are_answered_st
 
 
 async def test_tokens_that_cannot_come_true_in_time_are_answered_stale_without_waiting(
-    make_client: ClientFactory, seed: ReadModelSeed
+    make_client: ClientFactory, seed: Seed
 ) -> None:
     client = await make_client(consistency_wait_seconds=30, consistency_max_positions_ahead=1000)
     stay = booking(version=3)
@@ -95,17 +96,18 @@ async def test_tokens_that_cannot_come_true_in_time_are_answered_stale_without_w
 
 
 async def test_the_body_cache_holds_at_most_its_bytes(
-    mongodb_server: str, mongodb_database: str, seed: ReadModelSeed
+    mongodb_server: str, mongodb_database: str, store: ReadStore, seed: Seed
 ) -> None:
     details = [hotel_detail(rooms={f"R{n}": 1 for n in range(1 + index % 7)}) for index in range(60)]
     await seed.put(*details)
     database = {"mongodb_url": mongodb_server, "mongodb_database": mongodb_database}
-    app = create_app(Settings.model_validate({**database, **auth_settings(), "body_cache_bytes": 20_000}))
+    settings = Settings.model_validate({**database, **auth_settings(), "body_cache_bytes": 20_000})
+    app = create_app(settings, store)
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://q") as client,
     ):
-        bodies = cast(Services, app.state.services).bodies
+        bodies = cast(Runtime, app.state.runtime).body_cache
         for detail in details * 2:
             response = await client.get(f"/hotels/{detail.hotel_id}")
             assert response.status_code == 200

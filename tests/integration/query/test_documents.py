@@ -11,13 +11,16 @@ import httpx
 from innkeeper_contracts.documents import (
     HOTEL_CARDS,
     HOTEL_DETAILS,
+    INDEXES,
     BookingDetail,
     HotelDetail,
     ManagementAlert,
 )
 from query.seed import (
+    MONGODB_ONLY,
     ClientFactory,
     ReadModelSeed,
+    Seed,
     alert,
     booking,
     hotel_card,
@@ -25,11 +28,10 @@ from query.seed import (
     hotel_night,
     now,
 )
-from query_service.indexes import REQUIRED_INDEXES
 
 
 async def test_hotel_and_booking_details_are_the_stored_documents(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     hotel, stay = hotel_detail(), booking(status="cancelled")
     await seed.put(hotel, stay)
@@ -41,7 +43,7 @@ async def test_hotel_and_booking_details_are_the_stored_documents(
     assert response.headers["cache-control"] == "no-store"  # a guest's personal data: no copy anywhere
 
 
-async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, seed: Seed) -> None:
     for path in (f"/hotels/{uuid4()}", f"/bookings/{uuid4()}", f"/hotels/{uuid4()}/availability"):
         response = await client.get(path, params={"from": "2027-01-01", "to": "2027-01-03"})
         assert response.status_code == 404, path
@@ -49,7 +51,7 @@ async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, seed: Rea
         assert response.json()["type"] == "https://innkeeper.dev/problems/not-found"
 
 
-async def test_guest_bookings_page_by_check_in(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_guest_bookings_page_by_check_in(client: httpx.AsyncClient, seed: Seed) -> None:
     start = date(2027, 2, 1)
     mine = [booking(guest_id="ana", check_in=start + timedelta(days=n % 4)) for n in range(7)]
     await seed.put(*mine, booking(guest_id="bob"))
@@ -65,7 +67,7 @@ async def test_guest_bookings_page_by_check_in(client: httpx.AsyncClient, seed: 
     assert empty == {"items": [], "next_cursor": None}
 
 
-async def test_alert_feed_is_newest_first(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_alert_feed_is_newest_first(client: httpx.AsyncClient, seed: Seed) -> None:
     alerts = [alert(now() + timedelta(minutes=n % 3)) for n in range(5)]
     await seed.put(*alerts)
     first = (await client.get("/management/alerts", params={"limit": 2})).json()
@@ -75,7 +77,7 @@ async def test_alert_feed_is_newest_first(client: httpx.AsyncClient, seed: ReadM
 
 
 async def test_availability_fills_nights_without_documents_from_the_detail(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     hotel = hotel_detail(rooms={"DBL": 4, "SGL": 2})
     night = date(2027, 6, 2)
@@ -97,7 +99,7 @@ async def test_availability_fills_nights_without_documents_from_the_detail(
 
 
 async def test_availability_still_takes_from_and_to_for_one_version_and_answers_the_old_names_too(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     hotel = hotel_detail(rooms={"DBL": 4})
     await seed.put(hotel)
@@ -112,6 +114,7 @@ async def test_availability_still_takes_from_and_to_for_one_version_and_answers_
     assert [error["loc"] for error in refused.json()["errors"]] == [["query", "check_out"]]
 
 
+@MONGODB_ONLY
 async def test_the_service_follows_the_generation_alias(
     client: httpx.AsyncClient, seed: ReadModelSeed
 ) -> None:
@@ -130,9 +133,7 @@ async def test_no_generation_yet_means_empty_lists_and_404(make_client: ClientFa
     assert (await client.get(f"/hotels/{uuid4()}")).status_code == 404
 
 
-async def test_etag_gives_304_until_the_document_changes(
-    client: httpx.AsyncClient, seed: ReadModelSeed
-) -> None:
+async def test_etag_gives_304_until_the_document_changes(client: httpx.AsyncClient, seed: Seed) -> None:
     hotel = hotel_detail()
     await seed.put(hotel)
     first = await client.get(f"/hotels/{hotel.hotel_id}")
@@ -148,7 +149,7 @@ async def test_etag_gives_304_until_the_document_changes(
     assert changed.json()["name"] == "Casa Nova"
 
 
-async def test_cors_is_configurable(make_client: ClientFactory, seed: ReadModelSeed) -> None:
+async def test_cors_is_configurable(make_client: ClientFactory, seed: Seed) -> None:
     client = await make_client(cors_origins="https://app.example")
     response = await client.get("/hotels", headers={"Origin": "https://app.example"})
     assert response.headers["access-control-allow-origin"] == "https://app.example"
@@ -158,12 +159,13 @@ async def test_cors_is_configurable(make_client: ClientFactory, seed: ReadModelS
     assert "access-control-allow-origin" not in response.headers
 
 
+@MONGODB_ONLY
 async def test_the_indexes_reads_need_are_ensured_on_the_active_generation(
     client: httpx.AsyncClient, seed: ReadModelSeed
 ) -> None:
     await seed.put(hotel_card())
     assert (await client.get("/hotels")).status_code == 200
-    wanted = {tuple(keys) for keys in REQUIRED_INDEXES[HOTEL_CARDS]}
+    wanted = {tuple(keys) for keys in INDEXES[HOTEL_CARDS]}
     for _ in range(200):  # bounded: the service builds them in the background
         info = await seed.collection(HOTEL_CARDS).index_information()
         if wanted <= {tuple(index["key"]) for index in info.values()}:
@@ -174,10 +176,10 @@ async def test_the_indexes_reads_need_are_ensured_on_the_active_generation(
 
 
 async def test_a_document_that_breaks_the_contract_is_a_500_problem_not_a_crash(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     hotel_id = str(uuid4())
-    await seed.collection(HOTEL_DETAILS).insert_one({"_id": hotel_id, "hotel_id": hotel_id, "name": 5})
+    await seed.put_document(HOTEL_DETAILS, {"_id": hotel_id, "hotel_id": hotel_id, "name": 5})
     response = await client.get(f"/hotels/{hotel_id}")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"

@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from innkeeper_contracts.documents import HotelCard
-from query.seed import ReadModelSeed, hotel_card
+from query.seed import Seed, hotel_card
 
 CITIES = ("Lisbon", "Porto")
 
 
-async def seed_many(seed: ReadModelSeed) -> list[HotelCard]:
+async def seed_many(seed: Seed) -> list[HotelCard]:
     """26 hotels with many equal prices and stars, so ties must be broken by `_id`."""
     cards = [
         hotel_card(city=CITIES[n % 2], stars=1 + n % 5, price_minor=5_000 + 1_000 * (n % 4), name=f"H{n}")
@@ -49,7 +49,7 @@ def expected(cards: list[HotelCard], sort: str, keep: Any = lambda card: True) -
 
 @pytest.mark.parametrize(("sort", "limit"), [("price", 4), ("-price", 5), ("stars", 3), ("-stars", 100)])
 async def test_paging_through_every_sort_is_complete_ordered_and_stable(
-    client: httpx.AsyncClient, seed: ReadModelSeed, sort: str, limit: int
+    client: httpx.AsyncClient, seed: Seed, sort: str, limit: int
 ) -> None:
     cards = await seed_many(seed)
     ids = await page_through(client, {"sort": sort}, limit)
@@ -57,14 +57,14 @@ async def test_paging_through_every_sort_is_complete_ordered_and_stable(
     assert len(set(ids)) == len(cards)
 
 
-async def test_city_and_min_stars_filter(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_city_and_min_stars_filter(client: httpx.AsyncClient, seed: Seed) -> None:
     cards = await seed_many(seed)
     ids = await page_through(client, {"city": "Porto", "min_stars": 3, "sort": "-price"}, 2)
     assert ids == expected(cards, "-price", lambda c: c.city == "Porto" and c.stars >= 3)
     assert ids
 
 
-async def test_first_page_is_the_documents_as_stored(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_first_page_is_the_documents_as_stored(client: httpx.AsyncClient, seed: Seed) -> None:
     card = hotel_card(city="Faro", full_nights=(date(2027, 1, 2),))
     await seed.put(card)
     body = (await client.get("/hotels", params={"city": "Faro"})).json()
@@ -73,7 +73,7 @@ async def test_first_page_is_the_documents_as_stored(client: httpx.AsyncClient, 
 
 
 async def test_availability_filter_needs_one_room_type_that_fits_every_night(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     free = hotel_card(city="Evora", max_guests=4, name="free")
     full_one_night = hotel_card(city="Evora", max_guests=4, full_nights=(date(2027, 5, 2),), name="full")
@@ -95,7 +95,7 @@ async def test_availability_filter_needs_one_room_type_that_fits_every_night(
     assert await names({"check_in": "2027-04-30", "check_out": "2027-05-02"}) >= {"full"}
 
 
-async def test_cursor_of_another_query_is_refused(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_cursor_of_another_query_is_refused(client: httpx.AsyncClient, seed: Seed) -> None:
     await seed_many(seed)
     first = (await client.get("/hotels", params={"sort": "price", "limit": 2})).json()
     for other in ({"sort": "stars"}, {"sort": "price", "city": "Porto"}):
@@ -105,7 +105,7 @@ async def test_cursor_of_another_query_is_refused(client: httpx.AsyncClient, see
 
 
 async def test_pages_stay_consistent_when_a_hotel_is_added_behind_the_cursor(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     cards = [hotel_card(price_minor=p) for p in (1_000, 2_000, 3_000, 4_000)]
     await seed.put(*cards)

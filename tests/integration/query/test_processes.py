@@ -15,6 +15,7 @@ from testkit.services import ServiceProcess
 
 from innkeeper_contracts import ConsistencyToken
 from query.seed import (
+    MONGODB_ONLY,
     ReadModelSeed,
     alert,
     booking,
@@ -24,6 +25,8 @@ from query.seed import (
     now,
     wait_until_waiting,
 )
+
+pytestmark = MONGODB_ONLY  # replicas are processes on one MongoDB database
 
 VOLATILE_HEADERS = {"x-correlation-id", "date", "server"}
 

@@ -7,11 +7,11 @@ import asyncio
 import httpx
 
 from innkeeper_contracts import ConsistencyToken
-from query.seed import ClientFactory, ReadModelSeed, booking, wait_until_waiting
+from query.seed import ClientFactory, Seed, booking, wait_until_waiting
 
 
 async def test_read_waits_for_the_checkpoint_then_answers_the_new_state(
-    make_client: ClientFactory, seed: ReadModelSeed
+    make_client: ClientFactory, seed: Seed
 ) -> None:
     client = await make_client(consistency_wait_seconds=15, generation_cache_seconds=0)
     stay = booking(version=1)
@@ -40,7 +40,7 @@ async def test_read_waits_for_the_checkpoint_then_answers_the_new_state(
     assert "innkeeper_query_consistency_waiting 0.0" in metrics
 
 
-async def test_token_already_reached_answers_at_once(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_token_already_reached_answers_at_once(client: httpx.AsyncClient, seed: Seed) -> None:
     stay = booking(version=3)
     await seed.put(stay)
     await seed.checkpoint(stay.booking_id, version=3, global_position=30)
@@ -53,9 +53,7 @@ async def test_token_already_reached_answers_at_once(client: httpx.AsyncClient, 
     assert 'innkeeper_query_consistency_waits_total{outcome="immediate"} 1.0' in metrics
 
 
-async def test_after_the_bound_the_answer_says_it_is_stale(
-    make_client: ClientFactory, seed: ReadModelSeed
-) -> None:
+async def test_after_the_bound_the_answer_says_it_is_stale(make_client: ClientFactory, seed: Seed) -> None:
     client = await make_client(consistency_wait_seconds=0.2)
     stay = booking()
     await seed.put(stay)
@@ -75,7 +73,7 @@ async def test_after_the_bound_the_answer_says_it_is_stale(
 
 
 async def test_without_token_the_position_is_the_highest_shard_position(
-    client: httpx.AsyncClient, seed: ReadModelSeed
+    client: httpx.AsyncClient, seed: Seed
 ) -> None:
     for shard, position in ((0, 41), (1, 57), (2, 12)):
         await seed.projector_status(shard, position)
@@ -87,7 +85,7 @@ async def test_without_token_the_position_is_the_highest_shard_position(
     assert (await client.get("/hotels")).headers["x-read-model-position"] == "60"
 
 
-async def test_request_latency_is_measured_by_route(client: httpx.AsyncClient, seed: ReadModelSeed) -> None:
+async def test_request_latency_is_measured_by_route(client: httpx.AsyncClient, seed: Seed) -> None:
     stay = booking()
     await seed.put(stay)
     await client.get(f"/bookings/{stay.booking_id}")

@@ -11,8 +11,7 @@ from typing import Any
 
 from innkeeper_kit.auth import Principal
 from query_service.errors import ForbiddenError, NotFoundError
-
-Filter = dict[str, Any]
+from query_service.queries import HotelScope
 
 
 def check_booking(principal: Principal | None, booking: dict[str, Any]) -> None:
@@ -25,7 +24,7 @@ def check_booking(principal: Principal | None, booking: dict[str, Any]) -> None:
         raise ForbiddenError("staff read only the bookings of the hotels they work for")
 
 
-def guest_bookings_scope(principal: Principal | None, guest_id: str) -> Filter:
+def guest_bookings_scope(principal: Principal | None, guest_id: str) -> HotelScope:
     """What of a guest's bookings the caller may list: all for the guest and an admin, those at their
     hotels for staff."""
     caller = _identified(principal)
@@ -34,7 +33,7 @@ def guest_bookings_scope(principal: Principal | None, guest_id: str) -> Filter:
     return _hotels_scope(caller)
 
 
-def alerts_scope(principal: Principal | None) -> Filter:
+def alerts_scope(principal: Principal | None) -> HotelScope:
     """The management alerts the caller may read: an admin all, staff those of their hotels."""
     caller = _identified(principal)
     if caller.role == "guest":
@@ -42,12 +41,12 @@ def alerts_scope(principal: Principal | None) -> Filter:
     return _hotels_scope(caller)
 
 
-def _hotels_scope(caller: Principal) -> Filter:
+def _hotels_scope(caller: Principal) -> HotelScope:
     if caller.role == "service":
         raise ForbiddenError("services send commands; they read no guest's data")
     if caller.role == "staff":
-        return {"hotel_id": {"$in": sorted(str(hotel) for hotel in caller.hotels)}}
-    return {}
+        return HotelScope(tuple(sorted(str(hotel) for hotel in caller.hotels)))
+    return HotelScope()
 
 
 def _works_at(caller: Principal, hotel_id: object) -> bool:

@@ -1,4 +1,5 @@
-"""Composition root: builds the MongoDB client, read model, consistency gate and the FastAPI app."""
+"""Composition root: picks the read store (MongoDB unless told otherwise), builds the consistency gate,
+the body cache and the FastAPI app."""
 
 from __future__ import annotations
 
@@ -7,21 +8,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from pymongo import AsyncMongoClient
 
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.edge import guard_http_edge
-from innkeeper_kit.edge_openapi import local_servers
+from innkeeper_kit.edge_openapi import local_servers, operation_id
+from innkeeper_kit.metrics import add_metrics_route
 
 from .api import bookings, hotels, ops, problems
-from .api.context import Services
+from .api.context import Runtime
 from .api.middleware import RequestMiddleware
-from .bodies import DocumentBodies
+from .body_cache import BodyCache
 from .consistency import TOKEN_HEADER, ConsistencyGate, wait_bounds
 from .metrics import Metrics
-from .readmodel import Document, ProjectorProgress, ReadModel
+from .read_model import ReadStore
 from .settings import Settings, load_settings
+from .store.mongo import MONGODB
 
 DESCRIPTION = """Read side of Innkeeper: every answer is one indexed lookup on a MongoDB read document.
 
@@ -49,8 +51,8 @@ EXPOSED_HEADERS = [
 ]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The query API; MongoDB is connected in the lifespan, never at import or build time."""
+def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> FastAPI:
+    """The query API on `store`, opened in the lifespan: nothing connects at import or build time."""
     settings = settings or load_settings()
     metrics = Metrics()
     verifier = token_verifier(settings)
@@ -59,23 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if verifier is not None:
             await verifier.warm()
-        client: AsyncMongoClient[Document] = AsyncMongoClient(
-            settings.mongodb_url,
-            serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
-            appname="query-service",
-        )
-        database = client[settings.mongodb_database]
-        read_model = ReadModel(database, settings.generation_cache_seconds, settings.ensure_indexes)
-        progress = ProjectorProgress(database, settings.status_cache_seconds)
-        gate = ConsistencyGate(read_model, progress, metrics, wait_bounds(settings))
-        bodies = DocumentBodies(settings.body_cache_bytes)
-        app.state.services = Services(settings, client, read_model, gate, metrics, bodies)
+        read_model = store.open(settings)
+        consistency_gate = ConsistencyGate(read_model, read_model, metrics, wait_bounds(settings))
+        body_cache = BodyCache(settings.body_cache_bytes)
+        app.state.runtime = Runtime(settings, read_model, consistency_gate, metrics, body_cache)
         try:
             yield
         finally:
-            await gate.close()
+            await consistency_gate.close()
             await read_model.close()
-            await client.close()
 
     app = FastAPI(
         title="Innkeeper query API",
@@ -83,12 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         servers=local_servers(settings.port, "QUERY_PORT", "QUERY_HTTP_PORT"),
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     for router in (hotels.router, bookings.router, ops.router):
         # The routes themselves, not `include_router`: since FastAPI 0.137 an included router stays a
         # nested node that matches every request twice (12 % of a hotel read's own instructions).
         app.router.routes.extend(router.routes)
-    problems.install(app)
+    add_metrics_route(app, ops.scrape, ops.METRICS_EXAMPLE, ops.METRICS_DESCRIPTION)
+    problems.install(app, store.unreachable)
     # From the outside in: the request middleware binds the correlation id before anything runs; CORS
     # wraps the rest (a browser can read any refusal); then the kit's guard (500s, body bounds, token).
     guard_http_edge(app, settings, verifier, ACCESS)

@@ -1,4 +1,4 @@
-"""JSON bodies of stored documents, checked against their contract once per distinct content."""
+"""The cache of answer bodies: stored documents as their contract's JSON, checked once per content."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Tagged(NamedTuple):
         return cls(json, etag_of(json))
 
 
-class DocumentBodies:
+class BodyCache:
     """The contract's JSON of stored documents, validated and serialised once per distinct content.
 
     Why this is safe: the answer is a pure function of the stored fields, and the cache key is those

@@ -48,7 +48,8 @@ def wait_bounds(settings: Settings) -> WaitBounds:
 class PositionReader(Protocol):
     """Reads the projector's highest applied global position."""
 
-    async def position(self) -> int: ...
+    async def projector_position(self) -> int:
+        """The highest global position any projector shard has applied."""
 
 
 def parse_token(header: str) -> ConsistencyToken:
@@ -128,7 +129,7 @@ class ConsistencyGate:
             self._metrics.consistency_wait_seconds.observe(waited)
 
     async def _position(self) -> int:
-        position = await self._progress.position()
+        position = await self._progress.projector_position()
         if position != self._eventual.position:  # the gauge takes a lock: set only when the value moves
             self._eventual = Freshness("eventual", position)
             self._metrics.read_model_position.set(position)

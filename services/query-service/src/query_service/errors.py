@@ -50,7 +50,7 @@ class ForbiddenError(QueryError):
 
 
 class ReadModelUnavailableError(QueryError):
-    """MongoDB cannot be reached (or answered with an error)."""
+    """The read store cannot be reached (or answered with an error)."""
 
     status = 503
     kind = "unavailable"

@@ -19,7 +19,8 @@ class CheckpointsReader(Protocol):
     """Reads how far the projector has applied the events of several aggregates: the version and global
     position of the last event applied to each (absent: none yet)."""
 
-    async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]: ...
+    async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
+        """Version and global position of the last event applied to each aggregate."""
 
 
 @dataclass(eq=False)

@@ -1,16 +1,20 @@
-"""What every query route gets: the read model and a bounded read-your-writes wait."""
+"""What every query route gets: the runtime, a bounded read-your-writes wait, pages bound to their query,
+and the one shape of a route that reads documents."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from pymongo import AsyncMongoClient
+from fastapi import APIRouter, Depends, Request
+from fastapi.types import DecoratedCallable
+from pydantic import BaseModel
 
-from innkeeper_contracts import ConsistencyToken
+from innkeeper_contracts import ConsistencyToken, Contract
+from query_service.api.examples import with_example
 from query_service.api.rendering import FRESHNESS_SCOPE_KEY, request_header
-from query_service.bodies import DocumentBodies
+from query_service.body_cache import BodyCache
 from query_service.consistency import (
     MAX_TOKEN_LENGTH,
     TOKEN_HEADER,
@@ -18,49 +22,57 @@ from query_service.consistency import (
     Freshness,
     parse_token,
 )
+from query_service.cursor import Position, decode_cursor, encode_cursor, fingerprint
 from query_service.metrics import Metrics
-from query_service.readmodel import Document, ReadModel
+from query_service.read_model import Page, ReadModel
 from query_service.settings import Settings
 
 
 @dataclass(frozen=True)
-class Services:
-    """The composition root's products that routes use (one set per app)."""
+class Runtime:
+    """What the composition root builds for one app (at `app.state.runtime`) and its routes use."""
 
     settings: Settings
-    client: AsyncMongoClient[Document]
     read_model: ReadModel
-    gate: ConsistencyGate
+    consistency_gate: ConsistencyGate
     metrics: Metrics
-    bodies: DocumentBodies
+    body_cache: BodyCache
 
 
 class ReadContext:
     """One request's view: call `fresh()` after validating parameters, before reading documents."""
 
-    def __init__(self, request: Request, services: Services, token: ConsistencyToken | None) -> None:
-        self.request, self.services, self.token = request, services, token
-
-    @property
-    def read_model(self) -> ReadModel:
-        return self.services.read_model
-
-    @property
-    def bodies(self) -> DocumentBodies:
-        return self.services.bodies
+    def __init__(self, request: Request, runtime: Runtime, token: ConsistencyToken | None) -> None:
+        self.request, self.runtime, self.token = request, runtime, token
+        self.read_model, self.body_cache = runtime.read_model, runtime.body_cache
 
     async def fresh(self) -> Freshness:
         """Wait (bounded) for the token's write, then note how fresh the answer is for its headers."""
-        freshness = await self.services.gate.freshness(self.token)
+        freshness = await self.runtime.consistency_gate.freshness(self.token)
         self.request.scope[FRESHNESS_SCOPE_KEY] = freshness
         if freshness.consistency == "stale":
-            self.services.metrics.stale_answers.inc()
+            self.runtime.metrics.stale_answers.inc()
         return freshness
 
+    async def page(
+        self,
+        model: type[Contract],
+        query: dict[str, Any],
+        cursor: str | None,
+        read: Callable[[Position | None], Awaitable[Page]],
+    ) -> bytes:
+        """The page body of a list: the cursor checked against `query` before any wait, then `read`."""
+        query_id = fingerprint(query)
+        after = decode_cursor(cursor, query_id) if cursor is not None else None
+        await self.fresh()
+        found = await read(after)
+        next_cursor = encode_cursor(found.next, query_id) if found.next is not None else None
+        return self.body_cache.page(model, found.documents, next_cursor)
 
-async def services(request: Request) -> Services:
+
+async def runtime(request: Request) -> Runtime:
     # async and plain: a sync dependency would run in the thread pool on every request.
-    found: Services = request.app.state.services
+    found: Runtime = request.app.state.runtime
     return found
 
 
@@ -75,7 +87,7 @@ def read_context(request: Request) -> ReadContext:
     """
     header = request_header(request.scope, _TOKEN_NAME)
     token = parse_token(header) if header is not None else None
-    return ReadContext(request, request.app.state.services, token)
+    return ReadContext(request, request.app.state.runtime, token)
 
 
 TOKEN_PATTERN = r"^[1-9][0-9]{0,18}\.[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.[1-9][0-9]{0,9}$"
@@ -103,4 +115,25 @@ TOKEN_DOC: dict[str, Any] = {
 }
 """`openapi_extra` of every route that calls `read_context`: the header and the form it must have."""
 
-ServicesDep = Annotated[Services, Depends(services)]
+
+def read_route(
+    router: APIRouter,
+    path: str,
+    summary: str,
+    answer: type[BaseModel],
+    responses: dict[int | str, dict[str, Any]],
+    example: BaseModel,
+    **extra: Any,
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """`router.get` for a route that reads documents: its answer model with `example`, and the token."""
+    return router.get(
+        path,
+        summary=summary,
+        response_model=answer,
+        responses=with_example(responses, example),
+        openapi_extra=TOKEN_DOC,
+        **extra,
+    )
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime)]

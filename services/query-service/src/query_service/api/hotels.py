@@ -12,27 +12,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from innkeeper_contracts.documents import (
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    HotelAvailability,
-    HotelCard,
-    HotelDetail,
-    HotelNight,
-    HotelPage,
-)
-from innkeeper_contracts.stay import MAX_NIGHTS, StayDatesError, night_count, night_id
+from innkeeper_contracts.documents import HotelAvailability, HotelCard, HotelDetail, HotelPage
+from innkeeper_contracts.stay import MAX_NIGHTS
 from innkeeper_contracts.values import Name
 from innkeeper_kit.edge_openapi import operation_id
 from query_service.availability import hotel_availability
-from query_service.cursor import decode_cursor, encode_cursor, fingerprint
 from query_service.errors import InvalidQueryError, NotFoundError
-from query_service.filters import HOTEL_ORDERS, HotelSearch, HotelSort, hotel_filter
 from query_service.models import load
+from query_service.queries import HotelSearch, HotelSort
 
 from . import examples
-from .context import TOKEN_DOC, read_context
+from .context import read_context, read_route
+from .dates import checked_stay, nights_of, stay_date
 from .params import NOT_FOUND, PROBLEMS, CursorParam, LimitParam
 from .rendering import public, render
 
@@ -54,43 +45,7 @@ CheckIn = Annotated[
 HotelId = Annotated[UUID, Path(description="The hotel's id.", examples=[str(examples.HOTEL_ID)])]
 
 
-def checked_stay(check_in: date | None, check_out: date | None) -> None:
-    """Both dates or neither, by a stay's rules (`innkeeper_contracts.stay`): in order, at most
-    MAX_NIGHTS nights."""
-    if (check_in is None) != (check_out is None):
-        raise InvalidQueryError.at(
-            ["query", "check_out" if check_out is None else "check_in"],
-            "give both check_in and check_out, or neither",
-        )
-    if check_in is not None and check_out is not None:
-        nights_of(check_in, check_out, MAX_NIGHTS)
-
-
-def nights_of(check_in: date, check_out: date, max_nights: int | None) -> int:
-    """The nights from check_in to check_out, or a 422 on the date a stay's rule refuses."""
-    try:
-        return night_count(check_in, check_out, max_nights)
-    except StayDatesError as error:
-        raise InvalidQueryError.at(["query", error.field], error.message) from None
-
-
-def stay_date(name: str, value: date | None, old_name: str, old_value: date | None) -> date:
-    """A stay date given by its name or (deprecated) its old one; 422 when neither, or both differ."""
-    if value is not None and old_value is not None and value != old_value:
-        raise InvalidQueryError.at(["query", name], f"{name} and {old_name} differ: give {name} only")
-    found = value if value is not None else old_value
-    if found is None:
-        raise InvalidQueryError.at(["query", name], "Field required", "missing")
-    return found
-
-
-@router.get(
-    "/hotels",
-    summary="Search hotels",
-    response_model=HotelPage,
-    responses=examples.with_example(PROBLEMS, examples.SEARCH),
-    openapi_extra=TOKEN_DOC,
-)
+@read_route(router, "/hotels", "Search hotels", HotelPage, PROBLEMS, examples.SEARCH)
 async def search_hotels(
     request: Request,
     city: Annotated[Name | None, Query(description=CITY_DESCRIPTION, examples=["Lisbon"])] = None,
@@ -110,39 +65,34 @@ async def search_hotels(
     read = read_context(request)
     checked_stay(check_in, check_out)
     search = HotelSearch(city, check_in, check_out, guests, min_stars, sort)
-    order, query_id = HOTEL_ORDERS[sort], fingerprint(search.fingerprint_fields())
-    after = decode_cursor(cursor, query_id) if cursor is not None else None
-    await read.fresh()
-    rows, more = await read.read_model.find_page(HOTEL_CARDS, hotel_filter(search), order, after, limit)
-    next_cursor = encode_cursor(order.position_of(rows[-1]), query_id) if more else None
-    page = read.bodies.page(HotelCard, rows, next_cursor)
-    return render(request, page, public(read.services.settings.cache_max_age_seconds))
+    page = await read.page(
+        HotelCard,
+        search.fingerprint_fields(),
+        cursor,
+        lambda after: read.read_model.search_hotels(search, after, limit),
+    )
+    return render(request, page, public(read.runtime.settings.cache_max_age_seconds))
 
 
-@router.get(
-    "/hotels/{hotel_id}",
-    summary="Get a hotel",
-    response_model=HotelDetail,
-    responses=examples.with_example(NOT_FOUND, examples.HOTEL),
-    openapi_extra=TOKEN_DOC,
-)
+@read_route(router, "/hotels/{hotel_id}", "Get a hotel", HotelDetail, NOT_FOUND, examples.HOTEL)
 async def get_hotel(request: Request, hotel_id: HotelId) -> Response:
     """The hotel page: its room types, capacities and rates."""
     read = read_context(request)
     await read.fresh()
-    document = await read.read_model.find_one(HOTEL_DETAILS, str(hotel_id))
+    document = await read.read_model.hotel_detail(hotel_id)
     if document is None:
         raise NotFoundError(f"no hotel {hotel_id}")
-    body = read.bodies.tagged(HotelDetail, document)
-    return render(request, body, public(read.services.settings.cache_max_age_seconds))
+    body = read.body_cache.tagged(HotelDetail, document)
+    return render(request, body, public(read.runtime.settings.cache_max_age_seconds))
 
 
-@router.get(
+@read_route(
+    router,
     "/hotels/{hotel_id}/availability",
-    summary="Get a hotel's availability per night",
-    response_model=HotelAvailability,
-    responses=examples.with_example(NOT_FOUND, examples.AVAILABILITY),
-    openapi_extra=TOKEN_DOC,
+    "Get a hotel's availability per night",
+    HotelAvailability,
+    NOT_FOUND,
+    examples.AVAILABILITY,
 )
 async def get_hotel_availability(
     request: Request,
@@ -162,20 +112,16 @@ async def get_hotel_availability(
 ) -> Response:
     """Booked and free rooms per night and room type; nights nobody booked are fully free."""
     read = read_context(request)
-    limit = read.services.settings.max_availability_nights
+    limit = read.runtime.settings.max_availability_nights
     start = stay_date("check_in", check_in, "from", old_from)
     end = stay_date("check_out", check_out, "to", old_to)
     if nights_of(start, end, max_nights=None) > limit:  # a range, not a stay: its own limit and words
         raise InvalidQueryError.at(["query", "check_out"], f"at most {limit} nights per request")
     await read.fresh()
-    hotel = str(hotel_id)
-    nights_query = {"_id": {"$gte": night_id(hotel, start), "$lt": night_id(hotel, end)}}
     detail, nights = await asyncio.gather(
-        read.read_model.find_one(HOTEL_DETAILS, hotel),
-        read.read_model.find(HOTEL_NIGHTS, nights_query, [("_id", 1)]),
+        read.read_model.hotel_detail(hotel_id), read.read_model.nights(hotel_id, start, end)
     )
     if detail is None:
         raise NotFoundError(f"no hotel {hotel_id}")
-    stored = [load(HotelNight, night) for night in nights]
-    answer = hotel_availability(load(HotelDetail, detail), stored, start, end)
-    return render(request, answer, public(read.services.settings.cache_max_age_seconds))
+    answer = hotel_availability(load(HotelDetail, detail), nights, start, end)
+    return render(request, answer, public(read.runtime.settings.cache_max_age_seconds))

@@ -1,5 +1,5 @@
 """Every failure as `application/problem+json`, in the system's one problem vocabulary (a `Problem` whose
-`instance` is the request's path): 4xx for bad input, 503 when MongoDB is out of reach, except what the
+`instance` is the request's path): 4xx for bad input, 503 when the read store is out of reach, except what the
 HTTP edge answers alike in every service (405 with `Allow`, 413, and an unexpected error's 500:
 `innkeeper_kit.methods`, `.body_limit`, `.unexpected`)."""
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
 from innkeeper_contracts import FieldError, Problem, ProblemKind
@@ -72,15 +71,17 @@ async def on_http_error(request: Request, error: Exception) -> Response:
     return problem(request, error.status_code, kind, detail)
 
 
-async def on_mongo_error(request: Request, error: Exception) -> Response:
+async def on_unreachable(request: Request, error: Exception) -> Response:
     log.warning("read model unavailable", error=repr(error))
     unavailable = ReadModelUnavailableError("the read model (MongoDB) cannot be reached; retry shortly")
     return await on_query_error(request, unavailable)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn exceptions into problem answers."""
+def install(app: FastAPI, unreachable: tuple[type[Exception], ...]) -> None:
+    """Register the handlers that turn exceptions into problem answers; `unreachable`: the read store's
+    errors that mean it cannot be reached (503)."""
     app.add_exception_handler(QueryError, on_query_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(PyMongoError, on_mongo_error)
+    for error in unreachable:
+        app.add_exception_handler(error, on_unreachable)

@@ -6,7 +6,7 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.types import Scope
 
-from query_service.bodies import Tagged
+from query_service.body_cache import Tagged
 from query_service.consistency import Freshness
 
 PRIVATE = "no-store"
