@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from command_service.application.ports import StoredAnswer
+from command_service.application.ports import Committed, StoredAnswer
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
 from command_service.domain.booking import Booking, HotelContact, Stay
@@ -20,7 +20,7 @@ from command_service.domain.errors import (
     NoRoomAvailableError,
 )
 from command_service.domain.hotel import Hotel, RoomType
-from innkeeper_contracts import CommandAccepted, CommandRejected, ConsistencyToken, DomainEvent
+from innkeeper_contracts import CommandRejected, DomainEvent
 
 
 @dataclass
@@ -127,7 +127,7 @@ class FakeUnitOfWork:
     async def __aexit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
         return None
 
-    async def commit(self) -> CommandAccepted:
+    async def commit(self) -> Committed:
         last: tuple[UUID, int] | None = None
         for aggregate in self._seen:
             first = aggregate.saved_version + 1
@@ -139,15 +139,12 @@ class FakeUnitOfWork:
             elif isinstance(aggregate, Booking):
                 self._store.bookings[aggregate.id] = aggregate
         assert last is not None
-        token = ConsistencyToken(
-            aggregate_id=last[0], aggregate_version=last[1], global_position=len(self._store.events)
-        )
-        answer = self._request.accepted(last[0], token.encode())
+        committed = Committed(last[0], last[1], len(self._store.events))
         if key := self._request.idempotency_key:
             self._store.answers[(self._request.idempotency_scope, key)] = StoredAnswer(
-                self._request.name, self._request.request_hash(), answer
+                self._request.name, self._request.request_hash(), self._request.accepted_as(committed)
             )
-        return answer
+        return committed
 
 
 @dataclass

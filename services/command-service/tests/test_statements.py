@@ -22,7 +22,14 @@ from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import Money
 
-ROW = {"unchanged": True, "reserved": True, "last_position": 41, "notified": 1, "remembered": 0}
+ROW = {
+    "unchanged": True,
+    "full_nights": None,
+    "reserved": True,
+    "last_position": 41,
+    "notified": 1,
+    "remembered": 0,
+}
 ROOM_TYPE = {"hotel_id": uuid4(), "code": "DBL", "name": "Double", "capacity": 3, "max_guests": 2,
              "rate_amount": Decimal("120.00"), "rate_currency": "EUR", "hotel_name": "Inn"}  # fmt: skip
 
@@ -66,7 +73,7 @@ async def _book(cache: RoomTypeCache, booking_id: UUID | None = None, key: str |
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=Decimal("1000")))
     request = CommandRequest(command, "corr-1", idempotency_key=key)
     async with PostgresUnitOfWork(OnePool(connection), request, clock, cache) as uow:  # type: ignore[arg-type]
-        accepted = await handlers.book_stay(command, uow)
+        accepted = request.accepted_as(await handlers.book_stay(command, uow))
     assert accepted.consistency_token.startswith("41.")
     return connection.sent
 
@@ -92,8 +99,8 @@ async def test_a_booking_that_reads_its_room_type_first_runs_in_a_transaction() 
     assert await _book(RoomTypeCache(), booking_id=uuid4()) == ["BEGIN", "SELECT", "WITH …", "COMMIT"]
 
 
-async def test_no_statement_may_follow_a_write_deferred_to_the_last() -> None:
+async def test_no_statement_may_follow_a_write_left_to_the_final_statement() -> None:
     transaction = Transaction(RecordingConnection())  # type: ignore[arg-type]
-    transaction.defer(object())  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError, match="deferred"):
+    transaction.only_final_statement_follows()
+    with pytest.raises(RuntimeError, match="left to the final statement"):
         await transaction.execute("SELECT 1")

@@ -12,7 +12,8 @@ import asyncpg
 from command_support import command_client, fetch, hotel_body
 from testkit.waiting import wait_until
 
-from command_service.adapters.event_log import PendingEvent, append_and_commit
+from command_service.adapters.event_log import EventAppend, PendingEvent
+from command_service.adapters.final_statement import FinalStatement
 from command_service.adapters.migrations import migrate
 from command_service.adapters.transaction import Transaction
 from command_service.application.requests import CommandRequest
@@ -109,8 +110,8 @@ async def _append(connection: asyncpg.Connection | CommitHeld) -> int:
     event = PendingEvent(uuid4(), "HotelRegistered", 1, "hotel", uuid4(), 1, "p", '{"x": 1}')
     transaction = Transaction(cast(Any, connection))
     await transaction.begin()
-    answer = await append_and_commit(transaction, [event], CommandRequest(command, "c"), _now())
-    return int(answer.consistency_token.split(".")[0])
+    append = EventAppend([event], CommandRequest(command, "c"), _now())
+    return (await FinalStatement(transaction).commit(append)).global_position
 
 
 async def _waiting(probe: asyncpg.Connection, mode: str) -> bool:

@@ -1,66 +1,98 @@
-"""Reserving a stay's nights in one statement: every night or none, and never past capacity.
-
-`RESERVING` is a set of CTEs that `room_inventory` runs on its own and `booking_repository` runs
-inside the event log's statement, together with the booking.
-"""
+"""Reserving a stay's nights in the final statement: every night or none, never past capacity, and a
+full night is an answer (a column), not an error raised in PostgreSQL."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import asyncpg
 
+from command_service.adapters.room_type_cache import RoomTypeCache
+from command_service.adapters.write_fragment import Parameters
+from command_service.application.ports import RetryableConflictError
 from command_service.domain.booking import Stay
 from command_service.domain.errors import NoRoomAvailableError
 from command_service.domain.hotel import RoomType
 
-# The room type the booking was decided on ($3 rooms, $5 guests, rate $6 $7) is held FOR SHARE and
-# compared with the row before any night is taken (an InitPlan, evaluated once, first): when it changed
-# since (it may come from `room_type_cache`) nothing is written and `unchanged` is false. Nights are
-# taken in night order, so concurrent bookings lock them in the same order (no deadlock). When a night
-# is full, `refuse_full_nights` (migration 002) fails the whole statement, naming the full nights: the
-# statement takes every night or none, with or without a transaction around it.
-RESERVING = """
-held AS MATERIALIZED (
-    SELECT capacity = $3 AND max_guests = $5 AND rate_amount = $6 AND rate_currency = $7 AS unchanged
-    FROM room_types WHERE hotel_id = $1 AND code = $2 FOR SHARE
+# The room type the booking was decided on is held FOR SHARE and compared with the row before any night
+# is touched (an InitPlan, evaluated once, first): when it changed since (it may come from
+# `room_type_cache`) nothing is written and `unchanged` is false. The stay's existing night rows are then
+# locked in night order (concurrent bookings lock them in the same order: no deadlock) and the full
+# ones collected: when any is, nothing is written and they are the answer. Else every night is taken,
+# new rows inserted in night order. Two bookings may still create the same new night row at once; the
+# second then updates the first's row and, if that makes it overbooked, the CHECK
+# `room_nights_not_overbooked` fails the statement, answered with the same 409 (naming every night).
+# Such a booking also takes existing rows before new ones, so against one taking them the other way a
+# deadlock is possible: PostgreSQL aborts one, and the command runs again (RetryableConflictError).
+_RESERVING = """held AS MATERIALIZED (
+    SELECT capacity = {capacity} AND max_guests = {max_guests} AND rate_amount = {rate}
+           AND rate_currency = {currency} AS unchanged
+    FROM room_types WHERE hotel_id = {hotel} AND code = {code} AND {after} FOR SHARE
+), locked AS MATERIALIZED (
+    SELECT night, booked >= capacity AS is_full FROM room_nights
+    WHERE hotel_id = {hotel} AND room_type = {code} AND night = ANY({nights}) AND (SELECT unchanged FROM held)
+    ORDER BY night FOR UPDATE
+), full_nights AS MATERIALIZED (
+    SELECT array_agg(night ORDER BY night) AS nights FROM locked WHERE is_full
 ), reserved AS (
     INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
-    SELECT $1, $2, night, 1, $3 FROM unnest($4::date[]) AS night
-    WHERE (SELECT unchanged FROM held)
+    SELECT {hotel}, {code}, night, 1, {capacity} FROM unnest({nights}) AS night
+    WHERE (SELECT unchanged FROM held) AND (SELECT nights FROM full_nights) IS NULL
     ORDER BY night
-    ON CONFLICT (hotel_id, room_type, night)
-    DO UPDATE SET booked = rn.booked + 1 WHERE rn.booked < rn.capacity
+    ON CONFLICT (hotel_id, room_type, night) DO UPDATE SET booked = rn.booked + 1
     RETURNING night
 ), whole AS MATERIALIZED (
-    SELECT CASE WHEN taken = cardinality($4::date[]) THEN true
-                WHEN NOT coalesce((SELECT unchanged FROM held), false) THEN false
-                ELSE refuse_full_nights(array(SELECT unnest($4::date[]) EXCEPT SELECT night FROM reserved
-                                              ORDER BY 1))
-           END AS reserved
-    FROM (SELECT count(*) AS taken FROM reserved) AS counted
+    SELECT count(*) = cardinality({nights}) AS reserved FROM reserved
 )"""
 
-# What a statement WITH `RESERVING` must select (reading `whole` is what refuses a partial stay).
-RESERVATION = (
-    "coalesce((SELECT unchanged FROM held), false) AS unchanged, (SELECT reserved FROM whole) AS reserved"
-)
-
-# A full night: refused by `refuse_full_nights` (naming them), or by the CHECK for a new night row.
-RESERVATION_CHECKS = frozenset({"stay_nights_full", "room_nights_not_overbooked"})
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_OVERBOOKED = "room_nights_not_overbooked"
 
 
-def reservation_args(stay: Stay, room_type: RoomType) -> tuple[object, ...]:
-    """$1-$7 of `RESERVING`."""
-    rate = room_type.nightly_rate
-    return (stay.hotel_id, stay.room_type, room_type.capacity, stay.nights, room_type.max_guests,
-            rate.amount, rate.currency)  # fmt: skip
+@dataclass(frozen=True)
+class Reservation:
+    """One room of the type on every night of the stay, or none: a `Write` of the final statement."""
 
+    stay: Stay
+    room_type: RoomType
+    room_types: RoomTypeCache
+    written = "(SELECT reserved FROM whole)"
+    columns = (
+        "coalesce((SELECT unchanged FROM held), false) AS unchanged,"
+        " (SELECT nights FROM full_nights) AS full_nights"
+    )
 
-def no_room(stay: Stay, error: asyncpg.CheckViolationError) -> NoRoomAvailableError:
-    """The answer to a reservation refused by the database: the full nights it names, else all."""
-    named = (error.detail or "").split(",") if error.constraint_name == "stay_nights_full" else []
-    full = named if named and all(_ISO_DATE.fullmatch(night) for night in named) else stay.nights
-    nights = ", ".join(str(night) for night in full)
-    return NoRoomAvailableError(f"no {stay.room_type!r} room free on {nights}")
+    def ctes(self, parameters: Parameters, after: str) -> str:
+        stay, room_type, p = self.stay, self.room_type, parameters
+        rate = room_type.nightly_rate
+        return _RESERVING.format(
+            hotel=p(stay.hotel_id, "uuid"),
+            code=p(stay.room_type, "text"),
+            nights=p(stay.nights, "date[]"),
+            capacity=p(room_type.capacity, "int"),
+            max_guests=p(room_type.max_guests, "int"),
+            rate=p(rate.amount, "numeric"),
+            currency=p(rate.currency, "text"),
+            after=after,
+        )
+
+    def check(self, row: asyncpg.Record) -> None:
+        """RetryableConflictError when the room type changed since the booking read it (it leaves the
+        cache and the command runs again on a fresh read); NoRoomAvailableError naming the full nights."""
+        if not row["unchanged"]:
+            self.room_types.forget(self.stay.hotel_id)
+            raise RetryableConflictError(
+                f"room type {self.stay.room_type!r} of hotel {self.stay.hotel_id} changed"
+            )
+        if row["full_nights"] is not None:
+            raise self._no_room(row["full_nights"])
+
+    def refused(self, error: asyncpg.PostgresError) -> None:
+        """A new night row overbooked by a concurrent booking (above): no room on the stay's nights."""
+        if isinstance(error, asyncpg.CheckViolationError) and error.constraint_name == _OVERBOOKED:
+            raise self._no_room(self.stay.nights) from None
+
+    def _no_room(self, nights: Sequence[date]) -> NoRoomAvailableError:
+        listed = ", ".join(str(night) for night in nights)
+        return NoRoomAvailableError(f"no {self.stay.room_type!r} room free on {listed}")

@@ -11,24 +11,24 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from command_service.adapters.booking_repository import PostgresBookings
-from command_service.adapters.event_log import EventRecorder, append_and_commit
+from command_service.adapters.event_log import EventAppend, EventRecorder
+from command_service.adapters.final_statement import FinalStatement
 from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import RETRYABLE_ERRORS, as_unavailable
 from command_service.adapters.room_inventory import PostgresRoomInventory
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.transaction import Transaction
-from command_service.application.ports import IdempotencyKeyTakenError, RetryableConflictError
+from command_service.application.ports import Committed, IdempotencyKeyTakenError, RetryableConflictError
 from command_service.application.requests import CommandRequest
 from command_service.domain.clock import Clock
 from command_service.domain.errors import VersionConflictError
-from innkeeper_contracts import CommandAccepted
 
 
 class PostgresUnitOfWork:
     """Rolls back on exit unless `commit()` ran; maps database failures to errors.
 
-    The transaction begins with the first statement, so a command whose writes all go into the last
-    one (`Transaction`) runs a single statement."""
+    The transaction begins with the first statement, so a command whose writes all go into the final
+    one (`final_statement`) runs a single statement."""
 
     def __init__(
         self,
@@ -51,26 +51,25 @@ class PostgresUnitOfWork:
         except Exception as error:
             _translate(error)
             raise
-        self._transaction = transaction = Transaction(connection, alone=self._request.retry_safe)
+        self._transaction = transaction = Transaction(connection, may_run_alone=self._request.retry_safe)
+        self._final = final = FinalStatement(transaction)
         self.hotels = PostgresHotels(transaction, self._recorder, self._room_types)
-        self.inventory = inventory = PostgresRoomInventory(transaction, self._room_types)
-        self.bookings = PostgresBookings(transaction, self._recorder, inventory)
+        self.inventory = PostgresRoomInventory(transaction, final, self._room_types)
+        self.bookings = PostgresBookings(transaction, final, self._recorder)
         return self
 
-    async def commit(self) -> CommandAccepted:
-        await self.inventory.flush()
-        answer = await append_and_commit(
-            self._transaction, self._recorder.pending, self._request, self._clock.now()
-        )
+    async def commit(self) -> Committed:
+        append = EventAppend(self._recorder.pending, self._request, self._clock.now())
+        committed = await self._final.commit(append)
         self._committed = True
-        return answer
+        return committed
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if not self._committed and self._connection is not None:
             with contextlib.suppress(Exception):
-                await self._transaction.abandon()
+                await self._transaction.roll_back()
         await self._release()
         if self._committed:  # the connection is back in the pool for the relay's round
             self._committed_hook()

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from command_service.application.behaviours import Check
 from command_service.application.mediator import Handler
-from command_service.application.ports import UnitOfWork
+from command_service.application.ports import Committed, UnitOfWork
 from command_service.domain.booking import Booking
 from command_service.domain.clock import Clock, today
 from command_service.domain.hotel import Hotel
@@ -17,7 +17,6 @@ from innkeeper_contracts import (
     BookStay,
     CancelBooking,
     ChangeRoomCapacity,
-    CommandAccepted,
     Contract,
     RegisterHotel,
     SetManagementContact,
@@ -32,12 +31,12 @@ class Handlers:
     clock: Clock
     cancellation_policy: CancellationPolicy
 
-    async def register_hotel(self, command: RegisterHotel, uow: UnitOfWork) -> CommandAccepted:
+    async def register_hotel(self, command: RegisterHotel, uow: UnitOfWork) -> Committed:
         hotel = Hotel.register(command, command.hotel_id or uuid4(), self.clock.now())
         await uow.hotels.add(hotel)
         return await uow.commit()
 
-    async def change_room_capacity(self, command: ChangeRoomCapacity, uow: UnitOfWork) -> CommandAccepted:
+    async def change_room_capacity(self, command: ChangeRoomCapacity, uow: UnitOfWork) -> Committed:
         hotel = await uow.hotels.get(command.hotel_id, lock_room_type=command.room_type)
         from_night = today(self.clock)
         booked = await uow.inventory.most_booked(hotel.id, command.room_type, from_night)
@@ -46,13 +45,13 @@ class Handlers:
         await uow.hotels.save(hotel)
         return await uow.commit()
 
-    async def set_nightly_rate(self, command: SetNightlyRate, uow: UnitOfWork) -> CommandAccepted:
+    async def set_nightly_rate(self, command: SetNightlyRate, uow: UnitOfWork) -> Committed:
         hotel = await uow.hotels.get(command.hotel_id)
         hotel.set_nightly_rate(command.room_type, command.nightly_rate)
         await uow.hotels.save(hotel)
         return await uow.commit()
 
-    async def set_management_contact(self, command: SetManagementContact, uow: UnitOfWork) -> CommandAccepted:
+    async def set_management_contact(self, command: SetManagementContact, uow: UnitOfWork) -> Committed:
         hotel = await uow.hotels.get(command.hotel_id)
         hotel.set_management_contact(command.email)
         await uow.hotels.save(hotel)
@@ -62,14 +61,14 @@ class Handlers:
         """The stay's dates on today's calendar (the schema checked the rest); the domain checks again."""
         ensure_bookable_check_in(command.check_in, today(self.clock))
 
-    async def book_stay(self, command: BookStay, uow: UnitOfWork) -> CommandAccepted:
+    async def book_stay(self, command: BookStay, uow: UnitOfWork) -> Committed:
         room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
         booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
         await uow.inventory.reserve(booking.stay, room_type)
         await uow.bookings.add(booking)
         return await uow.commit()
 
-    async def cancel_booking(self, command: CancelBooking, uow: UnitOfWork) -> CommandAccepted:
+    async def cancel_booking(self, command: CancelBooking, uow: UnitOfWork) -> Committed:
         booking = await uow.bookings.get(command.booking_id)
         booking.cancel(command.reason, self.clock.now(), self.cancellation_policy)
         await uow.inventory.release(booking.stay)

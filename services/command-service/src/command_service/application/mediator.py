@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
 
-from command_service.application.ports import UnitOfWork
+from command_service.application.ports import Committed, UnitOfWork
 from command_service.application.requests import CommandRequest, Outcome
-from innkeeper_contracts import CommandAccepted, Contract
+from innkeeper_contracts import Contract
 
 Next = Callable[[], Awaitable[Outcome]]
-Handler = Callable[[Any, UnitOfWork], Awaitable[CommandAccepted]]
-"""Handles one command type inside a unit of work and returns the committed answer."""
+Handler = Callable[[Any, UnitOfWork], Awaitable[Committed]]
+"""Handles one command type inside a unit of work and returns where its last event went."""
 
 
 class Behaviour(Protocol):
@@ -47,4 +47,4 @@ class Mediator:
 async def _call_handler(handler: Handler, request: CommandRequest) -> Outcome:
     if request.uow is None:
         raise RuntimeError("handlers run inside a unit of work: add UnitOfWorkBehaviour to the pipeline")
-    return await handler(request.command, request.uow)
+    return request.accepted_as(await handler(request.command, request.uow))

@@ -11,7 +11,16 @@ from uuid import UUID
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.booking import Booking, Stay
 from command_service.domain.hotel import Hotel, RoomType
-from innkeeper_contracts import CommandAccepted, CommandRejected
+from innkeeper_contracts import CommandRejected
+
+
+@dataclass(frozen=True)
+class Committed:
+    """Where a committed command's last event went: its aggregate, version and global position."""
+
+    aggregate_id: UUID
+    aggregate_version: int
+    global_position: int
 
 
 class ServiceUnavailableError(Exception):
@@ -69,8 +78,9 @@ class RoomInventory(Protocol):
     """Rooms booked per night and room type; never more than the capacity."""
 
     async def reserve(self, stay: Stay, room_type: RoomType) -> None:
-        """Take one room on every night of the stay, or none (NoRoomAvailableError); first hold the
-        room type and check it is as given (else RetryableConflictError: run the command again)."""
+        """Take one room on every night of the stay, or none (NoRoomAvailableError, by the commit at the
+        latest); first hold the room type and check it is as given (else RetryableConflictError: run
+        the command again)."""
 
     async def release(self, stay: Stay) -> None:
         """Give back the room on every night of the stay."""
@@ -101,8 +111,9 @@ class UnitOfWork(Protocol):
         """The booked nights, inside this unit of work."""
         ...
 
-    async def commit(self) -> CommandAccepted:
-        """Append the recorded events, remember the answer under the idempotency key, commit."""
+    async def commit(self) -> Committed:
+        """Make the writes left to the end, append the recorded events, remember the answer under the
+        idempotency key, commit; where the last event went."""
         ...
 
 

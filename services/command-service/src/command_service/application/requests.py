@@ -15,6 +15,7 @@ from innkeeper_contracts import (
     CancelBooking,
     CommandAccepted,
     CommandRejected,
+    ConsistencyToken,
     Contract,
     problem_type,
 )
@@ -22,7 +23,7 @@ from innkeeper_contracts.problems import PROBLEM_TITLES, PROBLEM_TYPE_BASE, kind
 from innkeeper_kit.auth import Principal
 
 if TYPE_CHECKING:
-    from .ports import UnitOfWork
+    from .ports import Committed, UnitOfWork
 
 Outcome = CommandAccepted | CommandRejected
 """What the pipeline answers: HTTP 202 / an accepted reply, or problem details."""
@@ -89,6 +90,15 @@ class CommandRequest:
             consistency_token=consistency_token,
             correlation_id=self.correlation_id,
         )
+
+    def accepted_as(self, committed: Committed) -> CommandAccepted:
+        """The answer to the command once committed; its token names where its last event went."""
+        token = ConsistencyToken(
+            aggregate_id=committed.aggregate_id,
+            aggregate_version=committed.aggregate_version,
+            global_position=committed.global_position,
+        )
+        return self.accepted(committed.aggregate_id, token.encode())
 
     def rejected(self, error: CommandError) -> CommandRejected:
         # Imported here: the table in `rejections` names access's errors, and access imports this module.

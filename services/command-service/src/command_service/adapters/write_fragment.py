@@ -1,0 +1,47 @@
+"""A write that goes into a command's final statement: its CTEs, its parameters and its answer.
+
+A fragment asks `Parameters` for a placeholder per value as the final statement is composed
+(`final_statement`), so no fragment knows where the others' parameters are, and nothing is renumbered.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import asyncpg
+
+
+class Parameters:
+    """The final statement's parameters: each value gets the next `$n`, in the order asked for."""
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+
+    def __call__(self, value: object, sql_type: str) -> str:
+        """The placeholder of a new parameter with this value, cast to `sql_type` (e.g. `$7::date[]`)."""
+        self.values.append(value)
+        return f"${len(self.values)}::{sql_type}"
+
+
+class Write(Protocol):
+    """One write of the final statement, made only if every write before it was made."""
+
+    @property
+    def written(self) -> str:
+        """A SQL condition that holds once this write was made (it implies the writes before it were)."""
+        ...
+
+    @property
+    def columns(self) -> str:
+        """What it adds to the final statement's row for `check` (or nothing: "")."""
+        ...
+
+    def ctes(self, parameters: Parameters, after: str) -> str:
+        """Its CTEs (`name AS (...)`, comma-separated), writing only if the SQL condition `after` holds."""
+        ...
+
+    def check(self, row: asyncpg.Record) -> None:
+        """Raise the command's answer unless the write was made (then the statement wrote nothing)."""
+
+    def refused(self, error: asyncpg.PostgresError) -> None:
+        """Raise the command's answer to the database refusing the statement (or nothing: it stands)."""
