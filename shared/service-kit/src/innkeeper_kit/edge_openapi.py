@@ -24,11 +24,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from innkeeper_kit.identifiers import CORRELATION_HEADER, ID_MAX_LENGTH, ID_PATTERN
-from innkeeper_kit.problems import PROBLEM_JSON, problem_schemas
+from innkeeper_kit.openapi_document import PROBLEM_REF, add_problem_schemas, amend_openapi
+from innkeeper_kit.problems import PROBLEM_JSON
 from innkeeper_kit.settings import ServiceSettings
 
 JSON = "application/json"
-PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 EDGE_PROBLEM = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
 _CORRELATION_REF = {"$ref": f"#/components/headers/{CORRELATION_HEADER}"}
 _RETRY_REF = {"$ref": "#/components/headers/Retry-After"}
@@ -111,28 +111,20 @@ def edge_answers(settings: ServiceSettings) -> dict[str, dict[str, Any]]:
 
 
 def document_http_edge(app: FastAPI, settings: ServiceSettings) -> None:
-    """Wrap `app.openapi` to add the edge's parameters, answers and headers to every operation."""
-    build = app.openapi
+    """Add the edge's parameters, answers and headers to every operation of `app`'s document."""
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
+    def amend(schema: dict[str, Any]) -> None:
         info = schema.setdefault("info", {})
         info["description"] = f"{info.get('description', '')}\n\n{edge_note(settings)}".strip()
-        components = schema.setdefault("components", {})
-        for name, problem_schema in problem_schemas().items():
-            components.setdefault("schemas", {}).setdefault(name, problem_schema)
+        components = add_problem_schemas(schema)
         components.setdefault("headers", {}).update(HEADERS)
         components.setdefault("parameters", {})[CORRELATION_HEADER] = CORRELATION_PARAMETER
         answers = edge_answers(settings)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 _document(operation, answers)
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, amend)
 
 
 def _document(operation: dict[str, Any], answers: dict[str, dict[str, Any]]) -> None:

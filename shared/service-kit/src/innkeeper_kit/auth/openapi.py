@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from innkeeper_kit.problems import PROBLEM_JSON, problem_schemas
+from innkeeper_kit.openapi_document import PROBLEM_REF, add_problem_schemas, amend_openapi
+from innkeeper_kit.problems import PROBLEM_JSON
 
 from .middleware import Access
 
 SCHEME = "bearerAuth"
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _SCHEME = {
     "type": "http",
     "scheme": "bearer",
@@ -28,23 +28,14 @@ _SCHEME = {
 
 def document_bearer_auth(app: FastAPI, access: Callable[[str, str], Access]) -> None:
     """Add the bearer scheme and, per operation, `security` plus the 401/403 answers it may give."""
-    build = app.openapi
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        components = schema.setdefault("components", {})
-        components.setdefault("securitySchemes", {})[SCHEME] = _SCHEME
-        for name, problem_schema in problem_schemas().items():
-            components.setdefault("schemas", {}).setdefault(name, problem_schema)
+    def amend(schema: dict[str, Any]) -> None:
+        add_problem_schemas(schema).setdefault("securitySchemes", {})[SCHEME] = _SCHEME
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 _secure(operation, access(method.upper(), path))
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, amend)
 
 
 def _secure(operation: dict[str, Any], access: Access) -> None:
@@ -63,14 +54,14 @@ def _secure(operation: dict[str, Any], access: Access) -> None:
         "403",
         {
             "description": f"The token is valid, but its role (or hotels) may not use this operation: {who}",
-            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
         },
     )
     responses.setdefault(
         "503",
         {
             "description": "The issuer's keys cannot be fetched, so no token can be checked now",
-            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
         },
     )
 
@@ -81,5 +72,5 @@ def _unauthenticated(description: str) -> dict[str, Any]:
         "headers": {
             "WWW-Authenticate": {"schema": {"type": "string"}, "description": "RFC 6750", "required": True}
         },
-        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
     }
