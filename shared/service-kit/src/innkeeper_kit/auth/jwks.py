@@ -8,20 +8,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-import orjson
 import structlog
-from jwt import PyJWK, PyJWKSet
-from jwt.exceptions import PyJWKSetError, PyJWTError
+from jwt import PyJWK
+from jwt.exceptions import PyJWTError
 
 from .errors import KeysUnavailableError, TokenRejectedError
+from .jwks_source import discover_jwks_url, fetch_jwks, usable_keys
 
 log = structlog.get_logger("innkeeper_kit.auth")
-DISCOVERY_PATH = "/.well-known/openid-configuration"
 
 
 class JwksCache:
@@ -98,7 +94,9 @@ class JwksCache:
                 return  # another request fetched (or tried) while this one waited for the lock
             self._tried_at = self._clock()
             try:
-                keys, fingerprint = _usable_keys(await self._fetch())
+                if not self._url:
+                    self._url = await discover_jwks_url(self._issuer, self._timeout)
+                keys, fingerprint = usable_keys(await fetch_jwks(self._url, self._timeout))
             except (httpx.HTTPError, OSError, ValueError, PyJWTError) as error:
                 log.warning("auth.jwks_unavailable", reason=reason, error=str(error)[:300])
                 return
@@ -109,45 +107,3 @@ class JwksCache:
                 self.generation += 1
                 log.info("auth.jwks_loaded", reason=reason, kids=sorted(keys))
             self._keys = keys
-
-    async def _fetch(self) -> dict[str, Any]:
-        url = self._url or await self._discover()
-        if urlsplit(url).scheme == "file":  # development only (settings): a small local file
-            data = await asyncio.to_thread(Path(urlsplit(url).path).read_bytes)
-            document: dict[str, Any] = orjson.loads(data)
-            return document
-        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
-            answer = await client.get(url, headers={"Accept": "application/json"})
-            answer.raise_for_status()
-            fetched: dict[str, Any] = answer.json()
-            return fetched
-
-    async def _discover(self) -> str:
-        """The `jwks_uri` of the issuer's discovery document, which must name the same issuer."""
-        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
-            answer = await client.get(self._issuer.rstrip("/") + DISCOVERY_PATH)
-            answer.raise_for_status()
-            document = answer.json()
-        if document.get("issuer") != self._issuer or not isinstance(document.get("jwks_uri"), str):
-            raise ValueError(f"the discovery document of {self._issuer} names another issuer or no jwks_uri")
-        self._url = document["jwks_uri"]
-        return self._url
-
-
-def _usable_keys(document: dict[str, Any]) -> tuple[dict[str, PyJWK], bytes]:
-    """Public signature keys with a `kid`; symmetric (`oct`) and encryption keys are never trusted."""
-    entries = [
-        entry
-        for entry in document.get("keys", [])
-        if isinstance(entry, dict)
-        and entry.get("kty") in ("RSA", "EC", "OKP")
-        and entry.get("use", "sig") == "sig"
-        and isinstance(entry.get("kid"), str)
-        and "d" not in entry  # a private key published by mistake is not a reason to trust it
-    ]
-    try:
-        key_set = PyJWKSet.from_dict({"keys": entries})
-    except PyJWKSetError as error:
-        raise ValueError(f"the JWKS has no usable signature key: {error}") from None
-    fingerprint = orjson.dumps(entries, option=orjson.OPT_SORT_KEYS)
-    return {key.key_id: key for key in key_set.keys if key.key_id is not None}, fingerprint
