@@ -19,7 +19,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from innkeeper_kit.problems import instance_of, send_problem
+from innkeeper_kit.problems import send_problem
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_READ_SECONDS = 10.0
@@ -80,12 +80,12 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send, what: str) -> None:
         detail = f"{what}; this service accepts {self.max_bytes} bytes at most"
-        await send_problem(send, 413, "too-large", detail, instance=instance_of(scope))
+        await send_problem(send, scope, 413, "too-large", detail)
 
     async def _time_out(self, scope: Scope, send: Send) -> None:
         detail = f"the body did not arrive in full within {self.read_seconds:g} seconds"
         closing = {"Connection": "close"}
-        await send_problem(send, 408, "request-timeout", detail, closing, instance=instance_of(scope))
+        await send_problem(send, scope, 408, "request-timeout", detail, closing)
 
 
 def _framing(scope: Scope) -> tuple[int | None, bool]:

@@ -5,23 +5,18 @@ whose edge needs nothing more per request (the query service's own also times ea
 from __future__ import annotations
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from innkeeper_kit.asgi import HttpMiddleware
 from innkeeper_kit.identifiers import CORRELATION_HEADER, correlation_id_of
 
 HEADER = CORRELATION_HEADER.lower().encode()
 
 
-class CorrelationIdMiddleware:
-    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path)."""
+class CorrelationIdMiddleware(HttpMiddleware):
+    """Binds and echoes each request's correlation id."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         correlation_id = correlation_id_of(scope["headers"])
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         echoed = (HEADER, correlation_id.encode("latin-1"))

@@ -68,15 +68,15 @@ def problem_response(
 
 async def send_problem(
     send: Send,
+    scope: Scope,
     status: int,
     kind: ProblemKind,
     detail: str,
     headers: dict[str, str] | None = None,
-    *,
-    instance: str | None,
 ) -> None:
-    """Answer a raw ASGI request with a problem (the connection stays usable: the body is complete)."""
-    body = problem_body(status, kind, detail, instance)
+    """Answer the raw ASGI request `scope` with a problem (the connection stays usable: the body is
+    complete)."""
+    body = problem_body(status, kind, detail, instance_of(scope))
     raw_headers = [
         (b"content-type", PROBLEM_JSON.encode()),
         (b"content-length", str(len(body)).encode()),

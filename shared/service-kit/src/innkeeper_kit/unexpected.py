@@ -11,24 +11,19 @@ the answer had already begun does the error go on: half an answer can only be en
 from __future__ import annotations
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from innkeeper_kit.problems import instance_of, send_problem
+from innkeeper_kit.asgi import HttpMiddleware
+from innkeeper_kit.problems import send_problem
 
 LOGGER_NAME = "innkeeper_kit.unexpected"
 DETAIL = "the request failed unexpectedly; nothing about it is shown here: quote the correlation id"
 
 
-class UnexpectedErrorMiddleware:
-    """Pure ASGI; add it inside the middleware that binds and echoes the correlation id."""
+class UnexpectedErrorMiddleware(HttpMiddleware):
+    """Add it inside the middleware that binds and echoes the correlation id."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:
@@ -48,4 +43,4 @@ class UnexpectedErrorMiddleware:
             log.error("http.unexpected_error", method=scope["method"], route=route, exc_info=error)
             if started:
                 raise
-            await send_problem(send, 500, "internal", DETAIL, instance=instance_of(scope))
+            await send_problem(send, scope, 500, "internal", DETAIL)

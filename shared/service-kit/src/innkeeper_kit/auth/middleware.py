@@ -17,7 +17,7 @@ from typing import Literal
 import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from innkeeper_kit.problems import instance_of, send_problem
+from innkeeper_kit.problems import send_problem
 
 from .errors import KeysUnavailableError, NoRoleError, TokenRejectedError
 from .principal import Principal
@@ -78,7 +78,7 @@ class BearerAuthMiddleware:
             if access == "operator" and (principal is None or principal.role not in OPERATOR_ROLES):
                 raise _RefusedError(403, "forbidden", "this route is for operators: an admin or a service")
         except _RefusedError as refusal:
-            await send_problem(send, *refusal.args, instance=instance_of(scope))
+            await send_problem(send, scope, *refusal.args)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
