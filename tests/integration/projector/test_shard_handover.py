@@ -9,6 +9,7 @@ on. The model must still equal a clean rebuild from the log.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import cast
 
@@ -20,7 +21,7 @@ from innkeeper_contracts import EventEnvelope, RoomCapacityChanged
 from projector.bootstrap import build_runtime
 from projector.runtime import Runtime
 from projector.settings import load_settings
-from projector.store.mongo import MongoReadStore
+from projector.store.mongo import MongoConnection
 from projector.store.mongo.status import MongoStatusBoard
 from projector.writer import BatchWriter
 
@@ -29,9 +30,8 @@ SHARD = "shard-0"
 
 def writer(runtime: Runtime) -> BatchWriter:
     """A writer with its own cache and its own view of the shard's batch count: another process."""
-    store = cast(MongoReadStore, runtime.store)
-    status = MongoStatusBoard(store.database)
-    return BatchWriter(store.documents, store.generations, runtime.events, store.parking, status)
+    status = MongoStatusBoard(cast(MongoConnection, runtime.store.connection).database)
+    return BatchWriter(replace(runtime.store, status=status), runtime.events)
 
 
 async def test_turns_on_one_shard_give_the_model_of_a_clean_rebuild(

@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def ready(request: Request) -> dict[str, bool]:
         runtime = _runtime(request)
-        return {"rabbitmq": runtime.broker_ready(), "mongodb": await runtime.store.reachable(2)}
+        return {"rabbitmq": runtime.broker_ready(), "mongodb": await runtime.store.connection.reachable(2)}
 
     add_health_routes(app, ready, "rabbitmq", "mongodb")
 

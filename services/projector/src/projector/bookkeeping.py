@@ -12,7 +12,7 @@ from innkeeper_contracts import EventEnvelope
 from .planner import Plan
 from .ports import Kind, ParkingLot, StatusBoard
 
-log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
+log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
 
 async def record_batch(

@@ -7,14 +7,14 @@ from .event_log import PostgresEventLog
 from .projection import check_declarations
 from .runtime import Runtime
 from .settings import Settings
-from .store.mongo import MONGO_FAILURES, MongoReadStore
+from .store import mongo
 
 
 async def build_runtime(settings: Settings) -> Runtime:
     """Connect to the read store and the event log, and prepare the store for a first start."""
     check_declarations()  # an event type with no projection stops the start, before any I/O
-    store = MongoReadStore.connect(settings.mongodb_url, settings.mongodb_database)
+    store = mongo.connect(settings.mongodb_url, settings.mongodb_database)
     events = await PostgresEventLog.connect(settings.postgres_dsn)
-    runtime = Runtime(settings, events, store, MONGO_FAILURES)
-    await store.prepare()
-    return runtime
+    await store.generations.ensure_initial()
+    await store.parking.create_indexes()
+    return Runtime(settings, events, store, mongo.MONGO_FAILURES)

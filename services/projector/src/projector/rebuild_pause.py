@@ -20,7 +20,7 @@ from .ports import GenerationRegistry, Generations, Heartbeats
 RECENT_SECONDS = 0.5
 """A reading of the generations younger than this stands in for a read of its own (checks run every
 0.25 s; the rebuild takes a process for dead after 3 s without a heartbeat, written every second)."""
-log = structlog.get_logger("projector.gate")  # the logger name operators already filter on
+log = structlog.get_logger("projector.gate")  # the name its log lines always had
 
 
 class RebuildPause:

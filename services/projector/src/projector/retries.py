@@ -14,7 +14,7 @@ from innkeeper_contracts import EventEnvelope
 from .planner import Failure, Plan
 from .ports import ParkingLot
 
-log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
+log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
 
 @dataclass(frozen=True)

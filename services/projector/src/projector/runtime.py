@@ -48,11 +48,8 @@ class Runtime:
         async with self.connection.channel() as channel:
             await declare(channel, settings.projector_shards)
         writer = BatchWriter(
-            store.documents,
-            store.generations,
+            store,
             self.events,
-            store.parking,
-            store.status,
             Patience(settings.projector_max_attempts, settings.projector_gap_wait_seconds),
             pause,
             settings.projector_max_document_bytes,
@@ -110,7 +107,7 @@ class Runtime:
     async def close(self) -> None:
         """Close the event log and the read store (what every operator tool ends with)."""
         await self.events.close()
-        await self.store.close()
+        await self.store.connection.close()
 
     def broker_ready(self) -> bool:
         """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""

@@ -16,32 +16,21 @@ from innkeeper_contracts import EventEnvelope
 from .bookkeeping import log_applied, record_batch
 from .metrics import Metrics
 from .planner import Plan, plan_batch
-from .ports import (
-    DocumentStore,
-    EventLog,
-    GenerationRegistry,
-    Generations,
-    ParkingLot,
-    StatusBoard,
-    WriteConflictError,
-)
+from .ports import EventLog, Generations, ReadStore, WriteConflictError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .rebuild_pause import RebuildPause
 from .retries import Attempts, Patience, retry_or_park
 from .shard_cache import CachedStore
 
-log = structlog.get_logger("projector.processor")  # the logger name operators already filter on
+log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
 
 @dataclass
 class BatchWriter:
     """Writes batches of shards to the active generation (a rebuild waits for its pause to switch)."""
 
-    store: DocumentStore
-    registry: GenerationRegistry
+    store: ReadStore
     events: EventLog
-    parking: ParkingLot
-    status: StatusBoard
     patience: Patience = field(default_factory=Patience)
     pause: RebuildPause | None = None
     """The process's rebuild pause: its last reading of the generations spares one read per batch."""
@@ -60,7 +49,7 @@ class BatchWriter:
                 log.info("write conflict, applying the batch again", shard=shard, reason=str(conflict))
 
     async def _attempt(self, shard: str, envelopes: list[EventEnvelope], attempts: Attempts) -> bool:
-        store = self._stores.setdefault(shard, CachedStore(self.store))
+        store = self._stores.setdefault(shard, CachedStore(self.store.documents))
         try:
             return await self._apply(shard, store, envelopes, attempts)
         except BaseException:
@@ -83,14 +72,14 @@ class BatchWriter:
             planned = await self._plan(store, generations.active, envelopes, blocked)
         active = planned
         if active.failed:
-            parked = await retry_or_park(self.parking, self.patience, shard, active, attempts)
+            parked = await retry_or_park(self.store.parking, self.patience, shard, active, attempts)
             self.metrics.parked.inc(parked)
             return False
         recorded: list[bool] = []
 
         async def bookkeeping() -> None:  # with the checkpoints: none of it may run ahead of the documents
             batch = (shard, active, len(envelopes), retrying)
-            recorded.append(await record_batch(self.parking, self.status, *batch))
+            recorded.append(await record_batch(self.store.parking, self.store.status, *batch))
 
         await store.save(generations.active, active.changes(), alongside=bookkeeping)
         if not recorded[0]:
@@ -105,14 +94,14 @@ class BatchWriter:
         the switch before it opens again. Otherwise (no pause, a stalled process) read afresh."""
         if self.pause is not None and (known := self.pause.recent_generations()) is not None:
             return known
-        return await self.registry.current()
+        return await self.store.generations.current()
 
     async def _shard_state(
         self, shard: str, aggregates: set[str]
     ) -> tuple[bool, set[str], dict[str, tuple[str, int]]]:
         """Whether the cache is still ours, and what of the batch is parked or being retried."""
-        only_mine, parking_changes = await self.status.only_mine_since(shard)
-        blocked, retrying = await self.parking.blocked(aggregates, shard, parking_changes)
+        only_mine, parking_changes = await self.store.status.only_mine_since(shard)
+        blocked, retrying = await self.store.parking.blocked(aggregates, shard, parking_changes)
         return only_mine, blocked, retrying
 
     async def _plan_ahead(

@@ -5,7 +5,7 @@ from .documents import Alongside, Changes, Checkpoint, DocumentStore, WriteConfl
 from .event_log import EventLog, GapNotHealedError
 from .generations import GENERATION_BASES, GenerationRegistry, Generations
 from .shards import Entry, Heartbeats, Kind, ParkingLot, StatusBoard
-from .store import ReadStore
+from .store import ReadStore, StoreConnection
 
 __all__ = [
     "GENERATION_BASES",
@@ -23,5 +23,6 @@ __all__ = [
     "ParkingLot",
     "ReadStore",
     "StatusBoard",
+    "StoreConnection",
     "WriteConflictError",
 ]

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from innkeeper_contracts.documents import (
-    BOOKINGS,
-    CHECKPOINTS,
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
-)
+from innkeeper_contracts.documents import storage
 
-GENERATION_BASES = (HOTEL_CARDS, HOTEL_DETAILS, HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS, CHECKPOINTS)
+GENERATION_BASES = (
+    storage.HOTEL_CARDS,
+    storage.HOTEL_DETAILS,
+    storage.HOTEL_NIGHTS,
+    storage.BOOKINGS,
+    storage.MANAGEMENT_ALERTS,
+    storage.CHECKPOINTS,
+)
 """The collections every generation holds (by base name)."""
 
 

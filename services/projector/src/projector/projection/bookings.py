@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
 
 from innkeeper_contracts import (
     BookingCancelled,
@@ -30,6 +33,14 @@ from .hotels import applied, with_id
 from .nights import set_booking
 from .view import Doc, DocKey, ReadView
 
+BOOKING_FIELDS = sorted(StayBooked.model_fields.keys() & BookingDetail.model_fields.keys())
+"""What the booking page takes from `StayBooked` as it is."""
+ALERT_FIELDS = sorted(
+    ManagementAlertRaised.model_fields.keys() & ManagementAlert.model_fields.keys() - {"hotel_name"}
+)
+"""What an alert of the feed takes from `ManagementAlertRaised` as it is (the hotel's name comes from
+its page)."""
+
 
 def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -> None:
     hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
@@ -42,20 +53,10 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
         return  # a later event (a cancellation) is applied: its nights are written already
     if existing is None:
         detail = BookingDetail(
-            booking_id=event.booking_id,
-            hotel_id=event.hotel_id,
+            **_taken(event, BOOKING_FIELDS),
             hotel_name=hotel["name"],
             city=hotel["city"],
-            room_type=event.room_type,
-            guest=event.guest,
-            check_in=event.check_in,
-            check_out=event.check_out,
-            nights=event.nights,
-            guests=event.guests,
-            nightly_rate=event.nightly_rate,
-            total_price=event.total_price,
             status="active",
-            booked_at=event.booked_at,
             version=envelope.aggregate_version,
         )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
@@ -97,17 +98,7 @@ def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAl
     alert_id = str(event.alert_id)
     if view.get(MANAGEMENT_ALERTS, alert_id) is None:
         hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
-        alert = ManagementAlert(
-            alert_id=event.alert_id,
-            hotel_id=event.hotel_id,
-            hotel_name=hotel["name"],
-            booking_id=event.booking_id,
-            kinds=event.kinds,
-            message=event.message,
-            total_price=event.total_price,
-            refund=event.refund,
-            raised_at=event.raised_at,
-        )
+        alert = ManagementAlert(**_taken(event, ALERT_FIELDS), hotel_name=hotel["name"])
         view.put(MANAGEMENT_ALERTS, alert_id, with_id(alert_id, alert.model_dump(mode="json")))
     advance_version(view, envelope, event)
 
@@ -119,6 +110,11 @@ def advance_version(view: ReadView, envelope: EventEnvelope, event: BookingEvent
     booking = _required(view, BOOKINGS, booking_id)
     if not applied(booking, envelope.aggregate_version):
         view.put(BOOKINGS, booking_id, {**booking, "version": envelope.aggregate_version})
+
+
+def _taken(event: BaseModel, names: list[str]) -> dict[str, Any]:
+    """The event's values of these fields, as they are (nothing is dumped and validated again)."""
+    return {name: getattr(event, name) for name in names}
 
 
 def _required(view: ReadView, base: str, doc_id: str) -> Doc:

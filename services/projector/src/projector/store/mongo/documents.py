@@ -11,20 +11,16 @@ from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from innkeeper_contracts.documents import (
-    BOOKINGS,
-    CHECKPOINTS,
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
-    collection_name,
-)
+from innkeeper_contracts.documents import storage
+from innkeeper_contracts.documents.storage import CHECKPOINTS, HOTEL_NIGHTS, collection_name
 from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
 from projector.projection import DocKey, Needs
 from projector.projection.view import Doc
 
-WRITE_ORDER = [[HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS], [HOTEL_DETAILS, HOTEL_CARDS]]
+WRITE_ORDER = [
+    [storage.HOTEL_NIGHTS, storage.BOOKINGS, storage.MANAGEMENT_ALERTS],
+    [storage.HOTEL_DETAILS, storage.HOTEL_CARDS],
+]
 """Sources before what is derived from them (a card's full nights come from the night documents);
 the collections of one step are written concurrently."""
 REVISION = "_rev"
