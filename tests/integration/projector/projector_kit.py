@@ -18,6 +18,7 @@ from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
 from innkeeper_contracts import EventEnvelope
+from innkeeper_contracts.documents import collection_name
 from innkeeper_contracts.topology import EVENTS_EXCHANGE, PARTITION_KEY_HEADER, event_headers
 
 
@@ -108,7 +109,7 @@ class ReadModel:
         return str(alias["generation"]) if alias else ""
 
     def docs(self, base: str, generation: str | None = None) -> dict[str, dict[str, Any]]:
-        name = f"{base}_{generation or self.generation()}"
+        name = collection_name(base, generation or self.generation())
         return {d["_id"]: d for d in self.database[name].find({}, {"_rev": 0})}
 
     def checkpoints(self) -> dict[str, int]:
