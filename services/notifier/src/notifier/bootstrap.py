@@ -17,6 +17,7 @@ from .dispatcher import Dispatcher
 from .intake import ShardIntake
 from .mail import MailChannel, MailComposer, SmtpSender
 from .plans import event_types_wanted
+from .send_attempts import SendAttempts
 from .settings import Settings
 from .store import DeliveryStore
 from .topology import declare
@@ -48,13 +49,18 @@ class Runtime:
             MailComposer(settings.mail_from, settings.mail_domain),
             SmtpSender(settings.smtp_url, settings.notifier_send_timeout_seconds),
         )
-        self.dispatcher = Dispatcher(
+        attempts = SendAttempts(
             self.store,
             {"mail": mail, "webhook": self.webhooks},
             Backoff(settings.notifier_retry_base_seconds, settings.notifier_retry_max_seconds),
-            concurrency=settings.notifier_concurrency,
             max_attempts=settings.notifier_max_attempts,
             send_timeout=settings.notifier_send_timeout_seconds,
+            lease_seconds=settings.notifier_lease_seconds,
+        )
+        self.dispatcher = Dispatcher(
+            self.store,
+            attempts,
+            concurrency=settings.notifier_concurrency,
             lease_seconds=settings.notifier_lease_seconds,
             poll_seconds=settings.notifier_poll_seconds,
         )
