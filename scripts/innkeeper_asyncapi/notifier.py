@@ -9,7 +9,7 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExcha
 
 from innkeeper_contracts import EVENT_TYPES
 from notifier import topology
-from notifier.intake import MAX_EVENT_BYTES
+from notifier.event_messages import MAX_EVENT_BYTES
 from notifier.plans import MAIL_EVENTS
 
 from . import examples

@@ -10,7 +10,7 @@ import pytest
 from notifier_builders import CHECK_IN, CHECK_OUT, envelope, eur, stay
 
 from innkeeper_contracts import EventEnvelope, Guest, StayBooked
-from notifier.intake import read_event, rejection_reason
+from notifier.event_messages import read_event, rejection_reason
 from notifier.plans import PlannedDelivery
 from notifier.settings import WebhookSubscriber
 

@@ -13,30 +13,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-import aio_pika
 import asyncpg
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
-from pydantic import ValidationError
 
 from innkeeper_contracts import EventEnvelope
-from innkeeper_contracts.envelope import UnknownEventTypeError
-from innkeeper_contracts.topology import REJECTION_REASON_HEADER
-from innkeeper_contracts.upcasting import SchemaVersionError
 
+from .event_messages import dead_letter, read_event, rejection_reason
 from .metrics import METRICS
-from .plans import PlannedDelivery, deliveries_for
+from .plans import PlannedDelivery
 from .settings import WebhookSubscriber
 from .store import DeliveryStore
-from .topology import DEAD_LETTER_EXCHANGE, shard_queue
+from .topology import shard_queue
 
 log = structlog.get_logger("notifier.intake")
 BATCH = 50
 """Events taken (and prefetched) at once: small, because every message held unacked when a channel dies
 counts one delivery towards the queue's delivery limit."""
-MAX_EVENT_BYTES = 1_048_576
-"""An event message larger than this is dead-lettered without its body: no event of the contracts
-comes near it, and the notifier will not hold it."""
 
 
 class ChannelLostError(Exception):
@@ -94,7 +87,7 @@ class ShardIntake:
         rejected += await self._record(planned)
         try:
             for message, reason in rejected:
-                await _dead_letter(channel, message, reason)
+                await dead_letter(channel, message, reason)
                 log.warning(
                     "dead-lettered a message that is not a valid event", shard=self.shard, reason=reason
                 )
@@ -137,20 +130,6 @@ class ShardIntake:
                 METRICS.deliveries.labels(channel_name, "undeliverable").inc()
 
 
-def read_event(
-    body: bytes, subscribers: Sequence[WebhookSubscriber]
-) -> tuple[EventEnvelope, list[PlannedDelivery]]:
-    """The event of a message, at the current schema version, and the deliveries it asks for; raises
-    ValueError when it is not a valid event."""
-    if len(body) > MAX_EVENT_BYTES:
-        raise ValueError(f"message of {len(body)} bytes, over {MAX_EVENT_BYTES}")
-    # Kept and forwarded (webhooks) at the current schema version: a subscriber gets one shape of an
-    # event, whenever it was logged. Data newer than this notifier knows is refused, not misread.
-    envelope = EventEnvelope.model_validate_json(body).upcast()
-    envelope.event()  # the data too, whatever the channel: the contracts' text rule keeps out NUL
-    return envelope, deliveries_for(envelope, subscribers)
-
-
 def _rows(
     planned: list[tuple[AbstractIncomingMessage, EventEnvelope, list[PlannedDelivery]]],
 ) -> list[tuple[EventEnvelope, PlannedDelivery]]:
@@ -162,27 +141,3 @@ async def _close(channel: AbstractChannel) -> None:
         await channel.close()
     except Exception:  # already closed with its connection
         log.debug("channel already closed")
-
-
-def rejection_reason(error: ValueError) -> str:
-    """The reason a dead letter carries."""
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(map(str, first["loc"]))
-        return f"invalid event: {error.error_count()} error(s), first at {where or 'body'}: {first['msg']}"
-    if isinstance(error, UnknownEventTypeError | SchemaVersionError):
-        return str(error)
-    return f"invalid event: {error}"
-
-
-async def _dead_letter(channel: AbstractChannel, message: AbstractIncomingMessage, reason: str) -> None:
-    exchange = await channel.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
-    body = message.body if len(message.body) <= MAX_EVENT_BYTES else b""
-    letter = aio_pika.Message(
-        body,
-        message_id=message.message_id,
-        content_type=message.content_type,
-        headers={REJECTION_REASON_HEADER: reason[:1000], "x-original-routing-key": message.routing_key or ""},
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-    )
-    await exchange.publish(letter, routing_key="")
