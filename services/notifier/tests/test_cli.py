@@ -8,7 +8,7 @@ from notifier_builders import envelope, eur, stay
 
 from innkeeper_contracts import RefundIssued
 from notifier.cli import _line, mask
-from notifier.store import Delivery
+from notifier.deliveries import Delivery
 
 
 def test_a_failed_mail_is_listed_without_the_guest_address() -> None:

@@ -8,8 +8,8 @@ from uuid import uuid4
 from notifier_builders import CHECK_IN, CHECK_OUT, envelope, eur, stay
 
 from innkeeper_contracts import GuestNotificationRequested, ManagementAlertRaised
+from notifier.deliveries import Delivery
 from notifier.mail import MailComposer
-from notifier.store import Delivery
 
 COMPOSER = MailComposer("Innkeeper <no-reply@innkeeper.example>", "innkeeper.example")
 

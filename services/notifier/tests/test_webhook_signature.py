@@ -9,8 +9,8 @@ from notifier_builders import envelope, eur, stay
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from innkeeper_contracts import RefundIssued
+from notifier.deliveries import Delivery
 from notifier.settings import WebhookSubscriber
-from notifier.store import Delivery
 from notifier.webhooks import retry_after, signed_headers
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -6,8 +6,9 @@ import json
 
 from innkeeper_kit.redaction import redact_text
 
+from .deliveries import Delivery
 from .settings import Settings
-from .store import Delivery, DeliveryStore
+from .store import DeliveryStore
 
 
 async def failed(settings: Settings) -> int:

@@ -17,8 +17,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from innkeeper_contracts import Money
 
+from .deliveries import Delivery
 from .failures import PermanentFailureError, TemporaryFailureError
-from .store import Delivery
 
 POLICIES = {"full": "a full refund", "half": "half of the price back", "none": "no refund"}
 

@@ -7,42 +7,15 @@ delivery is claimed again: the one case where a message goes out twice, with the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from importlib.resources import files
-from typing import Any
-from uuid import UUID
 
 import asyncpg
 
 from innkeeper_contracts import EventEnvelope
 
-from .plans import NO_CONTACT, PlannedDelivery
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A delivery record as the dispatcher and the operator see it."""
-
-    id: int
-    event_id: UUID
-    event_type: str
-    channel: str
-    recipient: str
-    template: str
-    correlation_id: str
-    envelope: EventEnvelope
-    state: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    claim: UUID | None
-
-    @classmethod
-    def of(cls, row: asyncpg.Record) -> Delivery:
-        fields = {name: row[name] for name in cls.__dataclass_fields__ if name != "envelope"}
-        return cls(**fields, envelope=EventEnvelope.model_validate_json(row["envelope"]))
-
+from .deliveries import Delivery, changed_rows, delivery_row
+from .operator_queries import OperatorQueries
+from .plans import PlannedDelivery
 
 _CLAIM = """
 WITH due AS (
@@ -75,7 +48,7 @@ RETURNING channel, state
 """
 
 
-class DeliveryStore:
+class DeliveryStore(OperatorQueries):
     """The `notifier.deliveries` table."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -101,7 +74,8 @@ class DeliveryStore:
         as it is. Returns (channel, state) of each new record."""
         if not planned:
             return []
-        columns = list(zip(*(_row(envelope, delivery) for envelope, delivery in planned), strict=True))
+        records = (delivery_row(envelope, delivery) for envelope, delivery in planned)
+        columns = list(zip(*records, strict=True))
         rows = await self.pool.fetch(_RECORD, *columns)
         return [(row["channel"], row["state"]) for row in rows]
 
@@ -124,7 +98,7 @@ class DeliveryStore:
         sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, claim = NULL,
                  last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
                  WHERE id = $1 AND claim = $2"""
-        return _count(await self.pool.execute(sql, delivery.id, delivery.claim, reason, seconds)) == 1
+        return changed_rows(await self.pool.execute(sql, delivery.id, delivery.claim, reason, seconds)) == 1
 
     async def release(self, deliveries: list[Delivery]) -> None:
         """Hand claims back (a graceful stop cut their sends off): due at once, for any notifier."""
@@ -135,69 +109,11 @@ class DeliveryStore:
     async def _finish(self, delivery: Delivery, state: str, reason: str | None) -> bool:
         sql = """UPDATE notifier.deliveries SET state = $3, last_error = coalesce($4, last_error),
                  lease_until = NULL, claim = NULL, finished_at = now() WHERE id = $1 AND claim = $2"""
-        return _count(await self.pool.execute(sql, delivery.id, delivery.claim, state, reason)) == 1
+        return changed_rows(await self.pool.execute(sql, delivery.id, delivery.claim, state, reason)) == 1
 
     async def sweep(self, retention_days: float) -> int:
         """Forget delivered and discarded records older than the retention (failed ones wait for an
         operator). An event replayed after that would be sent again: the retention outlives any replay."""
         sql = """DELETE FROM notifier.deliveries WHERE state IN ('delivered', 'discarded')
                  AND finished_at < now() - make_interval(secs => $1)"""
-        return _count(await self.pool.execute(sql, retention_days * 86_400))
-
-    # The operator's view (python -m notifier failed | retry | discard) and the metrics.
-
-    async def failed_deliveries(self) -> list[Delivery]:
-        rows = await self.pool.fetch("SELECT * FROM notifier.deliveries WHERE state = 'failed' ORDER BY id")
-        return [Delivery.of(row) for row in rows]
-
-    async def requeue(self, ids: list[int] | None) -> int:
-        """Failed deliveries (these, or all) are tried again from the first attempt; not an alert that had
-        no address (its event has none: sending it again cannot reach anyone)."""
-        sql = """UPDATE notifier.deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(),
-                 finished_at = NULL WHERE state = 'failed' AND recipient <> $2
-                 AND ($1::bigint[] IS NULL OR id = ANY($1))"""
-        return _count(await self.pool.execute(sql, ids, NO_CONTACT))
-
-    async def discard(self, ids: list[int] | None) -> int:
-        sql = """UPDATE notifier.deliveries SET state = 'discarded', finished_at = now()
-                 WHERE state = 'failed' AND ($1::bigint[] IS NULL OR id = ANY($1))"""
-        return _count(await self.pool.execute(sql, ids))
-
-    async def backlog(self) -> dict[str, Any]:
-        """Open deliveries, those waiting for a retry, and the age of the oldest open one (seconds)."""
-        sql = """SELECT count(*) AS open,
-                        count(*) FILTER (WHERE state = 'pending' AND attempts > 0) AS retrying,
-                        count(*) FILTER (WHERE state = 'failed') AS failed,
-                        coalesce(extract(epoch FROM
-                          now() - min(created_at) FILTER (WHERE state <> 'failed')), 0) AS oldest_seconds
-                 FROM notifier.deliveries WHERE state IN ('pending', 'sending', 'failed')"""
-        row = await self.pool.fetchrow(sql)
-        assert row is not None
-        return {
-            "open": row["open"] - row["failed"],
-            "retrying": row["retrying"],
-            "failed": row["failed"],
-            "oldest_seconds": float(row["oldest_seconds"]),
-        }
-
-
-def _row(envelope: EventEnvelope, delivery: PlannedDelivery) -> tuple[Any, ...]:
-    state = "failed" if delivery.undeliverable else "pending"
-    return (
-        envelope.event_id,
-        envelope.event_type,
-        delivery.channel,
-        delivery.recipient,
-        delivery.template,
-        envelope.aggregate_id,
-        envelope.aggregate_version,
-        envelope.global_position,
-        envelope.correlation_id,
-        envelope.model_dump_json(),
-        state,
-        delivery.undeliverable,
-    )
-
-
-def _count(status: str) -> int:
-    return int(status.rsplit(" ", 1)[-1])
+        return changed_rows(await self.pool.execute(sql, retention_days * 86_400))

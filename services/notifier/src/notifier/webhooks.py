@@ -18,9 +18,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from .deliveries import Delivery
 from .failures import PermanentFailureError, TemporaryFailureError
 from .settings import WebhookSubscriber
-from .store import Delivery
 
 RETRYABLE = frozenset({408, 425, 429})
 
