@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from command_service.http.operations import ACCESS, operations
+from command_service.http.ops import ACCESS, ops
 from command_service.http.problems import install_problem_handlers
 from command_service.http.routes import commands
 from command_service.settings import Settings
@@ -25,7 +25,7 @@ def install_http_edge(app: FastAPI, settings: Settings, verifier: TokenVerifier 
     # The routers' routes go on the app itself: an included router (FastAPI 0.165) re-derives its
     # routes' effective context on every request (~50 us of a command's CPU here). The routes already
     # carry their router's tags and responses: the OpenAPI document is the same (make docs-check).
-    app.router.routes.extend([*commands.routes, *operations.routes])
+    app.router.routes.extend([*commands.routes, *ops.routes])
     app.servers = local_servers(settings.port, "COMMAND_PORT", "COMMAND_HTTP_PORT")
     app.state.query_service_public_url = settings.query_service_public_url  # for a 202's `Location`
     install_problem_handlers(app)

@@ -1,4 +1,4 @@
-"""The operational endpoints: probes (open to anyone) and metrics (for operators), and who may use which
+"""The ops endpoints: probes (open to anyone) and metrics (for operators), and who may use which
 route of the service (`ACCESS`: every command needs a caller, `application/access` says which)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ async def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-operations = APIRouter(tags=["operations"], generate_unique_id_function=operation_id)
+ops = APIRouter(tags=["operations"], generate_unique_id_function=operation_id)
 
 
 _ALIVE: dict[int | str, dict[str, Any]] = {
@@ -32,7 +32,7 @@ _ALIVE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@operations.get("/healthz", name="get_health", summary="Is the process alive?", responses=_ALIVE)
+@ops.get("/healthz", name="get_health", summary="Is the process alive?", responses=_ALIVE)
 async def healthz() -> dict[str, str]:
     """The process is alive."""
     return {"status": "ok"}
@@ -55,7 +55,7 @@ def _readiness(example: dict[str, str]) -> dict[str, Any]:
     }
 
 
-@operations.get(
+@ops.get(
     "/readyz",
     name="get_readiness",
     summary="Can the service take commands?",
@@ -78,7 +78,7 @@ _PROMETHEUS_TEXT = {
 }
 
 
-@operations.get(
+@ops.get(
     "/metrics",
     name="get_metrics",
     summary="Prometheus metrics",

@@ -1,5 +1,5 @@
 """The command endpoints, each answered 202, built from each command's HTTP declaration (`http` on the
-contract: method, path, body, docs): the operational ones are in `ops`.
+contract: method, path, body, docs); the probes and metrics are in `ops`.
 
 Each route's name is its command's (metrics and logs say `BookStay`); its operation id is that name in
 camelCase (`bookStay`, `innkeeper_kit.edge_openapi.operation_id`). The 202 names what was made or changed
