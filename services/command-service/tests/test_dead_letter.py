@@ -9,7 +9,7 @@ from typing import Any
 
 import aio_pika
 
-from command_service.dead_letter import DeadLetter
+from command_service.cli.dead_letter_message import DeadLetter
 
 WHEN = datetime(2026, 12, 6, 2, 4, 3, tzinfo=UTC)
 BOOKING = {

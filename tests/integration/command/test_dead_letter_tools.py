@@ -31,8 +31,9 @@ from command_support import (
 from testkit.infra import management_url, unique_name
 from testkit.waiting import wait_until
 
-from command_service import dead_letters
-from command_service.dead_letter import DeadLetter
+from command_service.cli import dead_letter_actions as dead_letters
+from command_service.cli import dead_letter_queue
+from command_service.cli.dead_letter_message import DeadLetter
 from command_service.settings import Settings
 from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_EXCHANGE, COMMANDS_EXCHANGE, COMMANDS_QUEUE
 
@@ -58,13 +59,13 @@ async def captured(action: Awaitable[int]) -> tuple[int, str]:
     keep writing to a capture that closes with its test)."""
     printed = io.StringIO()
     with redirect_stdout(printed):
-        code = await dead_letters.run(action)
+        code = await dead_letter_queue.run(action)
     return code, printed.getvalue()
 
 
 async def queue_order(url: str) -> list[str]:
     """The dead letters' ids in queue order, read (and given back) the way the tool reads them."""
-    async with dead_letters.opened(settings(url)) as letters:
+    async with dead_letter_queue.opened(settings(url)) as letters:
         return [letter.id async for _, letter in letters.letters()]
 
 
@@ -142,7 +143,7 @@ async def test_retry_applies_a_fixed_command_once_and_discard_removes_only_its_o
 
         # A retry that crashed between its confirmed copy and the ack: the copy went, the letter stayed.
         before = await handled(client)
-        async with dead_letters.opened(settings(url)) as letters:
+        async with dead_letter_queue.opened(settings(url)) as letters:
             [(_, letter)] = await letters.chosen(["fixable-1"])
             await letters.commands.publish(letter.resend(), routing_key=letter.command)
         code, out = await captured(dead_letters.retry(settings(url), ["fixable-1"]))

@@ -71,15 +71,16 @@ def parse_dead_letters(argv: list[str]) -> argparse.Namespace:
 
 
 async def run_dead_letters(settings: Settings, arguments: argparse.Namespace) -> int:
-    from command_service import dead_letters
+    from command_service.cli import dead_letter_actions as actions
+    from command_service.cli.dead_letter_queue import run
 
     if arguments.action == "list":
-        return await dead_letters.run(dead_letters.list_letters(settings))
+        return await run(actions.list_letters(settings))
     if arguments.action == "show":
-        return await dead_letters.run(dead_letters.show(settings, arguments.ids))
+        return await run(actions.show(settings, arguments.ids))
     which = None if arguments.all else arguments.ids
-    act = dead_letters.retry if arguments.action == "retry" else dead_letters.discard
-    return await dead_letters.run(act(settings, which))
+    act = actions.retry if arguments.action == "retry" else actions.discard
+    return await run(act(settings, which))
 
 
 def main(argv: list[str] | None = None) -> None:

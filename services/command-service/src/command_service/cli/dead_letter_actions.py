@@ -1,74 +1,27 @@
 """`python -m command_service dead-letters list|show|retry|discard`: the command intake's dead letters.
 
-Every action reads the queue the same way: `basic.get` without ack on one channel until it is empty,
-so each message is seen once and stays in the queue; what the action does not settle goes back, in its
-order, when that channel closes. The dead-letter queue is a classic queue: no delivery limit, and a
-message given back keeps its place; reading it only sets `redelivered` (measured on RabbitMQ 3.10,
-tests/integration/command/test_dead_letter_tools.py). A quorum queue would count every reading as a
-delivery and dead-letter a message after its limit: this way of reading is for the classic one only.
-While one operator holds the queue, another sees it empty.
-
 `retry` publishes each message again to `innkeeper.commands` (with confirms, mandatory) and acks its dead
 letter only after the broker confirmed the new one: a crash in between leaves both, and the intake's
 idempotency (the same `message_id` from the same sender) applies the command once. The sender's
 `user_id` goes with it, so the broker user of RABBITMQ_URL must be that sender or an `impersonator`.
+Each action reads the queue as `dead_letter_queue` says.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
-import aio_pika
 import structlog
-from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractQueue
-from aiormq.exceptions import AMQPError, ChannelPreconditionFailed
+from aio_pika.abc import AbstractExchange
+from aiormq.exceptions import ChannelPreconditionFailed
 from pamqp.commands import Basic
 
-from command_service.dead_letter import DeadLetter
+from command_service.cli.dead_letter_message import DeadLetter
+from command_service.cli.dead_letter_queue import Held, opened
 from command_service.settings import Settings
-from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_QUEUE, COMMANDS_EXCHANGE
+from innkeeper_contracts.topology import COMMANDS_EXCHANGE
 
 log = structlog.get_logger("command_service.dead_letters")
-
-Held = list[tuple[AbstractIncomingMessage, DeadLetter]]
-
-
-@dataclass
-class DeadLetterQueue:
-    """The dead letters, held unacknowledged on the queue's channel until it closes; `commands`
-    publishes with confirms."""
-
-    queue: AbstractQueue
-    commands: AbstractExchange
-
-    async def letters(self) -> AsyncIterator[tuple[AbstractIncomingMessage, DeadLetter]]:
-        """Those in the queue when it was opened (dead letters arriving meanwhile cannot keep it busy)."""
-        for _ in range(self.queue.declaration_result.message_count or 0):
-            if (message := await self.queue.get(no_ack=False, fail=False)) is None:
-                return
-            yield message, DeadLetter.of(message)
-
-    async def chosen(self, selectors: list[str] | None) -> Held:
-        """The dead letters `selectors` name (ids or message ids), or all of them for None."""
-        held: Held = []
-        async for message, letter in self.letters():
-            if selectors is None or any(letter.matches(selector) for selector in selectors):
-                held.append((message, letter))
-        return held
-
-
-@asynccontextmanager
-async def opened(settings: Settings) -> AsyncIterator[DeadLetterQueue]:
-    connection = await aio_pika.connect(settings.rabbitmq_url, timeout=10)
-    async with connection:
-        reading = await connection.channel()
-        queue = await reading.declare_queue(COMMANDS_DEAD_LETTER_QUEUE, passive=True)
-        publishing = await connection.channel(publisher_confirms=True)
-        commands = await publishing.get_exchange(COMMANDS_EXCHANGE, ensure=False)
-        yield DeadLetterQueue(queue, commands)
 
 
 async def list_letters(settings: Settings) -> int:
@@ -144,18 +97,6 @@ async def discard(settings: Settings, selectors: list[str] | None) -> int:
             log.info("dead_letters.discarded", **_logged(letter))
     print(f"discarded {len(held)} dead letters")
     return _missing(selectors, held)
-
-
-async def run(action: Awaitable[int]) -> int:
-    """The action's exit code; a broker that refuses (no such queue, no permission) or cannot be reached
-    is said in a few lines, exit 1."""
-    try:
-        return await action
-    except (AMQPError, OSError) as error:
-        print(f"dead-letters: RabbitMQ refused: {error!r}")
-        print(f"(the broker user of RABBITMQ_URL needs read on {COMMANDS_DEAD_LETTER_QUEUE} and write on")
-        print(f"{COMMANDS_EXCHANGE}: an operator's user; the queue exists once the intake has started)")
-        return 1
 
 
 def _missing(selectors: list[str] | None, held: Held) -> int:

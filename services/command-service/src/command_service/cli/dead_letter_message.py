@@ -11,7 +11,6 @@ reached, a reject the intake fell back to) keeping its properties and adding `x-
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from command_service.adapters.amqp_answers import ORIGINAL_ROUTING_KEY_HEADER, ORIGINAL_USER_ID_HEADER
 from command_service.adapters.amqp_senders import DIRECT_REPLY_TO
+from command_service.cli.masking import masked, masked_body
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 from innkeeper_kit.redaction import redact_text
 
@@ -116,9 +116,9 @@ class DeadLetter:
             "sender": self.sender,
             "reason": redact_text(self.reason),
             "size": len(self.body),
-            "properties": _masked({k: v for k, v in self.properties.items() if v is not None}),
-            "headers": _masked(dict(self.headers)),
-            "body": _masked_body(self.body),
+            "properties": masked({k: v for k, v in self.properties.items() if v is not None}),
+            "headers": masked(dict(self.headers)),
+            "body": masked_body(self.body),
         }
 
     def resend(self) -> aio_pika.Message:
@@ -147,21 +147,3 @@ class DeadLetter:
         if isinstance(deaths, list) and deaths and isinstance(deaths[-1], Mapping):
             return deaths[-1].get(field) or default  # the list is newest first: its last is the first
         return default
-
-
-def _masked_body(body: bytes) -> Any:
-    """A JSON body as JSON (masked), anything else as masked text."""
-    text = body.decode("utf-8", errors="replace")
-    try:
-        return _masked(json.loads(text))
-    except ValueError:
-        return redact_text(text)
-
-
-def _masked(value: Any) -> Any:
-    """The value with guest personal data masked: the logs' rules (`redact_text`) on its JSON form."""
-    masked = redact_text(json.dumps(value, default=str))
-    try:
-        return json.loads(masked)
-    except ValueError:  # the masking took a JSON delimiter with it: the masked text still says it all
-        return masked

@@ -1,0 +1,1 @@
+"""The operator command-line tools (`python -m command_service dead-letters ...`)."""
