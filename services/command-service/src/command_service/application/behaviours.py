@@ -1,5 +1,5 @@
-"""The pipeline behaviours: logging, authorization (`access`), idempotency, validation, unit of work
-(outermost first)."""
+"""The pipeline behaviours: logging, authorization (`access`), idempotency (`idempotency`), validation,
+unit of work (outermost first)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from typing import Any
 
 import structlog
 
+from command_service.application.idempotency import IdempotencyBehaviour
 from command_service.application.mediator import Next
 from command_service.application.ports import (
-    IdempotencyKeyTakenError,
-    IdempotencyStore,
     RetryableConflictError,
     ServiceUnavailableError,
-    StoredAnswer,
     UnitOfWorkFactory,
 )
 from command_service.application.requests import CommandRequest, Outcome
-from command_service.domain.errors import CommandError, IdempotencyKeyReusedError, VersionConflictError
+from command_service.domain.errors import CommandError, VersionConflictError
 from command_service.metrics import Metrics
 from innkeeper_contracts import CommandRejected, Contract
+
+__all__ = ["Check", "IdempotencyBehaviour", "LoggingBehaviour", "UnitOfWorkBehaviour", "ValidationBehaviour"]
 
 log = structlog.get_logger("command_service.pipeline")
 
@@ -70,45 +70,6 @@ class LoggingBehaviour:
             metrics.handled(outcome).inc()
             metrics.duration.observe(time.perf_counter() - started)
             structlog.contextvars.reset_contextvars(**tokens)
-
-
-class IdempotencyBehaviour:
-    """A retry under the same key gets the first final answer; the key with another payload is refused.
-    Not final: a 409 `conflict` (a collision, or the id taken: safe to run again) and a 503 (raised), so
-    the retry they ask for is carried out, not answered with them."""
-
-    def __init__(self, store: IdempotencyStore) -> None:
-        self._store = store
-
-    async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
-        key = request.idempotency_key
-        if not key:
-            return await call_next()
-        scope = request.idempotency_scope
-        if (stored := await self._store.find(scope, key)) is not None:
-            return self._replay(request, stored)
-        try:
-            outcome = await call_next()
-        except IdempotencyKeyTakenError:
-            stored = await self._store.find(scope, key)
-            if stored is None:  # the winner's row is committed before our insert failed
-                raise
-            return self._replay(request, stored)
-        if isinstance(outcome, CommandRejected) and outcome.status < 500 and outcome.kind != "conflict":
-            first = await self._store.remember_rejection(key, request, outcome)
-            if first is not None:
-                return self._replay(request, first)
-        return outcome
-
-    @staticmethod
-    def _replay(request: CommandRequest, stored: StoredAnswer) -> Outcome:
-        if stored.command != request.name or stored.request_hash != request.request_hash():
-            key = request.idempotency_key
-            return request.rejected(
-                IdempotencyKeyReusedError(f"idempotency key {key!r} was used for another request")
-            )
-        log.info("command.replayed", idempotency_key=request.idempotency_key)
-        return request.replayed(stored.outcome)
 
 
 Check = Callable[[Any], None]
