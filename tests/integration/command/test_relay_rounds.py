@@ -14,7 +14,8 @@ from command_support import booking_body, command_client, fetch, fetchval, hotel
 from testkit.waiting import wait_until
 
 from command_service.adapters.event_publisher import AmqpEventPublisher
-from command_service.adapters.outbox_relay import RELAY_LOCK, OutboxRelay
+from command_service.adapters.outbox_relay import OutboxRelay
+from command_service.adapters.relay_round import RELAY_LOCK
 from command_service.adapters.unit_of_work import end_session_use
 from command_service.metrics import Metrics
 from innkeeper_contracts import EventEnvelope
