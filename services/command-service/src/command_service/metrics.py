@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from innkeeper_kit.metrics import process_registry
+
+
+def _counter(registry: CollectorRegistry, name: str, documentation: str, *labels: str) -> Counter:
+    # `innkeeper_<name>_total` on the wire: a counter's samples get `_total` whether named with it or not.
+    return Counter(f"innkeeper_{name}", documentation, labels, registry=registry)
+
+
+def _gauge(registry: CollectorRegistry, name: str, documentation: str) -> Gauge:
+    return Gauge(f"innkeeper_{name}", documentation, registry=registry)
 
 
 class Metrics:
@@ -12,57 +23,35 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry = registry or process_registry()
-        self.commands_handled = Counter(
-            "innkeeper_commands_total",
-            "Commands handled, by command and answer status.",
-            ["command", "status"],
-            registry=registry,
+        counter, gauge = partial(_counter, registry), partial(_gauge, registry)
+        self.commands_handled = counter(
+            "commands", "Commands handled, by command and answer status.", "command", "status"
         )
-        self.commands_accepted = Counter(
-            "innkeeper_commands_accepted_total", "Commands accepted (202).", ["command"], registry=registry
-        )
-        self.commands_rejected = Counter(
-            "innkeeper_commands_rejected_total",
+        self.commands_accepted = counter("commands_accepted", "Commands accepted (202).", "command")
+        self.commands_rejected = counter(
+            "commands_rejected",
             "Commands rejected, by command and reason (the problem kind: invalid-input, business-rule, ...).",
-            ["command", "reason"],
-            registry=registry,
+            "command",
+            "reason",
         )
         self.command_duration = Histogram(
             "innkeeper_command_duration_seconds", "Time to handle a command.", ["command"], registry=registry
         )
-        self.events_published = Counter(
-            "innkeeper_events_published_total", "Events the relay published (confirmed).", registry=registry
+        self.events_published = counter("events_published", "Events the relay published (confirmed).")
+        self.events_unroutable = counter("events_unroutable", "Events returned as unroutable.")
+        self.relay_failures = counter("relay_failures", "Relay rounds that failed (broker or database).")
+        self.relay_turn_held = counter(
+            "relay_turn_held", "Relay rounds that found another replica's relay holding the turn."
         )
-        self.events_unroutable = Counter(
-            "innkeeper_events_unroutable_total", "Events returned as unroutable.", registry=registry
+        self.outbox_backlog = gauge("outbox_backlog", "Unpublished events seen in the last relay round.")
+        self.outbox_depth = gauge(
+            "outbox_depth", "Events in the outbox not yet published (sampled on scrape)."
         )
-        self.relay_failures = Counter(
-            "innkeeper_relay_failures_total",
-            "Relay rounds that failed (broker or database).",
-            registry=registry,
+        self.outbox_oldest_age = gauge(
+            "outbox_oldest_age_seconds", "Age of the oldest unpublished event (0 when empty; on scrape)."
         )
-        self.relay_turn_held = Counter(
-            "innkeeper_relay_turn_held_total",
-            "Relay rounds that found another replica's relay holding the turn.",
-            registry=registry,
-        )
-        self.outbox_backlog = Gauge(
-            "innkeeper_outbox_backlog", "Unpublished events seen in the last relay round.", registry=registry
-        )
-        self.outbox_depth = Gauge(
-            "innkeeper_outbox_depth",
-            "Events in the outbox not yet published (sampled on scrape).",
-            registry=registry,
-        )
-        self.outbox_oldest_age = Gauge(
-            "innkeeper_outbox_oldest_age_seconds",
-            "Age of the oldest unpublished event (0 when empty; on scrape).",
-            registry=registry,
-        )
-        self.dead_lettered = Counter(
-            "innkeeper_commands_dead_lettered_total",
-            "Command messages sent to the dead-letter queue.",
-            registry=registry,
+        self.dead_lettered = counter(
+            "commands_dead_lettered", "Command messages sent to the dead-letter queue."
         )
         self._by_command: dict[str, CommandMetrics] = {}
 
