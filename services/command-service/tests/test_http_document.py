@@ -80,14 +80,14 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         "BookStay": BookStay,
         "CancelBooking": CancelBookingBody,
     }
-    REQUESTS = {name: model.http.docs.examples for name, model in COMMANDS.items()}  # noqa: N806
-    assert set(REQUESTS) == set(bodies)
+    requests = {name: model.http.docs.examples for name, model in COMMANDS.items()}
+    assert set(requests) == set(bodies)
     assert all((model.http.body or model) is bodies[name] for name, model in COMMANDS.items())
-    for command, examples in REQUESTS.items():
+    for command, examples in requests.items():
         for example in examples.values():
             bodies[command].model_validate(example["value"])
     documented = document["paths"]["/bookings"]["post"]["requestBody"]["content"]["application/json"]
-    assert set(documented["examples"]) == set(REQUESTS["BookStay"])
+    assert set(documented["examples"]) == set(requests["BookStay"])
 
 
 def test_every_answer_example_is_a_valid_answer() -> None:
