@@ -93,6 +93,7 @@ class EventAppend:
     request: CommandRequest
     now: datetime
     written = "EXISTS (SELECT 1 FROM drawn)"
+    may_refuse = False
     columns = (
         "(SELECT max(position) FROM drawn) AS last_position, (SELECT count(*) FROM remembered) AS remembered"
     )

@@ -3,14 +3,16 @@ outbox and its answer remembered, composed from typed fragments (`write_fragment
 
 The order it keeps:
 - Writes come in the order they were added, each made only if every write before it was made, and the
-  events are appended only if the last write was (`Write.written`): a refused write leaves the whole
-  statement without effect, with or without a transaction around it.
+  events are appended only if the last write was (`Write.written`). A statement whose first write may
+  be refused (a full room) writes nothing then, so it may run alone; one whose later write may be
+  refused (an outdated version) runs in a transaction, which the refusal rolls back.
 - Every write happens, and takes its row locks, before the append lock and before any position is
   drawn: the append lock is taken in shared mode inside the statement (an InitPlan evaluated once,
-  before any row is produced) only after the condition that reads the last write's CTE, so a command
+  before any row is produced) only after the condition that reads the last write's CTEs, so a command
   waiting for a night holds back neither the horizon readers nor the sequence. The writes' result
   columns also come first in the final SELECT, which evaluates them first: a second reason for that
-  order (`test_whole_stays` fails only when both are reversed).
+  order (`test_whole_stays` fails only when both are reversed), and the only one for a write made
+  whenever the writes before it were (it adds no condition, so its column must read its CTEs).
 - Positions are drawn once the write has happened and paired with the events' order by rank, whatever
   order the sequence is called in; the relay is woken in-process after the commit.
 - Nothing is renumbered: every fragment takes its placeholders from one `Parameters` as it is composed.
@@ -32,9 +34,11 @@ def compose(writes: Sequence[Write]) -> tuple[str, list[object]]:
     """One statement of the writes in order (each after the one before it) and its parameters."""
     parameters, after = Parameters(), "TRUE"
     ctes, columns = [], []
+    if len({type(write) for write in writes}) < len(writes):
+        raise RuntimeError("one write of each kind per statement: their CTEs are named by kind")
     for write in writes:
         ctes.append(write.ctes(parameters, after))
-        after = write.written
+        after = write.written or after
         if write.columns:
             columns.append(write.columns)
     return f"WITH {', '.join(ctes)}\nSELECT {', '.join(columns)}", parameters.values
@@ -56,6 +60,8 @@ class FinalStatement:
         """Run the writes and the append in one statement, check each write, commit."""
         writes = [*self._writes, append]
         statement, arguments = compose(writes)
+        if any(write.may_refuse for write in writes[1:]):  # it may leave the first made, the rest not
+            await self._transaction.begin()
         try:
             row = await self._transaction.run_final(statement, *arguments)
         except asyncpg.PostgresError as error:

@@ -8,18 +8,13 @@ from uuid import UUID
 import asyncpg
 
 from command_service.adapters.event_log import EventRecorder
+from command_service.adapters.final_statement import FinalStatement
+from command_service.adapters.hotel_writes import HotelInsert, HotelUpdate
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.transaction import Transaction
-from command_service.domain.errors import (
-    AlreadyExistsError,
-    HotelNotFoundError,
-    RoomTypeNotFoundError,
-    VersionConflictError,
-)
+from command_service.domain.errors import HotelNotFoundError, RoomTypeNotFoundError
 from command_service.domain.hotel import Hotel, RoomType
 from innkeeper_contracts import Money
-
-_ROOM_TYPE_COLUMNS = "hotel_id, code, name, capacity, max_guests, rate_amount, rate_currency"
 
 _LOAD = """
 SELECT h.name AS hotel_name, h.city, h.stars, h.registered_at, h.management_email, h.version, rt.hotel_id,
@@ -37,21 +32,6 @@ FROM room_types rt JOIN hotels h ON h.hotel_id = rt.hotel_id
 WHERE rt.hotel_id = $1 AND rt.code = $2 FOR {mode} OF rt
 """
 
-_SAVE = """
-WITH hotel AS (
-    UPDATE hotels SET version = $2, management_email = $8 WHERE hotel_id = $1 AND version = $3
-    RETURNING hotel_id
-), room_types_saved AS (
-    UPDATE room_types AS rt
-    SET capacity = u.capacity, rate_amount = u.rate_amount, rate_currency = u.rate_currency
-    FROM hotel, unnest($4::text[], $5::int[], $6::numeric[], $7::text[])
-         AS u(code, capacity, rate_amount, rate_currency)
-    WHERE rt.hotel_id = hotel.hotel_id AND rt.code = u.code
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM hotel) AS saved
-"""
-
 
 def _room_type(row: asyncpg.Record) -> RoomType:
     rate = Money(amount=row["rate_amount"], currency=row["rate_currency"])
@@ -63,36 +43,18 @@ def _room_type(row: asyncpg.Record) -> RoomType:
 class PostgresHotels:
     """HotelRepository over the hotels and room_types tables."""
 
-    def __init__(self, transaction: Transaction, recorder: EventRecorder, room_types: RoomTypeCache) -> None:
-        self._transaction, self._recorder, self._room_types = transaction, recorder, room_types
+    def __init__(
+        self,
+        transaction: Transaction,
+        final: FinalStatement,
+        recorder: EventRecorder,
+        room_types: RoomTypeCache,
+    ) -> None:
+        self._transaction, self._final, self._recorder = transaction, final, recorder
+        self._room_types = room_types
 
     async def add(self, hotel: Hotel) -> None:
-        try:
-            await self._transaction.execute(
-                "INSERT INTO hotels (hotel_id, name, city, stars, registered_at, management_email, version)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                hotel.id,
-                hotel.name,
-                hotel.city,
-                hotel.stars,
-                hotel.registered_at,
-                hotel.management_email,
-                hotel.version,
-            )
-        except asyncpg.UniqueViolationError:
-            raise AlreadyExistsError(f"hotel {hotel.id} is already registered") from None
-        room_types = list(hotel.room_types.values())
-        await self._transaction.execute(
-            f"INSERT INTO room_types ({_ROOM_TYPE_COLUMNS}) SELECT $1, *"
-            " FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::numeric[], $7::text[])",
-            hotel.id,
-            [room_type.code for room_type in room_types],
-            [room_type.name for room_type in room_types],
-            [room_type.capacity for room_type in room_types],
-            [room_type.max_guests for room_type in room_types],
-            [room_type.nightly_rate.amount for room_type in room_types],
-            [room_type.nightly_rate.currency for room_type in room_types],
-        )
+        self._final.add(HotelInsert(hotel))
         self._recorder.collect(hotel)
 
     async def get(self, hotel_id: UUID, *, lock_room_type: str | None = None) -> Hotel:
@@ -131,19 +93,6 @@ class PostgresHotels:
         raise RoomTypeNotFoundError(f"hotel {hotel_id} has no room type {code!r}")
 
     async def save(self, hotel: Hotel) -> None:
-        room_types = list(hotel.room_types.values())
-        saved = await self._transaction.fetchval(
-            _SAVE,
-            hotel.id,
-            hotel.version,
-            hotel.saved_version,
-            [room_type.code for room_type in room_types],
-            [room_type.capacity for room_type in room_types],
-            [room_type.nightly_rate.amount for room_type in room_types],
-            [room_type.nightly_rate.currency for room_type in room_types],
-            hotel.management_email,
-        )
-        if saved != 1:
-            raise VersionConflictError(f"hotel {hotel.id} changed since it was read; retry")
+        self._final.add(HotelUpdate(hotel, hotel.saved_version))
         self._room_types.forget(hotel.id)
         self._recorder.collect(hotel)

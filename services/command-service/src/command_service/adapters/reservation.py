@@ -58,6 +58,7 @@ class Reservation:
     room_type: RoomType
     room_types: RoomTypeCache
     written = "(SELECT reserved FROM whole)"
+    may_refuse = True
     columns = (
         "coalesce((SELECT unchanged FROM held), false) AS unchanged,"
         " (SELECT nights FROM full_nights) AS full_nights"

@@ -53,7 +53,7 @@ class PostgresUnitOfWork:
             raise
         self._transaction = transaction = Transaction(connection, may_run_alone=self._request.retry_safe)
         self._final = final = FinalStatement(transaction)
-        self.hotels = PostgresHotels(transaction, self._recorder, self._room_types)
+        self.hotels = PostgresHotels(transaction, final, self._recorder, self._room_types)
         self.inventory = PostgresRoomInventory(transaction, final, self._room_types)
         self.bookings = PostgresBookings(transaction, final, self._recorder)
         return self

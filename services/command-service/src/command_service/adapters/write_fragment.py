@@ -28,12 +28,19 @@ class Write(Protocol):
 
     @property
     def written(self) -> str:
-        """A SQL condition that holds once this write was made (it implies the writes before it were)."""
+        """A SQL condition that holds once this write was made (it implies the writes before it were),
+        reading its CTEs; "" when it is made whenever they were (then `columns` reads its CTEs)."""
         ...
 
     @property
     def columns(self) -> str:
-        """What it adds to the final statement's row for `check` (or nothing: "")."""
+        """What it adds to the final statement's row, for `check` (or nothing: "")."""
+        ...
+
+    @property
+    def may_refuse(self) -> bool:
+        """Whether `check` may find it not made (then writes before it were, and the statement must not
+        run alone: only a rollback undoes them)."""
         ...
 
     def ctes(self, parameters: Parameters, after: str) -> str:
@@ -41,7 +48,7 @@ class Write(Protocol):
         ...
 
     def check(self, row: asyncpg.Record) -> None:
-        """Raise the command's answer unless the write was made (then the statement wrote nothing)."""
+        """Raise the command's answer when the write was not made (its CTEs wrote nothing)."""
 
     def refused(self, error: asyncpg.PostgresError) -> None:
         """Raise the command's answer to the database refusing the statement (or nothing: it stands)."""

@@ -94,7 +94,8 @@ class RoomInventory(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One atomic change: the aggregates, their events and the outbox commit together or not at all."""
+    """One atomic change: the aggregates, their events and the outbox commit together or not at all.
+    The repositories may leave their writes to `commit`, which then raises what they would."""
 
     @property
     def hotels(self) -> HotelRepository:
