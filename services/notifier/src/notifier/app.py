@@ -14,8 +14,8 @@ from innkeeper_kit.health import PROBE_SECONDS, answers
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.service_app import app_runtime, create_service_app
 
-from .bootstrap import Runtime
 from .metrics import METRICS
+from .runtime import Runtime, build_runtime
 from .settings import Settings
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
@@ -33,7 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="Innkeeper notifier",
         servers=local_servers(settings.port, "NOTIFIER_PORT", "NOTIFIER_HTTP_PORT"),
         access=ACCESS,
-        connect=lambda: Runtime.connect(settings),
+        build_runtime=lambda: build_runtime(settings),
         checks=ready,
         dependencies=("rabbitmq", "postgres"),
         add_routes=lambda app: add_metrics_route(app, scrape, METRICS_EXAMPLE, METRICS_DESCRIPTION),

@@ -36,21 +36,21 @@ def create_service_app(
     title: str,
     servers: list[dict[str, Any]],
     access: Callable[[str, str], Access],
-    connect: Callable[[], Awaitable[Runtime]],
+    build_runtime: Callable[[], Awaitable[Runtime]],
     checks: Checks,
     dependencies: tuple[str, ...],
     add_routes: Callable[[FastAPI], None],
 ) -> FastAPI:
     """The app: `/healthz` and `/readyz` (`checks` of `dependencies`), then `add_routes`' own, behind the
     edge (token rules `access`, bounded bodies, problem answers, the correlation id). The runtime
-    `connect` makes is started before the first request, once the token keys are fetched."""
+    `build_runtime` makes is started before the first request, once the token keys are fetched."""
     verifier = token_verifier(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if verifier is not None:
             await verifier.warm()
-        runtime = await connect()
+        runtime = await build_runtime()
         await runtime.start()
         app.state.runtime = runtime
         yield

@@ -1,5 +1,5 @@
-"""The composition root: the store, the channels, the intake and the dispatcher, from settings
-(nothing at import time)."""
+"""The running notifier and its composition root (`build_runtime`): the store, the channels, the
+intakes and the dispatcher, from settings (nothing at import time)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ log = structlog.get_logger("notifier")
 SWEEP_SECONDS = 3600.0
 
 
+async def build_runtime(settings: Settings) -> Runtime:
+    """The notifier, its store connected (and its schema created); `start` connects the rest."""
+    store = await DeliveryStore.connect(settings.postgres_dsn, size=settings.notifier_concurrency + 4)
+    return Runtime(settings, store)
+
+
 @dataclass
 class Runtime:
     """The running notifier: a broker connection, one intake per shard, one dispatcher."""
@@ -36,11 +42,6 @@ class Runtime:
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     intakes: list[ShardIntake] = field(default_factory=list)
-
-    @classmethod
-    async def connect(cls, settings: Settings) -> Runtime:
-        store = await DeliveryStore.connect(settings.postgres_dsn, size=settings.notifier_concurrency + 4)
-        return cls(settings, store)
 
     async def start(self) -> None:
         settings = self.settings
