@@ -13,22 +13,22 @@ import pytest
 
 from innkeeper_kit import serving
 from innkeeper_kit.entry import serve_or_run_tool
-from innkeeper_kit.health import answers
+from innkeeper_kit.health import reachable
 from innkeeper_kit.logging import event_fields
 from innkeeper_kit.settings import ServiceSettings
 from innkeeper_kit.supervision import cancel_all, keep_running
 
 
-async def test_answers_is_true_only_for_a_probe_that_answers_in_time() -> None:
+async def test_reachable_is_true_only_for_a_probe_that_answers_in_time() -> None:
     async def fine() -> int:
         return 1
 
     async def broken() -> None:
         raise ConnectionError("refused")
 
-    assert await answers(fine())
-    assert not await answers(broken())
-    assert not await answers(asyncio.sleep(10), seconds=0.01)
+    assert await reachable(fine())
+    assert not await reachable(broken())
+    assert not await reachable(asyncio.sleep(10), seconds=0.01)
 
 
 class FlakyWorker:

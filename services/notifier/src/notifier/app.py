@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.edge_openapi import local_servers
-from innkeeper_kit.health import PROBE_SECONDS, answers
+from innkeeper_kit.health import PROBE_SECONDS, reachable
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.service_app import app_runtime, create_service_app
 
@@ -44,7 +44,7 @@ async def ready(request: Request) -> dict[str, bool]:
     runtime: Runtime = app_runtime(request)
     return {
         "rabbitmq": runtime.broker_ready(),
-        "postgres": await answers(runtime.store.pool.fetchval("SELECT 1")),
+        "postgres": await reachable(runtime.store.pool.fetchval("SELECT 1")),
     }
 
 

@@ -74,7 +74,7 @@ def add_health_routes(app: FastAPI, checks: Checks, *dependencies: str) -> None:
         return readiness(await checks(request))
 
 
-async def answers(probe: Awaitable[object], seconds: float = PROBE_SECONDS) -> bool:
+async def reachable(probe: Awaitable[object], seconds: float = PROBE_SECONDS) -> bool:
     """Whether a dependency answers `probe` within `seconds`: bounded, because a driver would otherwise
     wait its own timeout (MongoDB's server selection: 30 s) while the prober gives up long before."""
     try:
