@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from command_service.adapters.write_fragment import Parameters
+from command_service.adapters.write_fragment import Parameters, WriteFragment
 from command_service.domain.booking import Booking
 from command_service.domain.errors import AlreadyExistsError, VersionConflictError
 
@@ -28,14 +28,12 @@ _UPDATE = """booking_saved AS (
 
 
 @dataclass(frozen=True)
-class BookingInsert:
+class BookingInsert(WriteFragment):
     """A new booking, inserted by the final statement (a `Write`): only if the writes before it (its
     stay's nights) were made."""
 
     booking: Booking
     written = "EXISTS (SELECT 1 FROM booked)"
-    columns = ""
-    may_refuse = False
 
     def ctes(self, parameters: Parameters, after: str) -> str:
         booking, p = self.booking, parameters
@@ -49,9 +47,6 @@ class BookingInsert:
         ))  # fmt: skip
         return _INSERT.format(values=values, after=after)
 
-    def check(self, row: asyncpg.Record) -> None:
-        """Nothing to check: the booking is inserted whenever its nights were taken."""
-
     def refused(self, error: asyncpg.PostgresError) -> None:
         """AlreadyExistsError when the booking's id is taken."""
         if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == "bookings_pkey":
@@ -59,7 +54,7 @@ class BookingInsert:
 
 
 @dataclass(frozen=True)
-class BookingUpdate:
+class BookingUpdate(WriteFragment):
     """A booking's changes, saved by the final statement if nobody saved it since it was read at
     `saved_version`."""
 
@@ -90,6 +85,3 @@ class BookingUpdate:
         """VersionConflictError when the booking changed since it was read."""
         if not row["booking_saved"]:
             raise VersionConflictError(f"booking {self.booking.id} changed since it was read; retry")
-
-    def refused(self, error: asyncpg.PostgresError) -> None:
-        """Nothing of its own: a refusal stands."""

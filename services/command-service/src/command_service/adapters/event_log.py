@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import orjson
 
-from command_service.adapters.write_fragment import Parameters
+from command_service.adapters.write_fragment import Parameters, WriteFragment
 from command_service.application.ports import Committed
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
@@ -85,7 +85,7 @@ _APPEND = """input AS (
 
 
 @dataclass(frozen=True)
-class EventAppend:
+class EventAppend(WriteFragment):
     """The events of a command appended, queued in the outbox and its answer remembered under its
     idempotency key: the last part of the final statement (a `Write`)."""
 
@@ -93,7 +93,6 @@ class EventAppend:
     request: CommandRequest
     now: datetime
     written = "EXISTS (SELECT 1 FROM drawn)"
-    may_refuse = False
     columns = (
         "(SELECT max(position) FROM drawn) AS last_position, (SELECT count(*) FROM remembered) AS remembered"
     )
@@ -130,12 +129,6 @@ class EventAppend:
             answer=p(orjson.dumps(answer).decode(), "jsonb"),
             token=p(f".{last.aggregate_id}.{last.aggregate_version}", "text"),
         )
-
-    def check(self, row: asyncpg.Record) -> None:
-        """Nothing to check: the unit of work maps a taken key or version (`unit_of_work._translate`)."""
-
-    def refused(self, error: asyncpg.PostgresError) -> None:
-        """Nothing of its own: see `check`."""
 
     def committed(self, row: asyncpg.Record) -> Committed:
         """Where the last event went: its aggregate, version and position."""

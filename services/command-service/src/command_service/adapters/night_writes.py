@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from command_service.adapters.write_fragment import Parameters
+from command_service.adapters.write_fragment import Parameters, WriteFragment
 from command_service.domain.errors import CapacityBelowBookedError
 
 # Updates lock their rows in night order too (a plain range UPDATE may follow the physical order).
@@ -26,7 +26,7 @@ _UPDATE_NIGHTS = """{name}_nights AS MATERIALIZED (
 
 
 @dataclass(frozen=True)
-class _NightsUpdate:
+class _NightsUpdate(WriteFragment):
     """The nights of a room type from `first` to before `end`, changed whenever the writes before were
     (no condition of its own: its column makes it before the append)."""
 
@@ -35,12 +35,6 @@ class _NightsUpdate:
     first: date
     end: date
     name: ClassVar[str]
-    written = ""
-    may_refuse = False
-
-    @property
-    def columns(self) -> str:
-        return f"(SELECT count(*) FROM {self.name}) AS {self.name}"
 
     def change(self, parameters: Parameters) -> str:
         raise NotImplementedError
@@ -54,18 +48,13 @@ class _NightsUpdate:
             name=self.name, hotel=hotel, code=code, first=first, end=end, after=after, change=change
         )
 
-    def check(self, row: asyncpg.Record) -> None:
-        """Nothing to check: it changes the nights there are."""
-
-    def refused(self, error: asyncpg.PostgresError) -> None:
-        """Nothing of its own: a refusal stands."""
-
 
 @dataclass(frozen=True)
 class NightsReleased(_NightsUpdate):
     """A stay's nights given back: one room fewer booked on each."""
 
     name = "released"
+    columns = "(SELECT count(*) FROM released) AS released"
 
     def change(self, parameters: Parameters) -> str:
         return "booked = rn.booked - 1"
@@ -78,6 +67,7 @@ class CapacitySet(_NightsUpdate):
 
     capacity: int = 0
     name = "capacity_set"
+    columns = "(SELECT count(*) FROM capacity_set) AS capacity_set"
 
     def change(self, parameters: Parameters) -> str:
         return f"capacity = {parameters(self.capacity, 'int')}"

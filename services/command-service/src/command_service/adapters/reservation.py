@@ -10,7 +10,7 @@ from datetime import date
 import asyncpg
 
 from command_service.adapters.room_type_cache import RoomTypeCache
-from command_service.adapters.write_fragment import Parameters
+from command_service.adapters.write_fragment import Parameters, WriteFragment
 from command_service.application.ports import RetryableConflictError
 from command_service.domain.booking import Stay
 from command_service.domain.errors import NoRoomAvailableError
@@ -51,7 +51,7 @@ _OVERBOOKED = "room_nights_not_overbooked"
 
 
 @dataclass(frozen=True)
-class Reservation:
+class Reservation(WriteFragment):
     """One room of the type on every night of the stay, or none: a `Write` of the final statement."""
 
     stay: Stay

@@ -6,7 +6,7 @@ A fragment asks `Parameters` for a placeholder per value as the final statement 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import asyncpg
 
@@ -52,3 +52,17 @@ class Write(Protocol):
 
     def refused(self, error: asyncpg.PostgresError) -> None:
         """Raise the command's answer to the database refusing the statement (or nothing: it stands)."""
+
+
+class WriteFragment:
+    """What a write has unless it says otherwise: no columns, nothing to check, no error of its own."""
+
+    written: ClassVar[str] = ""
+    columns: ClassVar[str] = ""
+    may_refuse: ClassVar[bool] = False
+
+    def check(self, row: asyncpg.Record) -> None:
+        """Nothing to check: it is made whenever the writes before it were."""
+
+    def refused(self, error: asyncpg.PostgresError) -> None:
+        """Nothing of its own: a refusal stands."""
