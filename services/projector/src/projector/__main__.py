@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+from typing import TYPE_CHECKING
+
+from innkeeper_kit.entry import serve_or_run_tool
 
 from .logs import configure_logging
-from .settings import load_settings
+from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -25,24 +30,25 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = parse(sys.argv[1:] if argv is None else argv)
-    settings = load_settings()
-    configure_logging(settings)
-    if arguments.command in (None, "serve"):
-        from innkeeper_kit.serving import serve
+def create_app(settings: Settings) -> FastAPI:
+    from .app import create_app
 
-        from .app import create_app
+    return create_app(settings)
 
-        serve(create_app(settings), settings, settings.port)
-        return 0
+
+async def run_tool(settings: Settings, arguments: argparse.Namespace) -> int:
     from . import cli
 
     if arguments.command == "rebuild":
-        return asyncio.run(cli.rebuild(settings, keep_old=arguments.keep_old))
+        return await cli.rebuild(settings, keep_old=arguments.keep_old)
     if arguments.command == "verify":
-        return asyncio.run(cli.verify(settings))
-    return asyncio.run(cli.dead_letters(settings, arguments.action, arguments.ids or []))
+        return await cli.verify(settings)
+    return await cli.dead_letters(settings, arguments.action, arguments.ids or [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse(sys.argv[1:] if argv is None else argv)
+    return serve_or_run_tool(arguments, load_settings, configure_logging, create_app, run_tool)
 
 
 if __name__ == "__main__":

@@ -9,23 +9,19 @@ is bounded in time (`report`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CollectorRegistry
 
 from innkeeper_kit.auth.middleware import path_rules
-from innkeeper_kit.auth.setup import token_verifier
-from innkeeper_kit.correlation import CorrelationIdMiddleware
-from innkeeper_kit.edge import guard_http_edge
-from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers, operation_id
-from innkeeper_kit.health import OPERATIONS, add_health_routes, example
-from innkeeper_kit.methods import install_routing_problems
+from innkeeper_kit.edge_openapi import EDGE_PROBLEM, local_servers
+from innkeeper_kit.health import OPERATIONS, example, reachable
+from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
+from innkeeper_kit.service_app import app_runtime, create_service_app
 
 from .bootstrap import build_runtime
 from .report import STATUS_EXAMPLE, STATUS_SECONDS, ProjectorStatus, status_report
@@ -43,37 +39,28 @@ ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/status", "/metri
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"description": "MongoDB or PostgreSQL did not answer in time.", "content": EDGE_PROBLEM}
 }
-_PROMETHEUS_TEXT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}
-}
+RuntimeDep = Annotated[Runtime, Depends(app_runtime)]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    verifier = token_verifier(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if verifier is not None:
-            await verifier.warm()
-        runtime = await build_runtime(settings)
-        await runtime.start()
-        app.state.runtime = runtime
-        yield
-        await runtime.stop()
-
-    app = FastAPI(
+    return create_service_app(
+        settings,
         title="Innkeeper projector",
         servers=local_servers(settings.port, "PROJECTOR_PORT", "PROJECTOR_HTTP_PORT"),
-        generate_unique_id_function=operation_id,
-        lifespan=lifespan,
+        access=ACCESS,
+        build_runtime=lambda: build_runtime(settings),
+        checks=ready,
+        dependencies=("rabbitmq", "mongodb"),
+        add_routes=add_routes,
     )
 
-    async def ready(request: Request) -> dict[str, bool]:
-        runtime = _runtime(request)
-        return {"rabbitmq": runtime.broker_ready(), "mongodb": await runtime.store.connection.reachable(2)}
 
-    add_health_routes(app, ready, "rabbitmq", "mongodb")
+async def ready(request: Request) -> dict[str, bool]:
+    runtime: Runtime = app_runtime(request)
+    return {"rabbitmq": runtime.broker_ready(), "mongodb": await reachable(runtime.store.connection.ping())}
 
+
+def add_routes(app: FastAPI) -> None:
     @app.get(
         "/status",
         name="get_status",
@@ -92,28 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
             return problem_response(503, "unavailable", detail, RETRY, instance=instance_of(request.scope))
         return JSONResponse(report.model_dump(mode="json"))
 
-    @app.get(
-        "/metrics",
-        name="get_metrics",
-        summary="Prometheus metrics",
-        tags=OPERATIONS,
-        response_class=Response,
-        responses=_PROMETHEUS_TEXT,
-    )
-    async def metrics(runtime: RuntimeDep) -> Response:
-        with contextlib.suppress(Exception):  # metrics still answer while a dependency is down
-            await status_report(runtime)  # refreshes the lag gauges
-        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    install_routing_problems(app)
-    guard_http_edge(app, settings, verifier, ACCESS)
-    app.add_middleware(CorrelationIdMiddleware)
-    return app
+    add_metrics_route(app, scrape, METRICS_EXAMPLE)
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+async def scrape(request: Request) -> CollectorRegistry:
+    """The process's registry, with the lag gauges refreshed (metrics answer while a dependency is down)."""
+    runtime: Runtime = app_runtime(request)
+    with contextlib.suppress(Exception):
+        await status_report(runtime)
+    return runtime.metrics.registry

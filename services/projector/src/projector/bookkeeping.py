@@ -8,6 +8,7 @@ import asyncio
 import structlog
 
 from innkeeper_contracts import EventEnvelope
+from innkeeper_kit.logging import event_fields
 
 from .planner import Plan
 from .ports import Kind, ParkingLot, StatusBoard
@@ -53,11 +54,9 @@ def log_applied(shard: str, plan: Plan) -> None:
         log.info(
             "event.applied",
             shard=shard,
-            event_id=str(event.event_id),
-            event_type=event.event_type,
+            **event_fields(event),
             aggregate_id=str(event.aggregate_id),
             aggregate_version=event.aggregate_version,
             global_position=event.global_position,
-            correlation_id=event.correlation_id,
             causation_id=event.causation_id,
         )

@@ -10,6 +10,8 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from innkeeper_kit.supervision import cancel_all, keep_running
+
 from .consumer import ShardConsumer
 from .event_log import PostgresEventLog
 from .failures import Failures
@@ -67,20 +69,8 @@ class Runtime:
                 self.metrics,
             )
             self.consumers.append(consumer)
-            self.tasks.append(asyncio.create_task(self._supervise(consumer)))
+            self.tasks.append(asyncio.create_task(keep_running(consumer, self.connection, log, "consumer")))
         log.info("projector started", shards=settings.projector_shards)
-
-    async def _supervise(self, consumer: ShardConsumer) -> None:
-        """A consumer that stops on an unexpected error is started again (the consumer never dies)."""
-        assert self.connection is not None
-        while not consumer.stopping:
-            try:
-                await consumer.run(self.connection)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("shard consumer stopped; restarting", shard=consumer.shard)
-                await asyncio.sleep(1)
 
     async def stop(self) -> None:
         """Graceful: no new batch; the batches in progress finish and are acked (bounded by
@@ -96,9 +86,7 @@ class Runtime:
                 waiting.cancel()
             if late:
                 log.warning("shutdown.batches_cut_off", shards=len(late))
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await cancel_all(self.tasks)
         if self.connection is not None:
             await self.connection.close()
         await self.close()

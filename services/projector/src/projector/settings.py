@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from innkeeper_kit.settings import ServiceSettings
+from innkeeper_kit.settings import AttemptCount, ServiceSettings, ShardCount
 from innkeeper_kit.settings import load_settings as _load
 
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
@@ -19,10 +19,10 @@ class Settings(ServiceSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
     mongodb_database: str = "innkeeper"
 
-    projector_shards: int = Field(default=4, ge=1, le=64, description="Number of shard queues.")
+    projector_shards: ShardCount = 4
     projector_batch_size: int = Field(default=200, ge=1, le=5000, description="Events per bulk write.")
     projector_batch_window_ms: int = Field(default=20, ge=0, le=5000, description="Wait to fill a batch.")
-    projector_max_attempts: int = Field(default=3, ge=1, le=100, description="Tries before parking.")
+    projector_max_attempts: AttemptCount = Field(default=3, description="Tries before parking.")
     projector_gap_wait_seconds: float = Field(
         default=10.0, ge=0, le=3600, description="How long a gap the event log does not heal holds its shard."
     )

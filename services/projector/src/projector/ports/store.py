@@ -13,8 +13,8 @@ from projector.ports.shards import Heartbeats, ParkingLot, StatusBoard
 class StoreConnection(Protocol):
     """The connection the parts of a read store share."""
 
-    async def reachable(self, seconds: float) -> bool:
-        """Whether the store answers within `seconds`."""
+    async def ping(self) -> None:
+        """Return once the store answered; raise when it cannot be reached."""
         ...
 
     async def close(self) -> None:

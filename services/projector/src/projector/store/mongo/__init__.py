@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +25,8 @@ class MongoConnection:
     client: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
 
-    async def reachable(self, seconds: float) -> bool:
-        try:  # bounded: the driver would otherwise wait for server selection (30 s by default)
-            await asyncio.wait_for(self.client.admin.command("ping"), seconds)
-        except Exception:
-            return False
-        return True
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
 
     async def close(self) -> None:
         await self.client.close()
