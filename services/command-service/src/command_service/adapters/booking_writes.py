@@ -13,16 +13,23 @@ from command_service.domain.errors import AlreadyExistsError, VersionConflictErr
 _INSERT = """booked AS (
     INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
                           check_out, guests, nightly_rate, currency, total_price, status, booked_at, version)
-    SELECT {values} WHERE {after}
+    SELECT {booking.id:uuid}, {stay.hotel_id:uuid}, {stay.room_type:text}, {guest.guest_id:text},
+           {guest.name:text}, {guest.email:text}, {stay.check_in:date}, {stay.check_out:date},
+           {booking.guests:int}, {booking.nightly_rate.amount:numeric}, {booking.nightly_rate.currency:text},
+           {booking.total_price.amount:numeric}, {booking.status:text}, {booking.booked_at:timestamptz},
+           {booking.version:int}
+    WHERE {after}
     RETURNING 1
 )"""
 
 # Every field a command may change, whichever it was: a new command needs no new statement here.
 _UPDATE = """booking_saved AS (
     UPDATE bookings
-    SET status = {status}, version = {version}, cancelled_at = {cancelled_at}, cancellation_reason = {reason},
-        refund_policy = {policy}, refund = {refund}, guest_name = {guest_name}, guest_email = {guest_email}
-    WHERE booking_id = {booking_id} AND version = {saved_version} AND {after}
+    SET status = {booking.status:text}, version = {booking.version:int},
+        cancelled_at = {cancelled_at:timestamptz}, cancellation_reason = {reason:text},
+        refund_policy = {policy:text}, refund = {refund:numeric},
+        guest_name = {booking.guest.name:text}, guest_email = {booking.guest.email:text}
+    WHERE booking_id = {booking.id:uuid} AND version = {saved_version:int} AND {after}
     RETURNING 1
 )"""
 
@@ -36,16 +43,8 @@ class BookingInsert(WriteFragment):
     written = "EXISTS (SELECT 1 FROM booked)"
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        booking, p = self.booking, parameters
-        stay, guest, rate = booking.stay, booking.guest, booking.nightly_rate
-        values = ", ".join((
-            p(booking.id, "uuid"), p(stay.hotel_id, "uuid"), p(stay.room_type, "text"),
-            p(guest.guest_id, "text"), p(guest.name, "text"), p(guest.email, "text"),
-            p(stay.check_in, "date"), p(stay.check_out, "date"), p(booking.guests, "int"),
-            p(rate.amount, "numeric"), p(rate.currency, "text"), p(booking.total_price.amount, "numeric"),
-            p(booking.status, "text"), p(booking.booked_at, "timestamptz"), p(booking.version, "int"),
-        ))  # fmt: skip
-        return _INSERT.format(values=values, after=after)
+        booking = self.booking
+        return parameters.fill(_INSERT, after=after, booking=booking, stay=booking.stay, guest=booking.guest)
 
     def refused(self, error: asyncpg.PostgresError) -> None:
         """AlreadyExistsError when the booking's id is taken."""
@@ -65,20 +64,16 @@ class BookingUpdate(WriteFragment):
     may_refuse = True
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        booking, p = self.booking, parameters
-        cancellation = booking.cancellation
-        return _UPDATE.format(
-            status=p(booking.status, "text"),
-            version=p(booking.version, "int"),
-            cancelled_at=p(cancellation.at if cancellation else None, "timestamptz"),
-            reason=p(cancellation.reason if cancellation else None, "text"),
-            policy=p(cancellation.terms.policy if cancellation else None, "text"),
-            refund=p(cancellation.terms.refund.amount if cancellation else None, "numeric"),
-            guest_name=p(booking.guest.name, "text"),
-            guest_email=p(booking.guest.email, "text"),
-            booking_id=p(booking.id, "uuid"),
-            saved_version=p(self.saved_version, "int"),
+        cancellation = self.booking.cancellation
+        return parameters.fill(
+            _UPDATE,
             after=after,
+            booking=self.booking,
+            cancelled_at=cancellation.at if cancellation else None,
+            reason=cancellation.reason if cancellation else None,
+            policy=cancellation.terms.policy if cancellation else None,
+            refund=cancellation.terms.refund.amount if cancellation else None,
+            saved_version=self.saved_version,
         )
 
     def check(self, row: asyncpg.Record) -> None:

@@ -13,42 +13,47 @@ from command_service.domain.hotel import Hotel
 
 _INSERT = """hotel_added AS (
     INSERT INTO hotels (hotel_id, name, city, stars, registered_at, management_email, version)
-    SELECT {hotel_id}, {name}, {city}, {stars}, {registered_at}, {email}, {version} WHERE {after}
+    SELECT {hotel.id:uuid}, {hotel.name:text}, {hotel.city:text}, {hotel.stars:int},
+           {hotel.registered_at:timestamptz}, {hotel.management_email:text}, {hotel.version:int}
+    WHERE {after}
     RETURNING hotel_id
 ), room_types_added AS (
     INSERT INTO room_types (hotel_id, code, name, capacity, max_guests, rate_amount, rate_currency)
     SELECT hotel_added.hotel_id, u.* FROM hotel_added,
-           unnest({codes}, {names}, {capacities}, {max_guests}, {rates}, {currencies}) AS u
+           unnest({codes:text[]}, {names:text[]}, {capacities:int[]}, {max_guests:int[]},
+                  {rates:numeric[]}, {currencies:text[]}) AS u
     RETURNING 1
 )"""
 
 # Every field of its room types, whichever a command changed. A hotel has a room type at least, so a
 # saved hotel saves a room type.
 _UPDATE = """hotel_saved AS (
-    UPDATE hotels SET version = {version}, management_email = {email}
-    WHERE hotel_id = {hotel_id} AND version = {saved_version} AND {after}
+    UPDATE hotels SET version = {hotel.version:int}, management_email = {hotel.management_email:text}
+    WHERE hotel_id = {hotel.id:uuid} AND version = {saved_version:int} AND {after}
     RETURNING hotel_id
 ), room_types_saved AS (
     UPDATE room_types AS rt
     SET name = u.name, capacity = u.capacity, max_guests = u.max_guests, rate_amount = u.rate_amount,
         rate_currency = u.rate_currency
-    FROM hotel_saved, unnest({codes}, {names}, {capacities}, {max_guests}, {rates}, {currencies})
+    FROM hotel_saved,
+         unnest({codes:text[]}, {names:text[]}, {capacities:int[]}, {max_guests:int[]},
+                {rates:numeric[]}, {currencies:text[]})
          AS u(code, name, capacity, max_guests, rate_amount, rate_currency)
     WHERE rt.hotel_id = hotel_saved.hotel_id AND rt.code = u.code
     RETURNING 1
 )"""
 
 
-def _room_types(parameters: Parameters, hotel: Hotel) -> dict[str, str]:
-    """The hotel's room types as one array parameter per column, by the names the statements use."""
+def _room_types(hotel: Hotel) -> dict[str, list[object]]:
+    """The hotel's room types as one array per column, by the names the statements use."""
     room_types = list(hotel.room_types.values())
     return {
-        "codes": parameters([room_type.code for room_type in room_types], "text[]"),
-        "names": parameters([room_type.name for room_type in room_types], "text[]"),
-        "capacities": parameters([room_type.capacity for room_type in room_types], "int[]"),
-        "max_guests": parameters([room_type.max_guests for room_type in room_types], "int[]"),
-        "rates": parameters([room_type.nightly_rate.amount for room_type in room_types], "numeric[]"),
-        "currencies": parameters([room_type.nightly_rate.currency for room_type in room_types], "text[]"),
+        "codes": [room_type.code for room_type in room_types],
+        "names": [room_type.name for room_type in room_types],
+        "capacities": [room_type.capacity for room_type in room_types],
+        "max_guests": [room_type.max_guests for room_type in room_types],
+        "rates": [room_type.nightly_rate.amount for room_type in room_types],
+        "currencies": [room_type.nightly_rate.currency for room_type in room_types],
     }
 
 
@@ -60,18 +65,7 @@ class HotelInsert(WriteFragment):
     written = "EXISTS (SELECT 1 FROM room_types_added)"
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        hotel, p = self.hotel, parameters
-        return _INSERT.format(
-            hotel_id=p(hotel.id, "uuid"),
-            name=p(hotel.name, "text"),
-            city=p(hotel.city, "text"),
-            stars=p(hotel.stars, "int"),
-            registered_at=p(hotel.registered_at, "timestamptz"),
-            email=p(hotel.management_email, "text"),
-            version=p(hotel.version, "int"),
-            after=after,
-            **_room_types(p, hotel),
-        )
+        return parameters.fill(_INSERT, after=after, hotel=self.hotel, **_room_types(self.hotel))
 
     def refused(self, error: asyncpg.PostgresError) -> None:
         if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == "hotels_pkey":
@@ -90,14 +84,12 @@ class HotelUpdate(WriteFragment):
     may_refuse = True
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        hotel, p = self.hotel, parameters
-        return _UPDATE.format(
-            version=p(hotel.version, "int"),
-            email=p(hotel.management_email, "text"),
-            hotel_id=p(hotel.id, "uuid"),
-            saved_version=p(self.saved_version, "int"),
+        return parameters.fill(
+            _UPDATE,
             after=after,
-            **_room_types(p, hotel),
+            hotel=self.hotel,
+            saved_version=self.saved_version,
+            **_room_types(self.hotel),
         )
 
     def check(self, row: asyncpg.Record) -> None:

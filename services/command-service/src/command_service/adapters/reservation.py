@@ -27,24 +27,26 @@ from command_service.domain.hotel import RoomType
 # Such a booking also takes existing rows before new ones, so against one taking them the other way a
 # deadlock is possible: PostgreSQL aborts one, and the command runs again (RetryableConflictError).
 _RESERVING = """held AS MATERIALIZED (
-    SELECT capacity = {capacity} AND max_guests = {max_guests} AND rate_amount = {rate}
-           AND rate_currency = {currency} AS unchanged
-    FROM room_types WHERE hotel_id = {hotel} AND code = {code} AND {after} FOR SHARE
+    SELECT capacity = {room_type.capacity:int} AND max_guests = {room_type.max_guests:int}
+           AND rate_amount = {room_type.nightly_rate.amount:numeric}
+           AND rate_currency = {room_type.nightly_rate.currency:text} AS unchanged
+    FROM room_types WHERE hotel_id = {hotel:uuid} AND code = {code:text} AND {after} FOR SHARE
 ), locked AS MATERIALIZED (
     SELECT night, booked >= capacity AS is_full FROM room_nights
-    WHERE hotel_id = {hotel} AND room_type = {code} AND night = ANY({nights}) AND (SELECT unchanged FROM held)
+    WHERE hotel_id = {hotel:uuid} AND room_type = {code:text} AND night = ANY({nights:date[]})
+          AND (SELECT unchanged FROM held)
     ORDER BY night FOR UPDATE
 ), full_nights AS MATERIALIZED (
     SELECT array_agg(night ORDER BY night) AS nights FROM locked WHERE is_full
 ), reserved AS (
     INSERT INTO room_nights AS rn (hotel_id, room_type, night, booked, capacity)
-    SELECT {hotel}, {code}, night, 1, {capacity} FROM unnest({nights}) AS night
+    SELECT {hotel:uuid}, {code:text}, night, 1, {room_type.capacity:int} FROM unnest({nights:date[]}) AS night
     WHERE (SELECT unchanged FROM held) AND (SELECT nights FROM full_nights) IS NULL
     ORDER BY night
     ON CONFLICT (hotel_id, room_type, night) DO UPDATE SET booked = rn.booked + 1
     RETURNING night
 ), whole AS MATERIALIZED (
-    SELECT count(*) = cardinality({nights}) AS reserved FROM reserved
+    SELECT count(*) = cardinality({nights:date[]}) AS reserved FROM reserved
 )"""
 
 _OVERBOOKED = "room_nights_not_overbooked"
@@ -65,16 +67,13 @@ class Reservation(WriteFragment):
     )
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        stay, room_type, p = self.stay, self.room_type, parameters
-        rate = room_type.nightly_rate
-        return _RESERVING.format(
-            hotel=p(stay.hotel_id, "uuid"),
-            code=p(stay.room_type, "text"),
-            nights=p(stay.nights, "date[]"),
-            capacity=p(room_type.capacity, "int"),
-            max_guests=p(room_type.max_guests, "int"),
-            rate=p(rate.amount, "numeric"),
-            currency=p(rate.currency, "text"),
+        stay = self.stay
+        return parameters.fill(
+            _RESERVING,
+            hotel=stay.hotel_id,
+            code=stay.room_type,
+            nights=stay.nights,
+            room_type=self.room_type,
             after=after,
         )
 

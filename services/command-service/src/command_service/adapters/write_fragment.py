@@ -1,11 +1,14 @@
 """A write that goes into a command's final statement: its CTEs, its parameters and its answer.
 
 A fragment asks `Parameters` for a placeholder per value as the final statement is composed
-(`final_statement`), so no fragment knows where the others' parameters are, and nothing is renumbered.
+(`final_statement`), so no fragment knows where the others' parameters are, and nothing is renumbered;
+its SQL names each value and its type where it stands (`Parameters.fill`).
 """
 
 from __future__ import annotations
 
+from functools import reduce
+from string import Formatter
 from typing import ClassVar, Protocol
 
 import asyncpg
@@ -21,6 +24,21 @@ class Parameters:
         """The placeholder of a new parameter with this value, cast to `sql_type` (e.g. `$7::date[]`)."""
         self.values.append(value)
         return f"${len(self.values)}::{sql_type}"
+
+    def fill(self, template: str, **values: object) -> str:
+        """`template` with each `{name:sql type}` the placeholder of that value (`{hotel.id:uuid}` reads
+        an attribute), one however often it stands, and each `{name}` the SQL text given (a condition).
+        Values get their placeholders in the order given, a value's attributes in the template's order."""
+        parts = [(text, name, spec or "") for text, name, spec, _ in Formatter().parse(template)]
+        given = list(values)
+        filled: dict[tuple[str, str], str] = {}
+        fields = [(name, spec) for _, name, spec in parts if name is not None]
+        for name, spec in sorted(fields, key=lambda field: given.index(field[0].split(".")[0])):
+            if (name, spec) not in filled:
+                root, *path = name.split(".")
+                value = reduce(getattr, path, values[root])
+                filled[name, spec] = self(value, spec) if spec else str(value)
+        return "".join(text + (filled[name, spec] if name is not None else "") for text, name, spec in parts)
 
 
 class Write(Protocol):
