@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from uuid import uuid4
 
 import orjson
@@ -9,9 +11,10 @@ import pytest
 
 from innkeeper_client import CommandRejectedError, ConflictError, InvalidRequestError
 from innkeeper_client.amqp import read_reply
-from innkeeper_client.commands import command_json, command_request
+from innkeeper_client.commands import CommandMethods, command_json, command_request
 from innkeeper_contracts import (
     ChangeRoomCapacity,
+    CommandAccepted,
     CommandRejected,
     RegisterHotel,
     SetManagementContact,
@@ -108,3 +111,34 @@ def test_a_reply_that_is_no_json_is_still_an_error() -> None:
         read_reply("BookStay", b"\xff not json")
     assert raised.value.status == 500
     assert not isinstance(raised.value, InvalidRequestError)
+
+
+class Recorded(CommandMethods):
+    """Keeps what it was asked to deliver and accepts it."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, Mapping[str, Any], str, str]] = []
+
+    async def deliver(
+        self, name: str, body: Mapping[str, Any], idempotency_key: str, correlation_id: str
+    ) -> CommandAccepted:
+        self.delivered.append((name, body, idempotency_key, correlation_id))
+        return CommandAccepted(
+            command=name, aggregate_id=HOTEL, consistency_token=f"1.{HOTEL}.1", correlation_id=correlation_id
+        )
+
+
+async def test_a_typed_method_sends_its_command_with_the_key_given_or_a_new_one() -> None:
+    sender, command = Recorded(), ChangeRoomCapacity(hotel_id=HOTEL, room_type="DBL", capacity=4)
+    await sender.change_room_capacity(command, idempotency_key="k-1", correlation_id="c-1")
+    await sender.set_management_contact(SetManagementContact(hotel_id=HOTEL, email="desk@example.com"))
+    (name, body, key, correlation), (other, _, new_key, new_correlation) = sender.delivered
+    assert (name, body, key, correlation) == ("ChangeRoomCapacity", command_json(command), "k-1", "c-1")
+    assert other == "SetManagementContact"
+    assert new_key != new_correlation  # each new, neither empty
+    assert len(new_key) == len(new_correlation) == 32
+
+
+def test_a_typed_method_says_what_it_sends() -> None:
+    assert "Book a stay" in (CommandMethods.book_stay.__doc__ or "")
+    assert CommandMethods.cancel_booking.__doc__ == "Send CancelBooking."

@@ -26,7 +26,6 @@ from aio_pika.exceptions import AMQPError, ChannelInvalidStateError, ConnectionC
 from innkeeper_contracts import CommandAccepted
 from innkeeper_contracts.topology import COMMANDS_EXCHANGE
 
-from .calling import new_id
 from .commands import CommandMethods
 from .errors import InnkeeperError, NoAnswerError, error_for, read_problem
 
@@ -73,19 +72,13 @@ class AmqpCommandSender(CommandMethods):
     ) -> None:
         await self.close()
 
-    async def send(
-        self,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        idempotency_key: str | None = None,
-        correlation_id: str | None = None,
+    async def deliver(
+        self, name: str, body: Mapping[str, Any], idempotency_key: str, correlation_id: str
     ) -> CommandAccepted:
         """Publish one command message and await its reply: CommandAccepted, or the error for the
         rejection (a CommandRejectedError); NoAnswerError when none comes within `timeout`."""
         if self._exchange is None:
             raise InnkeeperError("not connected: use `async with AmqpCommandSender(url)` or connect()")
-        correlation_id = correlation_id or new_id()
         if correlation_id in self._waiting:
             raise ValueError(f"a command with correlation id {correlation_id!r} awaits its reply already")
         reply = self._waiting[correlation_id] = asyncio.get_running_loop().create_future()
@@ -93,7 +86,7 @@ class AmqpCommandSender(CommandMethods):
             orjson.dumps(body),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=idempotency_key or new_id(),
+            message_id=idempotency_key,
             correlation_id=correlation_id,
             user_id=self.user_id,
             reply_to=DIRECT_REPLY_TO,

@@ -8,8 +8,8 @@ button pressed twice): the service answers a repeat with the first answer and ap
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Any, TypedDict
+from collections.abc import Awaitable, Mapping
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, overload
 
 import httpx
 from typing_extensions import Unpack
@@ -56,10 +56,40 @@ def command_json(command: Command) -> dict[str, Any]:
     return command.model_dump(mode="json", exclude_none=True)
 
 
-class CommandMethods(ABC):
-    """One method per command, over whichever transport `send` uses (HTTP or AMQP)."""
+C = TypeVar("C", bound=Command)
+C_contra = TypeVar("C_contra", bound=Command, contravariant=True)
 
-    @abstractmethod
+
+class SendsCommand(Protocol[C_contra]):
+    """A command method bound to its sender."""
+
+    def __call__(self, command: C_contra, **options: Unpack[CommandOptions]) -> Awaitable[CommandAccepted]:
+        """Send the command; its CommandAccepted, or the error for its rejection."""
+        ...
+
+
+class CommandMethod(Generic[C]):
+    """A method for one command: `execute`, typed to take that command's model only."""
+
+    def __init__(self, model: type[C], doc: str = "") -> None:
+        self.model = model
+        self.__doc__ = doc or f"Send {model.__name__}."
+
+    @overload
+    def __get__(self, sender: None, owner: type[CommandMethods]) -> CommandMethod[C]: ...
+
+    @overload
+    def __get__(self, sender: CommandMethods, owner: type[CommandMethods]) -> SendsCommand[C]: ...
+
+    def __get__(
+        self, sender: CommandMethods | None, owner: type[CommandMethods]
+    ) -> CommandMethod[C] | SendsCommand[C]:
+        return self if sender is None else sender.execute
+
+
+class CommandMethods(ABC):
+    """One method per command, over whichever transport `deliver` uses (HTTP or AMQP)."""
+
     async def send(
         self,
         name: str,
@@ -70,40 +100,29 @@ class CommandMethods(ABC):
     ) -> CommandAccepted:
         """Send a command by name with its JSON as given (validated by the service, not here): for
         forwarding what another system produced. The typed methods below are the usual way."""
+        return await self.deliver(name, body, idempotency_key or new_id(), correlation_id or new_id())
+
+    @abstractmethod
+    async def deliver(
+        self, name: str, body: Mapping[str, Any], idempotency_key: str, correlation_id: str
+    ) -> CommandAccepted:
+        """Send one command over this transport, its idempotency key and correlation id chosen."""
 
     async def execute(self, command: Command, **options: Unpack[CommandOptions]) -> CommandAccepted:
         """Send any command model; its class names the command."""
         return await self.send(type(command).__name__, command_json(command), **options)
 
-    async def register_hotel(
-        self, command: RegisterHotel, **options: Unpack[CommandOptions]
-    ) -> CommandAccepted:
-        """Register a hotel; the answer names it in `hotel_id` (also when you chose it) and `aggregate_id`."""
-        return await self.execute(command, **options)
-
-    async def change_room_capacity(
-        self, command: ChangeRoomCapacity, **options: Unpack[CommandOptions]
-    ) -> CommandAccepted:
-        return await self.execute(command, **options)
-
-    async def set_nightly_rate(
-        self, command: SetNightlyRate, **options: Unpack[CommandOptions]
-    ) -> CommandAccepted:
-        return await self.execute(command, **options)
-
-    async def set_management_contact(
-        self, command: SetManagementContact, **options: Unpack[CommandOptions]
-    ) -> CommandAccepted:
-        return await self.execute(command, **options)
-
-    async def book_stay(self, command: BookStay, **options: Unpack[CommandOptions]) -> CommandAccepted:
-        """Book a stay; the answer names the booking in `booking_id` (and `aggregate_id`)."""
-        return await self.execute(command, **options)
-
-    async def cancel_booking(
-        self, command: CancelBooking, **options: Unpack[CommandOptions]
-    ) -> CommandAccepted:
-        return await self.execute(command, **options)
+    register_hotel = CommandMethod(
+        RegisterHotel,
+        "Register a hotel; the answer names it in `hotel_id` (also when you chose it) and `aggregate_id`.",
+    )
+    change_room_capacity = CommandMethod(ChangeRoomCapacity)
+    set_nightly_rate = CommandMethod(SetNightlyRate)
+    set_management_contact = CommandMethod(SetManagementContact)
+    book_stay = CommandMethod(
+        BookStay, "Book a stay; the answer names the booking in `booking_id` (and `aggregate_id`)."
+    )
+    cancel_booking = CommandMethod(CancelBooking)
 
 
 class CommandClient(CommandMethods):
@@ -112,20 +131,15 @@ class CommandClient(CommandMethods):
     def __init__(self, http: httpx.AsyncClient, retry: RetryPolicy | None = None) -> None:
         self._command_caller = Caller(http, retry or RetryPolicy())
 
-    async def send(
-        self,
-        name: str,
-        body: Mapping[str, Any],
-        *,
-        idempotency_key: str | None = None,
-        correlation_id: str | None = None,
+    async def deliver(
+        self, name: str, body: Mapping[str, Any], idempotency_key: str, correlation_id: str
     ) -> CommandAccepted:
         method, path, payload = command_request(name, body)
         answer = await self._command_caller.call(
             method,
             path,
             json=payload,
-            headers={IDEMPOTENCY_HEADER: idempotency_key or new_id()},
+            headers={IDEMPOTENCY_HEADER: idempotency_key},
             correlation_id=correlation_id,
             command=name,
         )
