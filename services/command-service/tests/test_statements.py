@@ -15,7 +15,7 @@ from command_fakes import FixedClock
 
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.transaction import Transaction
-from command_service.adapters.unit_of_work import PostgresUnitOfWork
+from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory
 from command_service.application.handlers import Handlers
 from command_service.application.requests import CommandRequest
 from command_service.domain.hotel import RoomType
@@ -72,7 +72,8 @@ async def _book(cache: RoomTypeCache, booking_id: UUID | None = None, key: str |
     command = book_stay(ROOM_TYPE["hotel_id"], _check_in(clock), booking_id=booking_id)
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=Decimal("1000")))
     request = CommandRequest(command, "corr-1", idempotency_key=key)
-    async with PostgresUnitOfWork(OnePool(connection), request, clock, cache) as uow:  # type: ignore[arg-type]
+    units = PostgresUnitOfWorkFactory(OnePool(connection), clock, cache)  # type: ignore[arg-type]
+    async with units(request) as uow:
         accepted = request.accepted_as(await handlers.book_stay(command, uow))
     assert accepted.consistency_token.startswith("41.")
     return connection.sent

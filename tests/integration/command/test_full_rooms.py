@@ -16,7 +16,7 @@ from testkit.waiting import wait_until
 
 from command_service.adapters.clock import SystemClock
 from command_service.adapters.room_type_cache import RoomTypeCache
-from command_service.adapters.unit_of_work import PostgresUnitOfWork
+from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory
 from command_service.application.handlers import Handlers
 from command_service.application.requests import CommandRequest
 from command_service.domain.errors import NoRoomAvailableError
@@ -89,7 +89,7 @@ async def _book(connection: asyncpg.Connection, command: BookStay) -> None:
     handlers = Handlers(SystemClock(), CancellationPolicy(high_value_threshold=Decimal("1000")))
     request = CommandRequest(command, "corr-full")
     pool = cast(Any, OneConnection(connection))
-    async with PostgresUnitOfWork(pool, request, SystemClock(), known) as uow:
+    async with PostgresUnitOfWorkFactory(pool, SystemClock(), known)(request) as uow:
         await handlers.book_stay(command, uow)
 
 

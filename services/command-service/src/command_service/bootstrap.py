@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -42,22 +42,19 @@ from innkeeper_kit.auth.setup import token_verifier
 
 
 def build_mediator(
-    pool: asyncpg.Pool,
-    clock: Clock,
-    settings: Settings,
-    committed: Callable[[], None] = lambda: None,
-    metrics: Metrics | None = None,
+    units: PostgresUnitOfWorkFactory, settings: Settings, metrics: Metrics | None = None
 ) -> Mediator:
-    handlers = Handlers(clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
+    """The pipeline, on the pool and clock of `units`, which opens each command's unit of work."""
+    pool, wait = units.pool, units.acquire_timeout  # for a pooled connection, at most
+    handlers = Handlers(units.clock, CancellationPolicy(high_value_threshold=settings.high_value_threshold))
     grants = {subject: frozenset(commands) for subject, commands in settings.service_grants.items()}
-    wait = settings.postgres_acquire_timeout  # for a pooled connection, at most
     retention = settings.idempotency_retention_seconds
     behaviours: list[Behaviour] = [
         LoggingBehaviour(metrics),
         AuthorizationBehaviour(AccessPolicy(grants, PostgresBookingParticipants(pool, wait))),
         IdempotencyBehaviour(PostgresIdempotencyStore(pool, retention, wait)),
         ValidationBehaviour(handlers.checks_by_command()),
-        UnitOfWorkBehaviour(PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), committed, wait)),
+        UnitOfWorkBehaviour(units),
     ]
     return Mediator(handlers.by_command(), behaviours)
 
@@ -84,7 +81,9 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
             metrics=metrics,
         )
     # A commit wakes this replica's relay (why not NOTIFY: docs/architecture.md, "Outbox and relay").
-    mediator = build_mediator(pool, clock, settings, relay.wake if relay else lambda: None, metrics)
+    wake = relay.wake if relay else lambda: None
+    units = PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), wake, settings.postgres_acquire_timeout)
+    mediator = build_mediator(units, settings, metrics)
     runtime = Runtime(settings, pool, mediator, metrics)
     runtime.idempotency = PostgresIdempotencyStore(
         pool, settings.idempotency_retention_seconds, settings.postgres_acquire_timeout

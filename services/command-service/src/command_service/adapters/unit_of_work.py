@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -30,36 +31,28 @@ class PostgresUnitOfWork:
     The transaction begins with the first statement, so a command whose writes all go into the final
     one (`final_statement`) runs a single statement."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        request: CommandRequest,
-        clock: Clock,
-        room_types: RoomTypeCache,
-        committed: Callable[[], None] = lambda: None,
-        acquire_timeout: float | None = None,
-    ) -> None:
-        self._pool, self._request, self._clock, self._room_types = pool, request, clock, room_types
-        self._committed_hook, self._acquire_timeout = committed, acquire_timeout
+    def __init__(self, opened_by: PostgresUnitOfWorkFactory, request: CommandRequest) -> None:
+        self._shared, self._request = opened_by, request  # what every unit of work shares
         self._connection: PoolConnectionProxy[asyncpg.Record] | None = None
         self._recorder = EventRecorder()
         self._committed = False
 
     async def __aenter__(self) -> Self:
+        shared = self._shared
         try:
-            self._connection = connection = await self._pool.acquire(timeout=self._acquire_timeout)
+            self._connection = connection = await shared.pool.acquire(timeout=shared.acquire_timeout)
         except Exception as error:
             _translate(error)
             raise
         self._transaction = transaction = Transaction(connection, may_run_alone=self._request.retry_safe)
         self._final = final = FinalStatement(transaction)
-        self.hotels = PostgresHotels(transaction, final, self._recorder, self._room_types)
-        self.inventory = PostgresRoomInventory(transaction, final, self._room_types)
+        self.hotels = PostgresHotels(transaction, final, self._recorder, shared.room_types)
+        self.inventory = PostgresRoomInventory(transaction, final, shared.room_types)
         self.bookings = PostgresBookings(transaction, final, self._recorder)
         return self
 
     async def commit(self) -> Committed:
-        append = EventAppend(self._recorder.pending, self._request, self._clock.now())
+        append = EventAppend(self._recorder.pending, self._request, self._shared.clock.now())
         committed = await self._final.commit(append)
         self._committed = True
         return committed
@@ -72,7 +65,7 @@ class PostgresUnitOfWork:
                 await self._transaction.roll_back()
         await self._release()
         if self._committed:  # the connection is back in the pool for the relay's round
-            self._committed_hook()
+            self._shared.committed()
         if exc is not None:
             _translate(exc)
 
@@ -80,7 +73,7 @@ class PostgresUnitOfWork:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             with contextlib.suppress(Exception):
-                await self._pool.release(connection)
+                await self._shared.pool.release(connection)
 
 
 def _translate(error: BaseException) -> None:
@@ -103,23 +96,17 @@ async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> Non
         await connection.execute("ROLLBACK")
 
 
+@dataclass(frozen=True)
 class PostgresUnitOfWorkFactory:
     """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache); `committed` is
     called after each commit (the outbox relay's `wake`); no command waits longer than
     `acquire_timeout` for a connection."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Clock,
-        room_types: RoomTypeCache,
-        committed: Callable[[], None] = lambda: None,
-        acquire_timeout: float | None = None,
-    ) -> None:
-        self._pool, self._clock, self._room_types, self._committed = pool, clock, room_types, committed
-        self._acquire_timeout = acquire_timeout
+    pool: asyncpg.Pool
+    clock: Clock
+    room_types: RoomTypeCache
+    committed: Callable[[], None] = lambda: None
+    acquire_timeout: float | None = None
 
     def __call__(self, request: CommandRequest) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(
-            self._pool, request, self._clock, self._room_types, self._committed, self._acquire_timeout
-        )
+        return PostgresUnitOfWork(self, request)
