@@ -45,6 +45,14 @@ class RoomType:
             hotel_id, spec.code, spec.name, spec.capacity, spec.max_guests, spec.nightly_rate, hotel_name
         )
 
+    def priced_at(self, rate: Money) -> RoomType:
+        if rate.currency != self.nightly_rate.currency:
+            raise CurrencyMismatchError(
+                f"hotel {self.hotel_id} prices in {self.nightly_rate.currency}; "
+                f"a nightly rate in {rate.currency} is refused"
+            )
+        return replace(self, nightly_rate=rate)
+
 
 class Hotel(Aggregate):
     """A hotel: registered once, then its room capacities, rates and management contact change."""
@@ -128,12 +136,7 @@ class Hotel(Aggregate):
     def set_nightly_rate(self, code: str, rate: Money) -> None:
         """A new rate, in the currency the room type is priced in (one currency per hotel)."""
         room_type = self.room_type(code)
-        if rate.currency != room_type.nightly_rate.currency:
-            raise CurrencyMismatchError(
-                f"hotel {self.id} prices in {room_type.nightly_rate.currency}; "
-                f"a nightly rate in {rate.currency} is refused"
-            )
-        self.room_types[code] = replace(room_type, nightly_rate=rate)
+        self.room_types[code] = room_type.priced_at(rate)
         self._record(
             NightlyRateSet(
                 hotel_id=self.id, room_type=code, nightly_rate=rate, previous_rate=room_type.nightly_rate
