@@ -6,32 +6,25 @@ back with the same correlation id. Every message is settled: a message without a
 answered 401/403 (through direct reply-to only) and acked before its body is read; one with headers or a
 body over its limit, a malformed or invalid one, or one that fails on an unexpected error (500
 `internal`), is dead-lettered with `x-rejection-reason` (and the sender in `x-original-user-id`);
-business rejections are answered and acked. Only PostgreSQL keeps a message: while it is unreachable the
-intake holds the message and tries again after a pause (the stop puts it back in the queue); a statement
-it cancelled (a timeout) puts the message back after the pause, which counts towards the queue's delivery
-limit — on the limit-th delivery it is answered 503 and dead-lettered with the cause instead.
+business rejections are answered and acked. Only PostgreSQL keeps a message (`amqp_holding`).
 """
 
 from __future__ import annotations
-
-import asyncio
-import contextlib
 
 import structlog
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 
 from command_service.adapters.amqp_answers import IntakeAnswers
-from command_service.adapters.amqp_reading import MessageLimits, delivered_before, read_command
+from command_service.adapters.amqp_holding import HoldingPipeline
+from command_service.adapters.amqp_reading import MessageLimits, read_command
 from command_service.adapters.amqp_senders import AmqpSenders
 from command_service.application.access import ForbiddenError, UnauthenticatedError
 from command_service.application.mediator import Mediator
-from command_service.application.ports import DatabaseTimeoutError, ServiceUnavailableError
-from command_service.application.rejections import internal_error, refused, unavailable
-from command_service.application.requests import CommandRequest, Outcome
+from command_service.application.rejections import internal_error, refused
+from command_service.application.requests import CommandRequest
 from command_service.metrics import Metrics
 from innkeeper_contracts import COMMANDS, CommandRejected
-from innkeeper_contracts.topology import COMMANDS_DELIVERY_LIMIT
 from innkeeper_kit.identifiers import acceptable_id, new_correlation_id
 
 log = structlog.get_logger("command_service.amqp")
@@ -52,13 +45,12 @@ class CommandIntake:
     ) -> None:
         self._metrics = metrics or Metrics()
         self._answers = IntakeAnswers(broker, senders, limits.max_body_bytes, self._metrics)
-        self._mediator, self._senders = mediator, senders
-        self._limits, self._requeue_delay = limits, requeue_delay
-        self._stopping = asyncio.Event()
+        self._pipeline = HoldingPipeline(mediator, self._answers, requeue_delay)
+        self._senders, self._limits = senders, limits
 
     def stop(self) -> None:
         """Messages held for PostgreSQL go back to the queue now (the process is stopping)."""
-        self._stopping.set()
+        self._pipeline.stop()
 
     async def handle(self, message: RabbitMessage) -> None:
         name = message.raw_message.routing_key or ""
@@ -96,51 +88,13 @@ class CommandIntake:
         request = CommandRequest(
             read.command, correlation_id, idempotency_key=read.idempotency_key, principal=principal
         )
-        outcome = await self._outcome(message, request)
+        outcome = await self._pipeline.outcome(message, request)
         if outcome is None:  # settled already: back in the queue, or dead-lettered
             return None
         if isinstance(outcome, CommandRejected) and outcome.status in (400, 422):
             return await self._answers.dead_letter(message, outcome)
         await self._answers.reply(message, outcome)
         return await message.ack()
-
-    async def _outcome(self, message: RabbitMessage, request: CommandRequest) -> Outcome | None:
-        """The pipeline's answer, or None when the message was settled without one."""
-        while True:
-            try:
-                return await self._mediator.send(request)
-            except DatabaseTimeoutError as error:  # the command may be at fault: the delivery limit counts
-                await self._after_timeout(message, request, error)
-                return None
-            except ServiceUnavailableError as error:  # PostgreSQL itself: wait for it, holding the message
-                log.warning("amqp.waiting_for_postgres", reason=str(error))
-                if await self._pause():
-                    await message.nack(requeue=True)
-                    return None
-
-    async def _after_timeout(
-        self, message: RabbitMessage, request: CommandRequest, error: DatabaseTimeoutError
-    ) -> None:
-        """Back in the queue after the pause, or, on the limit-th delivery, answered 503 and dead-lettered
-        with the cause (the broker's own dead letter would say only `delivery_limit`)."""
-        deliveries = delivered_before(message.raw_message.headers) + 1
-        # RabbitMQ dead-letters a message returned with its count past the limit (after limit + 1
-        # deliveries); giving up at the limit-th holds whichever way a broker version counts.
-        if deliveries >= COMMANDS_DELIVERY_LIMIT:
-            rejection = unavailable(command=request.name, correlation_id=request.correlation_id)
-            reason = f"unavailable: {error} ({deliveries} deliveries)"
-            await self._answers.dead_letter(message, rejection, reason=reason)
-        else:
-            log.warning("amqp.requeued", reason=str(error), deliveries=deliveries)
-            await self._pause()
-            # reject, not nack: RabbitMQ 4.3 counts only a reject towards the delivery limit (3.x both).
-            await message.reject(requeue=True)
-
-    async def _pause(self) -> bool:
-        """Wait the requeue delay (no spinning while PostgreSQL is down); True when stopping."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), self._requeue_delay)
-        return self._stopping.is_set()
 
     async def _give_up(
         self, message: RabbitMessage, error: Exception, name: str, correlation_id: str
