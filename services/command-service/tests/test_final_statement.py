@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from command_builders import book_stay
 
@@ -23,6 +24,7 @@ from command_service.adapters.transaction import Transaction
 from command_service.adapters.write_fragment import Write
 from command_service.application.requests import CommandRequest
 from command_service.domain.booking import Booking
+from command_service.domain.errors import AlreadyExistsError, VersionConflictError
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import BookStay, Money
@@ -91,3 +93,22 @@ async def test_a_write_that_may_be_refused_after_another_is_made_runs_in_a_trans
     committed = await final.commit(EventAppend(recorder.pending, CommandRequest(command, "c"), NOW))
     assert connection.sent == ["BEGIN", "WITH", "COMMIT"]
     assert (committed.aggregate_id, committed.global_position) == (booking.id, 7)
+
+
+def test_a_booking_saved_since_it_was_read_is_a_version_conflict_naming_it() -> None:
+    _, booking, _ = _booked()
+    with pytest.raises(
+        VersionConflictError, match=f"^booking {booking.id} changed since it was read; retry$"
+    ):
+        BookingUpdate(booking, booking.saved_version).check({"booking_saved": False})  # type: ignore[arg-type]
+
+
+def test_a_booking_whose_id_is_taken_exists_already_and_other_refusals_stand() -> None:
+    _, booking, _ = _booked()
+    taken = asyncpg.UniqueViolationError.new({"C": "23505", "M": "duplicate key", "n": "bookings_pkey"})
+    with pytest.raises(AlreadyExistsError, match=f"^booking {booking.id} exists already$"):
+        BookingInsert(booking).refused(taken)
+    other = asyncpg.UniqueViolationError.new(
+        {"C": "23505", "M": "duplicate key", "n": "idempotency_keys_pkey"}
+    )
+    BookingInsert(booking).refused(other)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import asyncpg
-
-from command_service.adapters.write_fragment import Parameters, WriteFragment
+from command_service.adapters.write_fragment import AggregateInsert, Parameters, VersionedUpdate
 from command_service.domain.booking import Booking
-from command_service.domain.errors import AlreadyExistsError, VersionConflictError
 
 _INSERT = """booked AS (
     INSERT INTO bookings (booking_id, hotel_id, room_type, guest_id, guest_name, guest_email, check_in,
@@ -34,49 +29,34 @@ _UPDATE = """booking_saved AS (
 )"""
 
 
-@dataclass(frozen=True)
-class BookingInsert(WriteFragment):
+class BookingInsert(AggregateInsert[Booking]):
     """A new booking, inserted by the final statement (a `Write`): only if the writes before it (its
     stay's nights) were made."""
 
-    booking: Booking
     written = "EXISTS (SELECT 1 FROM booked)"
+    primary_key, taken = "bookings_pkey", "booking {id} exists already"
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        booking = self.booking
+        booking = self.aggregate
         return parameters.fill(_INSERT, after=after, booking=booking, stay=booking.stay, guest=booking.guest)
 
-    def refused(self, error: asyncpg.PostgresError) -> None:
-        """AlreadyExistsError when the booking's id is taken."""
-        if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == "bookings_pkey":
-            raise AlreadyExistsError(f"booking {self.booking.id} exists already") from None
 
+class BookingUpdate(VersionedUpdate[Booking]):
+    """A booking's changes, saved by the final statement if nobody saved it since it was read."""
 
-@dataclass(frozen=True)
-class BookingUpdate(WriteFragment):
-    """A booking's changes, saved by the final statement if nobody saved it since it was read at
-    `saved_version`."""
-
-    booking: Booking
-    saved_version: int
+    saved = "booking_saved"
     written = "EXISTS (SELECT 1 FROM booking_saved)"
     columns = "EXISTS (SELECT 1 FROM booking_saved) AS booking_saved"
-    may_refuse = True
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        cancellation = self.booking.cancellation
+        cancellation = self.aggregate.cancellation
         return parameters.fill(
             _UPDATE,
             after=after,
-            booking=self.booking,
+            booking=self.aggregate,
             cancelled_at=cancellation.at if cancellation else None,
             reason=cancellation.reason if cancellation else None,
             policy=cancellation.terms.policy if cancellation else None,
             refund=cancellation.terms.refund.amount if cancellation else None,
             saved_version=self.saved_version,
         )
-
-    def check(self, row: asyncpg.Record) -> None:
-        """VersionConflictError when the booking changed since it was read."""
-        if not row["booking_saved"]:
-            raise VersionConflictError(f"booking {self.booking.id} changed since it was read; retry")

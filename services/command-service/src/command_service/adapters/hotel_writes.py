@@ -3,12 +3,7 @@ hotel's changes (its version, its management contact, its room types' capacities
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import asyncpg
-
-from command_service.adapters.write_fragment import Parameters, WriteFragment
-from command_service.domain.errors import AlreadyExistsError, VersionConflictError
+from command_service.adapters.write_fragment import AggregateInsert, Parameters, VersionedUpdate
 from command_service.domain.hotel import Hotel
 
 _INSERT = """hotel_added AS (
@@ -57,41 +52,25 @@ def _room_types(hotel: Hotel) -> dict[str, list[object]]:
     }
 
 
-@dataclass(frozen=True)
-class HotelInsert(WriteFragment):
+class HotelInsert(AggregateInsert[Hotel]):
     """A new hotel and its room types (AlreadyExistsError when its id is taken)."""
 
-    hotel: Hotel
     written = "EXISTS (SELECT 1 FROM room_types_added)"
+    primary_key, taken = "hotels_pkey", "hotel {id} is already registered"
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        return parameters.fill(_INSERT, after=after, hotel=self.hotel, **_room_types(self.hotel))
-
-    def refused(self, error: asyncpg.PostgresError) -> None:
-        if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == "hotels_pkey":
-            raise AlreadyExistsError(f"hotel {self.hotel.id} is already registered") from None
+        return parameters.fill(_INSERT, after=after, hotel=self.aggregate, **_room_types(self.aggregate))
 
 
-@dataclass(frozen=True)
-class HotelUpdate(WriteFragment):
-    """A hotel's changes, saved if nobody saved the hotel since it was read at `saved_version` (else
-    VersionConflictError)."""
+class HotelUpdate(VersionedUpdate[Hotel]):
+    """A hotel's changes (its room types' too), saved if nobody saved the hotel since it was read."""
 
-    hotel: Hotel
-    saved_version: int
+    saved = "hotel_saved"
     written = "EXISTS (SELECT 1 FROM room_types_saved)"
     columns = "EXISTS (SELECT 1 FROM hotel_saved) AS hotel_saved"
-    may_refuse = True
 
     def ctes(self, parameters: Parameters, after: str) -> str:
+        hotel = self.aggregate
         return parameters.fill(
-            _UPDATE,
-            after=after,
-            hotel=self.hotel,
-            saved_version=self.saved_version,
-            **_room_types(self.hotel),
+            _UPDATE, after=after, hotel=hotel, saved_version=self.saved_version, **_room_types(hotel)
         )
-
-    def check(self, row: asyncpg.Record) -> None:
-        if not row["hotel_saved"]:
-            raise VersionConflictError(f"hotel {self.hotel.id} changed since it was read; retry")

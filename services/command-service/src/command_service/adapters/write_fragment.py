@@ -2,16 +2,21 @@
 
 A fragment asks `Parameters` for a placeholder per value as the final statement is composed
 (`final_statement`), so no fragment knows where the others' parameters are, and nothing is renumbered;
-its SQL names each value and its type where it stands (`Parameters.fill`).
+its SQL names each value and its type where it stands (`Parameters.fill`). An aggregate's insert and
+its update at the version read answer alike whichever it is (`AggregateInsert`, `VersionedUpdate`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from string import Formatter
-from typing import ClassVar, Protocol
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 import asyncpg
+
+from command_service.domain.aggregate import Aggregate
+from command_service.domain.errors import AlreadyExistsError, VersionConflictError
 
 
 class Parameters:
@@ -84,3 +89,37 @@ class WriteFragment:
 
     def refused(self, error: asyncpg.PostgresError) -> None:
         """Nothing of its own: a refusal stands."""
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class AggregateInsert(WriteFragment, Generic[A]):
+    """A new aggregate; when its id is taken (`primary_key` refuses its row), AlreadyExistsError saying
+    `taken`."""
+
+    aggregate: A
+    primary_key: ClassVar[str]
+    taken: ClassVar[str]  # with `{id}`
+
+    def refused(self, error: asyncpg.PostgresError) -> None:
+        if isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name == self.primary_key:
+            raise AlreadyExistsError(self.taken.format(id=self.aggregate.id)) from None
+
+
+@dataclass(frozen=True)
+class VersionedUpdate(WriteFragment, Generic[A]):
+    """An aggregate's changes, saved only if nobody saved it since it was read at `saved_version` (else
+    VersionConflictError): its CTEs update the aggregate's row at that version, and the column `saved`
+    says whether they did."""
+
+    aggregate: A
+    saved_version: int
+    saved: ClassVar[str]
+    may_refuse = True
+
+    def check(self, row: asyncpg.Record) -> None:
+        if not row[self.saved]:
+            kind, aggregate_id = self.aggregate.aggregate_type, self.aggregate.id
+            raise VersionConflictError(f"{kind} {aggregate_id} changed since it was read; retry")
