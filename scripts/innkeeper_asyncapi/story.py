@@ -52,6 +52,7 @@ COMMAND_BODIES: dict[str, dict[str, Any]] = {
         **STAY,
         "guests": 2,
     },
+    "ChangeGuestContact": {"booking_id": BOOKING_ID, "email": "ada@analytical.example"},
     "CancelBooking": {"booking_id": BOOKING_ID, "reason": "The conference moved to September."},
 }
 
@@ -89,6 +90,12 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
         "cancelled_at": CANCELLED_AT,
         "refund_policy": "half",
         **_REFUND,
+    },
+    "GuestContactChanged": {
+        **_BOOKING,
+        "guest_id": GUEST["guest_id"],
+        "email": "ada@analytical.example",
+        "changed_at": "2027-06-01T12:00:00Z",
     },
     "RefundIssued": {
         **_BOOKING,

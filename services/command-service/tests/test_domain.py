@@ -16,12 +16,14 @@ from command_service.domain.errors import (
     InvalidCommandError,
     NoRoomAvailableError,
     RoomTypeNotFoundError,
+    StayEndedError,
     TooManyGuestsError,
 )
 from command_service.domain.hotel import Hotel
 from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import (
     BookingCancelled,
+    GuestContactChanged,
     GuestNotificationRequested,
     HotelRegistered,
     ManagementAlertRaised,
@@ -206,3 +208,26 @@ def test_cancelling_twice_is_refused() -> None:
     booking.cancel("once", NOW, CancellationPolicy())
     with pytest.raises(AlreadyCancelledError):
         booking.cancel("twice", NOW, CancellationPolicy())
+
+
+def test_a_guest_changes_the_address_of_a_stay_ahead_and_later_mails_go_there() -> None:
+    booking = booked(registered_hotel(), TODAY + timedelta(days=20))
+    booking.take_pending_events()
+    booking.change_guest_contact("new@example.net", NOW)
+    [changed] = booking.take_pending_events()
+    assert isinstance(changed, GuestContactChanged)
+    assert (changed.booking_id, changed.guest_id, changed.email) == (booking.id, "g-1", "new@example.net")
+    booking.cancel("plans changed", NOW, CancellationPolicy())
+    mail = next(e for e in booking.take_pending_events() if isinstance(e, GuestNotificationRequested))
+    assert mail.email == "new@example.net"
+
+
+def test_the_address_of_a_cancelled_booking_or_an_ended_stay_does_not_change() -> None:
+    cancelled = booked(registered_hotel(), TODAY + timedelta(days=20))
+    cancelled.cancel("plans changed", NOW, CancellationPolicy())
+    with pytest.raises(AlreadyCancelledError):
+        cancelled.change_guest_contact("new@example.net", NOW)
+    ended = booked(registered_hotel(), TODAY, nights=2)
+    ended.change_guest_contact("during@example.net", NOW + timedelta(days=1))  # still staying: fine
+    with pytest.raises(StayEndedError):
+        ended.change_guest_contact("after@example.net", NOW + timedelta(days=2))

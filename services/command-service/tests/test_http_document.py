@@ -66,6 +66,7 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         COMMANDS,
         BookStay,
         CancelBookingBody,
+        ChangeGuestContactBody,
         ChangeRoomCapacityBody,
         RegisterHotel,
         SetManagementContactBody,
@@ -79,6 +80,7 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         "SetManagementContact": SetManagementContactBody,
         "BookStay": BookStay,
         "CancelBooking": CancelBookingBody,
+        "ChangeGuestContact": ChangeGuestContactBody,
     }
     requests = {name: model.http.docs.examples for name, model in COMMANDS.items()}
     assert set(requests) == set(bodies)

@@ -37,6 +37,7 @@ COMMANDS = {
     "SetNightlyRate": [401, 403, 403, 202, 403, 202, 403],
     "SetManagementContact": [401, 403, 403, 202, 403, 202, 403],
     "BookStay (for g-1)": [401, 202, 403, 202, 403, 202, 202],
+    "ChangeGuestContact (g-1's)": [401, 202, 404, 202, 403, 202, 403],
     "CancelBooking (g-1's)": [401, 202, 404, 202, 403, 202, 202],
 }
 OPEN, OPERATORS = [200] * 7, [401, 403, 403, 403, 403, 200, 200]
@@ -157,6 +158,10 @@ def fresh_commands(booking_to_cancel: str) -> dict[str, tuple[str, dict[str, Any
             {"hotel_id": HOTEL, "email": "desk@harbour.example"},
         ),
         "BookStay (for g-1)": ("BookStay", book_stay(HOTEL, "DBL", check_in, 1, guest_id="g-1")),
+        "ChangeGuestContact (g-1's)": (
+            "ChangeGuestContact",
+            {"booking_id": booking_to_cancel, "email": "ada@example.net"},
+        ),
         "CancelBooking (g-1's)": (
             "CancelBooking",
             {"booking_id": booking_to_cancel, "reason": "plans changed"},

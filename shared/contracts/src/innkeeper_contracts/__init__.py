@@ -1,18 +1,22 @@
 """Innkeeper's wire vocabulary, shared by every service and by other services that talk to it."""
 
+from .command_bodies import (
+    CancelBookingBody,
+    ChangeGuestContactBody,
+    ChangeRoomCapacityBody,
+    SetManagementContactBody,
+    SetNightlyRateBody,
+)
 from .commands import (
     COMMANDS,
     BookStay,
     CancelBooking,
-    CancelBookingBody,
+    ChangeGuestContact,
     ChangeRoomCapacity,
-    ChangeRoomCapacityBody,
     Command,
     RegisterHotel,
     SetManagementContact,
-    SetManagementContactBody,
     SetNightlyRate,
-    SetNightlyRateBody,
 )
 from .contract import Contract
 from .envelope import ConsistencyToken, EventEnvelope, UnknownEventTypeError, event_class
@@ -21,6 +25,7 @@ from .events import (
     BookingCancelled,
     BookingEvent,
     DomainEvent,
+    GuestContactChanged,
     GuestNotificationRequested,
     HotelEvent,
     HotelRegistered,
@@ -49,6 +54,8 @@ __all__ = [
     "BookingGuest",
     "CancelBooking",
     "CancelBookingBody",
+    "ChangeGuestContact",
+    "ChangeGuestContactBody",
     "ChangeRoomCapacity",
     "ChangeRoomCapacityBody",
     "Command",
@@ -60,6 +67,7 @@ __all__ = [
     "EventEnvelope",
     "FieldError",
     "Guest",
+    "GuestContactChanged",
     "GuestNotificationRequested",
     "HotelEvent",
     "HotelRegistered",

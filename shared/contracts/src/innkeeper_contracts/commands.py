@@ -4,13 +4,14 @@ route once (`http`), for the command service and the client alike."""
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, get_args
 from uuid import UUID
 
 from pydantic import Field, StrictInt, field_validator
 
+from . import command_bodies as bodies
 from . import command_docs as docs
-from .contract import Contract
+from .audiences import AdminCommand, BookingPartyCommand, GuestOrStaffCommand, HotelStaffCommand
 from .http_binding import HttpBinding
 from .money import NightlyRate
 from .stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
@@ -27,31 +28,7 @@ from .values import (
 )
 
 
-class ChangeRoomCapacityBody(Contract):
-    """Body of `POST /hotels/{hotel_id}/room-types/{code}/capacity`."""
-
-    capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
-
-
-class SetNightlyRateBody(Contract):
-    """Body of `POST /hotels/{hotel_id}/room-types/{code}/rate`."""
-
-    nightly_rate: NightlyRate
-
-
-class SetManagementContactBody(Contract):
-    """Body of `PUT /hotels/{hotel_id}/management-contact`."""
-
-    email: Email
-
-
-class CancelBookingBody(Contract):
-    """Body of `POST /bookings/{booking_id}/cancel`."""
-
-    reason: Reason
-
-
-class RegisterHotel(Contract):
+class RegisterHotel(AdminCommand):
     """Register a hotel with its room types."""
 
     http: ClassVar[HttpBinding] = HttpBinding("POST /hotels", docs.REGISTER_HOTEL)
@@ -65,41 +42,40 @@ class RegisterHotel(Contract):
     )
 
 
-class ChangeRoomCapacity(Contract):
+class ChangeRoomCapacity(HotelStaffCommand):
     """Set how many rooms of a type a hotel has (never below what is booked on any night)."""
 
     http: ClassVar[HttpBinding] = HttpBinding(
         "POST /hotels/{hotel_id}/room-types/{code}/capacity",
         docs.CHANGE_ROOM_CAPACITY,
-        ChangeRoomCapacityBody,
+        bodies.ChangeRoomCapacityBody,
     )
-    hotel_id: UUID
     room_type: RoomTypeCode
     capacity: StrictInt = Field(ge=0, le=MAX_ROOMS)
 
 
-class SetNightlyRate(Contract):
+class SetNightlyRate(HotelStaffCommand):
     """Set the price of one night in a room type, for bookings made from now on."""
 
     http: ClassVar[HttpBinding] = HttpBinding(
-        "POST /hotels/{hotel_id}/room-types/{code}/rate", docs.SET_NIGHTLY_RATE, SetNightlyRateBody
+        "POST /hotels/{hotel_id}/room-types/{code}/rate", docs.SET_NIGHTLY_RATE, bodies.SetNightlyRateBody
     )
-    hotel_id: UUID
     room_type: RoomTypeCode
     nightly_rate: NightlyRate
 
 
-class SetManagementContact(Contract):
+class SetManagementContact(HotelStaffCommand):
     """Send the hotel's management alerts (late or high-value cancellations) to this address from now on."""
 
     http: ClassVar[HttpBinding] = HttpBinding(
-        "PUT /hotels/{hotel_id}/management-contact", docs.SET_MANAGEMENT_CONTACT, SetManagementContactBody
+        "PUT /hotels/{hotel_id}/management-contact",
+        docs.SET_MANAGEMENT_CONTACT,
+        bodies.SetManagementContactBody,
     )
-    hotel_id: UUID
     email: Email
 
 
-class BookStay(Contract):
+class BookStay(GuestOrStaffCommand):
     """Book a room of a type for a guest, every night from check-in to check-out."""
 
     http: ClassVar[HttpBinding] = HttpBinding("POST /bookings", docs.BOOK_STAY)
@@ -116,29 +92,33 @@ class BookStay(Contract):
     _check_out = field_validator("check_out")(check_out_of_a_stay)
 
 
-class CancelBooking(Contract):
+class CancelBooking(BookingPartyCommand):
     """Cancel an active booking: refund by policy, tell the guest, alert management if it matters."""
 
     http: ClassVar[HttpBinding] = HttpBinding(
-        "POST /bookings/{booking_id}/cancel", docs.CANCEL_BOOKING, CancelBookingBody
+        "POST /bookings/{booking_id}/cancel", docs.CANCEL_BOOKING, bodies.CancelBookingBody
     )
-    booking_id: UUID
     reason: Reason
 
 
+class ChangeGuestContact(BookingPartyCommand):
+    """Send what concerns this booking to a new e-mail address of its guest (while the stay is ahead)."""
+
+    http: ClassVar[HttpBinding] = HttpBinding(
+        "PUT /bookings/{booking_id}/guest-contact", docs.CHANGE_GUEST_CONTACT, bodies.ChangeGuestContactBody
+    )
+    email: Email
+
+
 Command = (
-    RegisterHotel | ChangeRoomCapacity | SetNightlyRate | SetManagementContact | BookStay | CancelBooking
+    RegisterHotel
+    | ChangeRoomCapacity
+    | SetNightlyRate
+    | SetManagementContact
+    | BookStay
+    | CancelBooking
+    | ChangeGuestContact
 )
 
-COMMANDS: dict[str, type[Command]] = {
-    model.__name__: model
-    for model in (
-        RegisterHotel,
-        ChangeRoomCapacity,
-        SetNightlyRate,
-        SetManagementContact,
-        BookStay,
-        CancelBooking,
-    )
-}
+COMMANDS: dict[str, type[Command]] = {model.__name__: model for model in get_args(Command)}
 """Command name (also its AMQP routing key) → model."""

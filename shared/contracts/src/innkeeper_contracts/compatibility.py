@@ -34,6 +34,7 @@ BREAKING: dict[Role, frozenset[Kind]] = {
 }
 _ROLE_OF_MODULE: dict[str, Role] = {
     "innkeeper_contracts.commands": "command",
+    "innkeeper_contracts.command_bodies": "command",
     "innkeeper_contracts.replies": "reply",
     "innkeeper_contracts.problems": "reply",
     "innkeeper_contracts.documents.models": "document",

@@ -26,12 +26,11 @@ class RequestExample(TypedDict):
 
 @dataclass(frozen=True)
 class OperationDocs:
-    """What the OpenAPI document says of a command's route besides its shape; `who_may_call` follows
-    the command's docstring in the route's description."""
+    """What the OpenAPI document says of a command's route besides its shape (its description is the
+    command's docstring, then who may send it: `audiences`)."""
 
     summary: str
     tag: str
-    who_may_call: str
     examples: Mapping[str, RequestExample]
 
 

@@ -27,7 +27,8 @@ class CommandAccepted(TolerantContract):
     )
     booking_id: UUID | None = Field(
         default=None,
-        description="The booking made or changed (`BookStay`, `CancelBooking`): read it at "
+        description="The booking made or changed (`BookStay`, and the commands about one booking such as "
+        "`CancelBooking`): read it at "
         "`GET /bookings/{booking_id}` of the query service.",
         examples=[_BOOKING_ID],
     )

@@ -7,21 +7,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import commands, contract, envelope, money, problems, replies, values
+from . import command_bodies, commands, contract, envelope, money, problems, replies, values
 from .documents import answers as document_answers
 from .documents import models as documents
 from .events import base as event_base
 from .events import booking as booking_events
 from .events import hotel as hotel_events
+from .events import notifications as notification_events
 
 _MODULES = (
     contract,
     money,
     values,
     commands,
+    command_bodies,
     event_base,
     hotel_events,
     booking_events,
+    notification_events,
     envelope,
     problems,
     replies,

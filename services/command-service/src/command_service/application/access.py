@@ -1,12 +1,13 @@
 """Who may send which command: one policy for HTTP and AMQP alike, and the pipeline step that applies it
 before anything is read or written under the command, so the answer never depends on the transport.
+Each command is of one audience (`innkeeper_contracts.audiences`: `CancelBooking` is a `BookingPartyCommand`):
 
-| command | guest | staff | admin | service |
+| audience | guest | staff | admin | service |
 |---|---|---|---|---|
-| RegisterHotel | no | no | yes | if granted |
-| ChangeRoomCapacity, SetNightlyRate, SetManagementContact | no | their hotels | yes | if granted |
-| BookStay | for themself | at their hotels | yes | if granted |
-| CancelBooking | their own (else 404) | at their hotels | yes | if granted |
+| admins | no | no | yes | if granted |
+| hotel_staff | no | their hotels | yes | if granted |
+| guests_and_hotel_staff | for themself | at their hotels | yes | if granted |
+| booking_parties | their own (else 404) | at their hotels | yes | if granted |
 
 No caller: 401. A caller the table refuses: 403, except a guest naming someone else's booking, who is
 told it does not exist (404): the answer must not confirm that a booking id is real.
@@ -23,15 +24,8 @@ from uuid import UUID
 from command_service.application.mediator import Next
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.errors import BookingNotFoundError, CommandError
-from innkeeper_contracts import (
-    BookStay,
-    CancelBooking,
-    ChangeRoomCapacity,
-    Contract,
-    RegisterHotel,
-    SetManagementContact,
-    SetNightlyRate,
-)
+from innkeeper_contracts import BookStay, Contract
+from innkeeper_contracts.audiences import AdminCommand, BookingPartyCommand, HotelStaffCommand
 from innkeeper_contracts.values import GUEST_ID_PATTERN
 from innkeeper_kit.auth import Principal
 
@@ -78,25 +72,26 @@ class AccessPolicy:
             if EVERY_COMMAND not in granted and type(command).__name__ not in granted:
                 raise ForbiddenError(f"service {principal.subject!r} is not granted {type(command).__name__}")
             return command
+        name = type(command).__name__
         match command:
-            case RegisterHotel():
-                _require(principal.role == "admin", "only an admin registers hotels")
-            case ChangeRoomCapacity() | SetNightlyRate() | SetManagementContact():
+            case AdminCommand():
+                _require(principal.role == "admin", f"only an admin sends {name}")
+            case HotelStaffCommand():
                 _require(principal.works_at(command.hotel_id), "staff change only the hotels they work for")
             case BookStay():
                 return _book_stay(principal, command)
-            case CancelBooking():
-                await self._cancel_booking(principal, command.booking_id)
+            case BookingPartyCommand():
+                await self._booking_party(principal, command.booking_id)
             case _:
-                raise ForbiddenError(f"no rule lets a {principal.role} send {type(command).__name__}")
+                raise ForbiddenError(f"no rule lets a {principal.role} send {name}")
         return command
 
-    async def _cancel_booking(self, principal: Principal, booking_id: UUID) -> None:
+    async def _booking_party(self, principal: Principal, booking_id: UUID) -> None:
         parties = await self._bookings.of(booking_id)
         if parties is None or (principal.role == "guest" and parties.guest_id != principal.subject):
             raise BookingNotFoundError(f"no booking {booking_id}")
         if principal.role != "guest":
-            _require(principal.works_at(parties.hotel_id), "staff cancel only bookings at their hotels")
+            _require(principal.works_at(parties.hotel_id), "staff act only on bookings at their hotels")
 
 
 def _book_stay(principal: Principal, command: BookStay) -> BookStay:

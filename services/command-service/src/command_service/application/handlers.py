@@ -16,6 +16,7 @@ from command_service.domain.stay import ensure_bookable_check_in
 from innkeeper_contracts import (
     BookStay,
     CancelBooking,
+    ChangeGuestContact,
     ChangeRoomCapacity,
     Contract,
     RegisterHotel,
@@ -75,6 +76,12 @@ class Handlers:
         await uow.bookings.save(booking)
         return await uow.commit()
 
+    async def change_guest_contact(self, command: ChangeGuestContact, uow: UnitOfWork) -> Committed:
+        booking = await uow.bookings.get(command.booking_id)
+        booking.change_guest_contact(command.email, self.clock.now())
+        await uow.bookings.save(booking)
+        return await uow.commit()
+
     def by_command(self) -> dict[type[Contract], Handler]:
         return {
             RegisterHotel: self.register_hotel,
@@ -83,6 +90,7 @@ class Handlers:
             SetManagementContact: self.set_management_contact,
             BookStay: self.book_stay,
             CancelBooking: self.cancel_booking,
+            ChangeGuestContact: self.change_guest_contact,
         }
 
     def checks_by_command(self) -> dict[type[Contract], Check]:

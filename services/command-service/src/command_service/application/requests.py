@@ -12,13 +12,13 @@ import orjson
 from command_service.domain.errors import CommandError
 from innkeeper_contracts import (
     BookStay,
-    CancelBooking,
     CommandAccepted,
     CommandRejected,
     ConsistencyToken,
     Contract,
     problem_type,
 )
+from innkeeper_contracts.audiences import BookingPartyCommand
 from innkeeper_contracts.problems import PROBLEM_TITLES, PROBLEM_TYPE_BASE, kind_for_status
 from innkeeper_kit.auth import Principal
 
@@ -78,7 +78,7 @@ class CommandRequest:
         hotel_id: UUID | None
         if isinstance(self.command, BookStay):
             booking_id, hotel_id = aggregate_id, self.command.hotel_id
-        elif isinstance(self.command, CancelBooking):
+        elif isinstance(self.command, BookingPartyCommand):  # a command about one booking
             booking_id, hotel_id = aggregate_id, None
         else:  # every other command changes a hotel, whose id the server may have chosen: the aggregate's
             booking_id, hotel_id = None, aggregate_id

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 from uuid import UUID
 
 from command_service.domain.aggregate import Aggregate
-from command_service.domain.errors import (
-    AlreadyCancelledError,
-    InvalidCommandError,
-    NoRoomAvailableError,
-    TooManyGuestsError,
-)
+from command_service.domain.errors import AlreadyCancelledError, StayEndedError
 from command_service.domain.hotel import RoomType
 from command_service.domain.messages import HotelContact, guest_notification, management_alert
-from command_service.domain.refunds import CancellationPolicy, CancellationTerms
-from command_service.domain.stay import Stay, ensure_bookable_check_in, stay_price
+from command_service.domain.refunds import Cancellation, CancellationPolicy
+from command_service.domain.stay import Stay, ensure_bookable, ensure_bookable_check_in, stay_price
 
 __all__ = ["Booking", "Cancellation", "HotelContact", "Stay", "ensure_bookable_check_in"]
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
-    FieldError,
     Guest,
+    GuestContactChanged,
     Money,
     RefundIssued,
     StayBooked,
@@ -33,15 +27,9 @@ from innkeeper_contracts import (
 BookingStatus = Literal["active", "cancelled"]
 
 
-@dataclass(frozen=True)
-class Cancellation:
-    at: datetime
-    reason: str
-    terms: CancellationTerms
-
-
 class Booking(Aggregate):
-    """A booked stay; its only change is a cancellation."""
+    """A booked stay: its guest may give another e-mail address while it is ahead, and it may be
+    cancelled once."""
 
     aggregate_type = "booking"
 
@@ -77,20 +65,8 @@ class Booking(Aggregate):
     def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
         """Book a stay and ask to confirm it to the guest; the adapter then reserves every night (or
         raises NoRoomAvailableError, and nothing is recorded)."""
-        ensure_bookable_check_in(command.check_in, now.astimezone(UTC).date())
-        if command.guests > room_type.max_guests:
-            raise TooManyGuestsError(
-                f"room type {room_type.code!r} takes at most {room_type.max_guests} guests, "
-                f"not {command.guests}"
-            )
-        if room_type.capacity == 0:
-            raise NoRoomAvailableError(f"room type {room_type.code!r} has no rooms")
-        if command.guest.guest_id is None:  # a guest's own id is filled in from their token before
-            raise InvalidCommandError(
-                "guest.guest_id: a booking made for someone else names its guest",
-                errors=[FieldError(loc=["body", "guest", "guest_id"], msg="required", type="missing")],
-            )
-        guest = command.guest.identified(command.guest.guest_id)
+        guest_id = ensure_bookable(command, room_type, now.astimezone(UTC).date())
+        guest = command.guest.identified(guest_id)
         stay = Stay.booked_by(command)
         booking = cls(
             booking_id,
@@ -105,11 +81,8 @@ class Booking(Aggregate):
         booking._record(
             StayBooked(
                 booking_id=booking_id,
-                hotel_id=stay.hotel_id,
-                room_type=stay.room_type,
+                **stay.fields(),
                 guest=guest,
-                check_in=stay.check_in,
-                check_out=stay.check_out,
                 nights=stay.night_count,
                 guests=command.guests,
                 nightly_rate=room_type.nightly_rate,
@@ -131,11 +104,9 @@ class Booking(Aggregate):
         guest_id = self.guest.guest_id
         self._record(
             BookingCancelled(
-                **ids,
-                room_type=self.stay.room_type,
+                booking_id=self.id,
+                **self.stay.fields(),
                 guest_id=guest_id,
-                check_in=self.stay.check_in,
-                check_out=self.stay.check_out,
                 reason=reason,
                 cancelled_at=now,
                 refund_policy=terms.policy,
@@ -147,3 +118,21 @@ class Booking(Aggregate):
         self._record(guest_notification(self, "booking_cancelled", terms))
         if terms.alert_kinds:
             self._record(management_alert(self, terms, now))
+
+    def change_guest_contact(self, email: str, now: datetime) -> None:
+        """Send what concerns this booking to `email` from now on (set again, it is recorded again: the
+        events are the trail of who set it); only while the booking is active and its stay not over."""
+        if self.status != "active":
+            raise AlreadyCancelledError(f"booking {self.id} is cancelled: nothing more is sent about it")
+        if now.astimezone(UTC).date() >= self.stay.check_out:
+            raise StayEndedError(f"the stay of booking {self.id} is over: nothing more is sent about it")
+        self.guest = self.guest.model_copy(update={"email": email})
+        self._record(
+            GuestContactChanged(
+                booking_id=self.id,
+                hotel_id=self.stay.hotel_id,
+                guest_id=self.guest.guest_id,
+                email=email,
+                changed_at=now,
+            )
+        )

@@ -52,7 +52,11 @@ class TooManyGuestsError(BusinessRuleError):
 
 
 class AlreadyCancelledError(BusinessRuleError):
-    """Only an active booking can be cancelled."""
+    """Only an active booking can be cancelled (or changed)."""
+
+
+class StayEndedError(BusinessRuleError):
+    """The stay is over: its booking no longer changes."""
 
 
 class CapacityBelowBookedError(BusinessRuleError):

@@ -70,3 +70,12 @@ class CancellationPolicy:
         if total_price.amount >= self.high_value_threshold:
             kinds.append("high_value_cancellation")
         return CancellationTerms(policy, refund_amount(total_price, policy), kinds)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A booking's cancellation: when, why, and on which terms."""
+
+    at: datetime
+    reason: str
+    terms: CancellationTerms

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from innkeeper_contracts import problem_type
+from innkeeper_contracts import COMMANDS, problem_type
+from innkeeper_contracts.audiences import BookingPartyCommand
 from innkeeper_contracts.http_binding import BOOKING_ID, HOTEL_ID
 
 CORRELATION_ID = "931043bc5b5324766d229463fb4c2eb4"
@@ -15,7 +16,7 @@ def accepted(command: str, *, booking: bool) -> dict[str, Any]:
     """The 202 answer of `command`, naming what it made or changed."""
     aggregate = BOOKING_ID if booking else HOTEL_ID
     ids = {"booking_id": BOOKING_ID} if booking else {}
-    if command != "CancelBooking":
+    if not issubclass(COMMANDS[command], BookingPartyCommand):  # those name only their booking
         ids["hotel_id"] = HOTEL_ID
     return {
         "status": "accepted",

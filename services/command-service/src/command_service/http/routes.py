@@ -24,6 +24,7 @@ from command_service.http.locations import LOCATION_HEADER
 from command_service.http.problems import correlation_id, outcome_response
 from command_service.runtime import Runtime
 from innkeeper_contracts import COMMANDS, CommandAccepted, Contract, Problem
+from innkeeper_contracts.audiences import who_may_send
 from innkeeper_contracts.commands import Command
 from innkeeper_contracts.http_binding import HttpBinding, PathParameter
 from innkeeper_kit.auth.middleware import principal_of
@@ -133,7 +134,7 @@ for name, model in COMMANDS.items():
         methods=[binding.method],
         name=name,
         summary=binding.docs.summary,
-        description=f"{inspect.getdoc(model)}\n\n**Who may call:** {binding.docs.who_may_call}",
+        description=f"{inspect.getdoc(model)}\n\n**Who may call:** {who_may_send(name, model.audience)}",
         tags=[binding.docs.tag],
         status_code=202,
         response_model=CommandAccepted,

@@ -1,18 +1,15 @@
-"""Booking events → the booking page, the hotel nights, the card's full nights and the alert feed."""
+"""Booking events → the booking page, the hotel nights and the card's full nights (alerts: `alerts`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel
 
 from innkeeper_contracts import (
     BookingCancelled,
     BookingEvent,
     EventEnvelope,
+    GuestContactChanged,
     GuestNotificationRequested,
-    ManagementAlertRaised,
     RefundIssued,
     StayBooked,
 )
@@ -21,9 +18,7 @@ from innkeeper_contracts.documents import (
     HOTEL_CARDS,
     HOTEL_DETAILS,
     HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
     BookingDetail,
-    ManagementAlert,
 )
 from innkeeper_contracts.stay import Stay
 
@@ -31,20 +26,15 @@ from .declaration import Handles, booking_documents
 from .errors import ProjectionError
 from .hotels import applied, with_id
 from .nights import set_booking
-from .view import Doc, DocKey, ReadView
+from .view import Doc, DocKey, ReadView, required, taken
 
 BOOKING_FIELDS = sorted(StayBooked.model_fields.keys() & BookingDetail.model_fields.keys())
 """What the booking page takes from `StayBooked` as it is."""
-ALERT_FIELDS = sorted(
-    ManagementAlertRaised.model_fields.keys() & ManagementAlert.model_fields.keys() - {"hotel_name"}
-)
-"""What an alert of the feed takes from `ManagementAlertRaised` as it is (the hotel's name comes from
-its page)."""
 
 
 def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -> None:
-    hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
-    card = _required(view, HOTEL_CARDS, str(event.hotel_id))
+    hotel = required(view, HOTEL_DETAILS, str(event.hotel_id))
+    card = required(view, HOTEL_CARDS, str(event.hotel_id))
     if event.room_type not in {room["code"] for room in card["room_types"]}:
         raise ProjectionError(f"hotel {event.hotel_id} has no room type {event.room_type!r}")
     booking_id = str(event.booking_id)
@@ -53,7 +43,7 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
         return  # a later event (a cancellation) is applied: its nights are written already
     if existing is None:
         detail = BookingDetail(
-            **_taken(event, BOOKING_FIELDS),
+            **taken(event, BOOKING_FIELDS),
             hotel_name=hotel["name"],
             city=hotel["city"],
             status="active",
@@ -78,8 +68,8 @@ def _latest_booking_on(view: ReadView, card: Doc, event: StayBooked) -> Doc:
 
 def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: BookingCancelled) -> None:
     booking_id = str(event.booking_id)
-    booking = _required(view, BOOKINGS, booking_id)
-    card = _required(view, HOTEL_CARDS, str(event.hotel_id))
+    booking = required(view, BOOKINGS, booking_id)
+    card = required(view, HOTEL_CARDS, str(event.hotel_id))
     if not applied(booking, envelope.aggregate_version):
         cancelled = {
             "status": "cancelled",
@@ -94,34 +84,21 @@ def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: Booking
     set_booking(view, card, stay, booking_id, None, envelope.occurred_at.date())
 
 
-def on_alert_raised(view: ReadView, envelope: EventEnvelope, event: ManagementAlertRaised) -> None:
-    alert_id = str(event.alert_id)
-    if view.get(MANAGEMENT_ALERTS, alert_id) is None:
-        hotel = _required(view, HOTEL_DETAILS, str(event.hotel_id))
-        alert = ManagementAlert(**_taken(event, ALERT_FIELDS), hotel_name=hotel["name"])
-        view.put(MANAGEMENT_ALERTS, alert_id, with_id(alert_id, alert.model_dump(mode="json")))
-    advance_version(view, envelope, event)
+def on_guest_contact_changed(view: ReadView, envelope: EventEnvelope, event: GuestContactChanged) -> None:
+    booking_id = str(event.booking_id)
+    booking = required(view, BOOKINGS, booking_id)
+    if not applied(booking, envelope.aggregate_version):
+        guest = {**booking["guest"], "email": event.email}
+        view.put(BOOKINGS, booking_id, {**booking, "guest": guest, "version": envelope.aggregate_version})
 
 
 def advance_version(view: ReadView, envelope: EventEnvelope, event: BookingEvent) -> None:
     """Refund, notification, alert: the booking page now reflects this version of the booking (its
     version counts every event of the booking, so a later event's version check holds)."""
     booking_id = str(event.booking_id)
-    booking = _required(view, BOOKINGS, booking_id)
+    booking = required(view, BOOKINGS, booking_id)
     if not applied(booking, envelope.aggregate_version):
         view.put(BOOKINGS, booking_id, {**booking, "version": envelope.aggregate_version})
-
-
-def _taken(event: BaseModel, names: list[str]) -> dict[str, Any]:
-    """The event's values of these fields, as they are (nothing is dumped and validated again)."""
-    return {name: getattr(event, name) for name in names}
-
-
-def _required(view: ReadView, base: str, doc_id: str) -> Doc:
-    doc = view.get(base, doc_id)
-    if doc is None:
-        raise ProjectionError(f"{base} document {doc_id} is missing")
-    return doc
 
 
 def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
@@ -132,17 +109,11 @@ def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
     return keys
 
 
-def _alert_documents(event: ManagementAlertRaised) -> set[DocKey]:
-    keys = booking_documents(event)
-    keys.add((MANAGEMENT_ALERTS, str(event.alert_id)))
-    return keys
-
-
 HANDLES: dict[type[BookingEvent], Handles] = {
     StayBooked: Handles(on_stay_booked, _stay_documents),
     BookingCancelled: Handles(on_booking_cancelled, _stay_documents),
-    ManagementAlertRaised: Handles(on_alert_raised, _alert_documents),
     RefundIssued: Handles(advance_version, booking_documents),
     GuestNotificationRequested: Handles(advance_version, booking_documents),
+    GuestContactChanged: Handles(on_guest_contact_changed, booking_documents),
 }
 """The booking events this module projects."""

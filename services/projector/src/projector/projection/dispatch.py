@@ -7,13 +7,13 @@ from typing import Any
 
 from innkeeper_contracts import EVENT_TYPES, DomainEvent, EventEnvelope
 
-from . import bookings, hotels
+from . import alerts, bookings, hotels
 from .declaration import Handles, undeclared
 from .errors import ProjectionError, RefusedEventError
 from .storable import MONGODB_MAX_DOCUMENT_BYTES, unstorable
 from .view import Needs, ReadView
 
-HANDLES: dict[type[Any], Handles] = {**hotels.HANDLES, **bookings.HANDLES}
+HANDLES: dict[type[Any], Handles] = {**hotels.HANDLES, **bookings.HANDLES, **alerts.HANDLES}
 """Event type → its projection, as the projection modules declare them."""
 IGNORED: dict[type[Any], str] = {}
 """Event types no projection applies, each with the reason (none today: the events no screen shows
@@ -23,7 +23,7 @@ still advance their aggregate's document versions, see `advance_version`)."""
 def check_declarations(event_types: Iterable[type[Any]] = EVENT_TYPES.values()) -> None:
     """Raise when an event type (of the contracts) has no projection and is not listed in `IGNORED`,
     or has more than one: called when the projector starts, and by the tests."""
-    tables = (hotels.HANDLES, bookings.HANDLES, IGNORED)
+    tables = (hotels.HANDLES, bookings.HANDLES, alerts.HANDLES, IGNORED)
     if problems := undeclared(event_types, *tables):
         raise RuntimeError(f"event types not declared exactly once by the projections: {problems}")
 

@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from innkeeper_contracts.documents import HOTEL_NIGHTS
+
+from .errors import ProjectionError
 
 Doc = dict[str, Any]
 DocKey = tuple[str, str]
@@ -80,3 +84,16 @@ def _restore(target: dict[DocKey, Any], key: DocKey, value: Any) -> None:
         target.pop(key, None)
     else:
         target[key] = value
+
+
+def taken(event: BaseModel, names: list[str]) -> dict[str, Any]:
+    """The event's values of these fields, as they are (nothing is dumped and validated again)."""
+    return {name: getattr(event, name) for name in names}
+
+
+def required(view: ReadView, base: str, doc_id: str) -> Doc:
+    """The document, which the event's projection cannot go on without (ProjectionError if missing)."""
+    doc = view.get(base, doc_id)
+    if doc is None:
+        raise ProjectionError(f"{base} document {doc_id} is missing")
+    return doc

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from .base import BookingEvent, DomainEvent, HotelEvent
-from .booking import (
+from .booking import BookingCancelled, GuestContactChanged, RefundIssued, RefundPolicy, StayBooked
+from .hotel import HotelRegistered, ManagementContactSet, NightlyRateSet, RoomCapacityChanged
+from .notifications import (
     AlertKind,
-    BookingCancelled,
     GuestNotificationRequested,
     ManagementAlertRaised,
     NotificationTemplate,
-    RefundIssued,
-    RefundPolicy,
-    StayBooked,
 )
-from .hotel import HotelRegistered, ManagementContactSet, NightlyRateSet, RoomCapacityChanged
 
 __all__ = [
     "EVENT_TYPES",
@@ -21,6 +18,7 @@ __all__ = [
     "BookingCancelled",
     "BookingEvent",
     "DomainEvent",
+    "GuestContactChanged",
     "GuestNotificationRequested",
     "HotelEvent",
     "HotelRegistered",
@@ -46,6 +44,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         RefundIssued,
         GuestNotificationRequested,
         ManagementAlertRaised,
+        GuestContactChanged,
     )
 }
 """Event type name → model, for every event Innkeeper publishes."""

@@ -1,12 +1,12 @@
-"""Events of the Booking aggregate: a stay booked, then perhaps cancelled with what follows from it."""
+"""Events of the Booking aggregate: a stay booked, its guest's contact changed, perhaps cancelled with the
+refund that follows (the messages it asks for: `notifications`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import ClassVar, Literal
-from uuid import UUID
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from innkeeper_contracts.money import Money
@@ -16,8 +16,6 @@ from innkeeper_contracts.values import (
     Email,
     Guest,
     GuestId,
-    Message,
-    Name,
     Reason,
     RoomTypeCode,
     check_out_of_a_stay,
@@ -27,13 +25,6 @@ from innkeeper_contracts.values import (
 from .base import BookingEvent
 
 RefundPolicy = Literal["full", "half", "none"]
-AlertKind = Literal["late_cancellation", "high_value_cancellation"]
-NotificationTemplate = Literal["booking_confirmed", "booking_cancelled"]
-
-
-def _check_out_if_given(check_out: date | None, info: ValidationInfo) -> date | None:
-    # The stay's dates on a message are optional (events logged before they were carried have none).
-    return None if check_out is None else check_out_of_a_stay(check_out, info)
 
 
 class StayBooked(BookingEvent):
@@ -101,48 +92,9 @@ class RefundIssued(BookingEvent):
     policy: RefundPolicy
 
 
-class GuestNotificationRequested(BookingEvent):
-    """A message to the guest should be sent (by a mailer listening for this event), holding all the
-    mail needs: the mailer keeps no state and reads nothing else. The fields after `template` are
-    optional only because notifications logged before they were carried have none (they have `refund`);
-    the command service fills every one that applies to the template."""
+class GuestContactChanged(BookingEvent):
+    """The guest gave a new e-mail address for this booking: later messages about it go there."""
 
     guest_id: GuestId
     email: Email
-    template: NotificationTemplate
-    refund: Money | None = Field(default=None, description="Required for `booking_cancelled`.")
-    guest_name: Name | None = None
-    hotel_name: Name | None = None
-    check_in: date | None = None
-    check_out: date | None = None
-    total_price: Money | None = None
-    refund_policy: RefundPolicy | None = Field(default=None, description="Of a `booking_cancelled`.")
-
-    _check_out = field_validator("check_out")(_check_out_if_given)
-
-    @model_validator(mode="after")
-    def _a_cancellation_says_what_is_refunded(self) -> GuestNotificationRequested:
-        if self.template == "booking_cancelled" and self.refund is None:
-            raise PydanticCustomError(
-                "refund_required", "a booking_cancelled notification carries its refund (0 when none)"
-            )
-        return self
-
-
-class ManagementAlertRaised(BookingEvent):
-    """Management should look at a cancellation: a late one, or one of high value. The fields from
-    `hotel_name` on are for the alert's mail (absent on alerts logged before they were carried);
-    `management_email` is None when the hotel has no management contact: the alert cannot be mailed."""
-
-    alert_id: UUID
-    kinds: list[AlertKind] = Field(min_length=1, max_length=2)
-    message: Message
-    total_price: Money
-    refund: Money
-    raised_at: datetime
-    hotel_name: Name | None = None
-    management_email: Email | None = None
-    check_in: date | None = None
-    check_out: date | None = None
-
-    _check_out = field_validator("check_out")(_check_out_if_given)
+    changed_at: AwareDatetime
