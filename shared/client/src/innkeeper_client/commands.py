@@ -18,6 +18,7 @@ from innkeeper_contracts import (
     COMMANDS,
     BookStay,
     CancelBooking,
+    ChangeGuestContact,
     ChangeRoomCapacity,
     Command,
     CommandAccepted,
@@ -123,6 +124,7 @@ class CommandMethods(ABC):
         BookStay, "Book a stay; the answer names the booking in `booking_id` (and `aggregate_id`)."
     )
     cancel_booking = CommandMethod(CancelBooking)
+    change_guest_contact = CommandMethod(ChangeGuestContact)
 
 
 class CommandClient(CommandMethods):
