@@ -24,6 +24,7 @@ EXPECTED_IDS = {
         "setNightlyRate",
         "setManagementContact",
         "bookStay",
+        "changeGuestContact",
         "cancelBooking",
         "getHealth",
         "getReadiness",
