@@ -76,6 +76,25 @@ def detail_lines(r: Results) -> list[str]:
         for stage in ("accepted_to_published", "published_to_readable", "query_gate_wait"):
             s = stages.get(stage) or {}
             lines.append(f"    {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms")
+    return lines + sustained_lines(r)
+
+
+def sustained_lines(r: Results) -> list[str]:
+    """One line per open-loop step of the sustained-rate phase, with why it fell behind."""
+    phase = get(r, "innkeeper", "sustained")
+    if not isinstance(phase, dict) or not phase.get("steps"):
+        return []
+    lines = [f"  sustained rate, {fmt(phase['step_seconds'])} s steps, every {phase['read_every']}th booking"
+             f" read back (best command rate {fmt(phase['best_rate'])} cmd/s):"]  # fmt: skip
+    for step in phase["steps"]:
+        verdict = "keeps up" if step["keeps_up"] else "falls behind: " + "; ".join(step["shortfalls"])
+        lines.append(
+            f"    offered {fmt(step['offered'])} -> accepted {fmt(step['accepted_per_s'])} cmd/s"
+            f" ({fmt(step['events_per_s'])} ev/s), freshness p50 {fmt(step['p50_ms'])} / p99"
+            f" {fmt(step['p99_ms'])} ms, backlog at the end {fmt(step['backlog_end'])} events: {verdict}"
+        )
+    if phase.get("stopped"):
+        lines.append(f"    stopped: {phase['stopped']}")
     return lines
 
 

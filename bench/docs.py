@@ -8,9 +8,11 @@ from typing import Any
 
 from bench.details import detail_lines, raw_lines
 from bench.machine import one_line
+from bench.plot import write_curve
 from bench.report import Row, fmt, get, table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+CURVE = DOC.with_name("benchmarks-sustained.png")
 LATEST = ("<!-- latest-run:start -->", "<!-- latest-run:end -->")
 HISTORY = ("<!-- history:start -->", "<!-- history:end -->")
 KEEP_HISTORY = 10
@@ -33,6 +35,7 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
         *raw_lines(results),
         "```",
         "",
+        *curve_link(results),
         "Where the time went (CPU share of both cores per phase; PostgreSQL activity; freshness stages):",
         "",
         "```",
@@ -41,6 +44,13 @@ def latest_section(results: dict[str, Any], rows: list[Row]) -> str:
         "",
         notes,
     ]).rstrip()  # fmt: skip
+
+
+def curve_link(results: dict[str, Any]) -> list[str]:
+    """The sustained-rate curve (written by `write`) when the phase ran steps."""
+    if not get(results, "innkeeper", "sustained", "steps"):
+        return []
+    return [f"Sustained rate: freshness against the accepted BookStay rate ![curve]({CURVE.name})", ""]
 
 
 def history_line(results: dict[str, Any]) -> str:
@@ -59,6 +69,7 @@ def history_line(results: dict[str, Any]) -> str:
         f"projector {fmt(get(ink, 'projector', 'documents_per_s'))} doc/s (raw bulk {bulk})",
         f"GET /hotels/{{id}} {fmt(get(ink, 'hotel_detail', 'rps'))} req/s (raw {read})",
         f"freshness p50/p99 {fmt(get(ink, 'freshness', 'p50_ms'))}/{fmt(get(ink, 'freshness', 'p99_ms'))} ms",
+        f"sustained {fmt(get(ink, 'sustained', 'rate'))} cmd/s ({fmt(get(ink, 'sustained', 'ratio'))}x best)",
     ]
     verdicts = results.get("verdicts", {})
     summary = f"{verdicts.get('PASS', 0)} PASS, {verdicts.get('MISS', 0)} MISS, {verdicts.get('n/a', 0)} n/a"
@@ -79,6 +90,9 @@ def replace_between(text: str, markers: tuple[str, str], body: str) -> str:
 
 
 def write(results: dict[str, Any], rows: list[Row]) -> Path:
+    if steps := get(results, "innkeeper", "sustained", "steps"):
+        phase = results["innkeeper"]["sustained"]
+        write_curve(steps, phase["best_rate"], phase["rate"], CURVE)
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     text = replace_between(text, LATEST, latest_section(results, rows))
     history = [line for line in between(text, HISTORY).splitlines() if line.strip()]

@@ -11,7 +11,9 @@ Order of the run, and why:
 4. GET /hotels/{id} in rounds alternating with the raw FastAPI baseline, then the city+dates search;
 5. freshness: BookStay at half the best command rate, each 202 followed by a read with its token; then
    the same at 10 commands/s, to tell the cost of the path from queueing;
-6. BookStay through innkeeper_client beside the raw load generator (paired): what the client costs.
+6. BookStay through innkeeper_client beside the raw load generator (paired): what the client costs;
+7. the sustained end-to-end rate (bench/sustained.py): open-loop steps up to the best command rate,
+   last, as its final step may leave a backlog behind.
 Every command carries a bearer token (the load generator is a service granted every command; reads of
 bookings use an admin's token); bench/auth_cost.py measures what checking one costs.
 Steps 2 and 3 are sandwiched between short runs of their baselines (bench/paired.py).
@@ -31,6 +33,7 @@ from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
 from bench.progress import Checkpoints, documents_written, mean_batch_size, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
+from bench.sustained import sustained
 from bench.system import CITIES, System, missing_services
 
 HOTELS = 48
@@ -194,4 +197,6 @@ def measure_all(
     # And without the token, polling every 2 ms: what the query gate's back-off adds.
     attempt("freshness_low_polled", lambda: freshness(system, LOW_RATE, 4.0, token=False))
     attempt("client", lambda: client_cost(system))
+    if rates:
+        attempt("sustained", lambda: sustained(system, max(rates)))
     return out

@@ -7,6 +7,7 @@ FastAPI baseline and Innkeeper's services. Modes:
   book   closed loop: `concurrency` connections POST BookStay commands for `duration` s (with
          `idempotency_keys`: each with a fresh Idempotency-Key)
   fresh  open loop at `rate` commands/s: POST BookStay, then read the booking back with its token
+         (every `read_every`-th booking only, when given)
   book_client  as `book`, through innkeeper_client (bench/client_load.py)
 """
 
@@ -115,18 +116,27 @@ async def run_fresh(spec: Spec) -> Spec:
     for _ in range(spec.get("connections", 32)):
         pool.put_nowait((connection(spec["url"]), connection(spec["query_url"])))
 
-    async def one(at: float) -> None:
+    # When the last command was sent, seconds after the first: beyond `duration` when the connection
+    # pool held the open loop back.
+    sent_until = 0.0
+
+    async def one(index: int, at: float) -> None:
+        nonlocal sent_until
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         command, query = await pool.get()
+        sent_until = max(sent_until, time.monotonic() - start)
         try:
-            outcome = await book_and_read(command, query, rng, freshness, records, spec)
+            read = index % spec.get("read_every", 1) == 0
+            outcome = await book_and_read(command, query, rng, freshness, records, spec, read=read)
         finally:
             pool.put_nowait((command, query))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     start, count = time.monotonic() + 0.1, int(spec["rate"] * spec["duration"])
-    await asyncio.gather(*(one(start + i / spec["rate"]) for i in range(count)))
-    return {"commands": count, "outcomes": outcomes, "records": records, **latency_summary(freshness)}
+    began_wall = time.time() + 0.1
+    await asyncio.gather(*(one(i, start + i / spec["rate"]) for i in range(count)))
+    return {"commands": count, "outcomes": outcomes, "records": records, "began_wall": began_wall,
+            "sent_until_s": sent_until, **latency_summary(freshness)}  # fmt: skip
 
 
 async def book_and_read(
@@ -136,8 +146,10 @@ async def book_and_read(
     out: list[float],
     records: list[list[Any]],
     spec: Spec,
+    read: bool = True,
 ) -> str:
-    """POST a booking; on 202 GET it with the consistency token until it is there (bounded).
+    """POST a booking; on 202 GET it with the consistency token until it is there (bounded); without
+    `read`, the 202 alone (outcome "accepted").
 
     Without the spec's `token` the booking is polled every 2 ms until it exists (no help from the query
     gate). The command and the read each carry their caller's bearer token (`headers`, `query_headers`).
@@ -148,6 +160,8 @@ async def book_and_read(
     status, _, body = await command.request("POST", "/bookings", book, headers=spec.get("headers"))
     if status != 202:
         return f"command-{status}"
+    if not read:
+        return "accepted"
     accepted_at, accepted_wall, answer = time.monotonic(), time.time(), orjson.loads(body)
     headers = dict(spec.get("query_headers", {}))
     if spec.get("token", True):

@@ -102,6 +102,8 @@ def build_rows(r: Results) -> list[Row]:
         Row("  same, polled every 2 ms without token, p50", get(ink, "freshness_low_polled", "p50_ms"), "ms"),
         ratio_row("BookStay via innkeeper_client, concurrency 8 (202/s)", get(ink, "client", "client_per_s"),
                   "cmd/s", "raw load generator (paired)", get(ink, "client", "raw_per_s"), None),
+        ratio_row("sustained BookStay rate, projector keeping up", get(ink, "sustained", "rate"), "cmd/s",
+                  "best BookStay rate (projector stopped)", get(ink, "sustained", "best_rate"), 0.8),
     ]  # fmt: skip
     return rows + token_rows(ink, c32)
 
