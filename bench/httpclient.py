@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+
+IDLE_SECONDS = 4.0
+"""Reopen a connection idle this long: uvicorn closes keep-alive connections idle for 5 s."""
 
 
 class HttpError(Exception):
@@ -22,10 +26,13 @@ class Connection:
         self.host, self.port = host, port
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._used_at = 0.0
 
     async def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
+        if self._writer is not None and time.monotonic() - self._used_at > IDLE_SECONDS:
+            await self.close()
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         assert self._reader is not None
@@ -35,6 +42,7 @@ class Connection:
             lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
         self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         status, response_headers, payload = await self._read_response(self._reader)
+        self._used_at = time.monotonic()
         if response_headers.get("connection", "").lower() == "close":
             await self.close()
         return status, response_headers, payload
