@@ -35,7 +35,7 @@ def write_curve(steps: Sequence[dict[str, Any]], best_rate: float, sustained: fl
     axes.set_ylabel("202 -> readable, ms")
     ratio = sustained / best_rate if best_rate else 0.0
     axes.set_title(f"Sustained {sustained:.0f} cmd/s = {ratio:.2f} x best command rate (x: falls behind)")
-    axes.legend(fontsize="small", loc="upper left")
+    axes.legend(fontsize="small", loc="best")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format=path.suffix.lstrip(".") or "png", metadata={"Software": None})
     return path

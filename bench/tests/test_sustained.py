@@ -21,7 +21,7 @@ def step(**changes: Any) -> StepFigures:
 
 
 def test_steps_are_fractions_of_the_best_rate_lowest_first() -> None:
-    assert plan_steps(1000.0) == [200.0, 350.0, 500.0, 650.0, 800.0, 1000.0]
+    assert plan_steps(1000.0) == [50.0, 100.0, 200.0, 350.0, 500.0, 800.0, 1000.0]
     assert plan_steps(10.0, (0.1, 0.2, 1.0)) == [5.0, 10.0]
 
 
