@@ -6,10 +6,15 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from innkeeper_contracts.documents import CHECKPOINTS
 from innkeeper_kit.metrics import process_registry
 
 if TYPE_CHECKING:
     from .planner import Plan
+    from .ports import Changes
+
+READ_DOCUMENT, CHECKPOINT = "read_document", "checkpoint"
+"""The kinds of document a batch writes: the read model's documents, and the aggregates' checkpoints."""
 
 
 class Metrics:
@@ -51,6 +56,24 @@ class Metrics:
             "projector_lag_seconds", "Age of the newest event not yet applied", registry=registry
         )
         self.parked_now = Gauge("projector_parked_events", "Events in the parking lot now", registry=registry)
+        self.written = Counter(
+            "projector_documents_written_total",
+            "Documents written by saved batches (inserts, replaces, deletes), by kind and collection",
+            ["kind", "collection"],
+            registry=registry,
+        )
+
+    def record_written(self, changes: Changes) -> None:
+        """Count the writes of a saved batch: what it sent to the store, not what its events planned
+        (a document created and deleted within the batch is never written)."""
+        per_collection: dict[str, int] = {}
+        for key, doc in changes.documents.items():
+            if doc is not None or key in changes.revisions:
+                per_collection[key[0]] = per_collection.get(key[0], 0) + 1
+        for collection, count in per_collection.items():
+            self.written.labels(READ_DOCUMENT, collection).inc(count)
+        if changes.checkpoints:
+            self.written.labels(CHECKPOINT, CHECKPOINTS).inc(len(changes.checkpoints))
 
     def record(self, shard: str, plan: Plan) -> None:
         self.applied.labels(shard).inc(len(plan.applied))

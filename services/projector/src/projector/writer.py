@@ -81,10 +81,12 @@ class BatchWriter:
             batch = (shard, active, len(envelopes), retrying)
             recorded.append(await record_batch(self.store.parking, self.store.status, *batch))
 
-        await store.save(generations.active, active.changes(), alongside=bookkeeping)
+        changes = active.changes()
+        await store.save(generations.active, changes, alongside=bookkeeping)
         if not recorded[0]:
             store.clear()  # another consumer recorded a batch of this shard since our last one
         self.metrics.record(shard, active)
+        self.metrics.record_written(changes)
         log_applied(shard, active)
         return True
 
