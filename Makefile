@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src shared/service-kit/src shared/client/src service
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo token migrate verify bench docs docs-check contracts-check up down
+.PHONY: help install lint format test test-unit test-integration run demo token migrate verify backup restore bench docs docs-check contracts-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -55,6 +55,12 @@ migrate: install ## apply the command service's SQL migrations to POSTGRES_DSN
 
 verify: install ## compare the live read model with a fresh rebuild from the event log
 	$(PY) -m projector verify
+
+backup: install ## pg_dump the source of truth (POSTGRES_DSN: write model, event log, notifier) to backups/<time>.dump
+	$(PY) scripts/backup.py
+
+restore: install ## restore a backup into an empty database: FROM=backups/<time>.dump [FORCE=yes to replace its contents]
+	$(PY) scripts/restore.py --from "$(FROM)" $(if $(FORCE),--force)
 
 bench: install ## benchmarks: Innkeeper against the raw limits of its parts, in one run
 	$(PY) bench/run.py
