@@ -57,12 +57,14 @@ def detail_lines(r: Results) -> list[str]:
     lines.append(
         f"  command-service CPU per BookStay: {', '.join(per_command)} (raw FastAPI intake: {intake} ms)"
     )
-    batch, source = (
+    batch, by_kind = (
         get(r, "innkeeper", "projector", "mean_batch"),
-        get(r, "innkeeper", "projector", "documents_source"),
+        get(r, "innkeeper", "projector", "writes_per_event_by_kind"),
     )
-    if source:
-        lines.append(f"  projector drain: mean batch {fmt(batch)} events; document writes {source}")
+    if isinstance(by_kind, dict):
+        kinds = ", ".join(f"{kind.replace('_', ' ')}s {n:.2f}" for kind, n in sorted(by_kind.items()))
+        lines.append(f"  projector drain: mean batch {fmt(batch)} events; writes per event from its"
+                     f" projector_documents_written_total counter: {kinds}")  # fmt: skip
     for concurrency in ("8", "32"):
         backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
         if isinstance(backends, dict):

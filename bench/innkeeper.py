@@ -31,7 +31,7 @@ from bench.freshness import freshness
 from bench.infra import Infra
 from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
-from bench.progress import Checkpoints, documents_written, mean_batch_size, watch_drain
+from bench.progress import Checkpoints, mean_batch_size, settled_writes, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
 from bench.sustained import sustained
 from bench.system import CITIES, System, missing_services
@@ -71,40 +71,28 @@ def projector(system: System, after_position: int) -> dict[str, Any]:
     try:
         # Each booking is StayBooked + its confirmation request: done when its checkpoint is at version 2.
         per_booking = round(backlog["events"] / max(backlog["aggregates"], 1))
-        base, revisions_before = checkpoints.count(per_booking), checkpoints.revisions()
+        base = checkpoints.count(per_booking)
         meter = CpuMeter.start()
         system.start_one("projector")
         profile = system.profile("projector", 8, True)
         metrics_url, operator = f"{system.url('projector')}/metrics", system.headers()
-        written_before = documents_written(metrics_url, operator)
         drain = watch_drain(checkpoints, base, base + backlog["aggregates"], timeout=90, version=per_booking)
-        written_after, batch = (
-            documents_written(metrics_url, operator),
-            mean_batch_size(metrics_url, operator),
-        )
+        # A new process: its counter holds the writes of this backlog and nothing else.
+        written, batch = settled_writes(metrics_url, operator), mean_batch_size(metrics_url, operator)
         cpu_share = meter.stop()
-        revision_writes = checkpoints.revisions() - revisions_before
     finally:
         checkpoints.close()
-    result: dict[str, Any] = {"events": backlog["events"], "events_per_s": drain.per_second * per_booking,
+    events_per_s = drain.per_second * per_booking
+    result: dict[str, Any] = {"events": backlog["events"], "events_per_s": events_per_s,
                               "seconds": drain.last_time - drain.first_time, "cpu_share": cpu_share,
                               "profile": profile.finish(), "mean_batch": batch}  # fmt: skip
-    if written_before is not None and written_after is not None:
-        result["documents_per_s"] = (written_after - written_before) / (drain.last_time - drain.first_time)
-        result["documents_source"] = "projector /metrics counter (includes its first batch)"
-    elif revision_writes > 0:
-        # Each insert/replace bumps a document's `_rev`; plus one checkpoint upsert per event.
-        per_event = (revision_writes + backlog["events"]) / max(backlog["events"], 1)
-        result["documents_per_s"] = drain.per_second * per_booking * per_event
-        result["documents_source"] = f"counted from `_rev` + checkpoints: {per_event:.2f} writes per event"
-    else:
-        # Per booking: the booking and the checkpoint for each of its two events, one hotel-night per
-        # night (the card only changes when a night sells out, never with 10 000 rooms). Batches may
-        # merge writes to one night.
-        per_aggregate = (backlog["nights"] + 2 * backlog["events"]) / max(backlog["aggregates"], 1)
-        result["documents_per_s"] = drain.per_second * per_aggregate
-        result["documents_source"] = f"modelled: {per_aggregate:.2f} documents per booking"
-    print(f"    projector: {result['events_per_s']:.0f} ev/s over {result['seconds']:.1f}s", flush=True)
+    if written:
+        events = max(backlog["events"], 1)
+        result["writes_per_event"] = per_event = sum(written.values()) / events
+        result["writes_per_event_by_kind"] = {kind: n / events for kind, n in written.items()}
+        result["documents_per_s"] = events_per_s * per_event
+    print(f"    projector: {events_per_s:.0f} ev/s over {result['seconds']:.1f}s, "
+          f"{result.get('writes_per_event', 0):.2f} writes per event", flush=True)  # fmt: skip
     return result
 
 

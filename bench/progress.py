@@ -17,21 +17,13 @@ from pymongo import MongoClient
 
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
-    BOOKINGS,
     CHECKPOINTS,
     GENERATIONS_COLLECTION,
-    HOTEL_CARDS,
-    HOTEL_DETAILS,
-    HOTEL_NIGHTS,
-    MANAGEMENT_ALERTS,
     collection_name,
 )
 
-REVISIONED = (HOTEL_CARDS, HOTEL_DETAILS, HOTEL_NIGHTS, BOOKINGS, MANAGEMENT_ALERTS)
-
-WRITES_METRIC = re.compile(
-    r"^(projector_[a-z_]*(document|doc)[a-z_]*(written|writes)[a-z_]*_total)(\{.*\})? (\S+)$"
-)
+WRITES_METRIC = re.compile(r"^projector_documents_written_total\{(?P<labels>[^}]*)\} (?P<value>\S+)$")
+KIND_LABEL = re.compile(r'kind="(?P<kind>[^"]*)"')
 
 
 class Checkpoints:
@@ -49,18 +41,16 @@ class Checkpoints:
         checkpoints = self.database[collection_name(CHECKPOINTS, alias["generation"])]
         return checkpoints.count_documents({"version": {"$gte": min_version}})
 
-    def revisions(self) -> int:
-        """Sum of the projector's `_rev` counters (one per insert or replace) over the read documents."""
+    def versions(self) -> int:
+        """Sum of the checkpoints' versions: the events applied, all aggregates together (every
+        aggregate's events are numbered from 1 and applied in order)."""
         alias = self.database[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
         if alias is None:
             return 0
-        total = 0
-        for base in REVISIONED:
-            rows = self.database[collection_name(base, alias["generation"])].aggregate(
-                [{"$group": {"_id": None, "writes": {"$sum": "$_rev"}}}]
-            )
-            total += sum(int(row["writes"]) for row in rows)
-        return total
+        rows = self.database[collection_name(CHECKPOINTS, alias["generation"])].aggregate(
+            [{"$group": {"_id": None, "events": {"$sum": "$version"}}}]
+        )
+        return sum(int(row["events"]) for row in rows)
 
     def close(self) -> None:
         self.client.close()
@@ -102,14 +92,35 @@ def watch_drain(
     )
 
 
-def documents_written(metrics_url: str, headers: dict[str, str]) -> float | None:
-    """The projector's own documents-written counter from /metrics, when it exposes one."""
+def documents_written(metrics_url: str, headers: dict[str, str]) -> dict[str, float] | None:
+    """The projector's `projector_documents_written_total` by kind (read documents, checkpoints); None
+    when /metrics does not answer or has no such counter."""
     try:
-        text = httpx.get(metrics_url, headers=headers, timeout=5).text
+        return writes_by_kind(httpx.get(metrics_url, headers=headers, timeout=5).text)
     except httpx.HTTPError:
         return None
-    values = [float(m.group(5)) for line in text.splitlines() if (m := WRITES_METRIC.match(line))]
-    return sum(values) if values else None
+
+
+def writes_by_kind(metrics_text: str) -> dict[str, float] | None:
+    """`projector_documents_written_total` summed per `kind` label, from /metrics text."""
+    by_kind: dict[str, float] = {}
+    for line in metrics_text.splitlines():
+        if (sample := WRITES_METRIC.match(line)) and (kind := KIND_LABEL.search(sample["labels"])):
+            by_kind[kind["kind"]] = by_kind.get(kind["kind"], 0.0) + float(sample["value"])
+    return by_kind or None
+
+
+def settled_writes(url: str, headers: dict[str, str], timeout: float = 3.0) -> dict[str, float] | None:
+    """`documents_written` once two readings 0.2 s apart agree: the last batch's checkpoints become
+    visible a moment before its counter moves."""
+    last, deadline = documents_written(url, headers), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = documents_written(url, headers)
+        if now == last:
+            break
+        last = now
+    return last
 
 
 def mean_batch_size(metrics_url: str, headers: dict[str, str]) -> float | None:

@@ -3,19 +3,16 @@
 Each step offers a fraction of the best command rate measured earlier in the run (bench/sustained_rules.py)
 for BENCH_SUSTAINED_SECONDS (10 s by default; the issue's 30 s with BENCH_SUSTAINED_SECONDS=30), after
 the projector has caught up with the previous one. Every READ_EVERY-th booking is read back with its
-consistency token (freshness, as bench/freshness.py); the projector's own /status lag (events in the log
-not yet applied, outbox included) is sampled meanwhile.
+consistency token (freshness, as bench/freshness.py); the events in the log not yet applied by any shard
+(outbox included; bench/backlog.py) are sampled meanwhile.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-import time
 from typing import Any
 
-import httpx
-
+from bench.backlog import DRAIN_TIMEOUT, BacklogSampler, caught_up
 from bench.cpu import CpuMeter
 from bench.procs import run_loadgen
 from bench.sustained_rules import StepFigures, plan_steps, shortfalls, sustained_rate
@@ -25,77 +22,22 @@ STEP_SECONDS = 10.0
 READ_EVERY = 4
 """A sample of the bookings is read back, so the reads' CPU is not charged to the projector."""
 CONNECTIONS = 64
-SAMPLE_INTERVAL = 0.5
-DRAIN_TIMEOUT = 60.0
+"""Command connections; the reads open their own (bench/fresh_load.py)."""
 
 
-class BacklogSampler:
-    """Polls the projector's /status in a thread: (wall time, events behind, log head) per sample."""
-
-    def __init__(self, status_url: str, headers: dict[str, str]) -> None:
-        self.url, self.headers = status_url, headers
-        self.samples: list[tuple[float, int, int, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with httpx.Client(headers=self.headers, timeout=5) as client:
-            while not self._stop.is_set():
-                if (lag := read_lag(client, self.url)) is not None:
-                    self.samples.append((time.time(), *lag))
-                self._stop.wait(SAMPLE_INTERVAL)
-
-    def __enter__(self) -> BacklogSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-
-def read_lag(client: httpx.Client, url: str) -> tuple[int, int, int] | None:
-    """(events behind, log head, events applied by all shards) from the projector's /status; None while
-    it does not answer."""
-    try:
-        answer = client.get(url)
-    except httpx.HTTPError:
-        return None
-    if answer.status_code != 200:
-        return None
-    body = answer.json()
-    applied = sum(int(shard.get("events_applied", 0)) for shard in body.get("shards", []))
-    return int(body["lag_events"]), int(body["log_head"]), applied
-
-
-def caught_up(system: System, timeout: float = DRAIN_TIMEOUT) -> bool:
-    """Until the projector has applied every event in the log (True), or `timeout` passed (False).
-
-    Its lag counts from the furthest shard only, so the shards' applied total must also stand still."""
-    deadline, applied_before = time.monotonic() + timeout, -1
-    with httpx.Client(headers=system.headers(), timeout=5) as client:
-        while time.monotonic() < deadline:
-            lag = read_lag(client, f"{system.url('projector')}/status")
-            if lag is not None and lag[0] == 0 and lag[2] == applied_before:
-                return True
-            applied_before = -1 if lag is None else lag[2]
-            time.sleep(SAMPLE_INTERVAL)
-    return False
-
-
-def step(system: System, rate: float, seconds: float) -> dict[str, Any]:
+def step(system: System, rate: float, seconds: float, offset: int = 0) -> dict[str, Any]:
     """One open-loop step at `rate` cmd/s for `seconds`: its figures and the keeps-up judgement."""
     spec = {"mode": "fresh", "url": system.url("command_service"), "query_url": system.url("query_service"),
             "hotels": system.hotels, "rate": rate, "duration": seconds, "read_every": READ_EVERY,
             "connections": CONNECTIONS, "seed": int(rate), "headers": system.headers("service"),
             "query_headers": system.headers()}  # fmt: skip
     meter = CpuMeter.start()
-    with BacklogSampler(f"{system.url('projector')}/status", system.headers()) as sampler:
+    with BacklogSampler(system, offset) as sampler:
         load = run_loadgen(spec, timeout=3 * seconds + 60)
     cpu_share = meter.stop(load["cpu_s"])
     span = max(seconds, load["sent_until_s"] + 1 / rate)
     began, outcomes = load["began_wall"], load["outcomes"]
-    during = [(at - began, behind, head) for at, behind, head, _ in sampler.samples
+    during = [(at - began, behind, in_log) for at, behind, in_log in sampler.samples
               if began <= at <= began + span]  # fmt: skip
     accepted = sum(n for outcome, n in outcomes.items() if not outcome.startswith("command-"))
     events_per_s = 0.0
@@ -106,6 +48,7 @@ def step(system: System, rate: float, seconds: float) -> dict[str, Any]:
     return {"offered": rate, "accepted_per_s": figures.accepted_per_s, "p50_ms": load["p50_ms"],
             "p99_ms": load["p99_ms"], "backlog_end": during[-1][1] if during else None,
             "backlog": figures.backlog, "events_per_s": events_per_s, "outcomes": outcomes,
+            "sent_per_s": load["commands"] / span,
             "keeps_up": not reasons, "shortfalls": reasons, "cpu_share": cpu_share}  # fmt: skip
 
 
@@ -115,10 +58,10 @@ def sustained(system: System, best_rate: float, seconds: float | None = None) ->
     steps: list[dict[str, Any]] = []
     out: dict[str, Any] = {"best_rate": best_rate, "step_seconds": seconds, "read_every": READ_EVERY}
     for rate in plan_steps(best_rate):
-        if not caught_up(system):
+        if (offset := caught_up(system)) is None:
             out["stopped"] = f"the projector had not caught up {DRAIN_TIMEOUT:.0f} s after the last step"
             break
-        steps.append(result := step(system, rate, seconds))
+        steps.append(result := step(system, rate, seconds, offset))
         verdict = "keeps up" if result["keeps_up"] else "falls behind: " + "; ".join(result["shortfalls"])
         print(f"    sustained {rate:.0f} cmd/s offered, {result['accepted_per_s']:.0f} accepted, "
               f"freshness p99 {result['p99_ms'] or 0:.0f} ms, backlog {result['backlog_end']}: {verdict}",

@@ -1,0 +1,37 @@
+"""The projector's figures the bench reads from its /metrics: document writes by kind."""
+
+from __future__ import annotations
+
+from prometheus_client import generate_latest
+
+from bench.details import detail_lines
+from bench.progress import writes_by_kind
+from bench.report import build_rows
+from innkeeper_contracts.documents import BOOKINGS, HOTEL_NIGHTS
+from projector.metrics import Metrics
+from projector.ports import Changes, Checkpoint
+
+
+def test_the_written_counter_is_read_per_kind_from_the_projectors_metrics_text() -> None:
+    metrics = Metrics()
+    assert writes_by_kind(generate_latest(metrics.registry).decode()) is None  # nothing written yet
+    metrics.record_written(
+        Changes(
+            documents={(BOOKINGS, "b"): {"_id": "b"}, (HOTEL_NIGHTS, "n"): {"_id": "n"}},
+            revisions={(HOTEL_NIGHTS, "n"): 4},
+            checkpoints={"b": Checkpoint(2, 9)},
+        )
+    )
+    assert writes_by_kind(generate_latest(metrics.registry).decode()) == {
+        "read_document": 2.0,
+        "checkpoint": 1.0,
+    }
+
+
+def test_writes_per_event_has_a_row_against_the_issues_bound_and_a_line_by_kind() -> None:
+    projector = {"writes_per_event": 2.6, "writes_per_event_by_kind": {"read_document": 2.1, "checkpoint": 0.5},
+                 "mean_batch": 150.0}  # fmt: skip
+    results = {"innkeeper": {"projector": projector}}
+    row = next(row for row in build_rows(results) if row.measure == "projector document writes per event")
+    assert (row.value, row.verdict) == (2.6, "MISS")
+    assert any("checkpoints 0.50" in line and "read documents 2.10" in line for line in detail_lines(results))
