@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,21 @@ TICKS = os.sysconf("SC_CLK_TCK")
 OWN: dict[int, str] = {}
 """Processes this bench started, by pid (filled by `Infra.process`)."""
 SHARED = (("beam.smp", "RabbitMQ (whole broker)"), ("postgres: walwriter", "PostgreSQL WAL writer"))
+
+
+@contextmanager
+def labelled(names: dict[int, str]) -> Iterator[None]:
+    """Processes named apart while inside (replicas of one service share a name otherwise)."""
+    before = {pid: OWN.get(pid) for pid in names}
+    OWN.update(names)
+    try:
+        yield
+    finally:
+        for pid, name in before.items():
+            if name is None:
+                OWN.pop(pid, None)
+            else:
+                OWN[pid] = name
 
 
 def _group(pid: str) -> str:

@@ -78,7 +78,7 @@ def detail_lines(r: Results) -> list[str]:
         for stage in ("accepted_to_published", "published_to_readable", "query_gate_wait"):
             s = stages.get(stage) or {}
             lines.append(f"    {stage:<24} p50 {fmt(s.get('p50_ms'))} ms, p99 {fmt(s.get('p99_ms'))} ms")
-    return lines + sustained_lines(r)
+    return lines + sustained_lines(r) + scale_out_lines(r)
 
 
 def sustained_lines(r: Results) -> list[str]:
@@ -97,6 +97,34 @@ def sustained_lines(r: Results) -> list[str]:
         )
     if phase.get("stopped"):
         lines.append(f"    stopped: {phase['stopped']}")
+    return lines
+
+
+def shares(cpu_share: object, wanted: tuple[str, ...]) -> str:
+    """The CPU shares of the named processes first, then the next biggest others."""
+    if not isinstance(cpu_share, dict):
+        return "n/a"
+    named = [name for name in cpu_share if name.startswith(wanted)]
+    rest = [name for name in cpu_share if name not in named][:3]
+    return ", ".join(f"{name} {100 * cpu_share[name]:.0f}%" for name in [*named, *rest])
+
+
+def scale_out_lines(r: Results) -> list[str]:
+    """One query service against two, one projector process against two: figures and CPU per process."""
+    phase = get(r, "innkeeper", "scale_out")
+    if not isinstance(phase, dict) or "reads" not in phase:
+        return []
+    reads, drains = phase["reads"], phase.get("projector") or {}
+    one, two = fmt(reads["one"]["rps"]), fmt(reads["two"]["rps"])
+    lines = [f"  scale-out, GET /hotels/{{id}} at 32 connections: one query service {one} req/s, two {two}"
+             " req/s (rounds one, two, two, one)",
+             f"    CPU with two: {shares(reads['two']['cpu_share'], ('query-service',))}"]  # fmt: skip
+    for which in ("one", "two"):
+        if isinstance(drain := drains.get(which), dict):
+            held = ", ".join(f"{name} {n}" for name, n in sorted(drain["shards_by_process"].items()))
+            lines.append(f"  scale-out, projector drain with {which}: {fmt(drain['events_per_s'])} ev/s of"
+                         f" {drain['events']} events; shards applied by {held}; CPU"
+                         f" {shares(drain['cpu_share'], ('projector',))}")  # fmt: skip
     return lines
 
 

@@ -12,8 +12,9 @@ Order of the run, and why:
 5. freshness: BookStay at half the best command rate, each 202 followed by a read with its token; then
    the same at 10 commands/s, to tell the cost of the path from queueing;
 6. BookStay through innkeeper_client beside the raw load generator (paired): what the client costs;
-7. the sustained end-to-end rate (bench/sustained.py): open-loop steps up to the best command rate,
-   last, as its final step may leave a backlog behind.
+7. the sustained end-to-end rate (bench/sustained.py): open-loop steps up to the best command rate;
+8. scale-out (bench/scale_out.py, BENCH_SCALE_OUT=0 skips it): two query services and two projectors;
+9. `python -m projector verify` on this system: the live read model equals a rebuild (bench/verify_run.py).
 Every command carries a bearer token (the load generator is a service granted every command; reads of
 bookings use an admin's token); bench/auth_cost.py measures what checking one costs.
 Steps 2 and 3 are sandwiched between short runs of their baselines (bench/paired.py).
@@ -33,8 +34,11 @@ from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
 from bench.progress import Checkpoints, mean_batch_size, settled_writes, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
+from bench.scale_out import enabled as scale_out_enabled
+from bench.scale_out import scale_out
 from bench.sustained import sustained
 from bench.system import CITIES, System, missing_services
+from bench.verify_run import verify_read_model
 
 HOTELS = 48
 COMMAND_SECONDS = {1: 3.0, 8: 4.0, 32: 4.0}
@@ -187,4 +191,7 @@ def measure_all(
     attempt("client", lambda: client_cost(system))
     if rates:
         attempt("sustained", lambda: sustained(system, max(rates)))
+    if scale_out_enabled():
+        attempt("scale_out", lambda: scale_out(system))
+    attempt("verify", lambda: verify_read_model(system))  # issue 18: `make verify` after the run passes
     return out

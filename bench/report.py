@@ -107,7 +107,23 @@ def build_rows(r: Results) -> list[Row]:
         ratio_row("sustained BookStay rate, projector keeping up", get(ink, "sustained", "rate"), "cmd/s",
                   "best BookStay rate (projector stopped)", get(ink, "sustained", "best_rate"), 0.8),
     ]  # fmt: skip
-    return rows + token_rows(ink, c32)
+    one, two = "one process (same phase)", "two query-service processes"
+    rows += [
+        ratio_row(f"GET /hotels/{{id}} req/s, {two}", get(ink, "scale_out", "reads", "two", "rps"), "req/s",
+                  one, get(ink, "scale_out", "reads", "one", "rps"), None),
+        ratio_row("projector events applied/s, two projector processes",
+                  get(ink, "scale_out", "projector", "two", "events_per_s"), "ev/s",
+                  one, get(ink, "scale_out", "projector", "one", "events_per_s"), None),
+    ]  # fmt: skip
+    return rows + token_rows(ink, c32) + [verify_row(ink)]
+
+
+def verify_row(ink: Results) -> Row:
+    """`python -m projector verify` after the run: the live read model equals a rebuild of the log."""
+    passed, differences = get(ink, "verify", "passed"), get(ink, "verify", "difference_count")
+    verdict = "n/a" if passed is None else "PASS" if passed else "MISS"
+    measure = "make verify after the run (live read model = rebuild)"
+    return Row(measure, differences, "differences", target="exits 0", verdict=verdict)
 
 
 def token_rows(ink: Results, c32: float | None) -> list[Row]:

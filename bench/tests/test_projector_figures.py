@@ -29,8 +29,8 @@ def test_the_written_counter_is_read_per_kind_from_the_projectors_metrics_text()
 
 
 def test_writes_per_event_has_a_row_against_the_issues_bound_and_a_line_by_kind() -> None:
-    projector = {"writes_per_event": 2.6, "writes_per_event_by_kind": {"read_document": 2.1, "checkpoint": 0.5},
-                 "mean_batch": 150.0}  # fmt: skip
+    by_kind = {"read_document": 2.1, "checkpoint": 0.5}
+    projector = {"writes_per_event": 2.6, "writes_per_event_by_kind": by_kind, "mean_batch": 150.0}
     results = {"innkeeper": {"projector": projector}}
     row = next(row for row in build_rows(results) if row.measure == "projector document writes per event")
     assert (row.value, row.verdict) == (2.6, "MISS")
