@@ -79,10 +79,11 @@ def drain(system: System, processes: int) -> dict[str, Any]:
     try:
         base = checkpoints.count(2)
         with ThreadPoolExecutor(processes) as starting:  # together: either may claim a shard first
-            starts = [starting.submit(system.start_one, "projector")]
-            starts += [starting.submit(system.infra.python, "projector", system.env, free_port())
-                       for _ in range(processes - 1)]  # fmt: skip
-            extra = [start.result() for start in starts[1:]]
+            first = starting.submit(system.start_one, "projector")
+            others = [starting.submit(system.infra.python, "projector", system.env, free_port())
+                      for _ in range(processes - 1)]  # fmt: skip
+            extra = [start.result() for start in others]
+            first.result()
         meter = CpuMeter.start()  # after the starts: a process's imports are not its share of the drain
         pids = [system.procs["projector"].pid, *(proc.pid for proc in extra)]
         names = {pid: f"projector {index + 1}" for index, pid in enumerate(pids)}
