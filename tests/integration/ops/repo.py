@@ -18,11 +18,11 @@ ENV_EXAMPLE = ROOT / ".env.example"
 NGINX_CONF = ROOT / "deploy" / "nginx" / "innkeeper.conf"
 
 INFRASTRUCTURE_IMAGES = {
-    "postgres": "postgres:16",
-    "rabbitmq": "rabbitmq:3.13-management",
-    "mongo": "mongo:7",
-    "mailpit": "axllent/mailpit:v1.31",
-    "proxy": "nginx:1.27-alpine",
+    "postgres": "postgres:16.13",
+    "rabbitmq": "rabbitmq:3.13.7-management",
+    "mongo": "mongo:7.0.28",
+    "mailpit": "axllent/mailpit:v1.31.2",
+    "proxy": "nginx:1.27.5-alpine",
 }
 PYTHON_SERVICES = {
     "command-service": "command_service",
@@ -69,6 +69,15 @@ def compose_schema() -> dict[str, Any]:
 def interpolations(text: str) -> list[tuple[str, str | None]]:
     """`${NAME:-default}` occurrences in a compose file: (name, default or None when there is none)."""
     return [(name, default if op in (":-", "-") else None) for name, op, default in _VARIABLE.findall(text)]
+
+
+def required(text: str) -> dict[str, str]:
+    """`${NAME:?message}` occurrences in a compose file: name → the message compose stops with."""
+    return {name: message for name, op, message in _VARIABLE.findall(text) if op == ":?"}
+
+
+def is_secret(name: str) -> bool:
+    return name.endswith(("_PASSWORD", "_SECRET"))
 
 
 def with_defaults(text: str) -> str:

@@ -23,6 +23,7 @@ from ops.repo import (
     compose_schema,
     documented_variables,
     interpolations,
+    is_secret,
     services,
     with_defaults,
 )
@@ -103,11 +104,12 @@ def test_only_the_proxy_and_the_infrastructure_publish_host_ports() -> None:
         assert all(port.startswith("127.0.0.1:") for port in services()[name]["ports"]), name
 
 
-def test_every_interpolated_variable_has_a_default_and_is_in_env_example() -> None:
+def test_every_interpolated_variable_but_a_password_has_a_default_and_is_in_env_example() -> None:
     text = COMPOSE_FILE.read_text()
     found = interpolations(text)
     assert found, "the compose file takes its settings from variables"
-    assert [name for name, default in found if default is None] == []
+    # Passwords have none on purpose: compose stops and names them (test_compose_production).
+    assert [name for name, default in found if default is None and not is_secret(name)] == []
     passed_through = {
         key
         for service in services().values()
@@ -120,7 +122,7 @@ def test_every_interpolated_variable_has_a_default_and_is_in_env_example() -> No
 def test_env_example_shows_the_defaults_the_compose_file_uses() -> None:
     shown = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", (ROOT / ".env.example").read_text(), re.MULTILINE))
     for name, default in interpolations(COMPOSE_FILE.read_text()):
-        assert shown.get(name) == default, name
+        assert shown.get(name) == ("" if default is None else default), name
 
 
 def test_mounted_files_exist_and_rabbitmq_enables_the_plugins_the_system_uses() -> None:
@@ -178,10 +180,3 @@ def test_the_notifier_mails_through_mailpit_inside_the_network_and_subscribes_no
     # The web UI on the host's loopback only; SMTP (1025) stays inside the compose network.
     assert [with_defaults(port) for port in mailpit["ports"]] == ["127.0.0.1:8025:8025"]
     assert mailpit["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
-
-
-def test_every_infrastructure_image_is_pinned_to_a_release_line() -> None:
-    for name, image in INFRASTRUCTURE_IMAGES.items():
-        repository, _, tag = image.rpartition(":")
-        assert repository, f"{name}: no tag"
-        assert re.fullmatch(r"v?\d+(\.\d+)*(-[a-z]+)?", tag), f"{name}: {tag!r} is not a version"

@@ -27,7 +27,7 @@ from ops.broker import (
     permission_table,
     permissions_for,
 )
-from ops.repo import ROOT, compose, services, with_defaults
+from ops.repo import ROOT, compose, required, services, with_defaults
 
 RABBITMQ_DIR = ROOT / "deploy" / "rabbitmq"
 USES_RABBITMQ = {"command-service": "command-service", "projector": "projector", "notifier": "notifier"}
@@ -57,10 +57,14 @@ def roles() -> dict[str, str]:
 
 
 def passwords() -> dict[str, str]:
-    """User → password: the services' from their compose URLs, the admin's and the sample sender's from
-    docs/running.md."""
-    found = {url_of(service).username: url_of(service).password for service in USES_RABBITMQ}
+    """User → development password, from docs/running.md: the services' as the values of the required
+    variables their compose URLs take the password from, the admin's and the sample sender's as shown."""
     text = (ROOT / "docs" / "running.md").read_text()
+    development = dict(re.findall(r"^([A-Z][A-Z0-9_]*_PASSWORD)=([\w-]+)$", text, re.MULTILINE))
+    found = {}
+    for service in USES_RABBITMQ:
+        [variable] = required(services()[service]["environment"]["RABBITMQ_URL"])
+        found[url_of(service).username] = development[variable]
     found |= dict(re.findall(r"amqp://([\w-]+):([\w-]+)@localhost:5672/innkeeper", text))
     found |= dict(re.findall(r"user `([\w-]+)`, password `([\w-]+)`", text))
     return found
@@ -127,7 +131,11 @@ def test_rabbitmq_loads_the_definitions_through_its_mounted_config() -> None:
     settings = [
         line for line in (RABBITMQ_DIR / "rabbitmq.conf").read_text().splitlines() if line[:1].isalpha()
     ]
-    assert settings == ["load_definitions = /etc/rabbitmq/definitions.json", "max_message_size = 1048576"]
+    assert settings == [
+        "load_definitions = /etc/rabbitmq/definitions.json",
+        "max_message_size = 1048576",
+        "total_memory_available_override_value = 1GB",  # its container's limit (test_compose_production)
+    ]
 
 
 def test_the_broker_takes_every_command_the_command_service_takes() -> None:
