@@ -3,6 +3,7 @@ the body cache and the FastAPI app."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -51,6 +52,18 @@ EXPOSED_HEADERS = [
 ]
 
 
+def keep_out_of_full_collections() -> None:
+    """Move what startup built (modules, the app, its routes and models) out of the collector's sight.
+
+    Under read load the interpreter ran a full collection every ~0.5 s, each walking that whole heap
+    and finding nothing to free: 35-160 ms during which every request in flight waited (the raw
+    FastAPI baseline, with a smaller heap, paused 20-45 ms). Frozen objects are never scanned, so a
+    full collection walks only what requests created since.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> FastAPI:
     """The query API on `store`, opened in the lifespan: nothing connects at import or build time."""
     settings = settings or load_settings()
@@ -65,9 +78,11 @@ def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> 
         consistency_gate = ConsistencyGate(read_model, read_model, metrics, wait_bounds(settings))
         body_cache = BodyCache(settings.body_cache_bytes)
         app.state.runtime = Runtime(settings, read_model, consistency_gate, metrics, body_cache)
+        keep_out_of_full_collections()
         try:
             yield
         finally:
+            gc.unfreeze()  # back in the collector's sight once the app is done (tests build many)
             await consistency_gate.close()
             await read_model.close()
 
