@@ -3,9 +3,10 @@
 POSTGRES_DSN, all or nothing (one transaction).
 
 The database must exist and be empty (`createdb` it): a restore refuses to write into one that holds
-tables unless FORCE=yes, which drops the backup's tables there first. Objects belong to the user that
-restores (the POSTGRES_DSN user, who owns the schema like the migrate job). Afterwards the read model is
-stale and the broker may hold events the backup does not have: docs/operations.md, "Backup and restore".
+tables unless FORCE=yes, which drops the backup's tables there first. Objects keep their owners and
+grants, so the roles they name must exist on the server (docker compose makes them at the volume's first
+start: deploy/postgres). Afterwards the read model is stale and the broker may hold events the backup
+does not have: docs/operations.md, "Backup and restore".
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main(argv: list[str]) -> int:
                 2,
             )
         replace = ["--clean", "--if-exists"] if held else []
-        database.run("pg_restore", "--exit-on-error", "--single-transaction", "--no-owner", *replace,
+        database.run("pg_restore", "--exit-on-error", "--single-transaction", *replace,
                      "--dbname", database.dsn, str(source))  # fmt: skip
         head = database.event_head()
     except ToolError as error:

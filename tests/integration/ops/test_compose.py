@@ -87,7 +87,10 @@ def test_a_python_service_listens_where_the_proxy_looks_and_reports_readiness(na
 def test_a_service_gets_its_connections_from_compose_not_from_the_shell(name: str) -> None:
     environment = services()[name]["environment"]
     # `make` exports POSTGRES_DSN / RABBITMQ_URL for local runs: inherited, they would point at 127.0.0.1.
-    assert environment["POSTGRES_DSN"].endswith("@postgres:5432/${POSTGRES_DB:-innkeeper}")
+    # Only the services that use PostgreSQL get a DSN, each with its own role (test_postgres_roles).
+    assert environment.get("POSTGRES_DSN", "@postgres:5432/${POSTGRES_DB:-innkeeper}").endswith(
+        "@postgres:5432/${POSTGRES_DB:-innkeeper}"
+    )
     # Only the services that use RabbitMQ get a URL, each with its own user (test_rabbitmq_definitions).
     assert "@rabbitmq:5672/" in environment.get("RABBITMQ_URL", "@rabbitmq:5672/")
     assert "@mongo:27017/" in environment["MONGODB_URL"]
