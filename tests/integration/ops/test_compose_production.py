@@ -1,5 +1,6 @@
 """docker-compose.yml for production use: every container has CPU and memory limits, every image it pulls
-is an exact release, and no password has a default (compose stops, naming it, until it is set)."""
+is an exact release (the services' Python base too), and no password has a default (compose stops, naming
+it, until it is set)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ import re
 
 import pytest
 
-from ops.repo import COMPOSE_FILE, ROOT, interpolations, is_secret, required, services
+from ops.repo import (
+    COMPOSE_FILE,
+    PYTHON_SERVICES,
+    ROOT,
+    dockerfile,
+    instructions,
+    interpolations,
+    is_secret,
+    required,
+    services,
+)
 
 EXACT_TAG = {
     # PostgreSQL's releases are major.minor; the others' major.minor.patch (a variant suffix may follow).
@@ -41,6 +52,16 @@ def test_every_pulled_image_is_an_exact_release(name: str) -> None:
     assert repository, f"{name}: {service['image']} has no tag"
     pattern = EXACT_TAG.get(repository.rsplit("/", 1)[-1], EXACT_TAG["default"])
     assert re.fullmatch(rf"{pattern}(-[a-z0-9]+)*", tag), f"{name}: {tag!r} floats; pin the exact release"
+
+
+@pytest.mark.parametrize("service", sorted(PYTHON_SERVICES))
+def test_every_service_image_is_built_on_an_exact_python_release(service: str) -> None:
+    steps = instructions(dockerfile(service))
+    [base] = [
+        arguments.split("=", 1)[1] for name, arguments in steps if arguments.startswith("PYTHON_IMAGE=")
+    ]
+    assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-[a-z]+", base), f"{service}: {base} floats"
+    assert {argument.split()[0] for name, argument in steps if name == "FROM"} == {"${PYTHON_IMAGE}"}
 
 
 def test_no_password_has_a_default_and_compose_names_the_missing_one() -> None:
