@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from innkeeper_contracts.documents import BOOKINGS, CHECKPOINTS, HOTEL_NIGHTS
+from innkeeper_contracts.documents import BOOKINGS, CARD_REVISIONS, CHECKPOINTS, HOTEL_CARDS, HOTEL_NIGHTS
 from projector.ports import Changes, Checkpoint, WriteConflictError
 from projector.projection import Needs
 from projector.store.mongo.documents import MongoDocumentStore
@@ -70,3 +70,33 @@ async def test_a_checkpoint_created_meanwhile_is_a_conflict(store: MongoDocument
     await store.save(G, Changes({}, {}, {"b1": Checkpoint(1, 10)}))
     assert await checkpoint_of(store, "b1") == 2
     assert await store.collection(CHECKPOINTS, G).count_documents({}) == 1
+
+
+async def test_each_city_lists_the_revision_of_every_card_written(store: MongoDocumentStore) -> None:
+    cards = {(HOTEL_CARDS, h): {"_id": h, "city": city} for h, city in (("h1", "Faro"), ("h2", "Faro"))}
+    await store.save(G, Changes(cards, {}, {}))
+    lisbon = (HOTEL_CARDS, "h3")
+    changed = {
+        (HOTEL_CARDS, "h1"): {"_id": "h1", "city": "Faro", "stars": 4},
+        lisbon: {"_id": "h3", "city": "Lisbon"},
+    }
+    await store.save(G, Changes(changed, {(HOTEL_CARDS, "h1"): 1}, {}))
+    _, revisions = await store.load(G, Needs(keys=set(cards) | {lisbon}))
+    listed = {d["_id"]: d["hotels"] async for d in store.collection(CARD_REVISIONS, G).find()}
+    assert listed == {"Faro": {"h1": 2, "h2": 1}, "Lisbon": {"h3": 1}}
+    assert revisions == {(HOTEL_CARDS, "h1"): 2, (HOTEL_CARDS, "h2"): 1, lisbon: 1}
+
+
+async def test_a_conflicting_card_write_leaves_its_city_listed_ahead_never_behind(
+    store: MongoDocumentStore,
+) -> None:
+    card = (HOTEL_CARDS, "h1")
+    await store.save(G, Changes({card: {"_id": "h1", "city": "Faro"}}, {}, {}))
+    await store.save(G, Changes({card: {"_id": "h1", "city": "Faro", "stars": 2}}, {card: 1}, {}))
+    with pytest.raises(WriteConflictError):  # read at revision 1, stored at 2 meanwhile
+        await store.save(G, Changes({card: {"_id": "h1", "city": "Faro", "stars": 3}}, {card: 1}, {}))
+    listed = await store.collection(CARD_REVISIONS, G).find_one({"_id": "Faro"})
+    _, revisions = await store.load(G, Needs(keys={card}))
+    assert listed is not None
+    assert listed["hotels"] == {"h1": 2}  # $max: the conflicting batch's 2 changes nothing
+    assert revisions[card] == 2

@@ -22,6 +22,7 @@ from innkeeper_contracts import Contract, Guest, Money
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
     BOOKINGS,
+    CARD_REVISIONS,
     CHECKPOINTS,
     GENERATIONS_COLLECTION,
     HOTEL_CARDS,
@@ -101,7 +102,17 @@ class ReadModelSeed:
         await self.put_document(HOTEL_NIGHTS, stored_night(night))
 
     async def put_document(self, base: str, document: Document) -> None:
+        if base == HOTEL_CARDS:  # as the projector's store: the city's card revisions first, then `_rev`
+            document = await self.raise_card_revision(document)
         await self.collection(base).replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def raise_card_revision(self, card: Document) -> Document:
+        """The card with its next `_rev`, once its city's card revisions list that revision."""
+        current = await self.collection(HOTEL_CARDS).find_one({"_id": card["_id"]}, {"_rev": 1})
+        revision = (current or {}).get("_rev", 0) + 1
+        raised = {"$max": {f"hotels.{card['_id']}": revision}}
+        await self.collection(CARD_REVISIONS).update_one({"_id": card["city"]}, raised, upsert=True)
+        return {**card, "_rev": revision}
 
     async def checkpoint(self, aggregate_id: UUID, version: int, global_position: int) -> None:
         document = {"_id": str(aggregate_id), "version": version, "global_position": global_position}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from innkeeper_contracts.documents import (
@@ -17,11 +16,13 @@ from innkeeper_contracts.documents import (
     MANAGEMENT_ALERTS,
     HotelNight,
 )
-from innkeeper_contracts.stay import Stay, night_id
+from innkeeper_contracts.stay import night_id
 from query_service.cursor import Position
 from query_service.models import load
 from query_service.queries import ALERTS_ORDER, GUEST_BOOKINGS_ORDER, HotelScope, HotelSearch, Order
 from query_service.read_model import Page, ReadStore, StoredDocument
+
+from .listing import hotel_matcher, page_of
 
 
 class MemoryReadModel:
@@ -50,12 +51,7 @@ class MemoryReadModel:
         return self.documents[HOTEL_DETAILS].get(str(hotel_id))
 
     async def search_hotels(self, search: HotelSearch, after: Position | None, limit: int) -> Page:
-        nights = set()
-        if search.check_in is not None and search.check_out is not None:
-            nights = set(Stay(search.check_in, search.check_out).iso_nights())
-        return self._page(
-            HOTEL_CARDS, lambda card: _matches(search, nights, card), search.order, after, limit
-        )
+        return self._page(HOTEL_CARDS, hotel_matcher(search), search.order, after, limit)
 
     async def nights(self, hotel_id: UUID, check_in: date, check_out: date) -> list[HotelNight]:
         first, end = night_id(str(hotel_id), check_in), night_id(str(hotel_id), check_out)
@@ -98,27 +94,4 @@ class MemoryReadModel:
         after: Position | None,
         limit: int,
     ) -> Page:
-        def key(document: StoredDocument) -> tuple[Any, str]:
-            return document[order.field], str(document["_id"])
-
-        rows = sorted(filter(keep, self.documents[base].values()), key=key, reverse=order.descending)
-        if after is not None:
-            mark = (after.key, after.id)
-            rows = [row for row in rows if (key(row) < mark if order.descending else key(row) > mark)]
-        return Page.of(rows[: limit + 1], order, limit)
-
-
-def _matches(search: HotelSearch, nights: set[str], card: StoredDocument) -> bool:
-    """The hotel filter of `store.mongo.filters`, on one card."""
-    if search.city is not None and card["city"] != search.city:
-        return False
-    if search.min_stars is not None and card["stars"] < search.min_stars:
-        return False
-    if not nights and search.guests is None:
-        return True
-    return any(
-        room["max_guests"] >= (search.guests or 1)
-        and room["capacity"] > 0
-        and nights.isdisjoint(room["full_nights"])
-        for room in card["room_types"]
-    )
+        return page_of(self.documents[base].values(), keep, order, after, limit)

@@ -18,6 +18,7 @@ from .models import (
 from .storage import (
     ACTIVE_GENERATION_ID,
     BOOKINGS,
+    CARD_REVISIONS,
     CHECKPOINTS,
     GENERATIONS_COLLECTION,
     HOTEL_CARDS,
@@ -33,6 +34,7 @@ from .storage import (
 __all__ = [
     "ACTIVE_GENERATION_ID",
     "BOOKINGS",
+    "CARD_REVISIONS",
     "CHECKPOINTS",
     "FULL_NIGHTS_DAYS_AFTER",
     "FULL_NIGHTS_DAYS_BEFORE",

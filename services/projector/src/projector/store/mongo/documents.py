@@ -17,14 +17,15 @@ from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
 from projector.projection import DocKey, Needs
 from projector.projection.view import Doc
 
+from .card_revisions import CARD_REVISIONS, REVISION, card_revision_operations
+
 WRITE_ORDER = [
-    [storage.HOTEL_NIGHTS, storage.BOOKINGS, storage.MANAGEMENT_ALERTS],
+    [storage.HOTEL_NIGHTS, storage.BOOKINGS, storage.MANAGEMENT_ALERTS, CARD_REVISIONS],
     [storage.HOTEL_DETAILS, storage.HOTEL_CARDS],
 ]
-"""Sources before what is derived from them (a card's full nights come from the night documents);
-the collections of one step are written concurrently."""
-REVISION = "_rev"
-"""Revision of a document, bumped on every write; writes compare-and-swap on it."""
+"""Sources before what is derived from them (a card's full nights come from the night documents; its
+city's card revisions are raised before it, `card_revisions` says why); the collections of one step
+are written concurrently."""
 
 
 class MongoDocumentStore:
@@ -65,10 +66,12 @@ class MongoDocumentStore:
         """Documents first (one unordered bulk_write per collection: every key occurs once), then the
         checkpoints and `alongside`, concurrently."""
         operations, expected = _document_operations(changes.documents, changes.revisions)
+        if revisions := card_revision_operations(changes):
+            operations[CARD_REVISIONS] = revisions
         for step in WRITE_ORDER:
             await _all(
                 *(
-                    self._write(base, generation, operations[base], expected[base])
+                    self._write(base, generation, operations[base], _expected(base, expected))
                     for base in step
                     if base in operations
                 )
@@ -92,6 +95,11 @@ class MongoDocumentStore:
             raise
         if expected is not None and result.matched_count + result.deleted_count != expected:
             raise WriteConflictError(f"{base}: a document was changed by another writer")
+
+
+def _expected(base: str, expected: dict[str, int]) -> int | None:
+    """How many documents the compare-and-swap writes of `base` must match (upserts: not counted)."""
+    return None if base == CARD_REVISIONS else expected[base]
 
 
 async def _all(*writes: Awaitable[object]) -> None:

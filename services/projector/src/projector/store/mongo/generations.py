@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
+    CARD_REVISIONS,
     GENERATIONS_COLLECTION,
     INDEXES,
     collection_name,
@@ -106,7 +107,7 @@ class MongoGenerationRegistry:
         await self.drop(generation)
 
     async def drop(self, generation: str) -> None:
-        for base in GENERATION_BASES:
+        for base in (*GENERATION_BASES, CARD_REVISIONS):  # and this store's own bookkeeping
             await self.database.drop_collection(collection_name(base, generation))
 
 

@@ -19,7 +19,9 @@ from query_service.cursor import Position
 from query_service.models import load
 from query_service.queries import ALERTS_ORDER, GUEST_BOOKINGS_ORDER, HotelScope, HotelSearch, Order
 from query_service.read_model import Page, StoredDocument
+from query_service.store.listing import hotel_matcher, page_of
 
+from .city_cards import CityCards
 from .filters import Filter, hotel_filter, in_scope, sort, with_position
 from .generations import ActiveGeneration
 
@@ -40,11 +42,20 @@ class MongoReadModel:
         self._client, self._db = client, client[database]
         self._active = ActiveGeneration(self._db, generation_cache_seconds, ensure_indexes)
         self._position = TtlCache(status_cache_seconds, self._load_position)
+        self._cities = CityCards()
 
     async def hotel_detail(self, hotel_id: UUID) -> StoredDocument | None:
         return await self._by_id(stored.HOTEL_DETAILS, str(hotel_id))
 
     async def search_hotels(self, search: HotelSearch, after: Position | None, limit: int) -> Page:
+        if search.city is not None:  # the screen's usual search: from the city's cards kept here
+            cards = await self._active.collection(stored.HOTEL_CARDS)
+            revisions = await self._active.collection(stored.CARD_REVISIONS)
+            if cards is None or revisions is None:
+                return Page([], None)
+            found = await self._cities.cards(cards, revisions, search.city)
+            if found is not None:
+                return page_of(found, hotel_matcher(search), search.order, after, limit)
         return await self._page(stored.HOTEL_CARDS, hotel_filter(search), search.order, after, limit)
 
     async def nights(self, hotel_id: UUID, check_in: date, check_out: date) -> list[HotelNight]:
