@@ -8,10 +8,12 @@ import asyncio
 import os
 import re
 import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from flow.payloads import book_stay, cancel_booking, register_hotel, room, today, unique_city
 from ops.repo import ROOT
@@ -21,6 +23,7 @@ from testkit.innkeeper import Innkeeper
 from testkit.waiting import wait_until
 
 EVENT_LOG = "SELECT * FROM events ORDER BY global_position"
+MIGRATIONS = "SELECT version, name FROM schema_migrations ORDER BY version"
 
 
 async def make(
@@ -121,3 +124,29 @@ async def test_a_restored_backup_rebuilds_to_the_state_at_the_backup_point(
     await book(replacement, ("BookStay", later))
     assert (await read_all(replacement, paths))[paths[-1]][1]["status"] == "active"
     assert len(await event_log(replacement)) > len(log_at_backup)
+
+
+async def test_force_replaces_the_backups_tables_and_leaves_others(postgres_dsn: str, tmp_path: Path) -> None:
+    env = {"POSTGRES_DSN": postgres_dsn}
+    migrated = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "command_service", "migrate"],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert migrated.returncode == 0, migrated.stderr
+    connection = await asyncpg.connect(postgres_dsn)
+    try:
+        applied = await connection.fetch(MIGRATIONS)
+        backup = await make("backup", env, BACKUP_DIR=str(tmp_path))
+        assert backup.returncode == 0, backup.stderr
+        [written] = re.findall(r"written to (\S+\.dump)", backup.stdout)
+        await connection.execute("DELETE FROM schema_migrations; CREATE TABLE stray (note text)")
+
+        assert (await make("restore", env, f"FROM={written}")).returncode != 0
+        assert await connection.fetch("SELECT * FROM schema_migrations") == []
+        forced = await make("restore", env, f"FROM={written}", "FORCE=yes")
+        assert forced.returncode == 0, forced.stderr
+        assert await connection.fetch(MIGRATIONS) == applied
+        assert await connection.fetchval("SELECT to_regclass('stray')::text") == "stray"  # not in the backup
+    finally:
+        await connection.close()
