@@ -7,6 +7,7 @@ shard at a time, in order; the others wait as hot standbys and take over when it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import structlog
@@ -39,13 +40,15 @@ class ShardConsumer:
         batch_size: int,
         window: float,
         metrics: Metrics | None = None,
+        linger: float = 0.001,
     ) -> None:
         self.shard = f"shard-{index}"
         self.queue_name = shard_queue(index)
         self.writer, self.parking, self.pause, self.failures = writer, parking, pause, failures
-        self.batch_size, self.window = batch_size, window
+        self.batch_size, self.window, self.linger = batch_size, window, linger
         self.metrics = metrics or Metrics()
         self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self.delivered = asyncio.Event()  # set by every delivery (see `_delivery_within`)
         self.idle = asyncio.Event()
         self.idle.set()
         self.stopping = False
@@ -54,7 +57,7 @@ class ShardConsumer:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.batch_size * 2)
         queue = await channel.get_queue(self.queue_name)
-        await queue.consume(self.inbox.put)
+        await queue.consume(self._deliver)
         while True:
             first = await self.inbox.get()
             if self.stopping:  # unacked: the broker hands it to the next consumer when the channel closes
@@ -67,24 +70,42 @@ class ShardConsumer:
                 self.pause.leave()
                 self.idle.set()
 
+    async def _deliver(self, message: AbstractIncomingMessage) -> None:
+        self.inbox.put_nowait(message)  # unbounded: the channel's prefetch bounds it
+        self.delivered.set()
+
     def stop(self) -> None:
         """Take no new batch; the one in progress finishes (and is acked) — see `Runtime.stop`."""
         self.stopping = True
 
     async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
-        # Take what is queued; wait (up to the window) only while deliveries keep coming. When the inbox
-        # runs dry the batch goes at once: idle, an event is applied without waiting out the window;
-        # under load the inbox refills while the previous batch is written, so batches stay large.
+        # Take what is queued; wait (up to the window) only while deliveries keep coming: when the inbox
+        # runs dry, at most `linger` for one more. The events of one command are published together but
+        # may land a fraction of a millisecond apart, and a command split over two batches is readable
+        # (its token's checkpoint) only once the second is written. Under load the inbox refills while
+        # the previous batch is written, so batches stay large.
         batch = [first]
         deadline = time.monotonic() + self.window
         while len(batch) < self.batch_size:
             if not self.inbox.empty():
                 batch.append(self.inbox.get_nowait())
                 continue
-            await asyncio.sleep(0)  # deliveries already read from the socket land in the inbox
-            if self.inbox.empty() or time.monotonic() >= deadline:
+            linger = min(self.linger, deadline - time.monotonic())
+            if linger <= 0 or not await self._delivery_within(linger):
                 break
         return batch
+
+    async def _delivery_within(self, seconds: float) -> bool:
+        """Whether a delivery lands in the inbox within `seconds`. Waits on the event, not on
+        `inbox.get()`: a get cancelled by the timeout just as it was handed a message would lose it
+        (and the batch's ack, which acks every earlier delivery, would drop it for good)."""
+        self.delivered.clear()
+        await asyncio.sleep(0)  # deliveries already read from the socket land in the inbox
+        if not self.inbox.empty():
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.delivered.wait(), seconds)
+        return not self.inbox.empty()
 
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
         envelopes, malformed = [], []
