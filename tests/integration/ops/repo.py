@@ -15,7 +15,6 @@ import yaml  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
-NGINX_CONF = ROOT / "deploy" / "nginx" / "innkeeper.conf"
 
 INFRASTRUCTURE_IMAGES = {
     "postgres": "postgres:16.13",

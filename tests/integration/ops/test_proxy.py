@@ -1,10 +1,13 @@
-"""The nginx front door: well-formed, one port per service, re-resolving replicas, retrying only GETs."""
+"""The nginx front door as compose fills its template: well-formed, one port per service, re-resolving
+replicas, retrying only GETs. tests/integration/frontdoor runs the same template in nginx."""
 
 from __future__ import annotations
 
 import re
 
-from ops.repo import NGINX_CONF, PORTS, services
+from frontdoor.nginx import TEMPLATE, render, variables
+
+from ops.repo import PORTS, services
 
 
 def _directives(text: str) -> list[tuple[int, str, list[str]]]:
@@ -29,11 +32,22 @@ def _directives(text: str) -> list[tuple[int, str, list[str]]]:
     return found
 
 
-DIRECTIVES = _directives(NGINX_CONF.read_text())
+def _as_compose_fills_it() -> str:
+    environment = {key: str(value) for key, value in services()["proxy"]["environment"].items()}
+    return render(TEMPLATE.read_text(), environment)
+
+
+DIRECTIVES = _directives(_as_compose_fills_it())
 
 
 def _top(name: str) -> list[list[str]]:
     return [arguments for depth, directive, arguments in DIRECTIVES if depth == 0 and directive == name]
+
+
+def test_compose_fills_every_variable_of_the_template_and_mounts_it_where_the_image_fills_it() -> None:
+    proxy = services()["proxy"]
+    assert variables(TEMPLATE.read_text()) == set(proxy["environment"])
+    assert f"./deploy/nginx/{TEMPLATE.name}:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
 
 
 def test_replicas_are_re_resolved_through_dockers_dns() -> None:
