@@ -65,7 +65,8 @@ async def test_cards_read_while_a_write_is_under_way_are_not_kept(
 async def test_a_generation_without_card_revisions_is_searched_by_index(
     client: httpx.AsyncClient, seed: ReadModelSeed
 ) -> None:
-    await seed.put(hotel_card(city="Faro", name="sea"), hotel_card(city="Faro", name="hill", stars=5))
+    hill = hotel_card(city="Faro", name="hill", stars=5, price_minor=20_000)
+    await seed.put(hotel_card(city="Faro", name="sea"), hill)
     await seed.collection(CARD_REVISIONS).delete_many({})
     assert await names(client, STAY) == ["sea", "hill"]
     assert await names(client, {**STAY, "min_stars": 4}) == ["hill"]
