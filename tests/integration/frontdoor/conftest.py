@@ -40,7 +40,8 @@ def front_door(replica_dns: ReplicaDns, tmp_path: Path) -> Iterator[FrontDoor]:
 
 @pytest.fixture
 def replicas(front_door: FrontDoor, service_env: dict[str, str], log_dir: Path) -> Iterator[Replicas]:
-    started = Replicas(front_door, {**service_env, "RELAY_POLL_INTERVAL": "0.2"}, log_dir)
+    """Starts replicas on this test's PostgreSQL database, RabbitMQ vhost and MongoDB database."""
+    started = Replicas(front_door, service_env, log_dir)
     try:
         yield started
     finally:

@@ -4,6 +4,8 @@ dropped without a reload, and nginx serves before a service has any replica."""
 
 from __future__ import annotations
 
+import pytest
+
 from frontdoor.deployment import Replicas
 from frontdoor.dns import ReplicaDns
 from frontdoor.nginx import FrontDoor
@@ -14,6 +16,7 @@ RE_RESOLVED = 30  # seconds: nginx asks again after 5 s; generous for a busy mac
 BATCH = 24
 
 
+@pytest.mark.slow  # nginx asks the DNS again every 5 s: three rounds of that
 def test_replicas_scaled_up_and_down_are_picked_up_without_reloading_nginx(
     front_door: FrontDoor, replica_dns: ReplicaDns, replicas: Replicas
 ) -> None:
