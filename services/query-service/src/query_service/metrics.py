@@ -1,8 +1,11 @@
-"""Prometheus metrics of the query service, in a registry per app (so several apps can share a process)."""
+"""Prometheus metrics of the query service, in a registry per app (so several apps can share a process),
+with the process, platform and garbage-collector metrics every service exports."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from innkeeper_kit.metrics import process_registry
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -11,7 +14,7 @@ class Metrics:
     """Query latency by route, read-your-writes waits and their outcome, stale answers, freshness."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry()
+        self.registry = registry or process_registry()
         self.request_seconds = Histogram(
             "innkeeper_query_request_seconds",
             "Time to answer an HTTP request, by route template, method and status.",
