@@ -1,0 +1,113 @@
+"""Every metric an alert or the dashboard names is one a service exports: the services run as processes
+on this test's infrastructure, a little traffic (a booking read back with its consistency token, a
+rejected command, the guest's mail) makes their labelled series exist, and each /metrics is read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from flow.payloads import book_stay, register_hotel, room, today, unique_city
+from prometheus_client.parser import text_string_to_metric_families
+from testkit.auth import admin
+from testkit.commands import HttpCommands, accepted
+from testkit.innkeeper import Innkeeper
+from testkit.mail import MailCatcher
+from testkit.waiting import wait_until
+
+from observability.files import expressions
+from observability.promql import metric_names
+
+OUTSIDE_SOURCES = {
+    "up": "Prometheus, for every target it scrapes",
+    "probe_success": "the blackbox exporter (job innkeeper-readyz)",
+    "rabbitmq_detailed_queue_messages": "RabbitMQ's rabbitmq_prometheus plugin, /metrics/detailed",
+}
+"""Series the alerts may name that no Innkeeper service exports, and who does."""
+
+RUNTIME = (
+    "process_resident_memory_bytes",
+    "process_cpu_seconds_total",
+    "python_info",
+    "python_gc_objects_collected_total",
+)
+"""What the process, platform and garbage-collector collectors add: every service exports them."""
+
+
+def test_metric_names_are_read_out_of_promql() -> None:
+    """The reader keeps metric names and drops functions, keywords, labels, strings and durations."""
+    assert metric_names(
+        'histogram_quantile(0.99, sum by (le, route) (rate(a_bucket{status=~"5.."}[5m] offset 1h)))'
+        " / on (route) group_left (x) sum without (b) (c_total) > bool 0.25 or d unless max(e) > 1e3"
+    ) == {"a_bucket", "c_total", "d", "e"}
+    assert metric_names("sum by (status) (rate(f_total[$__rate_interval]))") == {"f_total"}
+    assert metric_names('up{job=~"innkeeper-.*"} == 0') == {"up"}
+
+
+def test_every_expression_names_a_metric() -> None:
+    found = {where: metric_names(expression) for where, expression in expressions().items()}
+    assert len(found) > 40
+    assert [where for where, names in found.items() if not names] == []
+
+
+@pytest.fixture
+def mail(tmp_path: Path, log_dir: Path) -> Iterator[MailCatcher]:
+    with MailCatcher(tmp_path / "mail", log_dir) as catcher:
+        yield catcher
+
+
+async def test_every_metric_an_alert_or_the_dashboard_names_is_exported(
+    service_env: dict[str, str], log_dir: Path, mail: MailCatcher
+) -> None:
+    env = {**service_env, "RELAY_POLL_INTERVAL": "0.2", "SMTP_URL": mail.url, "NOTIFIER_POLL_SECONDS": "0.2"}
+    system = Innkeeper(env, log_dir)
+    try:
+        await system.start(projectors=1, queries=1)
+        await system.start_notifier()
+        await book_and_read_back(system)
+        await wait_until(lambda: len(mail.messages()) >= 1, 30, "the guest's confirmation mail")
+        exported = {process.module: await scrape(process.url) for process in system.processes}
+    finally:
+        await system.close()
+
+    assert set(exported) == {"command_service", "projector", "query_service", "notifier"}
+    for module, names in exported.items():
+        assert set(RUNTIME) <= names, f"{module} lacks {set(RUNTIME) - names}"
+    everywhere = set().union(*exported.values())
+    named = {where: metric_names(expression) for where, expression in expressions().items()}
+    missing = {where: sorted(names - everywhere - set(OUTSIDE_SOURCES)) for where, names in named.items()}
+    assert {where: names for where, names in missing.items() if names} == {}
+
+
+async def book_and_read_back(system: Innkeeper) -> None:
+    """A hotel and a booking (202s), a booking for an unknown hotel (rejected), and the booking read
+    back from the query service with its consistency token, after the projector applied it."""
+    assert system.command is not None
+    assert system.queries
+    async with httpx.AsyncClient(base_url=system.command.url, headers=admin(), timeout=30) as client:
+        commands = HttpCommands(client)
+        hotel = register_hotel("Harbour Inn", unique_city(), 4, room("STE", 3, "120.00"))
+        accepted(await commands.send("RegisterHotel", hotel))
+        stay = book_stay(hotel["hotel_id"], "STE", today() + timedelta(days=4), nights=2)
+        _, token = accepted(await commands.send("BookStay", stay))
+        unknown = book_stay(register_hotel("Nowhere", unique_city(), 3)["hotel_id"], "STE", today(), 1)
+        assert (await commands.send("BookStay", unknown)).get("status") != "accepted"
+    await system.wait_caught_up()
+    async with httpx.AsyncClient(base_url=system.queries[0].url, headers=admin(), timeout=30) as client:
+        answer = await client.get(
+            f"/bookings/{stay['booking_id']}", headers={"X-Consistency-Token": token.encode()}
+        )
+        assert answer.status_code == 200, answer.text
+
+
+async def scrape(url: str) -> set[str]:
+    """The names of every sample a service's /metrics holds (a histogram's _bucket, _count, _sum too)."""
+    async with httpx.AsyncClient(base_url=url, headers=admin(), timeout=10) as client:
+        answer = await client.get("/metrics")
+    assert answer.status_code == 200, answer.text
+    return {
+        sample.name for family in text_string_to_metric_families(answer.text) for sample in family.samples
+    }
