@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -16,10 +17,20 @@ from query_service.metrics import Metrics
 
 class FakeReadModel:
     """Checkpoint versions (the same for every aggregate) that advance by one each poll, up to `final`;
-    each version at position 10 x version (none at version 0)."""
+    each version at position 10 x version (none at version 0). Booking and hotel pages: `pages` (by id),
+    their reads counted in `page_reads`."""
 
     def __init__(self, start: int, final: int) -> None:
         self.version, self.final, self.polls = start, final, 0
+        self.pages: dict[UUID, dict[str, Any]] = {}
+        self.page_reads = 0
+
+    async def booking(self, booking_id: UUID) -> dict[str, Any] | None:
+        self.page_reads += 1
+        return self.pages.get(booking_id)
+
+    async def hotel_detail(self, hotel_id: UUID) -> dict[str, Any] | None:
+        return await self.booking(hotel_id)
 
     async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         self.polls += 1
@@ -148,3 +159,67 @@ def test_malformed_tokens_are_422(header: str) -> None:
 def test_a_token_round_trips() -> None:
     original = token(7)
     assert parse_token(original.encode()) == original
+
+
+async def test_a_page_at_the_token_version_answers_with_one_read_and_no_checkpoint() -> None:
+    read_model = FakeReadModel(start=0, final=0)  # no checkpoint ever: only the page can settle it
+    found, metrics = gate(read_model, max_wait=30)
+    wanted = token(2)
+    read_model.pages[wanted.aggregate_id] = {"version": 3}
+    for kind in ("booking", "hotel"):
+        freshness, page = await found.document(wanted, kind, wanted.aggregate_id)
+        assert (freshness.consistency, freshness.position, page) == ("caught-up", 50, {"version": 3})
+    assert (read_model.polls, read_model.page_reads) == (0, 2)
+    assert metrics.consistency_waits.labels("immediate")._value.get() == 2
+
+
+async def test_a_page_behind_the_token_waits_for_its_own_version() -> None:
+    read_model = FakeReadModel(start=0, final=0)
+    found, metrics = gate(read_model, max_wait=30)
+    wanted = token(2)
+    read_model.pages[wanted.aggregate_id] = {"version": 1}
+    reading = asyncio.create_task(found.document(wanted, "booking", wanted.aggregate_id))
+    await asyncio.sleep(0.01)
+    assert metrics.consistency_waiting._value.get() == 1
+    assert not reading.done()
+    read_model.pages[wanted.aggregate_id] = {"version": 2}  # the projector writes the page
+    freshness, page = await reading
+    assert (freshness.consistency, page) == ("caught-up", {"version": 2})  # the checkpoint is still at 0
+    assert metrics.consistency_waits.labels("waited")._value.get() == 1
+
+
+async def test_a_page_that_stays_behind_is_answered_stale_at_the_bound() -> None:
+    read_model = FakeReadModel(start=0, final=1)
+    found, metrics = gate(read_model, max_wait=0.05)
+    wanted = token(2)
+    read_model.pages[wanted.aggregate_id] = {"version": 1}
+    freshness, page = await found.document(wanted, "hotel", wanted.aggregate_id)
+    assert (freshness.consistency, freshness.position, page) == ("stale", 40, {"version": 1})
+    assert read_model.page_reads > 2  # it read the page again rather than giving up at once
+    assert metrics.consistency_waits.labels("timeout")._value.get() == 1
+
+
+async def test_a_token_of_another_aggregate_waits_for_its_checkpoint() -> None:
+    read_model = FakeReadModel(start=0, final=2)
+    found, _ = gate(read_model, max_wait=30)
+    wanted, page_id = token(2), uuid4()
+    read_model.pages[wanted.aggregate_id] = {"version": 9}  # the token's own page is no proof for another
+    read_model.pages[page_id] = {"version": 9}
+    freshness, page = await found.document(wanted, "booking", page_id)
+    assert (freshness.consistency, page) == ("caught-up", {"version": 9})
+    assert read_model.polls == 3  # versions 0, 1, 2 of the checkpoint
+    assert read_model.page_reads == 1  # the answer's read only
+    assert (await found.document(None, "booking", page_id))[0].consistency == "eventual"
+
+
+async def test_a_page_read_still_learns_from_the_checkpoint() -> None:
+    read_model = FakeReadModel(start=3, final=3)  # version 3 at position 30
+    found, metrics = gate(read_model, max_wait=30)
+    wanted = token(9_999_999_999, position=30)  # no such version there: the page would wait in vain
+    read_model.pages[wanted.aggregate_id] = {"version": 3}
+    freshness, _ = await found.document(wanted, "booking", wanted.aggregate_id)
+    assert freshness.consistency == "stale"
+    assert metrics.consistency_waits.labels("unreachable")._value.get() == 1
+    written = token(3, position=30)  # the page not written yet, the checkpoint already (never so live)
+    freshness, page = await found.document(written, "booking", written.aggregate_id)
+    assert (freshness.consistency, page) == ("caught-up", None)

@@ -81,7 +81,8 @@ async def test_a_replica_waits_for_the_token_and_reports_ready(
 ) -> None:
     stay = booking(version=1)
     await seed.put(stay)
-    token = ConsistencyToken(aggregate_id=stay.booking_id, aggregate_version=1, global_position=3)
+    # version 2: the booking page at the token's version would answer at once, without a wait
+    token = ConsistencyToken(aggregate_id=stay.booking_id, aggregate_version=2, global_position=3)
     async with httpx.AsyncClient(headers=admin(), timeout=30) as http:
         assert (await http.get(replicas[0].url + "/readyz")).json()["status"] == "ok"
         read = asyncio.create_task(
@@ -92,7 +93,8 @@ async def test_a_replica_waits_for_the_token_and_reports_ready(
         )
         await wait_until_waiting(http, replicas[1].url)
         assert not read.done()
-        await seed.checkpoint(stay.booking_id, version=1, global_position=3)
+        await seed.put(stay.model_copy(update={"version": 2}))
+        await seed.checkpoint(stay.booking_id, version=2, global_position=3)
         response = await read
     assert response.status_code == 200
     assert response.headers["x-consistency"] == "caught-up"

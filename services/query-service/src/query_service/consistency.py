@@ -3,53 +3,33 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
+from uuid import UUID
 
 from innkeeper_contracts import ConsistencyToken
 
+from .document_watch import DocumentsReader, DocumentVersions, ReadOne
 from .errors import InvalidQueryError
+from .freshness import Freshness, PositionReader, WaitBounds, wait_bounds
 from .metrics import Metrics
-from .settings import Settings
-from .watcher import CheckpointsReader, CheckpointWatcher, Outcome
+from .read_model import StoredDocument
+from .watcher import CheckpointWatcher, Outcome
 
 TOKEN_HEADER = "X-Consistency-Token"
 MAX_TOKEN_LENGTH = 128
-Consistency = Literal["caught-up", "stale", "eventual"]
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """How fresh an answer is: token outcome and the projector's position (headers of every answer)."""
-
-    consistency: Consistency
-    position: int
-    waited_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class WaitBounds:
-    """What a token may cost: how long one read waits, how many reads wait at once, how far ahead of
-    the projector a token may be and still be waited for."""
-
-    max_wait: float = 2.0
-    max_waiters: int = 1000
-    max_positions_ahead: int = 100_000
-
-
-def wait_bounds(settings: Settings) -> WaitBounds:
-    return WaitBounds(
-        settings.consistency_wait_seconds,
-        settings.consistency_max_waiters,
-        settings.consistency_max_positions_ahead,
-    )
-
-
-class PositionReader(Protocol):
-    """Reads the projector's highest applied global position."""
-
-    async def projector_position(self) -> int:
-        """The highest global position any projector shard has applied."""
+OwnDocument = Literal["booking", "hotel"]
+"""The documents that carry their aggregate's version: the booking page, the hotel page."""
+__all__ = [  # Freshness, WaitBounds and wait_bounds live in `freshness`; the app imports them from here
+    "MAX_TOKEN_LENGTH",
+    "TOKEN_HEADER",
+    "ConsistencyGate",
+    "DocumentsReader",
+    "Freshness",
+    "OwnDocument",
+    "WaitBounds",
+    "parse_token",
+    "wait_bounds",
+]
 
 
 def parse_token(header: str) -> ConsistencyToken:
@@ -64,9 +44,17 @@ def parse_token(header: str) -> ConsistencyToken:
 
 
 class ConsistencyGate:
-    """Holds a request until the checkpoint of the token's aggregate reaches its version, or time is up.
+    """Holds a request until the token's aggregate is applied as far as its version, or time is up.
 
-    A token costs a waiting request and a share of the watcher's query; both are bounded, so tokens
+    A read of the very document the token's aggregate is projected to (`document`) also watches that
+    document's own version: it is the aggregate version of the last event applied to it, and every event
+    of the aggregate sets it, in order, so at the token's version the answer shows the token's write,
+    without waiting for the writes that follow it in the batch (cards, nights, checkpoint). Every read
+    watches the aggregate's checkpoint, written after all documents of the batch (and the only one that
+    knows a version passed by position, "unreachable"); the first of the two to settle answers, in
+    one watcher tick that reads both.
+
+    A token costs a waiting request and a share of a watcher's query; both are bounded, so tokens
     that never come true (forged, or from another system) cannot pile up. Answered stale at once: a
     token whose position is more than `max_positions_ahead` beyond what the projector has applied (it
     cannot catch up within the wait), and every token while `max_waiters` reads already wait.
@@ -74,23 +62,49 @@ class ConsistencyGate:
 
     def __init__(
         self,
-        read_model: CheckpointsReader,
+        read_model: DocumentsReader,
         progress: PositionReader,
         metrics: Metrics,
         bounds: WaitBounds,
         interval: float = 0.003,
     ) -> None:
-        # One watcher for all waiting requests: store load per tick, not per request and back-off step.
+        # One watcher per kind for all waiting requests: store load per tick, not per request and step.
         self._watcher = CheckpointWatcher(read_model, interval)
+        self._reads: dict[OwnDocument, ReadOne] = {
+            "booking": read_model.booking,
+            "hotel": read_model.hotel_detail,
+        }
+        self._documents = {
+            kind: CheckpointWatcher(DocumentVersions(read_model, read), interval)
+            for kind, read in self._reads.items()
+        }
         self._progress, self._metrics, self._bounds = progress, metrics, bounds
         self._waiting = 0
         # The answer to every read without a token, renewed when the position moves.
         self._eventual = Freshness("eventual", -1)
 
     async def freshness(self, token: ConsistencyToken | None) -> Freshness:
+        """How fresh a read is after waiting (bounded) for the token's checkpoint."""
         if token is None:
             await self._position()
             return self._eventual
+        return await self._wait(token, self._watcher)
+
+    async def document(
+        self, token: ConsistencyToken | None, kind: OwnDocument, aggregate_id: UUID
+    ) -> tuple[Freshness, StoredDocument | None]:
+        """The `kind` document of `aggregate_id`, read after the token's wait, and how fresh it is."""
+        read = self._reads[kind]
+        if token is None or token.aggregate_id != aggregate_id:
+            return await self.freshness(token), await read(aggregate_id)
+        first = await read(aggregate_id)  # at once: the answer itself, when it is far enough already
+        if first is not None and first["version"] >= token.aggregate_version:
+            self._record("reached", 1, 0.0)
+            return await self._caught_up(token, 0.0), first
+        freshness = await self._wait(token, self._documents[kind])
+        return freshness, await read(aggregate_id)
+
+    async def _wait(self, token: ConsistencyToken, watcher: CheckpointWatcher) -> Freshness:
         position = await self._position()
         if token.global_position > position + self._bounds.max_positions_ahead:
             return self._stale_at_once("ahead", position)
@@ -101,22 +115,27 @@ class ConsistencyGate:
         try:
             with self._metrics.consistency_waiting.track_inprogress():
                 deadline = started + self._bounds.max_wait
-                outcome, polls = await self._watcher.wait(
+                outcome, polls = await watcher.wait(
                     token.aggregate_id, token.aggregate_version, token.global_position, deadline
                 )
         finally:
             self._waiting -= 1
         waited = time.monotonic() - started
         self._record(outcome, polls, waited)
-        position = await self._position()
         if outcome != "reached":
-            return Freshness("stale", position, waited)
-        # The checkpoint is written after the documents, so the answer reflects at least the token.
+            return Freshness("stale", await self._position(), waited)
+        return await self._caught_up(token, waited)
+
+    async def _caught_up(self, token: ConsistencyToken, waited: float) -> Freshness:
+        # The answer reflects at least the token's write: its checkpoint is written after the documents,
+        # and a document at the token's version has applied it.
+        position = await self._position()
         return Freshness("caught-up", max(position, token.global_position), waited)
 
     async def close(self) -> None:
-        """Stop the watcher (at shutdown, after the requests in flight)."""
-        await self._watcher.close()
+        """Stop the watchers (at shutdown, after the requests in flight)."""
+        for watcher in (self._watcher, *self._documents.values()):
+            await watcher.close()
 
     def _stale_at_once(self, outcome: str, position: int) -> Freshness:
         self._metrics.consistency_waits.labels(outcome).inc()

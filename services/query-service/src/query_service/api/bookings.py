@@ -39,8 +39,7 @@ async def get_booking(request: Request, booking_id: BookingId) -> Response:
     **Who may call:** the booking's guest (another guest's booking answers 404), staff of its hotel, an
     admin."""
     read = read_context(request)
-    await read.fresh()
-    document = await read.read_model.booking(booking_id)
+    document = await read.document("booking", booking_id)
     if document is None:
         raise NotFoundError(f"no booking {booking_id}")
     check_booking(principal_of(request.scope), document)

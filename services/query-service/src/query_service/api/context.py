@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.types import DecoratedCallable
@@ -20,11 +21,12 @@ from query_service.consistency import (
     TOKEN_HEADER,
     ConsistencyGate,
     Freshness,
+    OwnDocument,
     parse_token,
 )
 from query_service.cursor import Position, decode_cursor, encode_cursor, fingerprint
 from query_service.metrics import Metrics
-from query_service.read_model import Page, ReadModel
+from query_service.read_model import Page, ReadModel, StoredDocument
 from query_service.settings import Settings
 
 
@@ -48,7 +50,16 @@ class ReadContext:
 
     async def fresh(self) -> Freshness:
         """Wait (bounded) for the token's write, then note how fresh the answer is for its headers."""
-        freshness = await self.runtime.consistency_gate.freshness(self.token)
+        return self._note(await self.runtime.consistency_gate.freshness(self.token))
+
+    async def document(self, kind: OwnDocument, aggregate_id: UUID) -> StoredDocument | None:
+        """The page of one aggregate (None: no such document), read when the token's write is in it:
+        `fresh()` and the read in one, waiting for the document's own version when the token names it."""
+        freshness, found = await self.runtime.consistency_gate.document(self.token, kind, aggregate_id)
+        self._note(freshness)
+        return found
+
+    def _note(self, freshness: Freshness) -> Freshness:
         self.request.scope[FRESHNESS_SCOPE_KEY] = freshness
         if freshness.consistency == "stale":
             self.runtime.metrics.stale_answers.inc()

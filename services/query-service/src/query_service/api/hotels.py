@@ -78,8 +78,7 @@ async def search_hotels(
 async def get_hotel(request: Request, hotel_id: HotelId) -> Response:
     """The hotel page: its room types, capacities and rates."""
     read = read_context(request)
-    await read.fresh()
-    document = await read.read_model.hotel_detail(hotel_id)
+    document = await read.document("hotel", hotel_id)
     if document is None:
         raise NotFoundError(f"no hotel {hotel_id}")
     body = read.body_cache.tagged(HotelDetail, document)
