@@ -11,6 +11,7 @@ from innkeeper_contracts.documents import BOOKINGS, CHECKPOINTS, HOTEL_NIGHTS
 from projector.metrics import CHECKPOINT, READ_DOCUMENT, Metrics
 from projector.planner import plan_batch
 from projector.ports import Changes, Checkpoint, ReadStore
+from projector.store.memory import MemoryStore
 from projector.writer import BatchWriter
 
 METRIC = "projector_documents_written_total"
@@ -30,8 +31,12 @@ def all_written(metrics: Metrics, kind: str) -> float:
     )
 
 
-def test_writes_count_but_a_document_created_and_deleted_within_the_batch_does_not() -> None:
+async def test_writes_count_but_a_document_created_and_deleted_within_the_batch_does_not() -> None:
     metrics = Metrics()
+    store = MemoryStore()  # "replaced" stored at revision 3, "deleted" at 1
+    for key, revision in [("replaced", None), ("replaced", 1), ("replaced", 2), ("deleted", None)]:
+        revisions = {} if revision is None else {(BOOKINGS, key): revision}
+        await store.save(G, Changes({(BOOKINGS, key): {"_id": key}}, revisions, {}))
     changes = Changes(
         documents={
             (BOOKINGS, "new"): {"_id": "new"},
@@ -43,7 +48,7 @@ def test_writes_count_but_a_document_created_and_deleted_within_the_batch_does_n
         revisions={(BOOKINGS, "replaced"): 3, (BOOKINGS, "deleted"): 1},
         checkpoints={"a": Checkpoint(2, 10), "b": Checkpoint(1, 11)},
     )
-    metrics.record_written(changes)
+    metrics.record_written(await store.save(G, changes))
     assert written(metrics, READ_DOCUMENT, BOOKINGS) == 3
     assert written(metrics, READ_DOCUMENT, HOTEL_NIGHTS) == 1
     assert written(metrics, CHECKPOINT, CHECKPOINTS) == 2

@@ -15,7 +15,7 @@ from projector_builders import Log, room, stay
 
 from innkeeper_contracts import EventEnvelope, GuestNotificationRequested, HotelRegistered, StayBooked
 from projector.planner import plan_batch
-from projector.ports import Alongside, Changes, Generations, ReadStore
+from projector.ports import Alongside, Changes, Generations, ReadStore, Written
 from projector.store.memory import MemoryStore
 from projector.writer import BatchWriter
 
@@ -32,13 +32,13 @@ class CountingStore(MemoryStore):
         self.checkpoint_writes = 0
         self.saves = 0
 
-    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> Written:
         # A document created and deleted within the batch is not written at all.
         written = [k for k, d in changes.documents.items() if d is not None or k in changes.revisions]
         self.document_writes += len(written)
         self.checkpoint_writes += len(changes.checkpoints)
         self.saves += 1
-        await super().save(generation, changes, alongside)
+        return await super().save(generation, changes, alongside)
 
 
 class QuietShard:

@@ -36,7 +36,7 @@ async def checkpoint_of(store: MongoDocumentStore, aggregate: str) -> int | None
 async def test_a_batch_writes_its_documents_then_its_checkpoints(store: MongoDocumentStore) -> None:
     night = {"_id": NIGHT[1], "hotel_id": "h1", "booked": 1}
     first = Changes({NIGHT: night, BOOKING: {"_id": "b1"}}, {}, {"b1": Checkpoint(1, 10)}, {"b1"})
-    await store.save(G, first)
+    assert await store.save(G, first) == {HOTEL_NIGHTS: 1, BOOKINGS: 1, CHECKPOINTS: 1}
     await store.save(G, Changes({NIGHT: {**night, "booked": 2}}, {NIGHT: 1}, {"b2": Checkpoint(1, 11)}))
     docs, revisions = await store.load(G, Needs(keys={NIGHT, BOOKING}))
     assert docs[NIGHT]["booked"] == 2
@@ -80,7 +80,8 @@ async def test_each_city_lists_the_revision_of_every_card_written(store: MongoDo
         (HOTEL_CARDS, "h1"): {"_id": "h1", "city": "Faro", "stars": 4},
         lisbon: {"_id": "h3", "city": "Lisbon"},
     }
-    await store.save(G, Changes(changed, {(HOTEL_CARDS, "h1"): 1}, {}))
+    written = await store.save(G, Changes(changed, {(HOTEL_CARDS, "h1"): 1}, {}))
+    assert written == {HOTEL_CARDS: 2, CARD_REVISIONS: 2}  # the city lists are writes too: one per city
     _, revisions = await store.load(G, Needs(keys=set(cards) | {lisbon}))
     listed = {d["_id"]: d["hotels"] async for d in store.collection(CARD_REVISIONS, G).find()}
     assert listed == {"Faro": {"h1": 2, "h2": 1}, "Lisbon": {"h3": 1}}

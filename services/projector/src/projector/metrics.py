@@ -11,7 +11,7 @@ from innkeeper_kit.metrics import process_registry
 
 if TYPE_CHECKING:
     from .planner import Plan
-    from .ports import Changes
+    from .ports import Written
 
 READ_DOCUMENT, CHECKPOINT = "read_document", "checkpoint"
 """The kinds of document a batch writes: the read model's documents, and the aggregates' checkpoints."""
@@ -63,17 +63,13 @@ class Metrics:
             registry=registry,
         )
 
-    def record_written(self, changes: Changes) -> None:
-        """Count the writes of a saved batch: what it sent to the store, not what its events planned
-        (a document created and deleted within the batch is never written)."""
-        per_collection: dict[str, int] = {}
-        for key, doc in changes.documents.items():
-            if doc is not None or key in changes.revisions:
-                per_collection[key[0]] = per_collection.get(key[0], 0) + 1
-        for collection, count in per_collection.items():
-            self.written.labels(READ_DOCUMENT, collection).inc(count)
-        if changes.checkpoints:
-            self.written.labels(CHECKPOINT, CHECKPOINTS).inc(len(changes.checkpoints))
+    def record_written(self, written: Written) -> None:
+        """Count the writes of a saved batch as the store reports them: what it sent, including what
+        only that store keeps (MongoDB's card revisions), not what the batch's events planned."""
+        for collection, count in written.items():
+            self.written.labels(CHECKPOINT if collection == CHECKPOINTS else READ_DOCUMENT, collection).inc(
+                count
+            )
 
     def record(self, shard: str, plan: Plan) -> None:
         self.applied.labels(shard).inc(len(plan.applied))

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
-from .ports import Alongside, Changes, Checkpoint, DocumentStore
+from .ports import Alongside, Changes, Checkpoint, DocumentStore, Written
 from .projection import DocKey, Needs
 from .projection.view import Doc
 
@@ -101,10 +101,10 @@ class CachedStore:
             revisions |= loaded_revisions
         return docs, revisions
 
-    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> Written:
         self.use(generation)
         try:
-            await self.store.save(generation, changes, alongside)
+            written = await self.store.save(generation, changes, alongside)
         except BaseException:
             self.clear()  # part of the batch may be written: read everything afresh
             raise
@@ -112,6 +112,7 @@ class CachedStore:
             self.docs.put(key, (doc, None if doc is None else changes.revisions.get(key, 0) + 1))
         for aggregate, checkpoint in changes.checkpoints.items():
             self.known_checkpoints.put(aggregate, checkpoint)
+        return written
 
     async def contents(self, generation: str, base: str) -> dict[str, Doc]:
         return await self.store.contents(generation, base)

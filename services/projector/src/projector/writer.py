@@ -82,11 +82,11 @@ class BatchWriter:
             recorded.append(await record_batch(self.store.parking, self.store.status, *batch))
 
         changes = active.changes()
-        await store.save(generations.active, changes, alongside=bookkeeping)
+        written = await store.save(generations.active, changes, alongside=bookkeeping)
         if not recorded[0]:
             store.clear()  # another consumer recorded a batch of this shard since our last one
         self.metrics.record(shard, active)
-        self.metrics.record_written(changes)
+        self.metrics.record_written(written)
         log_applied(shard, active)
         return True
 

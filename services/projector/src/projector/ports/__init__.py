@@ -1,7 +1,7 @@
 """What the projector needs from its read store and from the event log (`typing.Protocol`s); the
 composition root (`bootstrap`) picks the implementations (`store.mongo`, `store.memory`)."""
 
-from .documents import Alongside, Changes, Checkpoint, DocumentStore, WriteConflictError
+from .documents import Alongside, Changes, Checkpoint, DocumentStore, WriteConflictError, Written
 from .event_log import EventLog, GapNotHealedError
 from .generations import GENERATION_BASES, GenerationRegistry, Generations
 from .shards import Entry, Heartbeats, Kind, ParkingLot, StatusBoard
@@ -25,4 +25,5 @@ __all__ = [
     "StatusBoard",
     "StoreConnection",
     "WriteConflictError",
+    "Written",
 ]

@@ -11,6 +11,8 @@ from projector.projection.view import Doc
 
 Alongside = Callable[[], Awaitable[object]]
 """A write that goes with the checkpoints (it must not run ahead of the documents either)."""
+Written = dict[str, int]
+"""What one save wrote: documents per collection (checkpoints under `CHECKPOINTS`), as sent to the store."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ class DocumentStore(Protocol):
         """The documents an event batch reads, and the revision of each (for compare-and-swap)."""
         ...
 
-    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> Written:
         """Write the documents (compare-and-swap; a concurrent creation conflicts), then the checkpoints
-        and `alongside`."""
+        and `alongside`; say how many documents each collection was sent."""
         ...
 
     async def contents(self, generation: str, base: str) -> dict[str, Doc]:

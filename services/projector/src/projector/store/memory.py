@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from innkeeper_contracts.documents import CHECKPOINTS, HOTEL_NIGHTS
-from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
+from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError, Written
 from projector.projection import DocKey, Needs
 from projector.projection.view import Doc
 
@@ -33,7 +33,7 @@ class MemoryStore:
         }
         return {k: docs[k] for k in keys}, {k: revisions[k] for k in keys}
 
-    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> Written:
         docs = self.docs.setdefault(generation, {})
         stored_revisions = self.revisions.setdefault(generation, {})
         revisions = changes.revisions
@@ -43,7 +43,10 @@ class MemoryStore:
         stored = self.checkpoint_docs.setdefault(generation, {})
         if created := [aggregate for aggregate in changes.first if aggregate in stored]:
             raise WriteConflictError(f"checkpoints {created} were created by another writer")
+        written: Written = {}
         for key, doc in changes.documents.items():
+            if doc is not None or key in revisions:  # created and deleted within the batch: never written
+                written[key[0]] = written.get(key[0], 0) + 1
             if doc is None:
                 docs.pop(key, None)
                 stored_revisions.pop(key, None)
@@ -54,8 +57,11 @@ class MemoryStore:
             previous = stored.get(aggregate)
             if previous is None or previous.version < checkpoint.version:
                 stored[aggregate] = checkpoint
+        if changes.checkpoints:
+            written[CHECKPOINTS] = len(changes.checkpoints)
         if alongside is not None:
             await alongside()
+        return written
 
     async def contents(self, generation: str, base: str) -> dict[str, Doc]:
         if base == CHECKPOINTS:

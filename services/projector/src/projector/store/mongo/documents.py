@@ -13,7 +13,7 @@ from pymongo.errors import BulkWriteError
 
 from innkeeper_contracts.documents import storage
 from innkeeper_contracts.documents.storage import CHECKPOINTS, HOTEL_NIGHTS, collection_name
-from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError
+from projector.ports import Alongside, Changes, Checkpoint, WriteConflictError, Written
 from projector.projection import DocKey, Needs
 from projector.projection.view import Doc
 
@@ -62,7 +62,7 @@ class MongoDocumentStore:
                 docs[(base, doc["_id"])] = doc
         return docs, revisions
 
-    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> None:
+    async def save(self, generation: str, changes: Changes, alongside: Alongside | None = None) -> Written:
         """Documents first (one unordered bulk_write per collection: every key occurs once), then the
         checkpoints and `alongside`, concurrently."""
         operations, expected = _document_operations(changes.documents, changes.revisions)
@@ -81,6 +81,10 @@ class MongoDocumentStore:
             checkpoints = _checkpoint_operations(changes.checkpoints, changes.first)
             last.append(self._write(CHECKPOINTS, generation, checkpoints, None))
         await _all(*last)
+        written: Written = {base: len(ops) for base, ops in operations.items()}
+        if changes.checkpoints:
+            written[CHECKPOINTS] = len(changes.checkpoints)
+        return written
 
     async def contents(self, generation: str, base: str) -> dict[str, Doc]:
         found = self.collection(base, generation).find({}, {REVISION: 0})
