@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.details import sustained_lines
+from bench.details import cpu_per_command, sustained_lines
 from bench.docs import curve_link
 from bench.plot import write_curve
 from bench.report import build_rows
@@ -79,11 +79,19 @@ def test_the_sustained_row_compares_with_the_best_command_rate() -> None:
 def test_steps_are_described_under_the_table_and_the_curve_linked() -> None:
     results = {"innkeeper": {"sustained": phase()}}
     lines = sustained_lines(results)
-    assert len(lines) == 3
+    assert len(lines) == 5  # the heading, then per step its figures and where its CPU went
     assert "keeps up" in lines[1]
-    assert "falls behind: freshness p99 900 ms" in lines[2]
+    assert "falls behind: freshness p99 900 ms" in lines[3]
+    assert all(line.strip() == "CPU per command: n/a" for line in lines[2::2])  # no shares measured
     assert "benchmarks-sustained.png" in curve_link(results)[0]
     assert curve_link({"innkeeper": {}}) == []
+
+
+def test_a_steps_cpu_is_shown_per_accepted_command_and_component() -> None:
+    step = {**phase()["steps"][0], "cpu_share": {"Mongo stand-in": 0.25, "projector": 0.05, "other (x)": 0.1}}
+    line = cpu_per_command(step, 2)  # 99 cmd/s on 2 cores: a quarter of them is 5.05 ms per command
+    assert line.startswith("CPU per command 8.08 ms (Mongo stand-in 5.05, projector 1.01, other (x) 2.02)")
+    assert line.endswith("kept the machine 30 % busy")
 
 
 def test_the_curve_is_written_as_a_png(tmp_path: Path) -> None:
