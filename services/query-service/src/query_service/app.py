@@ -3,8 +3,7 @@ the body cache and the FastAPI app."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,6 +13,7 @@ from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.auth.setup import token_verifier
 from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import local_servers, operation_id
+from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.metrics import add_metrics_route
 
 from .api import bookings, hotels, ops, problems
@@ -52,28 +52,6 @@ EXPOSED_HEADERS = [
 ]
 
 
-def tune_garbage_collector() -> Callable[[], None]:
-    """Move what startup built (modules, the app, its routes and models) out of the collector's sight,
-    and collect the young generation every 10 000 new containers instead of 700 (as the command
-    service does); returns what puts both back.
-
-    Under read load the interpreter ran a full collection every ~0.5 s, each walking that whole heap
-    and finding nothing to free: 35-160 ms during which every request in flight waited (the raw
-    FastAPI baseline, with a smaller heap, paused 20-45 ms). Frozen objects are never scanned, so a
-    full collection walks only what requests created since.
-    """
-    thresholds = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-
-    def restore() -> None:  # once the app is done (tests build many apps in one process)
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-    return restore
-
-
 def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> FastAPI:
     """The query API on `store`, opened in the lifespan: nothing connects at import or build time."""
     settings = settings or load_settings()
@@ -88,7 +66,8 @@ def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> 
         consistency_gate = ConsistencyGate(read_model, read_model, metrics, wait_bounds(settings))
         body_cache = BodyCache(settings.body_cache_bytes)
         app.state.runtime = Runtime(settings, read_model, consistency_gate, metrics, body_cache)
-        restore_garbage_collector = tune_garbage_collector()
+        # Under read load a full collection ran every ~0.5 s over the whole startup heap: 35-160 ms pauses.
+        restore_garbage_collector = freeze_startup_heap()
         try:
             yield
         finally:
