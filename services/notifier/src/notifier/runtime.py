@@ -4,12 +4,14 @@ intakes and the dispatcher, from settings (nothing at import time)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
 
 from .backoff import Backoff
@@ -42,8 +44,12 @@ class Runtime:
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     intakes: list[ShardIntake] = field(default_factory=list)
+    thaw_collector: Callable[[], None] | None = None
 
     async def start(self) -> None:
+        # Draining a backlog, a full collection (about every second) walked the ~100 000 objects that
+        # startup built: 30-130 ms during which no mail went out.
+        self.thaw_collector = freeze_startup_heap()
         settings = self.settings
         self.webhooks = WebhookSender(settings.webhook_subscribers, settings.notifier_send_timeout_seconds)
         mail = MailChannel(
@@ -98,6 +104,8 @@ class Runtime:
             await self.connection.close()
         await self.webhooks.close()
         await self.store.close()
+        if self.thaw_collector is not None:
+            self.thaw_collector()
         log.info("shutdown.done")
 
     def broker_ready(self) -> bool:

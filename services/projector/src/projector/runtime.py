@@ -4,14 +4,17 @@ and stopped together."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
 
+from .balance import ShardBalancer
 from .consumer import ShardConsumer
 from .event_log import PostgresEventLog
 from .failures import Failures
@@ -40,8 +43,12 @@ class Runtime:
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     consumers: list[ShardConsumer] = field(default_factory=list)
+    thaw_collector: Callable[[], None] | None = None
 
     async def start(self) -> None:
+        # Draining a backlog, a full collection (every 2-4 s) walked the ~190 000 objects startup built:
+        # 36-145 ms during which no shard applied anything.
+        self.thaw_collector = freeze_startup_heap()
         settings, store = self.settings, self.store
         pause = RebuildPause(store.generations, store.heartbeats)
         await pause.check()  # a process that starts during a rebuild switch waits, too
@@ -70,6 +77,9 @@ class Runtime:
             )
             self.consumers.append(consumer)
             self.tasks.append(asyncio.create_task(keep_running(consumer, self.connection, log, "consumer")))
+        if settings.projector_balance_shards:
+            balancer = ShardBalancer(self.consumers, store.heartbeats)
+            self.tasks.append(asyncio.create_task(balancer.run(self.connection)))
         log.info("projector started", shards=settings.projector_shards)
 
     async def stop(self) -> None:
@@ -90,6 +100,8 @@ class Runtime:
         if self.connection is not None:
             await self.connection.close()
         await self.close()
+        if self.thaw_collector is not None:
+            self.thaw_collector()
         log.info("shutdown.done")
 
     async def close(self) -> None:
