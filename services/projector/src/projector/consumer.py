@@ -1,7 +1,9 @@
 """Shard consumers: take a short window of deliveries, apply them as one batch, then ack them all.
 
 Every shard queue has `x-single-active-consumer`, so however many processes consume, one applies a
-shard at a time, in order; the others wait as hot standbys and take over when it goes away.
+shard at a time, in order; the others wait in line as hot standbys and take over when it goes away.
+A consumer the balancer (`balance.py`) asks to `release` its shard finishes its batch, closes its
+channel (the broker requeues the rest, in order, for the next in line) and subscribes again at the back.
 """
 
 from __future__ import annotations
@@ -51,16 +53,19 @@ class ShardConsumer:
         self.delivered = asyncio.Event()  # set by every delivery (see `_delivery_within`)
         self.idle = asyncio.Event()
         self.idle.set()
-        self.stopping = False
+        self.stopping = self.releasing = False
+        self.delivered_at = 0.0  # monotonic; deliveries come only while this consumer is the active one
 
     async def run(self, connection: AbstractRobustConnection) -> None:
+        """Consume until stopped or released (then `keep_running` calls it again: back of the line)."""
+        self.inbox, self.releasing, self.delivered_at = asyncio.Queue(), False, 0.0
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.batch_size * 2)
         queue = await channel.get_queue(self.queue_name)
         await queue.consume(self._deliver)
         while True:
-            first = await self.inbox.get()
-            if self.stopping:  # unacked: the broker hands it to the next consumer when the channel closes
+            first = await self._next()
+            if first is None or self.stopping:  # unacked: the next consumer gets it when the channel closes
                 break
             self.idle.clear()
             await self.pause.enter()  # held while a rebuild switches generations
@@ -69,14 +74,33 @@ class ShardConsumer:
             finally:
                 self.pause.leave()
                 self.idle.set()
+        if self.releasing:
+            await channel.close()  # hands the shard to the next in line
+
+    async def _next(self) -> AbstractIncomingMessage | None:
+        """The next delivery, or None once released (an event, not `inbox.get()`: see below)."""
+        while self.inbox.empty() and not self.releasing:
+            self.delivered.clear()
+            await self.delivered.wait()
+        return None if self.releasing else self.inbox.get_nowait()
 
     async def _deliver(self, message: AbstractIncomingMessage) -> None:
         self.inbox.put_nowait(message)  # unbounded: the channel's prefetch bounds it
+        self.delivered_at = time.monotonic()
         self.delivered.set()
 
     def stop(self) -> None:
         """Take no new batch; the one in progress finishes (and is acked) — see `Runtime.stop`."""
         self.stopping = True
+
+    def release(self) -> None:
+        """Take no new batch; after the one in progress, let the shard go and queue up again."""
+        self.releasing = True
+        self.delivered.set()
+
+    def active_within(self, seconds: float) -> bool:
+        """Whether the broker delivered to this consumer within `seconds` (so it is the active one)."""
+        return not self.releasing and self.delivered_at > 0 and time.monotonic() - self.delivered_at < seconds
 
     async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
         # Take what is queued; wait (up to the window) only while deliveries keep coming: when the inbox

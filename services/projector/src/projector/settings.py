@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
         le=MONGODB_MAX_DOCUMENT_BYTES,
         description="Largest read document (BSON); an event that would write a larger one is parked.",
     )
+    projector_balance_shards: bool = Field(
+        default=True, description="Release shards beyond ceil(shards / live replicas) (see balance.py)."
+    )
     projector_rebuild_chunk: int = Field(default=1000, ge=1, le=50_000)
     projector_drop_grace_seconds: float = Field(default=10.0, ge=0, description="Before dropping old gen.")
 

@@ -87,3 +87,7 @@ class Heartbeats(Protocol):
     async def paused_for(self, recent_seconds: float) -> list[str | None]:
         """What each process that beat within `recent_seconds` paused for."""
         ...
+
+    async def live(self, recent_seconds: float) -> int:
+        """How many processes beat within `recent_seconds` (this one included, once it has beaten)."""
+        ...

@@ -1,7 +1,9 @@
-"""Documents and checkpoints in memory: for `verify` (a fresh rebuild to compare with) and tests."""
+"""Documents, checkpoints and heartbeats in memory: for `verify` (a fresh rebuild to compare with) and
+tests."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from innkeeper_contracts.documents import CHECKPOINTS, HOTEL_NIGHTS
@@ -71,3 +73,21 @@ class MemoryStore:
                 for a, c in stored.items()
             }
         return {doc_id: doc for (b, doc_id), doc in self.docs.get(generation, {}).items() if b == base}
+
+
+class MemoryHeartbeats:
+    """`Heartbeats` in a dictionary: process name -> (monotonic time of its beat, paused_for)."""
+
+    def __init__(self, name: str = "this") -> None:
+        self.name = name
+        self.beats: dict[str, tuple[float, str | None]] = {}
+
+    async def beat(self, paused_for: str | None) -> None:
+        self.beats[self.name] = (time.monotonic(), paused_for)
+
+    async def paused_for(self, recent_seconds: float) -> list[str | None]:
+        since = time.monotonic() - recent_seconds
+        return [paused for at, paused in self.beats.values() if at > since]
+
+    async def live(self, recent_seconds: float) -> int:
+        return len(await self.paused_for(recent_seconds))

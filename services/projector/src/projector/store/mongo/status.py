@@ -86,3 +86,7 @@ class MongoHeartbeats:
         recent = datetime.now(UTC) - timedelta(seconds=recent_seconds)
         live = await self.processes.find({"heartbeat_at": {"$gt": recent}}).to_list()
         return [p.get("paused_for") for p in live]
+
+    async def live(self, recent_seconds: float) -> int:
+        recent = datetime.now(UTC) - timedelta(seconds=recent_seconds)
+        return await self.processes.count_documents({"heartbeat_at": {"$gt": recent}})
