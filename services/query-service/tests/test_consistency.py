@@ -18,7 +18,7 @@ from query_service.metrics import Metrics
 class FakeReadModel:
     """Checkpoint versions (the same for every aggregate) that advance by one each poll, up to `final`;
     each version at position 10 x version (none at version 0). Booking and hotel pages: `pages` (by id),
-    their reads counted in `page_reads`."""
+    their reads (one by id, or the versions of several) counted in `page_reads`."""
 
     def __init__(self, start: int, final: int) -> None:
         self.version, self.final, self.polls = start, final, 0
@@ -31,6 +31,11 @@ class FakeReadModel:
 
     async def hotel_detail(self, hotel_id: UUID) -> dict[str, Any] | None:
         return await self.booking(hotel_id)
+
+    async def page_versions(self, page: str, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        self.page_reads += 1  # one read, whatever the number of pages
+        found = {id_: self.pages.get(id_) for id_ in aggregate_ids}
+        return {id_: page["version"] for id_, page in found.items() if page is not None}
 
     async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         self.polls += 1
@@ -186,6 +191,23 @@ async def test_a_page_behind_the_token_waits_for_its_own_version() -> None:
     freshness, page = await reading
     assert (freshness.consistency, page) == ("caught-up", {"version": 2})  # the checkpoint is still at 0
     assert metrics.consistency_waits.labels("waited")._value.get() == 1
+
+
+async def test_pages_waited_for_together_are_read_together_each_tick() -> None:
+    read_model = FakeReadModel(start=0, final=0)
+    found, _ = gate(read_model, max_wait=30)
+    wanted = [token(2) for _ in range(5)]
+    for each in wanted:
+        read_model.pages[each.aggregate_id] = {"version": 1}
+    reads = [asyncio.create_task(found.document(each, "booking", each.aggregate_id)) for each in wanted]
+    await asyncio.sleep(0.02)
+    ticks, page_reads = read_model.polls, read_model.page_reads
+    assert ticks > 2
+    assert page_reads == 5 + ticks  # each request's first read, then one read of all five per tick
+    for each in wanted:
+        read_model.pages[each.aggregate_id] = {"version": 2}
+    answers = await asyncio.gather(*reads)
+    assert [freshness.consistency for freshness, _ in answers] == ["caught-up"] * 5
 
 
 async def test_a_page_that_stays_behind_is_answered_stale_at_the_bound() -> None:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import Literal
+from collections.abc import Awaitable, Callable
+from functools import partial
 from uuid import UUID
 
 from innkeeper_contracts import ConsistencyToken
 
-from .document_watch import DocumentsReader, DocumentVersions, ReadOne
+from .document_watch import DocumentsReader, DocumentVersions
 from .errors import InvalidQueryError
 from .freshness import Freshness, PositionReader, WaitBounds, wait_bounds
 from .metrics import Metrics
-from .read_model import StoredDocument
+from .read_model import OwnDocument, StoredDocument
 from .watcher import CheckpointWatcher, Outcome
 
 TOKEN_HEADER = "X-Consistency-Token"
 MAX_TOKEN_LENGTH = 128
-OwnDocument = Literal["booking", "hotel"]
-"""The documents that carry their aggregate's version: the booking page, the hotel page."""
 __all__ = [  # Freshness, WaitBounds and wait_bounds live in `freshness`; the app imports them from here
     "MAX_TOKEN_LENGTH",
     "TOKEN_HEADER",
@@ -70,13 +69,15 @@ class ConsistencyGate:
     ) -> None:
         # One watcher per kind for all waiting requests: store load per tick, not per request and step.
         self._watcher = CheckpointWatcher(read_model, interval)
-        self._reads: dict[OwnDocument, ReadOne] = {
+        self._reads: dict[OwnDocument, Callable[[UUID], Awaitable[StoredDocument | None]]] = {
             "booking": read_model.booking,
             "hotel": read_model.hotel_detail,
         }
         self._documents = {
-            kind: CheckpointWatcher(DocumentVersions(read_model, read), interval)
-            for kind, read in self._reads.items()
+            kind: CheckpointWatcher(
+                DocumentVersions(read_model, partial(read_model.page_versions, kind)), interval
+            )
+            for kind in self._reads
         }
         self._progress, self._metrics, self._bounds = progress, metrics, bounds
         self._waiting = 0

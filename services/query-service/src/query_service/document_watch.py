@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 from uuid import UUID
 
+from .read_model import OwnDocument
 from .watcher import CheckpointsReader
 
 
 class DocumentsReader(CheckpointsReader, Protocol):
-    """The checkpoints, and the documents that carry their own aggregate's version."""
+    """The checkpoints, and the pages that carry their own aggregate's version."""
 
     async def booking(self, booking_id: UUID) -> dict[str, Any] | None:
         """The booking page: its `version` counts every event of the booking."""
@@ -19,27 +20,29 @@ class DocumentsReader(CheckpointsReader, Protocol):
     async def hotel_detail(self, hotel_id: UUID) -> dict[str, Any] | None:
         """The hotel page: its `version` counts every event of the hotel."""
 
+    async def page_versions(self, page: OwnDocument, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        """The `version` of each of these aggregates' pages that exists, in one read."""
 
-ReadOne = Callable[[UUID], Awaitable[dict[str, Any] | None]]
-"""Reads the document of one aggregate by its id (None while there is none)."""
+
+ReadVersions = Callable[[Collection[UUID]], Awaitable[dict[UUID, int]]]
+"""Reads the `version` of the documents of several aggregates at once (absent: no document yet)."""
 
 
 class DocumentVersions:
     """A `CheckpointsReader` that also counts the documents carrying their aggregate's version (the
     booking page, the hotel page) as applied that far: per tick, the waiting aggregates' checkpoints and
-    one read by id of each one's document. The checkpoint still answers what the document cannot: a
-    version passed by position ("unreachable"), and any read before its document exists."""
+    their documents' versions, one read each, whatever the number of waiting requests. The checkpoint
+    still answers what the document cannot: a version passed by position ("unreachable"), and any read
+    before its document exists."""
 
-    def __init__(self, checkpoints: CheckpointsReader, read_one: ReadOne) -> None:
-        self._checkpoints, self._read_one = checkpoints, read_one
+    def __init__(self, checkpoints: CheckpointsReader, read_versions: ReadVersions) -> None:
+        self._checkpoints, self._read_versions = checkpoints, read_versions
 
     async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         ids = list(aggregate_ids)
-        found = asyncio.gather(*(self._read_one(aggregate) for aggregate in ids))
-        known, documents = await asyncio.gather(self._checkpoints.checkpoints(ids), found)
+        known, versions = await asyncio.gather(self._checkpoints.checkpoints(ids), self._read_versions(ids))
         applied = dict(known)  # the reader may keep what it answered
-        for aggregate, document in zip(ids, documents, strict=True):
-            if document is not None:
-                version, position = applied.get(aggregate, (0, 0))
-                applied[aggregate] = (max(version, document["version"]), position)
+        for aggregate, version in versions.items():
+            known_version, position = applied.get(aggregate, (0, 0))
+            applied[aggregate] = (max(known_version, version), position)
         return applied

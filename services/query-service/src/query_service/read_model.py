@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 from uuid import UUID
 
 from innkeeper_contracts.documents import HotelNight
@@ -16,6 +16,8 @@ from .cursor import Position
 from .queries import HotelScope, HotelSearch, Order
 from .settings import Settings
 
+OwnDocument = Literal["booking", "hotel"]
+"""The pages that carry their own aggregate's version: the booking page, the hotel page."""
 StoredDocument = dict[str, Any]
 """A read document as the projector stores it: its contract model's JSON (`model_dump(mode="json")`) plus
 storage-only `_` keys. Rendering checks it against its contract, once per distinct content."""
@@ -62,6 +64,9 @@ class ReadModel(Protocol):
 
     async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         """Version and global position of the last event applied to each aggregate (absent: none yet)."""
+
+    async def page_versions(self, page: OwnDocument, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        """The `version` of each of these aggregates' `page` documents that exists, in one read."""
 
     async def projector_position(self) -> int:
         """The highest global position any projector shard has applied (0 before any)."""

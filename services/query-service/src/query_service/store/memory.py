@@ -20,7 +20,7 @@ from innkeeper_contracts.stay import night_id
 from query_service.cursor import Position
 from query_service.models import load
 from query_service.queries import ALERTS_ORDER, GUEST_BOOKINGS_ORDER, HotelScope, HotelSearch, Order
-from query_service.read_model import Page, ReadStore, StoredDocument
+from query_service.read_model import OwnDocument, Page, ReadStore, StoredDocument
 
 from .listing import hotel_matcher, page_of
 
@@ -76,6 +76,11 @@ class MemoryReadModel:
 
     async def checkpoints(self, aggregate_ids: Collection[UUID]) -> dict[UUID, tuple[int, int]]:
         return {id_: self._checkpoints[id_] for id_ in aggregate_ids if id_ in self._checkpoints}
+
+    async def page_versions(self, page: OwnDocument, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        stored = self.documents[BOOKINGS if page == "booking" else HOTEL_DETAILS]
+        found = {id_: stored.get(str(id_)) for id_ in aggregate_ids}
+        return {id_: int(document["version"]) for id_, document in found.items() if document is not None}
 
     async def projector_position(self) -> int:
         return max(self._positions.values(), default=0)

@@ -18,7 +18,7 @@ from query_service.caches import TtlCache
 from query_service.cursor import Position
 from query_service.models import load
 from query_service.queries import ALERTS_ORDER, GUEST_BOOKINGS_ORDER, HotelScope, HotelSearch, Order
-from query_service.read_model import Page, StoredDocument
+from query_service.read_model import OwnDocument, Page, StoredDocument
 from query_service.store.listing import hotel_matcher, page_of
 
 from .city_cards import CityCards
@@ -26,6 +26,8 @@ from .filters import Filter, hotel_filter, in_scope, sort, with_position
 from .generations import ActiveGeneration
 
 log = structlog.get_logger()
+PAGES: dict[OwnDocument, str] = {"booking": stored.BOOKINGS, "hotel": stored.HOTEL_DETAILS}
+"""The collection of each page that carries its aggregate's version."""
 
 
 class MongoReadModel:
@@ -85,6 +87,13 @@ class MongoReadModel:
         query = {"_id": {"$in": [str(aggregate_id) for aggregate_id in aggregate_ids]}}
         rows = collection.find(query, {"version": 1, "global_position": 1})
         return {UUID(row["_id"]): (int(row["version"]), int(row["global_position"])) async for row in rows}
+
+    async def page_versions(self, page: OwnDocument, aggregate_ids: Collection[UUID]) -> dict[UUID, int]:
+        collection = await self._active.collection(PAGES[page])
+        if collection is None:
+            return {}
+        query = {"_id": {"$in": [str(aggregate_id) for aggregate_id in aggregate_ids]}}
+        return {UUID(row["_id"]): int(row["version"]) async for row in collection.find(query, {"version": 1})}
 
     async def projector_position(self) -> int:
         return await self._position.get()
