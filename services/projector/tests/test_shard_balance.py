@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any, cast
+
 import pytest
+from aio_pika.abc import AbstractIncomingMessage
 
 from projector.balance import to_release
+from projector.consumer import ShardConsumer
 from projector.store.memory import MemoryHeartbeats
+from projector.store.mongo import MONGO_FAILURES
 
 
 @pytest.mark.parametrize(
@@ -45,3 +51,34 @@ async def test_live_counts_the_processes_that_beat_recently() -> None:
     assert await first.live(3.0) == 2
     assert set(await second.paused_for(3.0)) == {"g2", None}
     assert await first.live(0.0) == 0
+
+
+def shard() -> ShardConsumer:
+    nothing = cast(Any, None)
+    return ShardConsumer(0, nothing, nothing, nothing, MONGO_FAILURES, 10, 0.0)
+
+
+async def test_a_consumer_is_active_while_deliveries_come_and_not_once_it_releases() -> None:
+    consumer = shard()
+    assert not consumer.active_within(3.0)  # subscribed, nothing delivered: maybe only in line
+    await consumer._deliver(cast(AbstractIncomingMessage, object()))
+    assert consumer.active_within(3.0)
+    consumer.release()
+    assert not consumer.active_within(3.0)
+
+
+async def test_a_released_consumer_takes_no_new_batch_even_with_deliveries_waiting() -> None:
+    """What is left unacked goes back to the broker with the channel, for the next in line."""
+    consumer = shard()
+    await consumer._deliver(cast(AbstractIncomingMessage, object()))
+    consumer.release()
+    assert await consumer._next() is None
+
+
+async def test_release_wakes_a_consumer_waiting_for_deliveries() -> None:
+    consumer = shard()
+    waiting = asyncio.create_task(consumer._next())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    consumer.release()
+    assert await asyncio.wait_for(waiting, 5) is None
