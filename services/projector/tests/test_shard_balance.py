@@ -72,12 +72,12 @@ async def test_a_released_consumer_takes_no_new_batch_even_with_deliveries_waiti
     consumer = shard()
     await consumer._deliver(cast(AbstractIncomingMessage, object()))
     consumer.release()
-    assert await consumer._next() is None
+    assert await consumer.inbox.next() is None
 
 
 async def test_release_wakes_a_consumer_waiting_for_deliveries() -> None:
     consumer = shard()
-    waiting = asyncio.create_task(consumer._next())
+    waiting = asyncio.create_task(consumer.inbox.next())
     await asyncio.sleep(0.01)
     assert not waiting.done()
     consumer.release()

@@ -9,8 +9,6 @@ channel (the broker requeues the rest, in order, for the next in line) and subsc
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
@@ -19,6 +17,7 @@ from innkeeper_contracts import EventEnvelope
 
 from .deliveries import envelope_of
 from .failures import Failures
+from .inbox import Inbox
 from .metrics import Metrics
 from .ports import ParkingLot
 from .rebuild_pause import RebuildPause
@@ -49,22 +48,20 @@ class ShardConsumer:
         self.writer, self.parking, self.pause, self.failures = writer, parking, pause, failures
         self.batch_size, self.window, self.linger = batch_size, window, linger
         self.metrics = metrics or Metrics()
-        self.inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
-        self.delivered = asyncio.Event()  # set by every delivery (see `_delivery_within`)
+        self.inbox = Inbox()  # a new one with each subscription
         self.idle = asyncio.Event()
         self.idle.set()
-        self.stopping = self.releasing = False
-        self.delivered_at = 0.0  # monotonic; deliveries come only while this consumer is the active one
+        self.stopping = False
 
     async def run(self, connection: AbstractRobustConnection) -> None:
         """Consume until stopped or released (then `keep_running` calls it again: back of the line)."""
-        self.inbox, self.releasing, self.delivered_at = asyncio.Queue(), False, 0.0
+        self.inbox = Inbox()
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.batch_size * 2)
         queue = await channel.get_queue(self.queue_name)
         await queue.consume(self._deliver)
         while True:
-            first = await self._next()
+            first = await self.inbox.next()
             if first is None or self.stopping:  # unacked: the next consumer gets it when the channel closes
                 break
             self.idle.clear()
@@ -74,20 +71,11 @@ class ShardConsumer:
             finally:
                 self.pause.leave()
                 self.idle.set()
-        if self.releasing:
+        if self.inbox.closed:
             await channel.close()  # hands the shard to the next in line
 
-    async def _next(self) -> AbstractIncomingMessage | None:
-        """The next delivery, or None once released (an event, not `inbox.get()`: see below)."""
-        while self.inbox.empty() and not self.releasing:
-            self.delivered.clear()
-            await self.delivered.wait()
-        return None if self.releasing else self.inbox.get_nowait()
-
     async def _deliver(self, message: AbstractIncomingMessage) -> None:
-        self.inbox.put_nowait(message)  # unbounded: the channel's prefetch bounds it
-        self.delivered_at = time.monotonic()
-        self.delivered.set()
+        self.inbox.put(message)
 
     def stop(self) -> None:
         """Take no new batch; the one in progress finishes (and is acked) — see `Runtime.stop`."""
@@ -95,41 +83,14 @@ class ShardConsumer:
 
     def release(self) -> None:
         """Take no new batch; after the one in progress, let the shard go and queue up again."""
-        self.releasing = True
-        self.delivered.set()
+        self.inbox.close()
 
     def active_within(self, seconds: float) -> bool:
         """Whether the broker delivered to this consumer within `seconds` (so it is the active one)."""
-        return not self.releasing and self.delivered_at > 0 and time.monotonic() - self.delivered_at < seconds
+        return self.inbox.delivered_within(seconds)
 
     async def _fill(self, first: AbstractIncomingMessage) -> list[AbstractIncomingMessage]:
-        # Take what is queued; wait (up to the window) only while deliveries keep coming: when the inbox
-        # runs dry, at most `linger` for one more. The events of one command are published together but
-        # may land a fraction of a millisecond apart, and a command split over two batches is readable
-        # (its token's checkpoint) only once the second is written. Under load the inbox refills while
-        # the previous batch is written, so batches stay large.
-        batch = [first]
-        deadline = time.monotonic() + self.window
-        while len(batch) < self.batch_size:
-            if not self.inbox.empty():
-                batch.append(self.inbox.get_nowait())
-                continue
-            linger = min(self.linger, deadline - time.monotonic())
-            if linger <= 0 or not await self._delivery_within(linger):
-                break
-        return batch
-
-    async def _delivery_within(self, seconds: float) -> bool:
-        """Whether a delivery lands in the inbox within `seconds`. Waits on the event, not on
-        `inbox.get()`: a get cancelled by the timeout just as it was handed a message would lose it
-        (and the batch's ack, which acks every earlier delivery, would drop it for good)."""
-        self.delivered.clear()
-        await asyncio.sleep(0)  # deliveries already read from the socket land in the inbox
-        if not self.inbox.empty():
-            return True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.delivered.wait(), seconds)
-        return not self.inbox.empty()
+        return await self.inbox.fill(first, self.batch_size, self.window, self.linger)
 
     async def _handle(self, batch: list[AbstractIncomingMessage]) -> None:
         envelopes, malformed = [], []
