@@ -26,13 +26,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from bench.applied import AppliedEvents
 from bench.auth_cost import token_checks
 from bench.cpu import CpuMeter
 from bench.freshness import freshness
 from bench.infra import Infra
 from bench.paired import Baselines, command_baselines, sandwich, store_baselines
 from bench.procs import brief, run_loadgen, stop
-from bench.progress import Checkpoints, mean_batch_size, settled_writes, watch_drain
+from bench.progress import mean_batch_size, settled_writes, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
 from bench.scale_out import enabled as scale_out_enabled
 from bench.scale_out import scale_out
@@ -71,22 +72,19 @@ def commands(system: System) -> dict[str, Any]:
 
 def projector(system: System, after_position: int) -> dict[str, Any]:
     backlog = system.event_stats(after_position)
-    checkpoints = Checkpoints(system.env["MONGODB_URL"], system.env["MONGODB_DATABASE"])
+    applied = AppliedEvents([system.url("projector")], system.headers())
     try:
-        # Each booking is StayBooked + its confirmation request: done when its checkpoint is at version 2.
-        per_booking = round(backlog["events"] / max(backlog["aggregates"], 1))
-        base = checkpoints.count(per_booking)
         meter = CpuMeter.start()
         system.start_one("projector")
         profile = system.profile("projector", 8, True)
         metrics_url, operator = f"{system.url('projector')}/metrics", system.headers()
-        drain = watch_drain(checkpoints, base, base + backlog["aggregates"], timeout=90, version=per_booking)
-        # A new process: its counter holds the writes of this backlog and nothing else.
+        # A new process: its counters hold this backlog's events and writes and nothing else.
+        drain = watch_drain(applied, 0, backlog["events"], timeout=90)
         written, batch = settled_writes(metrics_url, operator), mean_batch_size(metrics_url, operator)
         cpu_share = meter.stop()
     finally:
-        checkpoints.close()
-    events_per_s = drain.per_second * per_booking
+        applied.close()
+    events_per_s = drain.per_second
     result: dict[str, Any] = {"events": backlog["events"], "events_per_s": events_per_s,
                               "seconds": drain.last_time - drain.first_time, "cpu_share": cpu_share,
                               "profile": profile.finish(), "mean_batch": batch}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,14 +33,6 @@ class Checkpoints:
     def __init__(self, url: str, database: str) -> None:
         self.client: MongoClient[dict[str, Any]] = MongoClient(url)
         self.database = self.client[database]
-
-    def count(self, min_version: int = 1) -> int:
-        """Checkpoints (aggregates) at `min_version` or later."""
-        alias = self.database[GENERATIONS_COLLECTION].find_one({"_id": ACTIVE_GENERATION_ID})
-        if alias is None:
-            return 0
-        checkpoints = self.database[collection_name(CHECKPOINTS, alias["generation"])]
-        return checkpoints.count_documents({"version": {"$gte": min_version}})
 
     def versions(self) -> int:
         """Sum of the checkpoints' versions: the events applied, all aggregates together (every
@@ -71,15 +64,15 @@ class Drain:
 
 
 def watch_drain(
-    checkpoints: Checkpoints, base: int, target: int, timeout: float, interval: float = 0.1, version: int = 1
+    applied: Callable[[], int], base: int, target: int, timeout: float, interval: float = 0.1
 ) -> Drain:
-    """Poll until `target` checkpoints at `version` or later exist; the interval between first progress
-    and the end."""
+    """Poll `applied` (events applied so far) until it reaches `target`; the interval between first
+    progress and the end."""
     deadline = time.monotonic() + timeout
     first: tuple[float, int] | None = None
     count = base
     while time.monotonic() < deadline:
-        count = checkpoints.count(version)
+        count = applied()
         stamp = time.monotonic()
         if first is None and count > base:
             first = (stamp, count)
@@ -87,9 +80,7 @@ def watch_drain(
             assert first is not None
             return Drain(first[0], first[1], stamp, count)
         time.sleep(interval)
-    raise TimeoutError(
-        f"projector finished {count - base} of {target - base} aggregates within {timeout:.0f}s"
-    )
+    raise TimeoutError(f"projector applied {count - base} of {target - base} events within {timeout:.0f}s")
 
 
 def documents_written(metrics_url: str, headers: dict[str, str]) -> dict[str, float] | None:

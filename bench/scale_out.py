@@ -21,10 +21,11 @@ from typing import Any
 import httpx
 
 from bench import cpu
+from bench.applied import AppliedEvents
 from bench.backlog import caught_up
 from bench.cpu import CpuMeter
 from bench.procs import free_port, run_loadgen, stop
-from bench.progress import Checkpoints, watch_drain
+from bench.progress import watch_drain
 from bench.system import System
 
 READ_SECONDS = 2.0
@@ -74,28 +75,29 @@ def drain(system: System, processes: int) -> dict[str, Any]:
     run_loadgen(spec)
     system.wait_outbox_empty()
     backlog = system.event_stats(before)
-    checkpoints = Checkpoints(system.env["MONGODB_URL"], system.env["MONGODB_DATABASE"])
+    ports = [free_port() for _ in range(processes - 1)]
+    applied = AppliedEvents([system.url("projector"), *(f"http://127.0.0.1:{port}" for port in ports)],
+                            system.headers())  # fmt: skip
     extra: list[Any] = []
     try:
-        base = checkpoints.count(2)
         with ThreadPoolExecutor(processes) as starting:  # together: either may claim a shard first
             first = starting.submit(system.start_one, "projector")
-            others = [starting.submit(system.infra.python, "projector", system.env, free_port())
-                      for _ in range(processes - 1)]  # fmt: skip
+            others = [starting.submit(system.infra.python, "projector", system.env, port)
+                      for port in ports]  # fmt: skip
             extra = [start.result() for start in others]
             first.result()
         meter = CpuMeter.start()  # after the starts: a process's imports are not its share of the drain
         pids = [system.procs["projector"].pid, *(proc.pid for proc in extra)]
         names = {pid: f"projector {index + 1}" for index, pid in enumerate(pids)}
         with cpu.labelled(names):
-            done = watch_drain(checkpoints, base, base + backlog["aggregates"], timeout=90, version=2)
+            done = watch_drain(applied, 0, backlog["events"], timeout=90)  # new processes: counters at 0
             share = meter.stop()
         shards = shard_holders(system, names)
     finally:
-        checkpoints.close()
+        applied.close()
         for proc in extra:
             stop(proc)
-    return {"processes": processes, "events": backlog["events"], "events_per_s": done.per_second * 2,
+    return {"processes": processes, "events": backlog["events"], "events_per_s": done.per_second,
             "cpu_share": share, "shards_by_process": shards}  # fmt: skip
 
 
