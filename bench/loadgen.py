@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random
 import sys
 import time
@@ -97,7 +98,10 @@ def main() -> None:
     spec = orjson.loads(sys.stdin.buffer.read())
     result = uvloop.run(MODES[spec["mode"]](spec))
     result["cpu_s"] = time.process_time()
+    # The event loop may leave stdout non-blocking: a result beyond the pipe's 64 KiB would be cut off.
+    os.set_blocking(sys.stdout.fileno(), True)
     sys.stdout.buffer.write(orjson.dumps(result))
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
