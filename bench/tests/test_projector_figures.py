@@ -28,3 +28,12 @@ def test_writes_per_event_has_a_row_against_the_issues_bound_and_a_line_by_kind(
     row = next(row for row in build_rows(results) if row.measure == "projector document writes per event")
     assert (row.value, row.verdict) == (2.6, "MISS")
     assert any("checkpoints 0.50" in line and "read documents 2.10" in line for line in detail_lines(results))
+
+
+def test_the_hotel_search_is_judged_against_the_issues_targets() -> None:
+    raw = {"fastapi_find_one": {"rps": 2000.0, "p99_ms": 30.0}}
+    searches = {"rps": 1100.0, "p99_ms": 70.0}  # 0.55x the rate, but p99 2.33x
+    rows = {row.measure: row for row in build_rows({"raw": raw, "innkeeper": {"hotel_search": searches}})}
+    rate, p99 = rows["GET /hotels?city&dates req/s"], rows["GET /hotels?city&dates p99"]
+    assert (rate.target, rate.verdict) == ("ratio >= 0.5", "PASS")
+    assert (p99.target, p99.verdict) == ("ratio <= 2.0", "MISS")
