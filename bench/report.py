@@ -86,7 +86,7 @@ def build_rows(r: Results) -> list[Row]:
         ratio_row("projector events applied/s", get(ink, "projector", "events_per_s"), "ev/s",
                   "raw RabbitMQ consume+ack", get(r, "raw", "rabbitmq", "consume_per_s"), None),
         ratio_row("projector document writes/s", get(ink, "projector", "documents_per_s"), "doc/s",
-                  f"raw Mongo bulk upserts{around_projector}", bulk, 0.7),
+                  f"raw Mongo bulk upserts{around_projector}", bulk, 0.8),
         limit_row("projector document writes per event", get(ink, "projector", "writes_per_event"),
                   "writes", 2.5),
         ratio_row("GET /hotels/{id} req/s", get(ink, "hotel_detail", "rps"), "req/s",
