@@ -37,13 +37,12 @@ class Metrics:
         self.command_duration = Histogram(
             "innkeeper_command_duration_seconds", "Time to handle a command.", ["command"], registry=registry
         )
-        self.events_published = counter("events_published", "Events the relay published (confirmed).")
-        self.events_unroutable = counter("events_unroutable", "Events returned as unroutable.")
+        self.events_published = counter("relay_events_published", "Events the relay published (confirmed).")
+        self.events_unroutable = counter("relay_events_unroutable", "Events returned as unroutable.")
         self.relay_failures = counter("relay_failures", "Relay rounds that failed (broker or database).")
         self.relay_turn_held = counter(
             "relay_turn_held", "Relay rounds that found another replica's relay holding the turn."
         )
-        self.outbox_backlog = gauge("outbox_backlog", "Unpublished events seen in the last relay round.")
         self.outbox_depth = gauge(
             "outbox_depth", "Events in the outbox not yet published (sampled on scrape)."
         )

@@ -64,7 +64,6 @@ async def publish_round(
             metrics.relay_turn_held.inc()
             return None
         rows = [row for row in found if row["global_position"] is not None]
-        metrics.outbox_backlog.set(len(rows))
         if not rows:
             await connection.execute("COMMIT")
             return 0
