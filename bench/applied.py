@@ -3,7 +3,7 @@
 A drain's progress used to be the number of checkpoint documents at version 2, counted every 0.1 s: on
 the pure-Python stand-in that count is a scan of every checkpoint, so it grew with the database (about
 150 000 checkpoints late in a run) and took the store's CPU from the projector it was measuring. The
-processes' `projector_events_applied_total` counters cost the store nothing.
+processes' `innkeeper_projector_events_applied_total` counters cost the store nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import re
 
 import httpx
 
-APPLIED = re.compile(r"^projector_events_applied_total\{[^}]*\} (?P<value>\S+)$")
+APPLIED = re.compile(r"^innkeeper_projector_events_applied_total\{[^}]*\} (?P<value>\S+)$")
 
 
 def applied_in(metrics_text: str) -> int:
-    """The sum over shards of `projector_events_applied_total` in one process's /metrics text."""
+    """The sum over shards of `innkeeper_projector_events_applied_total` in one process's /metrics text."""
     return int(
         sum(float(found["value"]) for line in metrics_text.splitlines() if (found := APPLIED.match(line)))
     )

@@ -64,7 +64,7 @@ def detail_lines(r: Results) -> list[str]:
     if isinstance(by_kind, dict):
         kinds = ", ".join(f"{kind.replace('_', ' ')}s {n:.2f}" for kind, n in sorted(by_kind.items()))
         lines.append(f"  projector drain: mean batch {fmt(batch)} events; writes per event from its"
-                     f" projector_documents_written_total counter: {kinds}")  # fmt: skip
+                     f" innkeeper_projector_documents_written_total counter: {kinds}")  # fmt: skip
     for concurrency in ("8", "32"):
         backends = get(r, "innkeeper", "commands", concurrency, "postgres_backends")
         if isinstance(backends, dict):

@@ -23,7 +23,9 @@ from innkeeper_contracts.documents import (
     collection_name,
 )
 
-WRITES_METRIC = re.compile(r"^projector_documents_written_total\{(?P<labels>[^}]*)\} (?P<value>\S+)$")
+WRITES_METRIC = re.compile(
+    r"^innkeeper_projector_documents_written_total\{(?P<labels>[^}]*)\} (?P<value>\S+)$"
+)
 KIND_LABEL = re.compile(r'kind="(?P<kind>[^"]*)"')
 
 
@@ -84,8 +86,8 @@ def watch_drain(
 
 
 def documents_written(metrics_url: str, headers: dict[str, str]) -> dict[str, float] | None:
-    """The projector's `projector_documents_written_total` by kind (read documents, checkpoints); None
-    when /metrics does not answer or has no such counter."""
+    """The projector's `innkeeper_projector_documents_written_total` by kind (read documents,
+    checkpoints); None when /metrics does not answer or has no such counter."""
     try:
         return writes_by_kind(httpx.get(metrics_url, headers=headers, timeout=5).text)
     except httpx.HTTPError:
@@ -93,7 +95,7 @@ def documents_written(metrics_url: str, headers: dict[str, str]) -> dict[str, fl
 
 
 def writes_by_kind(metrics_text: str) -> dict[str, float] | None:
-    """`projector_documents_written_total` summed per `kind` label, from /metrics text."""
+    """`innkeeper_projector_documents_written_total` summed per `kind` label, from /metrics text."""
     by_kind: dict[str, float] = {}
     for line in metrics_text.splitlines():
         if (sample := WRITES_METRIC.match(line)) and (kind := KIND_LABEL.search(sample["labels"])):
@@ -115,7 +117,8 @@ def settled_writes(url: str, headers: dict[str, str], timeout: float = 3.0) -> d
 
 
 def mean_batch_size(metrics_url: str, headers: dict[str, str]) -> float | None:
-    """Mean events per batch from the projector's `projector_batch_size` histogram, when exposed."""
+    """Mean events per batch from the projector's `innkeeper_projector_batch_size_events` histogram,
+    when exposed."""
     try:
         text = httpx.get(metrics_url, headers=headers, timeout=5).text
     except httpx.HTTPError:
@@ -123,6 +126,6 @@ def mean_batch_size(metrics_url: str, headers: dict[str, str]) -> float | None:
     totals = {"sum": 0.0, "count": 0.0}
     for line in text.splitlines():
         for part in totals:
-            if line.startswith(f"projector_batch_size_{part} "):
+            if line.startswith(f"innkeeper_projector_batch_size_events_{part} "):
                 totals[part] += float(line.split()[-1])
     return totals["sum"] / totals["count"] if totals["count"] else None

@@ -9,11 +9,12 @@ from bench.progress import watch_drain
 from projector.metrics import Metrics
 
 
-def test_the_applied_events_are_summed_over_shards_from_the_projectors_metrics_text() -> None:
+def test_the_applied_events_are_summed_over_shards_and_types_from_the_projectors_metrics_text() -> None:
     metrics = Metrics()
     assert applied_in(generate_latest(metrics.registry).decode()) == 0
-    metrics.applied.labels("shard-0").inc(120)
-    metrics.applied.labels("shard-3").inc(7)
+    metrics.applied.labels("shard-0", "StayBooked").inc(100)
+    metrics.applied.labels("shard-0", "HotelRegistered").inc(20)
+    metrics.applied.labels("shard-3", "StayBooked").inc(7)
     metrics.duplicates.labels("shard-0").inc(5)  # skipped, not applied
     assert applied_in(generate_latest(metrics.registry).decode()) == 127
 

@@ -1,4 +1,4 @@
-"""`projector_documents_written_total` counts what saved batches wrote, by kind and collection."""
+"""`innkeeper_projector_documents_written_total` counts what saved batches wrote, by kind and collection."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from projector.ports import Changes, Checkpoint, ReadStore
 from projector.store.memory import MemoryStore
 from projector.writer import BatchWriter
 
-METRIC = "projector_documents_written_total"
+METRIC = "innkeeper_projector_documents_written_total"
 
 
 def written(metrics: Metrics, kind: str, collection: str) -> float:

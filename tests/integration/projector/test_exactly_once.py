@@ -55,8 +55,8 @@ async def test_every_event_twice_and_a_batch_out_of_order_equals_a_clean_run(
     assert status["lag_events"] == 0
     assert status["applied_position"] == len(story.events)
     assert sum(s["duplicates"] for s in status["shards"]) >= len(story.events)
-    assert "projector_lag_events 0.0" in metrics
-    assert "projector_events_applied_total" in metrics
+    assert "innkeeper_projector_lag_events 0.0" in metrics
+    assert "innkeeper_projector_events_applied_total" in metrics
     assert ready.status_code == 200
 
 

@@ -32,7 +32,9 @@ RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 log = structlog.get_logger("projector")
 
 
-METRICS_EXAMPLE = "# TYPE projector_events_applied_total gauge\nprojector_events_applied_total 0.0\n"
+METRICS_EXAMPLE = (
+    "# TYPE innkeeper_projector_events_applied_total gauge\ninnkeeper_projector_events_applied_total 0.0\n"
+)
 
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/status", "/metrics"])
