@@ -25,7 +25,7 @@ async def test_probes_are_open_and_metrics_are_for_operators(innkeeper: Innkeepe
             metrics = await client.get("/metrics")
         assert metrics.status_code == expected[role], role
         if expected[role] == 200:
-            assert "notifier_deliveries_total" in metrics.text
+            assert "innkeeper_notifier_deliveries_total" in metrics.text
             assert "process_cpu_seconds_total" in metrics.text
         else:
             assert metrics.headers["content-type"] == "application/problem+json"

@@ -64,4 +64,4 @@ def _events_taken(innkeeper: Innkeeper) -> int:
     [process] = innkeeper.notifiers
     text = httpx.get(f"{process.url}/metrics", headers=operator(), timeout=5).text
     return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                   if line.startswith("notifier_events_total{")))  # fmt: skip
+                   if line.startswith("innkeeper_notifier_events_received_total{")))  # fmt: skip

@@ -1,6 +1,7 @@
 """Every metric an alert or the dashboard names is one a service exports: the services run as processes
 on this test's infrastructure, a little traffic (a booking read back with its consistency token, a
-rejected command, the guest's mail) makes their labelled series exist, and each /metrics is read."""
+rejected command, the guest's mail) makes their labelled series exist, and each /metrics is read. Every
+series a service exports carries the `innkeeper_` prefix, apart from the standard collectors'."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ RUNTIME = (
     "python_gc_objects_collected_total",
 )
 """What the process, platform and garbage-collector collectors add: every service exports them."""
+
+STANDARD_PREFIXES = ("process_", "python_")
+"""The standard collectors' families: the only ones a service exports without the `innkeeper_` prefix."""
 
 
 def test_metric_names_are_read_out_of_promql() -> None:
@@ -76,6 +80,8 @@ async def test_every_metric_an_alert_or_the_dashboard_names_is_exported(
     assert set(exported) == {"command_service", "projector", "query_service", "notifier"}
     for module, names in exported.items():
         assert set(RUNTIME) <= names, f"{module} lacks {set(RUNTIME) - names}"
+        unprefixed = sorted(name for name in names if not name.startswith(("innkeeper_", *STANDARD_PREFIXES)))
+        assert unprefixed == [], f"{module} exports series without the innkeeper_ prefix"
     everywhere = set().union(*exported.values())
     named = {where: metric_names(expression) for where, expression in expressions().items()}
     missing = {where: sorted(names - everywhere - set(OUTSIDE_SOURCES)) for where, names in named.items()}

@@ -20,7 +20,8 @@ from .settings import Settings
 
 ACCESS = path_rules(anyone=["/healthz", "/readyz"], operator=["/metrics"])
 METRICS_EXAMPLE = (
-    '# TYPE notifier_events_total counter\nnotifier_events_total{event_type="RefundIssued"} 3.0\n'
+    "# TYPE innkeeper_notifier_events_received_total counter\n"
+    'innkeeper_notifier_events_received_total{event_type="RefundIssued"} 3.0\n'
 )
 METRICS_DESCRIPTION = (
     "Deliveries by channel and outcome; the backlog gauges are read from the store at each scrape."
