@@ -23,6 +23,9 @@ BOOKINGS = "bookings"
 MANAGEMENT_ALERTS = "management_alerts"
 CHECKPOINTS = "checkpoints"
 """Per aggregate: `{_id: "<aggregate id>", version, global_position}`, the last event applied."""
+REVISION = "_rev"
+"""In every read document the projector's store writes: its revision, raised by each write (writes
+compare-and-swap on it); what `CARD_REVISIONS` lists per card. Storage only: never in an answer."""
 CARD_REVISIONS = "hotel_card_revisions"
 """Per city: `{_id: "<city>", hotels: {"<hotel id>": <the card's `_rev`>}}`, raised (`$max`) by the
 projector's store before it writes a card, so a card never changes without its city's entry changing

@@ -9,10 +9,8 @@ from typing import Any
 from pymongo import UpdateOne
 
 from innkeeper_contracts.documents import CARD_REVISIONS, HOTEL_CARDS
+from innkeeper_contracts.documents.storage import REVISION
 from projector.ports import Changes
-
-REVISION = "_rev"
-"""Revision of a document, bumped on every write; writes compare-and-swap on it."""
 
 
 def card_revision_operations(changes: Changes) -> list[Any]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from innkeeper_contracts.documents.storage import REVISION
+
 Document = dict[str, Any]
-REVISION = "_rev"
 MAX_CITY_HOTELS = 500
 """A city with more hotels is searched by the indexed query: fetching all its cards whenever one
 changes would cost more than the page the index finds."""
