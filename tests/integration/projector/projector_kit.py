@@ -141,6 +141,13 @@ async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     return completed.returncode, completed.stdout + completed.stderr
 
 
+async def assert_verified(env: dict[str, str]) -> None:
+    """`python -m projector verify` finds the live read model equal to a rebuild from the log."""
+    code, output = await run_cli(env, "verify")
+    assert code == 0, output
+    assert "0 differences" in output
+
+
 def start_projector(env: dict[str, str], log_dir: Path, started: list[ServiceProcess]) -> ServiceProcess:
     """Start `python -m projector` (waits for /healthz); the `projectors` fixture stops it."""
     process = ServiceProcess("projector", env, free_port(), log_dir).start()

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import orjson
-from projector_kit import Bus, ReadModel, run_cli, start_projector
+from projector_kit import Bus, ReadModel, assert_verified, start_projector
 from story import Story
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
@@ -45,7 +45,7 @@ async def test_two_projectors_each_apply_some_shards_and_every_event_once_in_ord
     assert once == Counter((str(e.aggregate_id), e.aggregate_version) for e in story.events)
     for events in applied:
         assert_in_order(events)
-    await _verify(env)
+    await assert_verified(env)
 
 
 async def test_a_killed_projector_leaves_every_shard_to_the_other(
@@ -74,7 +74,7 @@ async def test_a_killed_projector_leaves_every_shard_to_the_other(
     assert last_writers == {f"shard-{i}": _consumer(second) for i in range(4)}
     assert second.terminate() == 0
     assert_in_order(applied_events(second))
-    await _verify(env)
+    await assert_verified(env)
 
 
 def applied_events(process: ServiceProcess) -> Applied:
@@ -107,6 +107,4 @@ async def _publish_slowly(bus: Bus, events: list[EventEnvelope]) -> None:
 
 
 async def _verify(env: dict[str, str]) -> None:
-    code, output = await run_cli(env, "verify")
-    assert code == 0, output
-    assert "0 differences" in output
+    await assert_verified(env)

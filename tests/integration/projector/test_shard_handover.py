@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import cast
 
 import pytest
-from projector_kit import Bus, ReadModel, run_cli
+from projector_kit import Bus, ReadModel, assert_verified
 from story import Story
 
 from innkeeper_contracts import EventEnvelope, RoomCapacityChanged
@@ -54,9 +54,7 @@ async def test_turns_on_one_shard_give_the_model_of_a_clean_rebuild(
     assert read_model.checkpoints() == story.versions
     nights = read_model.docs("hotel_nights")
     assert {key: doc["booked"] for key, doc in nights.items()} == story.expected_nights()
-    code, output = await run_cli(projector_env, "verify")
-    assert code == 0, output
-    assert "0 differences" in output
+    await assert_verified(projector_env)
 
 
 async def test_a_capacity_changed_by_another_consumer_reaches_a_night_booked_next(
@@ -87,9 +85,7 @@ async def test_a_capacity_changed_by_another_consumer_reaches_a_night_booked_nex
     late_night = read_model.docs("hotel_nights")[f"{hotel}:{story.events[-1].data['check_in']}"]
     double = {room["room_type"]: room for room in late_night["room_types"]}["DBL"]
     assert (double["capacity"], double["free"]) == (1, 0)
-    code, output = await run_cli(projector_env, "verify")
-    assert code == 0, output
-    assert "0 differences" in output
+    await assert_verified(projector_env)
 
 
 def capacity(story: Story, hotel: str, rooms: int) -> None:
