@@ -95,19 +95,19 @@ def sustained_lines(r: Results) -> list[str]:
             f" ({fmt(step['events_per_s'])} ev/s), freshness p50 {fmt(step['p50_ms'])} / p99"
             f" {fmt(step['p99_ms'])} ms, backlog at the end {fmt(step['backlog_end'])} events: {verdict}"
         )
-        lines.append("      " + cpu_per_command(step, get(r, "machine", "cores") or 1))
+        lines.append("      " + cpu_per_command(step, int(get(r, "machine", "cores") or 1)))
     if phase.get("stopped"):
         lines.append(f"    stopped: {phase['stopped']}")
     return lines
 
 
-def cpu_per_command(step: dict[str, object], cores: object) -> str:
+def cpu_per_command(step: dict[str, object], cores: int) -> str:
     """Where one accepted command's CPU went in a sustained step (ms per component), and how busy the
     machine was: what bounds the rate on these cores, and what a faster store would free."""
     share, accepted = step.get("cpu_share"), step.get("accepted_per_s")
     if not isinstance(share, dict) or not isinstance(accepted, float | int) or not accepted:
         return "CPU per command: n/a"
-    per = {name: 1000 * value * float(str(cores)) / accepted for name, value in share.items()}
+    per = {name: 1000 * value * cores / accepted for name, value in share.items()}
     parts = ", ".join(f"{name} {ms:.2f}" for name, ms in per.items() if ms >= 0.05)
     busy = 100 * sum(v for n, v in share.items() if not n.startswith("other"))
     return (
