@@ -1,5 +1,6 @@
 """structlog set-up shared by the services: JSON (or console) lines carrying the service name, the bound
-context (correlation and causation ids) and no guest personal data.
+context (correlation and causation ids), inside a span its `trace_id`/`span_id`, and no guest personal
+data.
 
 The standard library's loggers (uvicorn, aio-pika, pymongo, FastStream, asyncio) go through the same
 renderer (`ProcessorFormatter`), so every line of the process is in one format and names the service.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 import structlog
+from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from innkeeper_kit.redaction import redact_personal_data
@@ -54,6 +56,7 @@ def configure_logging(service: str, level: str, log_format: str) -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _service_field(service),
+        add_trace_ids,
     ]
     own_renderer, own_output = _own_output(renderer, json_lines)
     structlog.configure(
@@ -96,6 +99,16 @@ def _own_output(renderer: Processor, json_lines: bool) -> tuple[Processor, Calla
         )
         return own_renderer, structlog.BytesLoggerFactory(binary)
     return renderer, structlog.PrintLoggerFactory(sys.stderr)
+
+
+def add_trace_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """`trace_id` and `span_id` (hex, as trace viewers show them) on a line logged inside a span; while
+    tracing is off there is never one, and this costs one context look-up."""
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        event_dict["trace_id"] = format(span_context.trace_id, "032x")
+        event_dict["span_id"] = format(span_context.span_id, "016x")
+    return event_dict
 
 
 def _service_field(service: str) -> Processor:
