@@ -92,7 +92,7 @@ class FailingWriter:
         self.poison, self.error = poison, error
         self.applied: list[list[EventEnvelope]] = []
 
-    async def write(self, shard: str, envelopes: list[EventEnvelope]) -> None:
+    async def write(self, shard: str, envelopes: list[EventEnvelope], spans: object = None) -> None:
         if self.poison in envelopes:
             raise self.error
         self.applied.append(envelopes)

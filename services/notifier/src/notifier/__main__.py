@@ -7,6 +7,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from innkeeper_kit.entry import serve_or_run_tool
+from innkeeper_kit.preflight import Check
+from innkeeper_kit.preflight.ports import port_free
+from innkeeper_kit.preflight.postgres import postgres_reachable
+from innkeeper_kit.preflight.rabbitmq import CONSISTENT_HASH, rabbitmq_ready
 
 from .logs import configure_logging
 from .settings import Settings, load_settings
@@ -45,9 +49,26 @@ async def run_tool(settings: Settings, arguments: argparse.Namespace) -> int:
     return await cli.discard(settings, ids)
 
 
+def prerequisites(settings: Settings, command: str) -> list[Check]:
+    """What `command` needs before it starts (docs/running.md, "Preflight"). Its own tables only: it
+    creates them at start and reads none of the command service's."""
+    store = postgres_reachable(settings.postgres_dsn)
+    if command == "serve":
+        return [port_free(settings.port), store, rabbitmq_ready(settings.rabbitmq_url, CONSISTENT_HASH)]
+    return [store]  # failed, retry, discard: the deliveries table
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse(sys.argv[1:] if argv is None else argv)
-    return serve_or_run_tool(arguments, load_settings, configure_logging, create_app, run_tool)
+    return serve_or_run_tool(
+        arguments,
+        load_settings,
+        configure_logging,
+        create_app,
+        run_tool,
+        service="notifier",
+        prerequisites=prerequisites,
+    )
 
 
 if __name__ == "__main__":

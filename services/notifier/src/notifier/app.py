@@ -13,7 +13,9 @@ from innkeeper_kit.edge_openapi import local_servers
 from innkeeper_kit.health import PROBE_SECONDS, reachable
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.service_app import app_runtime, create_service_app
+from innkeeper_kit.tracing import configure_tracing, instrument_app
 
+from .logs import SERVICE
 from .metrics import METRICS
 from .runtime import Runtime, build_runtime
 from .settings import Settings
@@ -29,7 +31,8 @@ METRICS_DESCRIPTION = (
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+    configure_tracing(SERVICE)  # before the runtime's clients exist: their calls are traced (if on)
+    app = create_service_app(
         settings,
         title="Innkeeper notifier",
         servers=local_servers(settings.port, "NOTIFIER_PORT", "NOTIFIER_HTTP_PORT"),
@@ -39,6 +42,8 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=("rabbitmq", "postgres"),
         add_routes=lambda app: add_metrics_route(app, scrape, METRICS_EXAMPLE, METRICS_DESCRIPTION),
     )
+    instrument_app(app)
+    return app
 
 
 async def ready(request: Request) -> dict[str, bool]:

@@ -32,6 +32,8 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     claim: UUID | None
+    traceparent: str | None = None
+    """The intake span's W3C trace context: the send's parent (None: tracing was off when planned)."""
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> Delivery:
@@ -56,6 +58,7 @@ def delivery_row(envelope: EventEnvelope, delivery: PlannedDelivery) -> tuple[An
         envelope.model_dump_json(),
         state,
         delivery.undeliverable,
+        delivery.traceparent,
     )
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, FieldValue
 from pydantic import ValidationError
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.envelope import UnknownEventTypeError
 from innkeeper_contracts.topology import REJECTION_REASON_HEADER
 from innkeeper_contracts.upcasting import SchemaVersionError
+from innkeeper_kit.tracing import TRACEPARENT
 
 from .plans import PlannedDelivery, deliveries_for
 from .settings import WebhookSubscriber
@@ -53,11 +54,17 @@ async def dead_letter(channel: AbstractChannel, message: AbstractIncomingMessage
     """Publish `message` to the notifier's dead letters with `reason` (without a body over the bound)."""
     exchange = await channel.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
     body = message.body if len(message.body) <= MAX_EVENT_BYTES else b""
+    headers: dict[str, FieldValue] = {
+        REJECTION_REASON_HEADER: reason[:1000],
+        "x-original-routing-key": message.routing_key or "",
+    }
+    if (traceparent := message.headers.get(TRACEPARENT)) is not None:
+        headers[TRACEPARENT] = traceparent  # the dead letter stays in the trace of what sent it
     letter = aio_pika.Message(
         body,
         message_id=message.message_id,
         content_type=message.content_type,
-        headers={REJECTION_REASON_HEADER: reason[:1000], "x-original-routing-key": message.routing_key or ""},
+        headers=headers,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )
     await exchange.publish(letter, routing_key="")

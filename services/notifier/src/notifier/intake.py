@@ -23,6 +23,7 @@ from .event_messages import dead_letter, read_event, rejection_reason
 from .metrics import METRICS
 from .plans import PlannedDelivery
 from .settings import WebhookSubscriber
+from .spans import end_all, intake_spans
 from .store import DeliveryStore
 from .topology import shard_queue
 
@@ -84,8 +85,9 @@ class ShardIntake:
                 rejected.append((message, rejection_reason(error)))
                 continue
             planned.append((message, envelope, deliveries))
-        rejected += await self._record(planned)
+        planned, spans = intake_spans(self.shard, planned)  # no spans, `planned` as it was: tracing off
         try:
+            rejected += await self._record(planned)
             for message, reason in rejected:
                 await dead_letter(channel, message, reason)
                 log.warning(
@@ -94,6 +96,8 @@ class ShardIntake:
             await batch[-1].ack(multiple=True)
         except Exception as error:
             raise ChannelLostError(f"{self.shard}: {error!r}") from error
+        finally:
+            end_all(spans)
         METRICS.dead_lettered.inc(len(rejected))
         for _, envelope, _ in planned:
             METRICS.events.labels(envelope.event_type).inc()

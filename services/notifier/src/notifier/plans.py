@@ -22,12 +22,14 @@ NO_CONTACT = "(no management contact)"
 
 @dataclass(frozen=True)
 class PlannedDelivery:
-    """One message to one recipient over one channel; `undeliverable` says why it cannot be sent at all."""
+    """One message to one recipient over one channel; `undeliverable` says why it cannot be sent at all.
+    `traceparent`: the trace context its send is a span of (the intake sets it when tracing is on)."""
 
     channel: Channel
     recipient: str
     template: str
     undeliverable: str | None = None
+    traceparent: str | None = None
 
 
 def deliveries_for(

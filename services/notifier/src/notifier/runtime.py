@@ -13,6 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
+from innkeeper_kit.tracing import shutdown_tracing
 
 from .backoff import Backoff
 from .dispatcher import Dispatcher
@@ -107,6 +108,7 @@ class Runtime:
         if self.thaw_collector is not None:
             self.thaw_collector()
         log.info("shutdown.done")
+        shutdown_tracing()  # the spans still buffered are exported before the process ends
 
     def broker_ready(self) -> bool:
         """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""

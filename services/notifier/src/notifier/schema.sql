@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS notifier.deliveries (
     next_attempt_at  timestamptz NOT NULL DEFAULT now(),
     lease_until      timestamptz,
     claim            uuid,                          -- this claim's token: only its claimant finishes it
+    traceparent      text,                          -- W3C trace context of the intake's span (tracing on)
     last_error       text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     finished_at      timestamptz,
@@ -27,6 +28,8 @@ CREATE TABLE IF NOT EXISTS notifier.deliveries (
 );
 
 ALTER TABLE notifier.deliveries ADD COLUMN IF NOT EXISTS claim uuid;  -- records made before it existed
+-- The send is a span of the event's trace, however much later it goes out (NULL: tracing was off).
+ALTER TABLE notifier.deliveries ADD COLUMN IF NOT EXISTS traceparent text;
 
 -- What the dispatcher claims: due pending rows, and rows whose claimant died (lease over).
 CREATE INDEX IF NOT EXISTS deliveries_due ON notifier.deliveries (next_attempt_at) WHERE state = 'pending';

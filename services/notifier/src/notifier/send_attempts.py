@@ -15,6 +15,7 @@ from .backoff import Backoff
 from .deliveries import Delivery
 from .failures import PermanentFailureError, TemporaryFailureError
 from .metrics import METRICS
+from .spans import record_outcome, send_span
 from .store import DeliveryStore
 
 log = structlog.get_logger("notifier.dispatcher")
@@ -44,7 +45,12 @@ class SendAttempts:
         self.max_attempts, self.send_timeout, self.lease_seconds = max_attempts, send_timeout, lease_seconds
 
     async def make(self, delivery: Delivery) -> None:
-        """Send `delivery` once and record what came of it."""
+        """Send `delivery` once and record what came of it (under its span when tracing is on)."""
+        with send_span(delivery) as span:
+            outcome, reason = await self._make(delivery)
+            record_outcome(span, outcome, reason)
+
+    async def _make(self, delivery: Delivery) -> tuple[str, str | None]:
         bound = log.bind(
             delivery_id=delivery.id,
             **event_fields(delivery.envelope),
@@ -78,6 +84,7 @@ class SendAttempts:
             bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
         if await self._record(delivery, outcome, reason, delay):
             METRICS.deliveries.labels(delivery.channel, outcome).inc()
+        return outcome, reason
 
     async def _record(self, delivery: Delivery, outcome: str, reason: str | None, delay: float) -> bool:
         """Record the outcome, retrying while the store is away, within the lease: past it, the

@@ -38,11 +38,11 @@ RETURNING deliveries.*
 """
 _RECORD = """
 INSERT INTO notifier.deliveries (event_id, event_type, channel, recipient, template, aggregate_id,
-    aggregate_version, global_position, correlation_id, envelope, state, last_error, finished_at)
-SELECT e, t, c, r, tpl, a, v, p, cid, env, s, err, CASE WHEN s = 'failed' THEN now() END
+    aggregate_version, global_position, correlation_id, envelope, state, last_error, traceparent, finished_at)
+SELECT e, t, c, r, tpl, a, v, p, cid, env, s, err, tp, CASE WHEN s = 'failed' THEN now() END
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::int[],
-            $8::bigint[], $9::text[], $10::jsonb[], $11::text[], $12::text[])
-     AS u(e, t, c, r, tpl, a, v, p, cid, env, s, err)
+            $8::bigint[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])
+     AS u(e, t, c, r, tpl, a, v, p, cid, env, s, err, tp)
 ON CONFLICT (event_id, channel, recipient) DO NOTHING
 RETURNING channel, state
 """

@@ -7,6 +7,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from innkeeper_kit.entry import serve_or_run_tool
+from innkeeper_kit.preflight import Check
+from innkeeper_kit.preflight.mongodb import mongodb_reachable
+from innkeeper_kit.preflight.ports import port_free
+from innkeeper_kit.preflight.postgres import postgres_migrated, postgres_reachable
+from innkeeper_kit.preflight.rabbitmq import CONSISTENT_HASH, rabbitmq_ready
 
 from .logs import configure_logging
 from .settings import Settings, load_settings
@@ -46,9 +51,30 @@ async def run_tool(settings: Settings, arguments: argparse.Namespace) -> int:
     return await cli.dead_letters(settings, arguments.action, arguments.ids or [])
 
 
+def prerequisites(settings: Settings, command: str) -> list[Check]:
+    """What `command` needs before it starts (docs/running.md, "Preflight")."""
+    dsn, store = settings.postgres_dsn, mongodb_reachable(settings.mongodb_url)
+    if command == "serve":
+        # Reachable, not migrated: the event log is read only to heal gaps, and the command service
+        # migrates it at its own start, which may be running right now.
+        broker = rabbitmq_ready(settings.rabbitmq_url, CONSISTENT_HASH)
+        return [port_free(settings.port), postgres_reachable(dsn), broker, store]
+    if command in ("rebuild", "verify"):  # replay the event log
+        return [postgres_migrated(dsn), store]
+    return [postgres_reachable(dsn), store, rabbitmq_ready(settings.rabbitmq_url)]  # dead-letters
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse(sys.argv[1:] if argv is None else argv)
-    return serve_or_run_tool(arguments, load_settings, configure_logging, create_app, run_tool)
+    return serve_or_run_tool(
+        arguments,
+        load_settings,
+        configure_logging,
+        create_app,
+        run_tool,
+        service="projector",
+        prerequisites=prerequisites,
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,10 @@ from innkeeper_kit.health import OPERATIONS, example, reachable
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 from innkeeper_kit.service_app import app_runtime, create_service_app
+from innkeeper_kit.tracing import configure_tracing, instrument_app
 
 from .bootstrap import build_runtime
+from .logs import SERVICE
 from .report import STATUS_EXAMPLE, STATUS_SECONDS, ProjectorStatus, status_report
 from .runtime import Runtime
 from .settings import Settings
@@ -45,7 +47,8 @@ RuntimeDep = Annotated[Runtime, Depends(app_runtime)]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+    configure_tracing(SERVICE)  # before the runtime's clients exist: their calls are traced (if on)
+    app = create_service_app(
         settings,
         title="Innkeeper projector",
         servers=local_servers(settings.port, "PROJECTOR_PORT", "PROJECTOR_HTTP_PORT"),
@@ -55,6 +58,8 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=("rabbitmq", "mongodb"),
         add_routes=add_routes,
     )
+    instrument_app(app)
+    return app
 
 
 async def ready(request: Request) -> dict[str, bool]:

@@ -12,6 +12,7 @@ from innkeeper_kit.logging import event_fields
 
 from .planner import Plan
 from .ports import Kind, ParkingLot, StatusBoard
+from .spans import BatchSpans
 
 log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
@@ -47,16 +48,25 @@ async def record_batch(
     return bool(results[2])
 
 
-def log_applied(shard: str, plan: Plan) -> None:
+def log_applied(shard: str, plan: Plan, spans: BatchSpans | None = None) -> None:
     """One line per applied event, under the event's correlation id and causation id (the command id),
-    so one grep follows a request from the command service to the read model."""
+    so one grep follows a request from the command service to the read model; with tracing on, logged
+    under the event's span, so the line carries the request's trace id too."""
     for event in plan.applied:
-        log.info(
-            "event.applied",
-            shard=shard,
-            **event_fields(event),
-            aggregate_id=str(event.aggregate_id),
-            aggregate_version=event.aggregate_version,
-            global_position=event.global_position,
-            causation_id=event.causation_id,
-        )
+        if spans is None:
+            _log_applied(shard, event)
+        else:
+            with spans.event(event.event_id):
+                _log_applied(shard, event)
+
+
+def _log_applied(shard: str, event: EventEnvelope) -> None:
+    log.info(
+        "event.applied",
+        shard=shard,
+        **event_fields(event),
+        aggregate_id=str(event.aggregate_id),
+        aggregate_version=event.aggregate_version,
+        global_position=event.global_position,
+        causation_id=event.causation_id,
+    )

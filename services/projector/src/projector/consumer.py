@@ -21,6 +21,7 @@ from .inbox import Inbox
 from .metrics import Metrics
 from .ports import ParkingLot
 from .rebuild_pause import RebuildPause
+from .spans import BatchSpans, applying
 from .topology import shard_queue
 from .writer import BatchWriter
 
@@ -100,6 +101,7 @@ class ShardConsumer:
                 envelopes.append(parsed)
             else:
                 malformed.append((message, parsed))
+        spans = BatchSpans.open(self.shard, batch, envelopes, malformed)  # None: tracing is off
         delay = 0.2
         while True:
             try:
@@ -107,25 +109,30 @@ class ShardConsumer:
                     log.warning("dead-lettering a malformed message", shard=self.shard, reason=reason)
                     await self.parking.park_malformed(message.body, reason, self.shard, message.message_id)
                 if envelopes:
-                    await self._apply(envelopes)
+                    await self._apply(envelopes, spans)
                 break
             except Exception:  # the infrastructure's (see `_apply`): keep the batch, try again, never die
                 log.exception("batch failed, retrying", shard=self.shard, size=len(batch))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+        if spans is not None:
+            spans.end()
         self.metrics.malformed.inc(len(malformed))
         try:
             await batch[-1].ack(multiple=True)
         except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless
             log.warning("ack failed; the batch will be redelivered", shard=self.shard)
 
-    async def _apply(self, envelopes: list[EventEnvelope], tries: int = 1) -> None:
+    async def _apply(
+        self, envelopes: list[EventEnvelope], spans: BatchSpans | None = None, tries: int = 1
+    ) -> None:
         """Apply the batch. An error that is not the infrastructure's (which `_handle` retries) is
         narrowed down to its event by applying the events one at a time; that event is parked with the
         error (and its `tries`: each event of a narrowed batch has its second), and the rest of the
         shard moves on."""
         try:
-            await self.writer.write(self.shard, envelopes)
+            with applying(spans):
+                await self.writer.write(self.shard, envelopes, spans)
         except Exception as error:
             if self.failures.is_infrastructure(error):
                 raise
@@ -134,9 +141,11 @@ class ShardConsumer:
                     "batch failed; applying its events one at a time", shard=self.shard, error=repr(error)
                 )
                 for envelope in envelopes:
-                    await self._apply([envelope], tries + 1)
+                    await self._apply([envelope], spans, tries + 1)
                 return
             log.exception("parking an event that cannot be applied", shard=self.shard)
             reason = f"cannot be applied: {type(error).__name__}: {error}"
             await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=tries)
             self.metrics.parked.inc()
+            if spans is not None:
+                spans.parked(envelopes[0], reason)

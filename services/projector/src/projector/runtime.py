@@ -13,6 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
+from innkeeper_kit.tracing import shutdown_tracing
 
 from .balance import ShardBalancer
 from .consumer import ShardConsumer
@@ -103,6 +104,7 @@ class Runtime:
         if self.thaw_collector is not None:
             self.thaw_collector()
         log.info("shutdown.done")
+        shutdown_tracing()  # the spans still buffered are exported before the process ends
 
     async def close(self) -> None:
         """Close the event log and the read store (what every operator tool ends with)."""

@@ -21,6 +21,7 @@ from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .rebuild_pause import RebuildPause
 from .retries import Attempts, Patience, retry_or_park
 from .shard_cache import CachedStore
+from .spans import BatchSpans
 
 log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
@@ -39,25 +40,35 @@ class BatchWriter:
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
 
-    async def write(self, shard: str, envelopes: list[EventEnvelope]) -> None:
+    async def write(
+        self, shard: str, envelopes: list[EventEnvelope], spans: BatchSpans | None = None
+    ) -> None:
+        """`spans` (tracing on): each applied event is logged under its span."""
         attempts = Attempts()
         while True:
             try:
-                if await self._attempt(shard, envelopes, attempts):
+                if await self._attempt(shard, envelopes, attempts, spans):
                     return
             except WriteConflictError as conflict:
                 log.info("write conflict, applying the batch again", shard=shard, reason=str(conflict))
 
-    async def _attempt(self, shard: str, envelopes: list[EventEnvelope], attempts: Attempts) -> bool:
+    async def _attempt(
+        self, shard: str, envelopes: list[EventEnvelope], attempts: Attempts, spans: BatchSpans | None
+    ) -> bool:
         store = self._stores.setdefault(shard, CachedStore(self.store.documents))
         try:
-            return await self._apply(shard, store, envelopes, attempts)
+            return await self._apply(shard, store, envelopes, attempts, spans)
         except BaseException:
             store.clear()  # whatever went wrong, the next attempt reads the documents afresh
             raise
 
     async def _apply(
-        self, shard: str, store: CachedStore, envelopes: list[EventEnvelope], attempts: Attempts
+        self,
+        shard: str,
+        store: CachedStore,
+        envelopes: list[EventEnvelope],
+        attempts: Attempts,
+        spans: BatchSpans | None,
     ) -> bool:
         aggregates = {str(e.aggregate_id) for e in envelopes}
         guess = store.generation
@@ -87,7 +98,7 @@ class BatchWriter:
             store.clear()  # another consumer recorded a batch of this shard since our last one
         self.metrics.record(shard, active)
         self.metrics.record_written(written)
-        log_applied(shard, active)
+        log_applied(shard, active, spans)
         return True
 
     async def _generations(self) -> Generations:
