@@ -34,9 +34,10 @@ async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counte
     ]
     mediator = Mediator(Handlers(clock, CancellationPolicy()).by_command(), behaviours)
     command = register_hotel()
-    accepted_before = counted(metrics, "innkeeper_commands_accepted_total", command="RegisterHotel")
-    not_found = {"command": "CancelBooking", "reason": "not-found"}
-    rejected_before = counted(metrics, "innkeeper_commands_rejected_total", **not_found)
+    accepted = {"command": "RegisterHotel", "outcome": "accepted"}
+    not_found = {"command": "CancelBooking", "outcome": "not-found"}
+    accepted_before = counted(metrics, "innkeeper_commands_total", **accepted)
+    rejected_before = counted(metrics, "innkeeper_commands_total", **not_found)
     with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
         await mediator.send(CommandRequest(command, "corr-7", idempotency_key="key-1"))
         unknown = CancelBooking(booking_id=uuid4(), reason="plans changed")
@@ -47,7 +48,12 @@ async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counte
     ]
     assert lines[0]["causation_id"] == "key-1"  # the command id is the idempotency key when given
     assert lines[1]["reason"] == "not-found"
-    assert (
-        counted(metrics, "innkeeper_commands_accepted_total", command="RegisterHotel") == accepted_before + 1
-    )
-    assert counted(metrics, "innkeeper_commands_rejected_total", **not_found) == rejected_before + 1
+    assert counted(metrics, "innkeeper_commands_total", **accepted) == accepted_before + 1
+    assert counted(metrics, "innkeeper_commands_total", **not_found) == rejected_before + 1
+    # once per command: no other outcome of either was counted
+    assert sum(
+        sample.value
+        for family in metrics.registry.collect()
+        for sample in family.samples
+        if sample.name == "innkeeper_commands_total"
+    ) == (accepted_before + 1) + (rejected_before + 1)

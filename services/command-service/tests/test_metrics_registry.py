@@ -22,9 +22,24 @@ def test_two_apps_count_apart_under_the_same_names_and_answer_like_the_default_r
     first, second = Metrics(), Metrics()
     first.of_command("BookStay").rejected("business-rule").inc()
     first.of_command("BookStay").rejected("business-rule").inc()
-    labels = {"command": "BookStay", "reason": "business-rule"}
-    assert first.registry.get_sample_value("innkeeper_commands_rejected_total", labels) == 2
-    assert second.registry.get_sample_value("innkeeper_commands_rejected_total", labels) is None
+    labels = {"command": "BookStay", "outcome": "business-rule"}
+    assert first.registry.get_sample_value("innkeeper_commands_total", labels) == 2
+    assert second.registry.get_sample_value("innkeeper_commands_total", labels) is None
     text = generate_latest(first.registry).decode()
     assert "process_cpu_seconds_total" in text  # the process's own metrics, as from the default registry
     assert "innkeeper_outbox_depth 0.0" in text
+
+
+def test_a_refusal_at_an_edge_counts_once_and_a_name_that_is_no_command_as_unknown() -> None:
+    metrics = Metrics()
+    metrics.refused_early("BookStay", "invalid-input")
+    metrics.refused_early("DropAllTables", "not-found")  # an AMQP routing key: anything a sender chose
+    metrics.refused_early(None, "unauthenticated")
+    value = metrics.registry.get_sample_value
+    assert value("innkeeper_commands_total", {"command": "BookStay", "outcome": "invalid-input"}) == 1
+    assert value("innkeeper_commands_total", {"command": "unknown", "outcome": "not-found"}) == 1
+    assert value("innkeeper_commands_total", {"command": "unknown", "outcome": "unauthenticated"}) == 1
+    names = {
+        sample.labels.get("command") for family in metrics.registry.collect() for sample in family.samples
+    }
+    assert "DropAllTables" not in names

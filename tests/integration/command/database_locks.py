@@ -42,8 +42,8 @@ async def wait_for_lock_waiters(dsn: str, count: int) -> None:
         await connection.close()
 
 
-async def counted(client: httpx.AsyncClient, command: str, status: str) -> float:
-    """`innkeeper_commands_total{command, status}` as the service's /metrics says now."""
-    prefix = f'innkeeper_commands_total{{command="{command}",status="{status}"}} '
+async def counted(client: httpx.AsyncClient, command: str, outcome: str) -> float:
+    """`innkeeper_commands_total{command, outcome}` as the service's /metrics says now."""
+    prefix = f'innkeeper_commands_total{{command="{command}",outcome="{outcome}"}} '
     lines = (await client.get("/metrics")).text.splitlines()
     return sum(float(line.removeprefix(prefix)) for line in lines if line.startswith(prefix))

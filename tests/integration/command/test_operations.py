@@ -10,10 +10,13 @@ from pathlib import Path
 
 import asyncpg
 from command_support import command_client, fetch, hotel_body
+from prometheus_client.parser import text_string_to_metric_families
 from testkit.infra import free_port
 from testkit.services import ServiceProcess
 
 from command_service.adapters.migrations import migrate
+
+JSON = {"Content-Type": "application/json"}
 
 
 async def test_two_replicas_migrating_at_once_apply_each_migration_once(postgres_dsn: str) -> None:
@@ -46,12 +49,25 @@ def test_migrate_command_line(postgres_dsn: str) -> None:
 
 async def test_metrics_and_health(command_env: dict[str, str]) -> None:
     async with command_client(command_env) as client:
-        await client.post("/hotels", json=hotel_body())
+        assert (await client.post("/hotels", json=hotel_body())).status_code == 202
+        # refused by the HTTP edge before the mediator: counted too, once each, by problem kind
+        assert (await client.post("/hotels", json={"name": "Inn"})).status_code == 422
+        assert (await client.post("/hotels", content=b"{not json", headers=JSON)).status_code == 400
         metrics = (await client.get("/metrics")).text
-        assert 'innkeeper_commands_total{command="RegisterHotel",status="202"}' in metrics
+        assert answered(metrics, "RegisterHotel") == {"accepted": 1, "invalid-input": 1, "malformed-body": 1}
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")
         assert (ready.status_code, ready.json()["postgres"], ready.json()["schema"]) == (200, "up", "up")
+
+
+def answered(metrics: str, command: str) -> dict[str, float]:
+    """The non-zero `innkeeper_commands_total` samples of `command`, by outcome."""
+    return {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "innkeeper_commands_total" and sample.labels["command"] == command and sample.value
+    }
 
 
 def test_sigterm_stops_gracefully_with_exit_code_zero(command_env: dict[str, str], log_dir: Path) -> None:

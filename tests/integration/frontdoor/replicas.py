@@ -48,7 +48,7 @@ class Replica(ServiceProcess):
 
     def accepted(self, command: str) -> int:
         """Commands this command-service replica accepted (202)."""
-        return int(self.counted("innkeeper_commands_total", command=command, status="202"))
+        return int(self.counted("innkeeper_commands_total", command=command, outcome="accepted"))
 
 
 class DyingReplica:

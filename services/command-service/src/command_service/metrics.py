@@ -6,7 +6,13 @@ from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from innkeeper_contracts import COMMANDS
 from innkeeper_kit.metrics import process_registry
+
+ACCEPTED = "accepted"
+"""The `outcome` of an accepted command; every other outcome is a problem kind (`docs/problems.md`)."""
+UNKNOWN_COMMAND = "unknown"
+"""The `command` of a refusal naming no known command (an AMQP routing key, an unmatched route)."""
 
 
 def _counter(registry: CollectorRegistry, name: str, documentation: str, *labels: str) -> Counter:
@@ -24,15 +30,12 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry = registry or process_registry()
         counter, gauge = partial(_counter, registry), partial(_gauge, registry)
-        self.commands_handled = counter(
-            "commands", "Commands handled, by command and answer status.", "command", "status"
-        )
-        self.commands_accepted = counter("commands_accepted", "Commands accepted (202).", "command")
-        self.commands_rejected = counter(
-            "commands_rejected",
-            "Commands rejected, by command and reason (the problem kind: invalid-input, business-rule, ...).",
+        self.commands = counter(
+            "commands",
+            "Commands answered, by command and outcome: accepted, or the problem kind of the refusal "
+            "(invalid-input, business-rule, unavailable, ...), whether the mediator or an edge refused it.",
             "command",
-            "reason",
+            "outcome",
         )
         self.command_duration = Histogram(
             "innkeeper_command_duration_seconds", "Time to handle a command.", ["command"], registry=registry
@@ -60,24 +63,24 @@ class Metrics:
             series = self._by_command[command] = CommandMetrics(self, command)
         return series
 
+    def refused_early(self, command: str | None, kind: str) -> None:
+        """Count a refusal made at an edge before the mediator (HTTP validation, an AMQP message not
+        read): the command name comes from outside, so one that is no command counts as `unknown`."""
+        self.of_command(command if command in COMMANDS else UNKNOWN_COMMAND).rejected(kind).inc()
+
 
 class CommandMetrics:
     """The labelled series of one command, looked up once: `labels()` costs a lock and a dict
     lookup per call, several times per command."""
 
     def __init__(self, metrics: Metrics, command: str) -> None:
-        self._metrics, self.command = metrics, command
-        self.accepted = metrics.commands_accepted.labels(command)
+        self._commands, self.command = metrics.commands, command
+        self.accepted = metrics.commands.labels(command, ACCEPTED)
         self.duration = metrics.command_duration.labels(command)
-        self._handled: dict[str, Counter] = {}
         self._rejected: dict[str, Counter] = {}
 
-    def handled(self, outcome: str) -> Counter:
-        if (series := self._handled.get(outcome)) is None:
-            series = self._handled[outcome] = self._metrics.commands_handled.labels(self.command, outcome)
-        return series
-
-    def rejected(self, reason: str) -> Counter:
-        if (series := self._rejected.get(reason)) is None:
-            series = self._rejected[reason] = self._metrics.commands_rejected.labels(self.command, reason)
+    def rejected(self, kind: str) -> Counter:
+        """The series of refusals of this kind (a problem kind: the labels stay few)."""
+        if (series := self._rejected.get(kind)) is None:
+            series = self._rejected[kind] = self._commands.labels(self.command, kind)
         return series

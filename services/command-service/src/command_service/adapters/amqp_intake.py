@@ -71,8 +71,7 @@ class CommandIntake:
             error = _unknown_sender(raw.user_id)
             rejection = refused(error, command=name, correlation_id=correlation_id)
             log.warning("amqp.sender_refused", user_id=raw.user_id, status=rejection.status)
-            rejected = self._metrics.commands_rejected
-            rejected.labels(name if name in COMMANDS else "unknown", rejection.kind).inc()
+            self._metrics.refused_early(name, rejection.kind)
             await self._answers.reply(message, rejection)
             return await message.ack()
         read = read_command(
@@ -83,7 +82,8 @@ class CommandIntake:
             correlation_id=correlation_id,
             limits=self._limits,
         )
-        if isinstance(read, CommandRejected):
+        if isinstance(read, CommandRejected):  # too large, malformed, invalid: never reaches the mediator
+            self._metrics.refused_early(name, read.kind)
             return await self._answers.dead_letter(message, read)
         request = CommandRequest(
             read.command, correlation_id, idempotency_key=read.idempotency_key, principal=principal

@@ -28,7 +28,7 @@ log = structlog.get_logger("command_service.pipeline")
 
 class LoggingBehaviour:
     """Binds the correlation id, causation id (the command id) and command name to every log line;
-    logs and counts outcomes."""
+    logs and counts outcomes (`innkeeper_commands_total{command,outcome}`: `accepted` or the problem kind)."""
 
     def __init__(self, metrics: Metrics | None = None) -> None:
         self._metrics = metrics or Metrics()
@@ -44,22 +44,20 @@ class LoggingBehaviour:
             command=request.name,
             actor=f"{principal.role}:{principal.subject}" if principal else "anonymous",
         )
-        outcome = "error"
+        # Counted once, whatever the end: an unexpected error is answered 500 `internal` by the edge.
+        counted = metrics.rejected("internal")
         try:
             result = await call_next()
         except ServiceUnavailableError:
-            outcome = "unavailable"
-            metrics.rejected("unavailable").inc()
+            counted = metrics.rejected("unavailable")
             log.warning("command.unavailable")
             raise
         else:
             if isinstance(result, CommandRejected):
-                outcome = str(result.status)
-                metrics.rejected(result.kind).inc()
+                counted = metrics.rejected(result.kind)
                 log.info("command.rejected", status=result.status, reason=result.kind, detail=result.detail)
             else:
-                outcome = "202"
-                metrics.accepted.inc()
+                counted = metrics.accepted
                 log.info(
                     "command.accepted",
                     aggregate_id=str(result.aggregate_id),
@@ -67,7 +65,7 @@ class LoggingBehaviour:
                 )
             return result
         finally:
-            metrics.handled(outcome).inc()
+            counted.inc()
             metrics.duration.observe(time.perf_counter() - started)
             structlog.contextvars.reset_contextvars(**tokens)
 

@@ -17,7 +17,7 @@ from command_service.application.rejections import (
 )
 from command_service.application.requests import Outcome
 from command_service.http.locations import location_of
-from innkeeper_contracts import CommandAccepted, CommandRejected
+from innkeeper_contracts import COMMANDS, CommandAccepted, CommandRejected
 from innkeeper_contracts.problems import kind_for_status
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
@@ -48,6 +48,14 @@ def correlation_id(request: Request) -> str | None:
     return getattr(request.state, "correlation_id", None)
 
 
+def count_refusal(request: Request, rejection: CommandRejected) -> None:
+    """A command refused here never reached the mediator (which counts the others): counted here, once.
+    A path that is no command's (an unknown path's 404, the probes) is no command answered."""
+    name = command_name(request)
+    if name in COMMANDS and (runtime := getattr(request.app.state, "runtime", None)) is not None:
+        runtime.metrics.refused_early(name, rejection.kind)
+
+
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = error.errors()
@@ -56,8 +64,7 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
         rejection = malformed_message("request body is not valid JSON", command=name, correlation_id=cid)
     else:
         rejection = invalid_command(field_errors(errors), command=name, correlation_id=cid)
-    if (runtime := getattr(request.app.state, "runtime", None)) is not None:  # refused before the pipeline
-        runtime.metrics.commands_rejected.labels(name or "unknown", rejection.kind).inc()
+    count_refusal(request, rejection)
     return outcome_response(request, rejection)
 
 
@@ -72,6 +79,7 @@ async def on_http_error(request: Request, error: Exception) -> Response:
         f"{request.method} {request.url.path}: {error.detail}",
         correlation_id=correlation_id(request),
     )
+    count_refusal(request, rejection)
     response = outcome_response(request, rejection)
     if error.headers:
         response.headers.update(error.headers)
