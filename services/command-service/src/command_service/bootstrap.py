@@ -34,11 +34,12 @@ from command_service.application.mediator import Behaviour, Mediator
 from command_service.domain.clock import Clock
 from command_service.domain.refunds import CancellationPolicy
 from command_service.http.edge import install_http_edge
-from command_service.logs import configure_logging, faststream_logger
+from command_service.logs import SERVICE_NAME, configure_logging, faststream_logger
 from command_service.metrics import Metrics
 from command_service.runtime import Runtime
 from command_service.settings import Settings
 from innkeeper_kit.auth.setup import token_verifier
+from innkeeper_kit.tracing import configure_tracing, instrument_app, shutdown_tracing
 
 
 def build_mediator(
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings = settings or Settings()
     clock = clock or SystemClock()
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(SERVICE_NAME)  # only with an OTLP endpoint: otherwise nothing is installed
     verifier = token_verifier(settings)
 
     @asynccontextmanager
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             yield
         finally:
             await runtime.stop()
+            shutdown_tracing()  # the spans of the last requests and relay rounds are exported
 
     app = FastAPI(
         title="Innkeeper command service",
@@ -136,4 +139,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     install_http_edge(app, settings, verifier)
+    instrument_app(app)
     return app

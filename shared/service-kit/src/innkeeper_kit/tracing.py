@@ -84,7 +84,12 @@ def instrument_app(app: FastAPI) -> None:
 
 def current_traceparent() -> str | None:
     """The current span's W3C traceparent; None when there is no valid span (always, while off)."""
-    span_context = trace.get_current_span().get_span_context()
+    return traceparent_of(trace.get_current_span())
+
+
+def traceparent_of(span: trace.Span) -> str | None:
+    """`span`'s W3C traceparent (what a message it sends carries); None for a no-op span."""
+    span_context = span.get_span_context()
     if not span_context.is_valid:
         return None
     return f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-{span_context.trace_flags:02x}"

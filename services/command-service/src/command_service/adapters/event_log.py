@@ -74,7 +74,8 @@ _APPEND = """input AS (
     FROM numbered AS n JOIN input AS i ON i.ord = n.ord
     RETURNING global_position
 ), queued AS (
-    INSERT INTO outbox (global_position) SELECT global_position FROM appended RETURNING 1
+    INSERT INTO outbox (global_position, traceparent) SELECT global_position, {traceparent} FROM appended
+    RETURNING 1
 ), remembered AS (
     INSERT INTO idempotency_keys (principal, key, command, request_hash, status_code, response_body)
     SELECT {scope}, {key}, {command}, {request_hash}, 202,
@@ -86,12 +87,14 @@ _APPEND = """input AS (
 
 @dataclass(frozen=True)
 class EventAppend(WriteFragment):
-    """The events of a command appended, queued in the outbox and its answer remembered under its
-    idempotency key: the last part of the final statement (a `Write`)."""
+    """The events of a command appended, queued in the outbox (with the `traceparent` of the request
+    that made them, None while tracing is off) and its answer remembered under its idempotency key: the
+    last part of the final statement (a `Write`)."""
 
     events: list[PendingEvent]
     request: CommandRequest
     now: datetime
+    traceparent: str | None = None
     written = "EXISTS (SELECT 1 FROM drawn)"
     columns = (
         "(SELECT max(position) FROM drawn) AS last_position, (SELECT count(*) FROM remembered) AS remembered"
@@ -122,6 +125,7 @@ class EventAppend(WriteFragment):
             correlation_id=p(request.correlation_id, "text"),
             causation_id=p(request.command_id, "text"),
             actor=p(request.actor_json(), "jsonb"),
+            traceparent=p(self.traceparent, "text"),
             scope=p(request.idempotency_scope, "text"),
             key=p(key, "text"),
             command=p(request.name, "text"),

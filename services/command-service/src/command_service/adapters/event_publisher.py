@@ -14,14 +14,12 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from aio_pika.connection import make_url
 from aio_pika.exceptions import PublishError
-from aiormq import spec
 
-from command_service.adapters.outgoing_event import OutgoingEvent
-from innkeeper_contracts import event_class
-from innkeeper_contracts.topology import EVENTS_EXCHANGE, event_headers
+from command_service.adapters.outgoing_event import OutgoingEvent, amqp_properties, routing_key
+from command_service.adapters.publish_spans import PublishSpans
+from innkeeper_contracts.topology import EVENTS_EXCHANGE
 
 log = structlog.get_logger("command_service.publisher")
-PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
 
 
 @dataclass(frozen=True)
@@ -82,18 +80,20 @@ class AmqpEventPublisher:
         # `on_return_raises` turn a return into PublishError, a nack into DeliveryError.
         channel = await self._channel.get_underlay_channel()
         assert isinstance(channel, aiormq.Channel)  # `wait=` is the concrete channel's
+        routing_keys = [routing_key(event) for event in events]
+        spans = PublishSpans.open(events, routing_keys)
         sends = [
             asyncio.ensure_future(
                 channel.basic_publish(
                     event.body,
                     exchange=EVENTS_EXCHANGE,
-                    routing_key=_routing_key(event),
-                    properties=_properties(event),
+                    routing_key=routing_key,
+                    properties=amqp_properties(event, spans.header(index)),
                     mandatory=True,
                     wait=False,
                 )
             )
-            for event in events
+            for index, (event, routing_key) in enumerate(zip(events, routing_keys, strict=True))
         ]
         try:
             _, late = await asyncio.wait(sends, timeout=self._confirm_timeout) if sends else (set(), set())
@@ -102,6 +102,8 @@ class AmqpEventPublisher:
                 send.cancel()
         if late:
             await asyncio.wait(late)
+        if spans:
+            spans.end([_outcome(send) for send in sends])
         return _results(events, sends)
 
     async def close(self) -> None:
@@ -110,34 +112,11 @@ class AmqpEventPublisher:
             self._connection, self._exchange = None, None
 
 
-def _routing_key(event: OutgoingEvent) -> str:
-    return event_class(event.event_type).routing_key()
-
-
-def _properties(event: OutgoingEvent) -> spec.Basic.Properties:
-    """What aio_pika.Message(...) would send: persistent JSON with ids, type and the contract's headers."""
-    return spec.Basic.Properties(
-        content_type="application/json",
-        delivery_mode=PERSISTENT,
-        priority=0,
-        correlation_id=event.correlation_id,
-        message_id=event.event_id,
-        message_type=event.event_type,
-        headers=dict(
-            event_headers(
-                partition_key=event.partition_key,
-                event_type=event.event_type,
-                correlation_id=event.correlation_id,
-            )
-        ),
-    )
-
-
 def _results(events: Sequence[OutgoingEvent], sends: Sequence[asyncio.Future[Any]]) -> PublishResults:
     confirmed, unroutable, failed = [], [], []
     error: BaseException | None = None
     for event, send in zip(events, sends, strict=True):
-        outcome = TimeoutError("no publisher confirm in time") if send.cancelled() else send.exception()
+        outcome = _outcome(send)
         if outcome is None:
             confirmed.append(event.global_position)
         elif isinstance(outcome, PublishError):
@@ -146,3 +125,8 @@ def _results(events: Sequence[OutgoingEvent], sends: Sequence[asyncio.Future[Any
             failed.append(event.global_position)
             error = outcome
     return PublishResults(confirmed, unroutable, failed, error)
+
+
+def _outcome(send: asyncio.Future[Any]) -> BaseException | None:
+    """None when confirmed; else why not (a return, a nack, a connection error, no confirm in time)."""
+    return TimeoutError("no publisher confirm in time") if send.cancelled() else send.exception()

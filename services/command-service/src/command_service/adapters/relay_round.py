@@ -30,7 +30,7 @@ WITH turn AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($2) AS mine)
 SELECT turn.mine, batch.* FROM turn LEFT JOIN LATERAL (
     SELECT e.global_position, e.event_id, e.event_type, e.schema_version, e.aggregate_type,
            e.aggregate_id, e.aggregate_version, e.partition_key, e.occurred_at, e.correlation_id,
-           e.causation_id, e.data::text AS data, e.actor::text AS actor
+           e.causation_id, e.data::text AS data, e.actor::text AS actor, o.traceparent
     FROM outbox o JOIN events e USING (global_position)
     WHERE turn.mine AND o.not_before <= now()
     ORDER BY o.global_position

@@ -23,6 +23,7 @@ from command_service.application.ports import Committed, IdempotencyKeyTakenErro
 from command_service.application.requests import CommandRequest
 from command_service.domain.clock import Clock
 from command_service.domain.errors import VersionConflictError
+from innkeeper_kit.tracing import current_traceparent
 
 
 class PostgresUnitOfWork:
@@ -52,7 +53,10 @@ class PostgresUnitOfWork:
         return self
 
     async def commit(self) -> Committed:
-        append = EventAppend(self._recorder.pending, self._request, self._shared.clock.now())
+        # The request's span (HTTP server or AMQP consumer) is current: its events continue its trace.
+        append = EventAppend(
+            self._recorder.pending, self._request, self._shared.clock.now(), current_traceparent()
+        )
         committed = await self._final.commit(append)
         self._committed = True
         return committed
