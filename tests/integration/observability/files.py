@@ -13,6 +13,7 @@ import yaml  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parents[3]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 GRAFANA = ROOT / "deploy" / "grafana"
+OTEL_COLLECTOR = ROOT / "deploy" / "otel-collector"
 OPERATIONS = ROOT / "docs" / "operations.md"
 
 SCRAPE_TOKEN = "/etc/prometheus/innkeeper-auth/prometheus-token"

@@ -16,13 +16,19 @@ from observability.files import (
     GRAFANA,
     OPERATIONS,
     PROMETHEUS,
+    ROOT,
     SCRAPE_TOKEN,
     alert_rules,
     dashboard,
+    expressions,
     heading_anchors,
     load_yaml,
     scrape_jobs,
 )
+from observability.promql import metric_names
+
+QUEUE_COARSE = ("messages", "messages_ready", "messages_unacked", "process_reductions_total")
+"""rabbitmq_detailed_queue_<these>: the `queue_coarse_metrics` family of rabbitmq_prometheus."""
 
 
 def promtool(*args: str, cwd: Path = PROMETHEUS) -> str:
@@ -105,10 +111,27 @@ def test_the_observability_profile_mounts_these_files_and_needs_a_grafana_passwo
 
 
 def test_the_dashboard_queries_the_provisioned_data_source() -> None:
-    [source] = load_yaml(GRAFANA / "datasources.yml")["datasources"]
+    sources = {source["type"]: source for source in load_yaml(GRAFANA / "datasources.yml")["datasources"]}
+    assert set(sources) == {"prometheus", "jaeger"}  # metrics, and the profile's traces
+    source = sources["prometheus"]
     panels = [panel for panel in dashboard()["panels"] if panel["type"] != "row"]
     assert panels
     for panel in panels:
         assert panel["targets"], panel["title"]
         assert panel["datasource"]["uid"] == source["uid"], panel["title"]
         assert {target["datasource"]["uid"] for target in panel["targets"]} == {source["uid"]}
+
+
+def test_rabbitmqs_queue_depths_are_scraped_where_the_plugin_gives_them_per_queue() -> None:
+    """rabbitmq_prometheus's /metrics aggregates over all queues; `/metrics/detailed` with the
+    `queue_coarse_metrics` family names each queue: rabbitmq_detailed_queue_messages{vhost,queue} (checked
+    against RabbitMQ 3.10 and documented by the plugin), as the dead-letter alerts read it."""
+    job = scrape_jobs()["rabbitmq"]
+    assert job["metrics_path"] == "/metrics/detailed"
+    assert job["params"] == {"vhost": ["innkeeper"], "family": ["queue_coarse_metrics"]}
+    assert job["static_configs"] == [{"targets": ["rabbitmq:15692"]}]
+    assert "rabbitmq_prometheus" in (ROOT / "deploy" / "rabbitmq" / "enabled_plugins").read_text()
+    family = {f"rabbitmq_detailed_queue_{name}" for name in QUEUE_COARSE}
+    named = {name for expression in expressions().values() for name in metric_names(expression)}
+    assert {name for name in named if name.startswith("rabbitmq_")} <= family
+    assert not job["job_name"].startswith("innkeeper-"), "NotReady's up{job=~innkeeper-.*} is the services'"

@@ -23,6 +23,16 @@ INFRASTRUCTURE_IMAGES = {
     "mailpit": "axllent/mailpit:v1.31.2",
     "proxy": "nginx:1.27.5-alpine",
 }
+OBSERVABILITY_IMAGES = {
+    "prometheus": "prom/prometheus:v2.53.3",
+    "blackbox-exporter": "prom/blackbox-exporter:v0.25.0",
+    "grafana": "grafana/grafana:11.3.0",
+    "otel-collector": "otel/opentelemetry-collector-contrib:0.114.0",
+    "jaeger": "jaegertracing/all-in-one:1.64.0",
+}
+"""The `observability` profile's services (off unless asked for) and the exact release each runs."""
+OTLP_COLLECTOR_URL = "http://otel-collector:4318"
+"""What .env.example tells an operator to set OTEL_EXPORTER_OTLP_ENDPOINT to, with the profile running."""
 PYTHON_SERVICES = {
     "command-service": "command_service",
     "projector": "projector",

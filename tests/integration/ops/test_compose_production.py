@@ -1,6 +1,6 @@
 """docker-compose.yml for production use: every container has CPU and memory limits, every image it pulls
-is an exact release (the services' Python base too), and no password has a default (compose stops, naming
-it, until it is set)."""
+is an exact release (the services' Python base too, and the observability profile's), no password has a
+default (compose stops, naming it, until it is set), and tracing is off unless an endpoint is given."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 
 from ops.repo import (
     COMPOSE_FILE,
+    OBSERVABILITY_IMAGES,
+    OTLP_COLLECTOR_URL,
     PYTHON_SERVICES,
     ROOT,
     dockerfile,
@@ -18,6 +20,7 @@ from ops.repo import (
     is_secret,
     required,
     services,
+    with_defaults,
 )
 
 EXACT_TAG = {
@@ -101,3 +104,38 @@ def test_rabbitmq_plans_with_the_memory_of_its_container() -> None:
     )
     limit = services()["rabbitmq"]["deploy"]["resources"]["limits"]["memory"]
     assert memory_bytes(settings["total_memory_available_override_value"]) == memory_bytes(limit)
+
+
+def test_the_observability_profile_runs_exact_releases_and_only_with_the_profile() -> None:
+    profiled = {name for name, service in services().items() if service.get("profiles")}
+    assert profiled == set(OBSERVABILITY_IMAGES)
+    for name, image in OBSERVABILITY_IMAGES.items():
+        assert services()[name]["image"] == image, name
+        assert services()[name]["profiles"] == ["observability"], name
+    # No service of the stack waits for one of them: `docker compose up` without the profile still works.
+    for name, service in services().items():
+        if name not in profiled:
+            assert not set(service.get("depends_on") or {}) & profiled, name
+
+
+@pytest.mark.parametrize("name", [*sorted(PYTHON_SERVICES), "migrate"])
+def test_every_innkeeper_service_passes_the_tracing_endpoint_and_names_itself(name: str) -> None:
+    """Empty unless set: tracing off by default (the kit installs nothing for an empty endpoint)."""
+    environment = services()[name]["environment"]
+    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"
+    assert with_defaults(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]) == ""
+    assert environment["OTEL_SERVICE_NAME"] == name
+
+
+def test_env_example_turns_tracing_on_towards_the_profiles_collector() -> None:
+    text = (ROOT / ".env.example").read_text()
+    assert re.search(r"^OTEL_EXPORTER_OTLP_ENDPOINT=$", text, re.MULTILINE), "off by default, shown empty"
+    assert re.search(rf"^# OTEL_EXPORTER_OTLP_ENDPOINT={re.escape(OTLP_COLLECTOR_URL)}$", text, re.MULTILINE)
+    host, port = OTLP_COLLECTOR_URL.removeprefix("http://").split(":")
+    assert port in services()[host]["expose"]  # OTLP/HTTP, inside the compose network
+    assert not services()[host].get("ports"), "the collector takes spans from the network only"
+
+
+def test_jaegers_ui_is_published_on_this_machine_only() -> None:
+    [port] = services()["jaeger"]["ports"]
+    assert with_defaults(port) == "127.0.0.1:16686:16686"
