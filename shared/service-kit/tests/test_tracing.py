@@ -4,6 +4,7 @@ process, and the other tests' apps must not see one)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -18,7 +19,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from innkeeper_kit.logging import configure_logging
-from innkeeper_kit.tracing import context_from, current_traceparent, otlp_traces_endpoint
+from innkeeper_kit.tracing import context_from, current_traceparent, leave_trace, otlp_traces_endpoint
 
 PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
@@ -157,3 +158,13 @@ def test_on_with_an_endpoint_installs_the_sdk_and_instrumentations() -> None:
 def test_otel_service_name_wins() -> None:
     report = run_probe(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9", OTEL_SERVICE_NAME="renamed")
     assert report["service"] == "renamed"
+
+
+async def test_a_task_that_leaves_the_trace_starts_traces_of_its_own(local_tracer: trace.Tracer) -> None:
+    async def background() -> str | None:
+        leave_trace()
+        return current_traceparent()
+
+    with local_tracer.start_as_current_span("request"):
+        assert await asyncio.create_task(background()) is None
+        assert current_traceparent() is not None  # the request's own context is untouched

@@ -15,12 +15,14 @@ from innkeeper_kit.edge import guard_http_edge
 from innkeeper_kit.edge_openapi import local_servers, operation_id
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.metrics import add_metrics_route
+from innkeeper_kit.tracing import configure_tracing, instrument_app, shutdown_tracing
 
 from .api import bookings, hotels, ops, problems
 from .api.context import Runtime
 from .api.middleware import RequestMiddleware
 from .body_cache import BodyCache
 from .consistency import TOKEN_HEADER, ConsistencyGate, wait_bounds
+from .logs import SERVICE
 from .metrics import Metrics
 from .read_model import ReadStore
 from .settings import Settings, load_settings
@@ -55,6 +57,8 @@ EXPOSED_HEADERS = [
 def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> FastAPI:
     """The query API on `store`, opened in the lifespan: nothing connects at import or build time."""
     settings = settings or load_settings()
+    # Only with an OTLP endpoint; before the store opens, so PyMongo's listener sees its client.
+    configure_tracing(SERVICE)
     metrics = Metrics()
     verifier = token_verifier(settings)
 
@@ -74,6 +78,7 @@ def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> 
             restore_garbage_collector()
             await consistency_gate.close()
             await read_model.close()
+            shutdown_tracing()
 
     app = FastAPI(
         title="Innkeeper query API",
@@ -102,4 +107,5 @@ def create_app(settings: Settings | None = None, store: ReadStore = MONGODB) -> 
             max_age=600,
         )
     app.add_middleware(RequestMiddleware, metrics=metrics)
+    instrument_app(app)
     return app

@@ -14,6 +14,7 @@ from .errors import InvalidQueryError
 from .freshness import Freshness, PositionReader, WaitBounds, wait_bounds
 from .metrics import Metrics
 from .read_model import OwnDocument, StoredDocument
+from .wait_span import record_wait
 from .watcher import CheckpointWatcher, Outcome
 
 TOKEN_HEADER = "X-Consistency-Token"
@@ -100,7 +101,7 @@ class ConsistencyGate:
             return await self.freshness(token), await read(aggregate_id)
         first = await read(aggregate_id)  # at once: the answer itself, when it is far enough already
         if first is not None and first["version"] >= token.aggregate_version:
-            self._record("reached", 1, 0.0)
+            self._record(token, "reached", 1, 0.0)
             return await self._caught_up(token, 0.0), first
         freshness = await self._wait(token, self._documents[kind])
         return freshness, await read(aggregate_id)
@@ -108,9 +109,9 @@ class ConsistencyGate:
     async def _wait(self, token: ConsistencyToken, watcher: CheckpointWatcher) -> Freshness:
         position = await self._position()
         if token.global_position > position + self._bounds.max_positions_ahead:
-            return self._stale_at_once("ahead", position)
+            return self._stale_at_once(token, "ahead", position)
         if self._waiting >= self._bounds.max_waiters:
-            return self._stale_at_once("capped", position)
+            return self._stale_at_once(token, "capped", position)
         started = time.monotonic()
         self._waiting += 1
         try:
@@ -122,7 +123,7 @@ class ConsistencyGate:
         finally:
             self._waiting -= 1
         waited = time.monotonic() - started
-        self._record(outcome, polls, waited)
+        self._record(token, outcome, polls, waited)
         if outcome != "reached":
             return Freshness("stale", await self._position(), waited)
         return await self._caught_up(token, waited)
@@ -138,13 +139,15 @@ class ConsistencyGate:
         for watcher in (self._watcher, *self._documents.values()):
             await watcher.close()
 
-    def _stale_at_once(self, outcome: str, position: int) -> Freshness:
+    def _stale_at_once(self, token: ConsistencyToken, outcome: str, position: int) -> Freshness:
         self._metrics.consistency_waits.labels(outcome).inc()
+        record_wait(token, outcome, 0.0)
         return Freshness("stale", position)
 
-    def _record(self, outcome: Outcome, polls: int, waited: float) -> None:
+    def _record(self, token: ConsistencyToken, outcome: Outcome, polls: int, waited: float) -> None:
         label = outcome if outcome != "reached" else "immediate" if polls == 1 else "waited"
         self._metrics.consistency_waits.labels(label).inc()
+        record_wait(token, label, waited)
         if polls > 1:
             self._metrics.consistency_wait_seconds.observe(waited)
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from uuid import UUID
 
+from innkeeper_kit.tracing import leave_trace
+
 Outcome = Literal["reached", "timeout", "unreachable"]
 """How a wait ended: the checkpoint reached the version; the deadline passed first; or the checkpoint
 passed the token's global position with a lower version, which no real token can ask for (the later
@@ -74,6 +76,7 @@ class CheckpointWatcher:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
+        leave_trace()  # its reads serve every waiting request, not the one that started it
         try:
             while self._waiting:
                 batch = {aggregate: list(waiters) for aggregate, waiters in self._waiting.items()}

@@ -106,6 +106,12 @@ def context_from(traceparent: str | bytes | None) -> otel_context.Context | None
     return extracted
 
 
+def leave_trace() -> None:
+    """From here on, the running task's spans belong to no request: for a background loop that a
+    request started (a task copies its context) but that serves every request after it."""
+    otel_context.attach(otel_context.Context())
+
+
 def shutdown_tracing() -> None:
     """Export what is buffered and stop the exporter (the app is stopping)."""
     if _processor is not None:
