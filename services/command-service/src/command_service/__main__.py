@@ -15,6 +15,10 @@ from command_service.bootstrap import create_app
 from command_service.logs import configure_logging
 from command_service.settings import Settings, settings_error
 from innkeeper_kit.garbage_collector import freeze_startup_heap
+from innkeeper_kit.preflight import Check, check_or_exit, rides_out
+from innkeeper_kit.preflight.ports import port_free
+from innkeeper_kit.preflight.postgres import postgres_migrated, postgres_reachable
+from innkeeper_kit.preflight.rabbitmq import rabbitmq_ready
 from innkeeper_kit.serving import serve
 
 USAGE = "usage: python -m command_service [serve | migrate | dead-letters ...]"
@@ -74,11 +78,26 @@ async def run_dead_letters(settings: Settings, arguments: argparse.Namespace) ->
     return await run(act(settings, which))
 
 
+def prerequisites(settings: Settings, command: str) -> list[Check]:
+    """What `command` needs before it starts (docs/running.md, "Preflight"). Serving rides out a
+    PostgreSQL or RabbitMQ that cannot be reached yet (503 until PostgreSQL is back, events wait in the
+    outbox for RabbitMQ), but not one that refuses its user, database or vhost: waiting will not fix that."""
+    if command == "migrate":
+        return [postgres_reachable(settings.postgres_dsn)]
+    if command == "dead-letters":
+        return [rabbitmq_ready(settings.rabbitmq_url)]
+    schema = postgres_reachable if settings.migrate_on_start else postgres_migrated
+    broker = rabbitmq_ready(settings.rabbitmq_url)
+    return [port_free(settings.port), rides_out(schema(settings.postgres_dsn)), rides_out(broker)]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
     letters = parse_dead_letters(args[1:]) if command == "dead-letters" else None  # usage errors first
     settings = load_settings()
+    if command in ("serve", "migrate", "dead-letters"):
+        check_or_exit("command-service", prerequisites(settings, command))
     configure_logging(settings.log_level, settings.log_format)
     if letters is not None:
         sys.exit(asyncio.run(run_dead_letters(settings, letters)))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from innkeeper_kit.preflight import check_or_exit, rides_out
+from innkeeper_kit.preflight.mongodb import mongodb_reachable
+from innkeeper_kit.preflight.ports import port_free
 from innkeeper_kit.serving import serve
 
 from .app import create_app
@@ -16,6 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     if args not in ([], ["serve"]):
         sys.exit("usage: python -m query_service [serve]")
     settings = load_settings()
+    # MongoDB not reachable yet is ridden out (503 with Retry-After until it is); a held port is not.
+    readable = rides_out(mongodb_reachable(settings.mongodb_url))
+    check_or_exit("query-service", [port_free(settings.port), readable])
     configure_logging(settings)
     serve(
         create_app(settings),
