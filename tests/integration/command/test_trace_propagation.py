@@ -1,8 +1,9 @@
 """A command's trace crosses the outbox: with tracing on (the service exporting to a real OTLP receiver)
 the outbox rows of a booking hold the traceparent of its HTTP request's span, the relay publishes each
 event under a PRODUCER span of that trace, and the message carries that span's `traceparent` header; the
-log line of the command carries the trace id. With tracing off, the column stays NULL and no message
-carries the header."""
+log line of the command carries the trace id. A command taken from AMQP is a CONSUMER span of the
+sender's trace (its `traceparent` header), and its events continue that trace. With tracing off, the
+column stays NULL and no message carries the header."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ import json
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
-from command_support import booking_body, command_client, event_tap, fetch, hotel_body
+from command_support import (
+    booking_body,
+    command_client,
+    command_sender,
+    event_tap,
+    fetch,
+    hotel_body,
+    wait_for_intake,
+)
 from testkit.auth import admin
 from testkit.infra import free_port
 from testkit.otlp import OtlpReceiver, ReceivedSpan
@@ -107,3 +117,25 @@ async def test_untraced_commands_store_no_context_and_send_no_header(
     async with event_tap(command_env["RABBITMQ_URL"]) as tap, command_client(command_env):
         await tap.wait_for(3)
     assert [TRACEPARENT in (message.headers or {}) for message in tap.messages] == [False] * 3
+
+
+async def test_a_command_message_continues_its_senders_trace(
+    command_env: dict[str, str], log_dir: Path
+) -> None:
+    sender_trace, sender_span = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+    with OtlpReceiver() as receiver:
+        traced = {**command_env, **receiver.env(), "RELAY_ENABLED": "false"}
+        with ServiceProcess("command_service", traced, free_port(), log_dir) as service:
+            async with httpx.AsyncClient(headers=admin(), base_url=service.url, timeout=30) as client:
+                await wait_for_intake(client)
+            hotel = hotel_body()
+            async with command_sender(command_env["RABBITMQ_URL"]) as sender:
+                headers = {TRACEPARENT: f"00-{sender_trace}-{sender_span}-01"}
+                await sender.send("RegisterHotel", orjson.dumps(hotel), correlation_id="c1", headers=headers)
+                await sender.wait_for_replies(1)
+            assert sender.reply_to("c1")["status"] == "accepted"
+            await wait_until(lambda: receiver.spans(name="process RegisterHotel"), what="the consumer span")
+        (span,) = receiver.spans("command-service", "process RegisterHotel")
+        assert (span.kind, span.trace_id, span.parent_span_id) == ("CONSUMER", sender_trace, sender_span)
+        (stored,) = await fetch(command_env["POSTGRES_DSN"], "SELECT traceparent FROM outbox")
+        assert parts(stored["traceparent"]) == (sender_trace, span.span_id)

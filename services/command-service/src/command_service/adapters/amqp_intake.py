@@ -19,6 +19,7 @@ from command_service.adapters.amqp_answers import IntakeAnswers
 from command_service.adapters.amqp_holding import HoldingPipeline
 from command_service.adapters.amqp_reading import MessageLimits, read_command
 from command_service.adapters.amqp_senders import AmqpSenders
+from command_service.adapters.intake_span import command_span
 from command_service.application.access import ForbiddenError, UnauthenticatedError
 from command_service.application.mediator import Mediator
 from command_service.application.rejections import internal_error, refused
@@ -57,7 +58,10 @@ class CommandIntake:
         # As over HTTP, an id outside the one format is replaced (the reply still carries the sender's).
         given = message.raw_message.correlation_id
         correlation_id = given if given and acceptable_id(given) else new_correlation_id()
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name):
+        with (
+            structlog.contextvars.bound_contextvars(correlation_id=correlation_id, command=name),
+            command_span(message.raw_message, name, correlation_id),
+        ):
             try:
                 await self._take(message, name, correlation_id)
             except Exception as error:  # whatever it was, the message is answered and settled
