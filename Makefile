@@ -32,16 +32,20 @@ format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The integration tests start with scripts/preflight.py: one line naming what is missing (exit 4), not
+# hundreds of failing tests.
 test: install ## unit and integration tests against the local PostgreSQL, RabbitMQ and MongoDB stand-in
+	$(PY) scripts/preflight.py test
 	$(PY) -m pytest
 
 test-unit: install ## unit tests only (no infrastructure)
 	$(PY) -m pytest shared/contracts/tests shared/service-kit/tests shared/client/tests bench/tests services/command-service/tests services/projector/tests services/query-service/tests services/notifier/tests
 
 test-integration: install ## integration tests only
+	$(PY) scripts/preflight.py test
 	$(PY) -m pytest tests/integration
 
-run: install ## run the three services and the MongoDB stand-in locally; Ctrl-C stops them all
+run: install ## check the prerequisites, then run the four services and the MongoDB stand-in locally; Ctrl-C stops them all
 	$(PY) scripts/run_local.py
 
 demo: install ## drive a short story through the public APIs of a running system (`make run` first)

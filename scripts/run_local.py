@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Run Innkeeper on this machine without Docker (`make run`); Ctrl-C stops everything.
 
-Makes each service's RabbitMQ user (scripts/local_broker.py) and the development token issuer's key
+Checks first that the ports are free and that PostgreSQL, RabbitMQ (with the plugins it needs) and
+MongoDB are there (scripts/preflight.py: one line naming what is missing and its fix, exit 4). Makes
+each service's RabbitMQ user (scripts/local_broker.py) and the development token issuer's key
 (.run/auth), starts the MongoDB stand-in (SecantusDB, data under .run/mongo) and a mail catcher
 (scripts/mail_catcher.py: every mail the notifier sends becomes one file under .run/mail/), applies the
 command service's migrations, then runs the command service, the projector, the query service and the
@@ -37,6 +39,7 @@ from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_classic_intake
+from preflight import report as preflight
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
@@ -357,6 +360,9 @@ def main() -> int:
         taken = ", ".join(map(str, busy))
         say(f"port(s) {taken} already in use (another `make run`?): choose others, see --help")
         return 1
+    # PostgreSQL, RabbitMQ with its plugins, MongoDB: one line naming what is missing (exit 4).
+    if code := preflight("run"):
+        return code
     supervisor = Supervisor(args)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, frame: supervisor.stop.set())
