@@ -23,6 +23,7 @@ from innkeeper_contracts.topology import (
     EVENT_TYPE_HEADER,
     PARTITION_KEY_HEADER,
     REJECTION_REASON_HEADER,
+    TRACEPARENT_HEADER,
 )
 from innkeeper_kit.identifiers import ID_PATTERN
 
@@ -111,6 +112,12 @@ def header_schemas(notifier_delivery_limit: int) -> dict[str, Any]:
                 },
                 EVENT_TYPE_HEADER: {**_TEXT, "description": "The event type, as in the envelope."},
                 CORRELATION_ID_HEADER: {**_TEXT, "description": "The correlation id, as in the envelope."},
+                TRACEPARENT_HEADER: {
+                    **_TEXT,
+                    "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                    "description": "W3C trace context of the relay's publish span, a child of the "
+                    "request that made the event; only when that request was traced (OpenTelemetry on).",
+                },
             },
             [PARTITION_KEY_HEADER, EVENT_TYPE_HEADER, CORRELATION_ID_HEADER],
             more=False,

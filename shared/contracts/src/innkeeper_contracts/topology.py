@@ -34,6 +34,10 @@ PARTITION_KEY_HEADER: Final = "x-partition-key"
 """Header on every event: the hotel id, so consumers can shard while keeping per-hotel order."""
 CORRELATION_ID_HEADER: Final = "x-correlation-id"
 EVENT_TYPE_HEADER: Final = "x-event-type"
+TRACEPARENT_HEADER: Final = "traceparent"
+"""The W3C trace context (`00-<trace id>-<span id>-<flags>`), on an event whose command was traced (the
+relay's publish span) and, optionally, on a command message (its sender's span): absent while tracing is
+off."""
 
 
 def event_headers(*, partition_key: str, event_type: str, correlation_id: str) -> dict[str, str]:

@@ -16,13 +16,15 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from innkeeper_contracts.topology import TRACEPARENT_HEADER
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from opentelemetry.sdk.trace import TracerProvider
 
     from innkeeper_kit.tracing_export import SwappableProcessor
 
-TRACEPARENT = "traceparent"
+TRACEPARENT = TRACEPARENT_HEADER
 """The W3C trace-context header: on HTTP, and as an AMQP message header."""
 
 PROBE_URLS = "/healthz,/readyz,/health,/ready,/metrics"
