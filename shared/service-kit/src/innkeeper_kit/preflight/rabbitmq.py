@@ -7,10 +7,14 @@ import asyncio
 import uuid
 from collections.abc import Mapping
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import TIMEOUT_SECONDS, Check, Finding
 from .where import host_port, path_name, user_of
+
+if TYPE_CHECKING:
+    from aio_pika.abc import AbstractConnection
 
 CONSISTENT_HASH = {"x-consistent-hash": "rabbitmq_consistent_hash_exchange"}
 """The projector's and the notifier's shard exchanges: exchange type -> the plugin that brings it."""
@@ -41,14 +45,12 @@ async def _first_finding(url: str, exchange_types: dict[str, str]) -> Finding | 
         await connection.close()
 
 
-async def _type_known(connection: object, exchange_type: str) -> bool:
+async def _type_known(connection: AbstractConnection, exchange_type: str) -> bool:
     """Declare a throwaway exchange of the type on a channel of its own, then delete it. The broker checks
     the type before the user's permissions: an unknown type closes the connection (COMMAND_INVALID), a
     user who may not configure that name is refused (ACCESS_REFUSED) only after the type was found."""
-    import aio_pika
     from aiormq.exceptions import ChannelAccessRefused, ConnectionCommandInvalid
 
-    assert isinstance(connection, aio_pika.abc.AbstractConnection)
     name = f"innkeeper.preflight.{uuid.uuid4().hex[:12]}"
     try:
         channel = await connection.channel()
