@@ -12,6 +12,10 @@ from fastapi import FastAPI
 
 from innkeeper_kit.settings import ServiceSettings
 
+LISTEN_ADDRESS = "0.0.0.0"
+"""Where the HTTP server listens: every address (a container's own network address is its replica's).
+Read at start, by the server and by the preflight's port check."""
+
 
 def serve(app: FastAPI, settings: ServiceSettings, port: int, **options: Any) -> None:
     """Run `app` on `port` until SIGTERM (or Ctrl-C). uvicorn's logs go through the service's structlog
@@ -25,7 +29,8 @@ def serve(app: FastAPI, settings: ServiceSettings, port: int, **options: Any) ->
         "timeout_graceful_shutdown": max(int(settings.shutdown_timeout_seconds / 2), 1),
         **settings.http_server_bounds,
     }
-    uvicorn.run(app, host="0.0.0.0", port=port, log_config=None, access_log=False, **(defaults | options))
+    options = defaults | options
+    uvicorn.run(app, host=LISTEN_ADDRESS, port=port, log_config=None, access_log=False, **options)
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

@@ -1,4 +1,4 @@
-"""The HTTP port: nothing else listens on it (bound as uvicorn binds it, on every interface)."""
+"""The HTTP port: nothing else listens on it, on the address the server will bind."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ def port_free(port: int, variable: str = "PORT") -> Check:
 
 
 async def _finding(port: int, variable: str) -> Finding | None:
+    from innkeeper_kit import serving  # at call time: a test may bind each replica its own address
+
     with socket.socket() as probe:
         # As uvicorn does: a port whose last connection is still in TIME_WAIT counts as free.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(("0.0.0.0", port))
+            probe.bind((serving.LISTEN_ADDRESS, port))
         except OSError as error:
             return Finding(
                 f"port {port} is in use ({error.strerror or error})",
