@@ -100,6 +100,10 @@ async def test_a_traced_booking_is_one_trace_from_the_request_to_the_published_m
             assert (span.kind, span.parent_span_id) == ("PRODUCER", request.span_id)
             assert span.attributes["messaging.message.id"] == message.message_id
         assert len(published) == 2
+        # The relay's own SQL makes no spans: an idle poll would otherwise be a trace of its own.
+        statements = [str(s.attributes.get("db.statement", "")) for s in receiver.spans("command-service")]
+        assert any("INSERT INTO outbox" in statement for statement in statements)  # the commands' SQL is
+        assert not [statement for statement in statements if "FROM outbox o JOIN events" in statement]
 
 
 async def test_untraced_commands_store_no_context_and_send_no_header(

@@ -10,6 +10,8 @@ Across the broker the context travels by hand as the W3C `traceparent` header (`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from opentelemetry import context as otel_context
@@ -114,6 +116,19 @@ def leave_trace() -> None:
     """From here on, the running task's spans belong to no request: for a background loop that a
     request started (a task copies its context) but that serves every request after it."""
     otel_context.attach(otel_context.Context())
+
+
+@contextmanager
+def untraced_drivers() -> Iterator[None]:
+    """No database spans inside: for a loop that polls on its own schedule (the outbox relay), whose
+    every idle poll would otherwise be a trace of its own. Spans it starts itself still are made."""
+    if not tracing_enabled():
+        yield
+        return
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    with suppress_instrumentation():
+        yield
 
 
 def shutdown_tracing() -> None:

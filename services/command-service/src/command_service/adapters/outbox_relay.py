@@ -19,6 +19,7 @@ import structlog
 from command_service.adapters.event_publisher import EventPublisher
 from command_service.adapters.relay_round import publish_round
 from command_service.metrics import Metrics
+from innkeeper_kit.tracing import untraced_drivers
 
 TURN_RETRY = 0.005
 """First pause after a round found the turn held elsewhere; it doubles up to the poll interval."""
@@ -58,6 +59,11 @@ class OutboxRelay:
             log.warning("relay.drain_timed_out", seconds=within)
 
     async def run(self) -> None:
+        # Its SQL is not traced (a root trace per idle poll); its publish spans continue the commands'.
+        with untraced_drivers():
+            await self._run()
+
+    async def _run(self) -> None:
         failures, retry = 0, TURN_RETRY
         while not self._stopping:
             self._wake.clear()  # a commit during the rounds below wakes the next iteration at once
