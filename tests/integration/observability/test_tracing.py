@@ -149,6 +149,14 @@ async def test_one_booking_is_one_trace_from_the_request_to_the_mail(
     under_batch = [span for span in receiver.trace(batch.trace_id) if span.parent_span_id == batch.span_id]
     assert under_batch, "no MongoDB command span under the batch"
 
+    # Once started, no database call of theirs is a trace of its own: polls, probes, scrapes are untraced.
+    services = receiver.spans("projector") + receiver.spans("notifier")
+    later = [
+        s for s in services if "db.system" in s.attributes and s.start_unix_nano > request.start_unix_nano
+    ]
+    roots = [(s.service, s.name, s.attributes.get("db.statement", "")) for s in later if not s.parent_span_id]
+    assert roots == [], "\n".join(map(str, roots))
+
     # The log lines about the booking carry its trace id: the request's, the apply, the mail.
     assert traced.command is not None
     assert _lines_with(traced.command, trace_id), "no command-service line of the request"

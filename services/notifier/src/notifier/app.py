@@ -13,7 +13,7 @@ from innkeeper_kit.edge_openapi import local_servers
 from innkeeper_kit.health import PROBE_SECONDS, reachable
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.service_app import app_runtime, create_service_app
-from innkeeper_kit.tracing import configure_tracing, instrument_app
+from innkeeper_kit.tracing import configure_tracing, instrument_app, untraced_drivers
 
 from .logs import SERVICE
 from .metrics import METRICS
@@ -48,18 +48,20 @@ def create_app(settings: Settings) -> FastAPI:
 
 async def ready(request: Request) -> dict[str, bool]:
     runtime: Runtime = app_runtime(request)
-    return {
-        "rabbitmq": runtime.broker_ready(),
-        "postgres": await reachable(runtime.store.pool.fetchval("SELECT 1")),
-    }
+    with untraced_drivers():  # a probe is not traced: each would be a trace of its own
+        return {
+            "rabbitmq": runtime.broker_ready(),
+            "postgres": await reachable(runtime.store.pool.fetchval("SELECT 1")),
+        }
 
 
 async def scrape(request: Request) -> CollectorRegistry:
     """The default registry, with the backlog gauges read from the store."""
     runtime: Runtime = app_runtime(request)
     try:  # metrics still answer while PostgreSQL is away; the gauges say they are old
-        async with asyncio.timeout(PROBE_SECONDS):
-            backlog = await runtime.store.backlog()
+        with untraced_drivers():  # nor is a scrape
+            async with asyncio.timeout(PROBE_SECONDS):
+                backlog = await runtime.store.backlog()
     except Exception:
         METRICS.store_up.set(0)
     else:

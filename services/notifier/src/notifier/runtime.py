@@ -4,8 +4,9 @@ intakes and the dispatcher, from settings (nothing at import time)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 import structlog
@@ -13,7 +14,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
-from innkeeper_kit.tracing import shutdown_tracing
+from innkeeper_kit.tracing import shutdown_tracing, untraced_drivers
 
 from .backoff import Backoff
 from .dispatcher import Dispatcher
@@ -72,15 +73,16 @@ class Runtime:
             lease_seconds=settings.notifier_lease_seconds,
             poll_seconds=settings.notifier_poll_seconds,
         )
-        self.tasks.append(asyncio.create_task(self.dispatcher.run()))
-        self.tasks.append(asyncio.create_task(self._sweep()))
+        self.tasks.append(asyncio.create_task(untraced(self.dispatcher.run())))
+        self.tasks.append(asyncio.create_task(untraced(self._sweep())))
         self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
         async with self.connection.channel() as channel:
             await declare(channel, settings.notifier_shards, event_types_wanted(settings.webhook_subscribers))
         for index in range(settings.notifier_shards):
             intake = ShardIntake(index, self.store, settings.webhook_subscribers, self.dispatcher.wake.set)
             self.intakes.append(intake)
-            self.tasks.append(asyncio.create_task(keep_running(intake, self.connection, log, "intake")))
+            intaking = keep_running(intake, self.connection, log, "intake")
+            self.tasks.append(asyncio.create_task(untraced(intaking)))  # its spans: `spans.py`
         subscribers = len(settings.webhook_subscribers)
         log.info("notifier started", shards=settings.notifier_shards, subscribers=subscribers)
 
@@ -113,3 +115,10 @@ class Runtime:
     def broker_ready(self) -> bool:
         """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
         return self.connection is not None and self.connection.connected.is_set()
+
+
+async def untraced(loop: Coroutine[Any, Any, None]) -> None:
+    """Run a loop that polls on its own schedule without database spans: each poll would otherwise be a
+    trace of its own (spans the loop starts itself are still made)."""
+    with untraced_drivers():
+        await loop

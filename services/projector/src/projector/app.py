@@ -22,7 +22,7 @@ from innkeeper_kit.health import OPERATIONS, example, reachable
 from innkeeper_kit.metrics import add_metrics_route
 from innkeeper_kit.problems import RETRY_AFTER_SECONDS, instance_of, problem_response
 from innkeeper_kit.service_app import app_runtime, create_service_app
-from innkeeper_kit.tracing import configure_tracing, instrument_app
+from innkeeper_kit.tracing import configure_tracing, instrument_app, untraced_drivers
 
 from .bootstrap import build_runtime
 from .logs import SERVICE
@@ -64,7 +64,11 @@ def create_app(settings: Settings) -> FastAPI:
 
 async def ready(request: Request) -> dict[str, bool]:
     runtime: Runtime = app_runtime(request)
-    return {"rabbitmq": runtime.broker_ready(), "mongodb": await reachable(runtime.store.connection.ping())}
+    with untraced_drivers():  # a probe is not traced: each would be a trace of its own
+        return {
+            "rabbitmq": runtime.broker_ready(),
+            "mongodb": await reachable(runtime.store.connection.ping()),
+        }
 
 
 def add_routes(app: FastAPI) -> None:
@@ -92,6 +96,6 @@ def add_routes(app: FastAPI) -> None:
 async def scrape(request: Request) -> CollectorRegistry:
     """The process's registry, with the lag gauges refreshed (metrics answer while a dependency is down)."""
     runtime: Runtime = app_runtime(request)
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception), untraced_drivers():  # nor is a scrape
         await status_report(runtime)
     return runtime.metrics.registry

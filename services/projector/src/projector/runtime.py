@@ -4,8 +4,9 @@ and stopped together."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 import structlog
@@ -13,7 +14,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
-from innkeeper_kit.tracing import shutdown_tracing
+from innkeeper_kit.tracing import shutdown_tracing, untraced_drivers
 
 from .balance import ShardBalancer
 from .consumer import ShardConsumer
@@ -53,7 +54,7 @@ class Runtime:
         settings, store = self.settings, self.store
         pause = RebuildPause(store.generations, store.heartbeats)
         await pause.check()  # a process that starts during a rebuild switch waits, too
-        self.tasks.append(asyncio.create_task(pause.run()))
+        self.tasks.append(asyncio.create_task(untraced(pause.run())))
         self.connection = await aio_pika.connect_robust(settings.rabbitmq_url)
         async with self.connection.channel() as channel:
             await declare(channel, settings.projector_shards)
@@ -80,7 +81,7 @@ class Runtime:
             self.tasks.append(asyncio.create_task(keep_running(consumer, self.connection, log, "consumer")))
         if settings.projector_balance_shards:
             balancer = ShardBalancer(self.consumers, store.heartbeats)
-            self.tasks.append(asyncio.create_task(balancer.run(self.connection)))
+            self.tasks.append(asyncio.create_task(untraced(balancer.run(self.connection))))
         log.info("projector started", shards=settings.projector_shards)
 
     async def stop(self) -> None:
@@ -114,3 +115,10 @@ class Runtime:
     def broker_ready(self) -> bool:
         """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
         return self.connection is not None and self.connection.connected.is_set()
+
+
+async def untraced(loop: Coroutine[Any, Any, None]) -> None:
+    """Run a loop that polls on its own schedule without database spans: each poll would otherwise be a
+    trace of its own (spans the loop starts itself are still made)."""
+    with untraced_drivers():
+        await loop
