@@ -28,7 +28,11 @@ class FakeParking:
         self.parked: list[tuple[EventEnvelope, str, str, int]] = []
 
     async def park(
-        self, entries: list[tuple[EventEnvelope, str, str]], shard: str, attempts: int = 0
+        self,
+        entries: list[tuple[EventEnvelope, str, str]],
+        shard: str,
+        attempts: int = 0,
+        traceparents: Any = None,
     ) -> None:
         self.parked += [(envelope, kind, reason, attempts) for envelope, kind, reason in entries]
 

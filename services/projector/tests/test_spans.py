@@ -149,7 +149,8 @@ async def test_a_parked_event_has_an_error_span(exported: InMemorySpanExporter) 
     async def refuse(name: str, envelopes: Any, spans: Any = None) -> None:
         raise DocumentTooLarge("too large")
 
-    async def park(entries: Any, name: str, attempts: int = 0) -> None:
+    async def park(entries: Any, name: str, attempts: int = 0, traceparents: Any = None) -> None:
+        assert traceparents == {str(entries[0][0].event_id): HEADERS["traceparent"]}
         parked.extend(entries)
 
     shard.consumer.writer.write = refuse  # type: ignore[method-assign,assignment]

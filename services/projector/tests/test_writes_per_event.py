@@ -58,7 +58,7 @@ class QuietShard:
     ) -> Any:
         return set(), {}
 
-    async def park(self, entries: object, shard: str, attempts: int = 0) -> None:
+    async def park(self, entries: object, shard: str, attempts: int = 0, traceparents: object = None) -> None:
         return None
 
     async def resolved(self, event_ids: Iterable[str]) -> None:

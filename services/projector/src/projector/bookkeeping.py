@@ -4,6 +4,7 @@ and parking lot brought up to date."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import structlog
 
@@ -24,6 +25,7 @@ async def record_batch(
     plan: Plan,
     delivered: int,
     retrying: dict[str, tuple[str, int]],
+    traceparents: Mapping[str, str] | None = None,
 ) -> bool:
     """Park what waits behind a parked event, clear retried events that are applied, record the
     batch; returns whether this process was the only one to record a batch of the shard since."""
@@ -37,7 +39,7 @@ async def record_batch(
         if version <= plan.versions.get(aggregate, 0)
     ]
     results = await asyncio.gather(
-        parking.park(behind, shard),
+        parking.park(behind, shard, traceparents=traceparents),
         parking.resolved(resolved),
         status.record(shard, plan, delivered),
         return_exceptions=True,

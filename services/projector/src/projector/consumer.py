@@ -145,7 +145,8 @@ class ShardConsumer:
                 return
             log.exception("parking an event that cannot be applied", shard=self.shard)
             reason = f"cannot be applied: {type(error).__name__}: {error}"
-            await self.parking.park([(envelopes[0], "failed", reason)], self.shard, attempts=tries)
+            headers = spans.headers if spans is not None else None  # a retry sends the header again
+            await self.parking.park([(envelopes[0], "failed", reason)], self.shard, tries, headers)
             self.metrics.parked.inc()
             if spans is not None:
                 spans.parked(envelopes[0], reason)

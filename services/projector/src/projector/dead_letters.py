@@ -13,6 +13,7 @@ import aio_pika
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.topology import event_headers
+from innkeeper_kit.tracing import TRACEPARENT
 
 from .ports import Changes, Checkpoint
 from .runtime import Runtime
@@ -43,7 +44,7 @@ async def retry(runtime: Runtime, ids: list[str]) -> int:
     fresh = await runtime.events.by_ids(e["_id"] for e in todo)
     envelopes = [fresh.get(e["_id"]) or EventEnvelope.model_validate(e["envelope"]) for e in todo]
     await runtime.store.parking.mark([e["_id"] for e in todo], "retry")
-    await _publish(runtime, envelopes)
+    await _publish(runtime, list(zip(envelopes, [e.get("traceparent") for e in todo], strict=True)))
     print(f"retrying {len(envelopes)} events of {len(aggregates)} aggregates")
     return 1 if malformed and not envelopes else 0
 
@@ -65,22 +66,26 @@ async def skip(runtime: Runtime, ids: list[str]) -> int:
     return 0
 
 
-async def _publish(runtime: Runtime, envelopes: list[EventEnvelope]) -> None:
+async def _publish(runtime: Runtime, envelopes: list[tuple[EventEnvelope, str | None]]) -> None:
     connection = await aio_pika.connect_robust(runtime.settings.rabbitmq_url)
     async with connection, connection.channel(publisher_confirms=True) as channel:
         await declare(channel, runtime.settings.projector_shards)
         exchange = await channel.get_exchange(HASH_EXCHANGE)
-        for envelope in envelopes:
-            await exchange.publish(_message(envelope), routing_key=envelope.routing_key)
+        for envelope, traceparent in envelopes:
+            await exchange.publish(_message(envelope, traceparent), routing_key=envelope.routing_key)
 
 
-def _message(envelope: EventEnvelope) -> aio_pika.Message:
+def _message(envelope: EventEnvelope, traceparent: str | None = None) -> aio_pika.Message:
+    """The event again, with the `traceparent` its message had when it was parked: applied on retry,
+    it is still part of the trace of the request that caused it."""
     headers: dict[str, Any] = event_headers(
         partition_key=envelope.partition_key,
         event_type=envelope.event_type,
         correlation_id=envelope.correlation_id,
     )
     headers["x-projector-retry"] = "true"
+    if traceparent is not None:
+        headers[TRACEPARENT] = traceparent
     return aio_pika.Message(
         envelope.model_dump_json().encode(),
         message_id=str(envelope.event_id),

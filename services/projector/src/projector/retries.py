@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import structlog
@@ -12,7 +13,7 @@ import structlog
 from innkeeper_contracts import EventEnvelope
 
 from .planner import Failure, Plan
-from .ports import ParkingLot
+from .ports import Kind, ParkingLot
 
 log = structlog.get_logger("projector.processor")  # the name its log lines always had
 
@@ -43,7 +44,12 @@ class Attempts:
 
 
 async def retry_or_park(
-    parking: ParkingLot, patience: Patience, shard: str, plan: Plan, attempts: Attempts
+    parking: ParkingLot,
+    patience: Patience,
+    shard: str,
+    plan: Plan,
+    attempts: Attempts,
+    traceparents: Mapping[str, str] | None = None,
 ) -> int:
     """Park what no retry can fix (refused at once, a gap past its wait, a failure at its last attempt);
     otherwise wait a little: the caller applies the batch again, with the documents read afresh.
@@ -64,7 +70,8 @@ async def retry_or_park(
             continue
         to_park.append((failure, count))
     for failure, count in to_park:  # rare: one write per parked event, in the batch's order
-        await parking.park([(failure.envelope, "failed", failure.reason)], shard, attempts=count)
+        entry: tuple[EventEnvelope, Kind, str] = (failure.envelope, "failed", failure.reason)
+        await parking.park([entry], shard, attempts=count, traceparents=traceparents)
     if not to_park:
         await asyncio.sleep(min(0.05 * max(attempts.counts.values()), 1.0))
     return len(to_park)

@@ -35,7 +35,7 @@ class BatchSpans:
         self.events: dict[UUID, Span] = {
             envelope.event_id: spans.start_span(
                 f"project {envelope.event_type}",
-                context=context_from(_traceparent(message)) or Context(),  # none: a trace of its own
+                context=context_from(_header(message)) or Context(),  # none: a trace of its own
                 kind=SpanKind.CONSUMER,
                 attributes={  # few: each costs on the hot path (the event log has the rest, by id)
                     "messaging.message.id": str(envelope.event_id),
@@ -47,6 +47,10 @@ class BatchSpans:
             )
             for message, envelope in received
         }
+        self.headers: dict[str, str] = {
+            str(envelope.event_id): header for message, envelope in received if (header := _header(message))
+        }
+        """Each event's `traceparent` header (by event id): kept with the event if it is parked."""
         links = [Link(span.get_span_context()) for span in self.events.values()]
         attributes: dict[str, AnyValue] = {"innkeeper.shard": shard, "innkeeper.batch.size": size}
         self.batch = spans.start_span("apply batch", links=links, attributes=attributes)
@@ -94,6 +98,8 @@ def applying(spans: BatchSpans | None) -> Iterator[None]:
         yield
 
 
-def _traceparent(message: AbstractIncomingMessage) -> str | bytes | None:
+def _header(message: AbstractIncomingMessage) -> str | None:
     value = message.headers.get(TRACEPARENT)
-    return value if isinstance(value, str | bytes) else None
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace")
+    return value if isinstance(value, str) else None

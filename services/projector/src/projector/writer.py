@@ -82,14 +82,15 @@ class BatchWriter:
         if planned is None or not only_mine or blocked or guess != generations.active:
             planned = await self._plan(store, generations.active, envelopes, blocked)
         active = planned
+        headers = spans.headers if spans is not None else None  # kept with what is parked
         if active.failed:
-            parked = await retry_or_park(self.store.parking, self.patience, shard, active, attempts)
+            parked = await retry_or_park(self.store.parking, self.patience, shard, active, attempts, headers)
             self.metrics.parked.inc(parked)
             return False
         recorded: list[bool] = []
 
         async def bookkeeping() -> None:  # with the checkpoints: none of it may run ahead of the documents
-            batch = (shard, active, len(envelopes), retrying)
+            batch = (shard, active, len(envelopes), retrying, headers)
             recorded.append(await record_batch(self.store.parking, self.store.status, *batch))
 
         changes = active.changes()

@@ -3,7 +3,7 @@ heartbeat of each live process."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from innkeeper_contracts import EventEnvelope
@@ -31,9 +31,14 @@ class ParkingLot(Protocol):
         ...
 
     async def park(
-        self, entries: list[tuple[EventEnvelope, Kind, str]], shard: str, attempts: int = 0
+        self,
+        entries: list[tuple[EventEnvelope, Kind, str]],
+        shard: str,
+        attempts: int = 0,
+        traceparents: Mapping[str, str] | None = None,
     ) -> None:
-        """Park (event, kind, reason) entries of a shard, after `attempts` tries."""
+        """Park (event, kind, reason) entries of a shard, after `attempts` tries; with each its message's
+        `traceparent` header from `traceparents` (by event id; tracing on), which a retry sends again."""
         ...
 
     async def park_malformed(self, body: bytes, reason: str, shard: str, message_id: str | None) -> None:

@@ -19,9 +19,16 @@ MAX_REASON_LENGTH = 1000
 
 
 def parked_event(
-    envelope: EventEnvelope, kind: Kind, reason: str, shard: str, attempts: int, parked_at: datetime
+    envelope: EventEnvelope,
+    kind: Kind,
+    reason: str,
+    shard: str,
+    attempts: int,
+    parked_at: datetime,
+    traceparent: str | None = None,
 ) -> UpdateOne:
-    """The write that parks one event (its entry's `_id` is the event id)."""
+    """The write that parks one event (its entry's `_id` is the event id), with its message's
+    `traceparent` when there was one (tracing on): `dead-letters retry` sends it again."""
     fields = {
         "kind": kind,
         "reason": reason[:MAX_REASON_LENGTH],
@@ -35,6 +42,8 @@ def parked_event(
         "partition_key": envelope.partition_key,
         "envelope": _kept(envelope),
     }
+    if traceparent is not None:
+        fields["traceparent"] = traceparent
     # An event waiting behind another keeps what it was parked for first (e.g. its own failure).
     update = (
         {"$set": {**fields, "status": "parked"}}

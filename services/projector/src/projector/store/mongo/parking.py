@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,11 +69,19 @@ class MongoParkingLot:
         await self.shards.update_many({}, {"$inc": {CHANGES: 1}})
 
     async def park(
-        self, entries: list[tuple[EventEnvelope, Kind, str]], shard: str, attempts: int = 0
+        self,
+        entries: list[tuple[EventEnvelope, Kind, str]],
+        shard: str,
+        attempts: int = 0,
+        traceparents: Mapping[str, str] | None = None,
     ) -> None:
         if entries:
             now = datetime.now(UTC)  # one time: the lot lists one call's entries by global position
-            ops = [parked_event(*entry, shard, attempts, now) for entry in entries]
+            headers = traceparents or {}
+            ops = [
+                parked_event(*entry, shard, attempts, now, headers.get(str(entry[0].event_id)))
+                for entry in entries
+            ]
             await self.collection.bulk_write(ops, ordered=True)
             await self._changed()
 
