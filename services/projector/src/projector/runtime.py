@@ -4,9 +4,8 @@ and stopped together."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import aio_pika
 import structlog
@@ -14,7 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.supervision import cancel_all, keep_running
-from innkeeper_kit.tracing import shutdown_tracing, untraced_drivers
+from innkeeper_kit.tracing import shutdown_tracing, untraced
 
 from .balance import ShardBalancer
 from .consumer import ShardConsumer
@@ -115,10 +114,3 @@ class Runtime:
     def broker_ready(self) -> bool:
         """Connected to RabbitMQ right now (a robust connection that is reconnecting is not)."""
         return self.connection is not None and self.connection.connected.is_set()
-
-
-async def untraced(loop: Coroutine[Any, Any, None]) -> None:
-    """Run a loop that polls on its own schedule without database spans: each poll would otherwise be a
-    trace of its own (spans the loop starts itself are still made)."""
-    with untraced_drivers():
-        await loop

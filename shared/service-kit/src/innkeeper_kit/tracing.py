@@ -10,9 +10,9 @@ Across the broker the context travels by hand as the W3C `traceparent` header (`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -129,6 +129,12 @@ def untraced_drivers() -> Iterator[None]:
 
     with suppress_instrumentation():
         yield
+
+
+async def untraced(loop: Coroutine[Any, Any, None]) -> None:
+    """Run a background loop under `untraced_drivers` (for `asyncio.create_task`)."""
+    with untraced_drivers():
+        await loop
 
 
 def shutdown_tracing() -> None:
