@@ -19,6 +19,7 @@ from notifier import spans
 from notifier.backoff import Backoff
 from notifier.deliveries import Delivery
 from notifier.failures import TemporaryFailureError
+from notifier.metrics import Metrics
 from notifier.plans import PlannedDelivery
 from notifier.send_attempts import SendAttempts
 from notifier.store import DeliveryStore
@@ -89,7 +90,13 @@ def delivery(traceparent: str | None) -> Delivery:
 def attempts(outcomes: Outcomes, channel: Channel) -> SendAttempts:
     store = cast(DeliveryStore, outcomes)
     return SendAttempts(
-        store, {"mail": channel}, Backoff(1, 10), max_attempts=3, send_timeout=5, lease_seconds=30
+        store,
+        {"mail": channel},
+        Backoff(1, 10),
+        max_attempts=3,
+        send_timeout=5,
+        lease_seconds=30,
+        metrics=Metrics(),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI, Request
-from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client import CollectorRegistry
 
 from innkeeper_kit.auth.middleware import path_rules
 from innkeeper_kit.edge_openapi import local_servers
@@ -16,7 +16,6 @@ from innkeeper_kit.service_app import app_runtime, create_service_app
 from innkeeper_kit.tracing import configure_tracing, instrument_app, untraced_drivers
 
 from .logs import SERVICE
-from .metrics import METRICS
 from .runtime import Runtime, build_runtime
 from .settings import Settings
 
@@ -56,18 +55,19 @@ async def ready(request: Request) -> dict[str, bool]:
 
 
 async def scrape(request: Request) -> CollectorRegistry:
-    """The default registry, with the backlog gauges read from the store."""
+    """The runtime's registry, with the backlog gauges read from the store."""
     runtime: Runtime = app_runtime(request)
+    metrics = runtime.metrics
     try:  # metrics still answer while PostgreSQL is away; the gauges say they are old
         with untraced_drivers():  # nor is a scrape
             async with asyncio.timeout(PROBE_SECONDS):
                 backlog = await runtime.store.backlog()
     except Exception:
-        METRICS.store_up.set(0)
+        metrics.store_up.set(0)
     else:
-        METRICS.store_up.set(1)
-        METRICS.open.set(backlog["open"])
-        METRICS.retry_backlog.set(backlog["retrying"])
-        METRICS.failed.set(backlog["failed"])
-        METRICS.oldest.set(backlog["oldest_seconds"])
-    return REGISTRY
+        metrics.store_up.set(1)
+        metrics.open.set(backlog["open"])
+        metrics.retry_backlog.set(backlog["retrying"])
+        metrics.failed.set(backlog["failed"])
+        metrics.oldest.set(backlog["oldest_seconds"])
+    return metrics.registry

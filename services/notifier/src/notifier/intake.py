@@ -20,7 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 from innkeeper_contracts import EventEnvelope
 
 from .event_messages import dead_letter, read_event, rejection_reason
-from .metrics import METRICS
+from .metrics import Metrics
 from .plans import PlannedDelivery
 from .settings import WebhookSubscriber
 from .spans import end_all, intake_spans
@@ -50,9 +50,10 @@ class ShardIntake:
         store: DeliveryStore,
         subscribers: Sequence[WebhookSubscriber],
         recorded: Callable[[], None],
+        metrics: Metrics,
     ) -> None:
         self.shard = shard_queue(index)
-        self.store, self.subscribers, self.recorded = store, subscribers, recorded
+        self.store, self.subscribers, self.recorded, self.metrics = store, subscribers, recorded, metrics
         self.stopping = False
 
     async def run(self, connection: AbstractRobustConnection) -> None:
@@ -98,9 +99,9 @@ class ShardIntake:
             raise ChannelLostError(f"{self.shard}: {error!r}") from error
         finally:
             end_all(spans)
-        METRICS.dead_lettered.inc(len(rejected))
+        self.metrics.dead_lettered.inc(len(rejected))
         for _, envelope, _ in planned:
-            METRICS.events.labels(envelope.event_type).inc()
+            self.metrics.events.labels(envelope.event_type).inc()
         if planned:
             self.recorded()
 
@@ -127,11 +128,10 @@ class ShardIntake:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
 
-    @staticmethod
-    def _count(recorded: list[tuple[str, str]]) -> None:
+    def _count(self, recorded: list[tuple[str, str]]) -> None:
         for channel_name, state in recorded:
             if state == "failed":
-                METRICS.deliveries.labels(channel_name, "undeliverable").inc()
+                self.metrics.deliveries.labels(channel_name, "undeliverable").inc()
 
 
 def _rows(

@@ -19,6 +19,7 @@ from .backoff import Backoff
 from .dispatcher import Dispatcher
 from .intake import ShardIntake
 from .mail import MailChannel, MailComposer, SmtpSender
+from .metrics import Metrics
 from .plans import event_types_wanted
 from .send_attempts import SendAttempts
 from .settings import Settings
@@ -46,6 +47,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     intakes: list[ShardIntake] = field(default_factory=list)
     thaw_collector: Callable[[], None] | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def start(self) -> None:
         # Draining a backlog, a full collection (about every second) walked the ~100 000 objects that
@@ -64,6 +66,7 @@ class Runtime:
             max_attempts=settings.notifier_max_attempts,
             send_timeout=settings.notifier_send_timeout_seconds,
             lease_seconds=settings.notifier_lease_seconds,
+            metrics=self.metrics,
         )
         self.dispatcher = Dispatcher(
             self.store,
@@ -78,7 +81,9 @@ class Runtime:
         async with self.connection.channel() as channel:
             await declare(channel, settings.notifier_shards, event_types_wanted(settings.webhook_subscribers))
         for index in range(settings.notifier_shards):
-            intake = ShardIntake(index, self.store, settings.webhook_subscribers, self.dispatcher.wake.set)
+            intake = ShardIntake(
+                index, self.store, settings.webhook_subscribers, self.dispatcher.wake.set, self.metrics
+            )
             self.intakes.append(intake)
             intaking = keep_running(intake, self.connection, log, "intake")
             self.tasks.append(asyncio.create_task(untraced(intaking)))  # its spans: `spans.py`

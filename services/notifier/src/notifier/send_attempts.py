@@ -14,7 +14,7 @@ from innkeeper_kit.logging import event_fields
 from .backoff import Backoff
 from .deliveries import Delivery
 from .failures import PermanentFailureError, TemporaryFailureError
-from .metrics import METRICS
+from .metrics import Metrics
 from .spans import record_outcome, send_span
 from .store import DeliveryStore
 
@@ -40,8 +40,9 @@ class SendAttempts:
         max_attempts: int,
         send_timeout: float,
         lease_seconds: float,
+        metrics: Metrics,
     ) -> None:
-        self.store, self.channels, self.backoff = store, channels, backoff
+        self.store, self.channels, self.backoff, self.metrics = store, channels, backoff, metrics
         self.max_attempts, self.send_timeout, self.lease_seconds = max_attempts, send_timeout, lease_seconds
 
     async def make(self, delivery: Delivery) -> None:
@@ -75,7 +76,7 @@ class SendAttempts:
         except Exception as error:  # a template or a message that cannot be made: the same every time
             bound.exception("delivery cannot be made; dead-lettered")
             outcome, reason = "failed", f"cannot be made: {type(error).__name__}: {error}"
-        METRICS.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
+        self.metrics.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
         if outcome == "delivered":
             bound.info("delivered")
         elif outcome == "failed":
@@ -83,7 +84,7 @@ class SendAttempts:
         else:
             bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
         if await self._record(delivery, outcome, reason, delay):
-            METRICS.deliveries.labels(delivery.channel, outcome).inc()
+            self.metrics.deliveries.labels(delivery.channel, outcome).inc()
         return outcome, reason
 
     async def _record(self, delivery: Delivery, outcome: str, reason: str | None, delay: float) -> bool:
