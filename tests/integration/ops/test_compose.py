@@ -93,7 +93,8 @@ def test_a_service_gets_its_connections_from_compose_not_from_the_shell(name: st
     )
     # Only the services that use RabbitMQ get a URL, each with its own user (test_rabbitmq_definitions).
     assert "@rabbitmq:5672/" in environment.get("RABBITMQ_URL", "@rabbitmq:5672/")
-    assert "@mongo:27017/" in environment["MONGODB_URL"]
+    # Only the services that use MongoDB get a URL, each with its own user (test_mongo_users).
+    assert "@mongo:27017/" in environment.get("MONGODB_URL", "@mongo:27017/")
     for key in ("POSTGRES_DSN", "RABBITMQ_URL", "MONGODB_URL"):
         assert f"${{{key}" not in environment.get(key, "")
 
