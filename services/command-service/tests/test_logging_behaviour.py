@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+import pytest
 import structlog
 from command_builders import register_hotel
 from command_fakes import FakeIdempotencyStore, FakeUnitOfWorkFactory, FixedClock, Store
@@ -15,6 +16,7 @@ from command_service.application.behaviours import (
 )
 from command_service.application.handlers import Handlers
 from command_service.application.mediator import Behaviour, Mediator
+from command_service.application.ports import ServiceUnavailableError
 from command_service.application.requests import CommandRequest
 from command_service.domain.refunds import CancellationPolicy
 from command_service.metrics import Metrics
@@ -57,3 +59,24 @@ async def test_lines_carry_correlation_and_causation_ids_and_outcomes_are_counte
         for sample in family.samples
         if sample.name == "innkeeper_commands_total"
     ) == (accepted_before + 1) + (rejected_before + 1)
+
+
+async def test_while_the_database_is_away_one_line_says_so_and_every_503_is_counted() -> None:
+    metrics = Metrics()
+
+    class Away:
+        async def __call__(self, request: CommandRequest, call_next: object) -> None:
+            raise ServiceUnavailableError("PostgreSQL is away")
+
+    mediator = Mediator(
+        Handlers(FixedClock(), CancellationPolicy()).by_command(), [LoggingBehaviour(metrics), Away()]
+    )
+    with structlog.testing.capture_logs() as lines:
+        for attempt in range(200):
+            with pytest.raises(ServiceUnavailableError):
+                await mediator.send(CommandRequest(register_hotel(), f"corr-{attempt}"))
+    assert [(line["event"], line["similar_lines_held_back"]) for line in lines] == [
+        ("command.unavailable", 0)
+    ]
+    unavailable = {"command": "RegisterHotel", "outcome": "unavailable"}
+    assert counted(metrics, "innkeeper_commands_total", **unavailable) == 200

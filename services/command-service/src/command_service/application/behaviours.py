@@ -20,6 +20,7 @@ from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.errors import CommandError, VersionConflictError
 from command_service.metrics import Metrics
 from innkeeper_contracts import CommandRejected, Contract
+from innkeeper_kit.log_throttle import LogThrottle
 
 __all__ = ["Check", "IdempotencyBehaviour", "LoggingBehaviour", "UnitOfWorkBehaviour", "ValidationBehaviour"]
 
@@ -32,6 +33,9 @@ class LoggingBehaviour:
 
     def __init__(self, metrics: Metrics | None = None) -> None:
         self._metrics = metrics or Metrics()
+        # While PostgreSQL is away every command answers 503: one line per 10 s says so (the counter has
+        # each), not one per request.
+        self._unavailable_lines = LogThrottle()
 
     async def __call__(self, request: CommandRequest, call_next: Next) -> Outcome:
         started = time.perf_counter()
@@ -50,7 +54,8 @@ class LoggingBehaviour:
             result = await call_next()
         except ServiceUnavailableError:
             counted = metrics.rejected("unavailable")
-            log.warning("command.unavailable")
+            if (held_back := self._unavailable_lines.admit()) is not None:
+                log.warning("command.unavailable", similar_lines_held_back=held_back)
             raise
         else:
             if isinstance(result, CommandRejected):

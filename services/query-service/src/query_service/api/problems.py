@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from innkeeper_contracts import FieldError, Problem, ProblemKind
 from innkeeper_contracts.problems import kind_for_status
+from innkeeper_kit.log_throttle import LogThrottle
 from innkeeper_kit.methods import method_not_allowed
 from innkeeper_kit.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, instance_of
 from query_service.errors import QueryError, ReadModelUnavailableError
@@ -72,7 +73,9 @@ async def on_http_error(request: Request, error: Exception) -> Response:
 
 
 async def on_unreachable(request: Request, error: Exception) -> Response:
-    log.warning("read model unavailable", error=repr(error))
+    # While MongoDB is away every read answers 503: one line per 10 s says so, not one per request.
+    if (held_back := request.app.state.unreachable_lines.admit()) is not None:
+        log.warning("read model unavailable", error=repr(error), similar_lines_held_back=held_back)
     unavailable = ReadModelUnavailableError("the read model (MongoDB) cannot be reached; retry shortly")
     return await on_query_error(request, unavailable)
 
@@ -80,6 +83,7 @@ async def on_unreachable(request: Request, error: Exception) -> Response:
 def install(app: FastAPI, unreachable: tuple[type[Exception], ...]) -> None:
     """Register the handlers that turn exceptions into problem answers; `unreachable`: the read store's
     errors that mean it cannot be reached (503)."""
+    app.state.unreachable_lines = LogThrottle()
     app.add_exception_handler(QueryError, on_query_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
