@@ -8,7 +8,9 @@ each service's RabbitMQ user (scripts/local_broker.py) and the development token
 (scripts/mail_catcher.py: every mail the notifier sends becomes one file under .run/mail/), applies the
 command service's migrations, then runs the command service, the projector, the query service and the
 notifier as one process each against the local PostgreSQL and RabbitMQ. Their logs stream here,
-prefixed with the service name. If one of them dies, the others are stopped too and the exit code is 1.
+prefixed with the service name. If one of them (or the stand-in, or the catcher) dies once Innkeeper is
+up, it is started again after a pause of 1 s doubling to 30 s, as compose's `restart: unless-stopped`
+(scripts/run_children.py); one that dies during start-up stops the start (exit 1).
 
 Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, NOTIFIER_PORT,
 MONGO_PORT, MAIL_PORT (the catcher's SMTP port), RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN,
@@ -20,26 +22,21 @@ of the stand-in), SMTP_URL (a real relay instead of the catcher), and whatever e
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_classic_intake
 from preflight import report as preflight
+from run_children import OUTPUT, Child, healthy, listening, say, stop_in_order
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
@@ -58,49 +55,10 @@ INFRASTRUCTURE = ("mongodb", "mail-catcher")
 """Children stopped after the services (which may still need them while they stop)."""
 SAMPLE_SENDER_GRANTS = {"partner-portal": ["BookStay", "CancelBooking"]}
 """What docker compose grants its sample sender; `make run` grants it too, beside the local admin's `*`."""
-COLOURS = ("36", "35", "32", "33", "34", "31")
-OUTPUT = threading.Lock()
 
 
 class StartupError(Exception):
     """Innkeeper could not be started; the message says why."""
-
-
-@dataclass
-class Child:
-    """One process this script started, its output streamed to ours with its name in front."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    url: str = ""
-    pump: threading.Thread = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pump = threading.Thread(target=_stream, args=(self.name, self.process.stdout), daemon=True)
-        self.pump.start()
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def signal(self, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signum)  # its own session: reaches its children too
-
-
-def say(message: str) -> None:
-    with OUTPUT:
-        print(f"{'run_local':<15} | {message}", flush=True)
-
-
-def _stream(name: str, pipe: IO[bytes] | None) -> None:
-    if pipe is None:
-        return
-    colour = COLOURS[sum(map(ord, name)) % len(COLOURS)] if sys.stdout.isatty() else ""
-    prefix = f"\033[{colour}m{name:<15} |\033[0m " if colour else f"{name:<15} | "
-    for raw in iter(pipe.readline, b""):
-        with OUTPUT:
-            sys.stdout.write(prefix + raw.decode(errors="replace").rstrip("\n") + "\n")
-            sys.stdout.flush()
 
 
 def port_is_free(port: int) -> bool:
@@ -113,25 +71,6 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def listening(port: int) -> Callable[[], bool]:
-    def check() -> bool:
-        with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", port)) == 0
-
-    return check
-
-
-def healthy(url: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
-                return bool(answer.status == 200)
-        except (urllib.error.URLError, OSError):
-            return False
-
-    return check
-
-
 def masked(url: str) -> str:
     parts = urlsplit(url)
     if not parts.password:
@@ -140,7 +79,7 @@ def masked(url: str) -> str:
 
 
 class Supervisor:
-    """Starts the processes in order, watches them, and stops them all (services first, MongoDB last)."""
+    """Starts the processes in order, restarts what dies, stops them all (services first, MongoDB last)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -154,16 +93,7 @@ class Supervisor:
         self.admin = unquote(urlsplit(self.env["RABBITMQ_URL"]).username or "guest")
 
     def spawn(self, name: str, command: list[str], env: dict[str, str]) -> Child:
-        # A session of its own: Ctrl-C reaches only this script, which then stops the children in order.
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return Child(name, process)
+        return Child(name, command, env, ROOT)
 
     def wait_until(self, ready: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + float(os.environ.get("STARTUP_TIMEOUT", "60"))
@@ -248,15 +178,16 @@ class Supervisor:
             env = {**self.env, **self.service_env[name], "PORT": str(self.ports[name])}
             if "RABBITMQ_URL" not in self.service_env[name]:  # no broker user: not the admin's either
                 del env["RABBITMQ_URL"]
-            child = self.spawn(name, [sys.executable, "-m", package], env)
-            child.url = f"http://127.0.0.1:{self.ports[name]}"
+            child = Child(
+                name, [sys.executable, "-m", package], env, ROOT, f"http://127.0.0.1:{self.ports[name]}"
+            )
             self.children.append(child)
         for child in self.children:
             if child.url:
                 self.wait_until(healthy(child.url), f"{child.name} answers {child.url}/healthz")
 
     def run(self) -> int:
-        """Start everything, then watch until asked to stop (0) or until a process dies (1)."""
+        """Start everything, then keep it running (restarting what exits) until asked to stop."""
         try:
             self.prepare_identities()
             self.env["MONGODB_URL"] = self.start_mongodb()
@@ -272,14 +203,13 @@ class Supervisor:
             self.stop_all()
             return 0 if self.stop.is_set() else 1
         self.print_table()
-        failed = None
-        while failed is None and not self.stop.wait(0.2):
-            failed = next((child for child in self.children if not child.alive()), None)
-        if failed is not None:
-            say(f"{failed.name} exited with {failed.process.returncode}: stopping the others")
+        # Up: from now on a child that exits is started again (compose's `restart: unless-stopped`).
+        while not self.stop.wait(0.2):
+            for child in self.children:
+                child.supervise()
         self.stop_all()
         say("stopped")
-        return 0 if failed is None else 1
+        return 0
 
     def print_table(self) -> None:
         rows = [(child.name, child.url, str(child.process.pid)) for child in self.children if child.url]
@@ -317,23 +247,10 @@ class Supervisor:
             print("\n".join(lines), flush=True)
 
     def stop_all(self) -> None:
-        """SIGTERM the services, then the stand-in and the catcher; SIGKILL what runs after the timeout."""
+        """SIGTERM the services, then the stand-in and the catcher (the services may need them to stop)."""
         services = [child for child in self.children if child.name not in INFRASTRUCTURE]
-        for group in (services, [child for child in self.children if child.name in INFRASTRUCTURE]):
-            for child in group:
-                if child.alive():
-                    say(f"stopping {child.name} (pid {child.process.pid})")
-                    child.signal(signal.SIGTERM)
-            deadline = time.monotonic() + self.args.stop_timeout
-            for child in group:
-                try:
-                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    say(f"{child.name} still runs after {self.args.stop_timeout:.0f}s: killing it")
-                    child.signal(signal.SIGKILL)
-                    child.process.wait()
-        for child in self.children:
-            child.pump.join(timeout=2)
+        infrastructure = [child for child in self.children if child.name in INFRASTRUCTURE]
+        stop_in_order([services, infrastructure], self.args.stop_timeout)
 
 
 def parse_args() -> argparse.Namespace:

@@ -160,19 +160,35 @@ def test_the_demo_story_runs_on_make_run_and_ctrl_c_stops_every_process(
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
 
 
-def test_when_a_service_dies_run_local_names_it_and_stops_the_others(
+def test_make_run_restarts_a_killed_service_and_the_mongodb_stand_in_and_ctrl_c_still_stops_all(
     tmp_path: Path, infrastructure: dict[str, str]
 ) -> None:
     with run_local(tmp_path, infrastructure) as (runner, ports, log):
         for name in SERVICE_PORTS:
             wait_healthy(ports[name], runner, log)
-        table_row = wait_for_log(log, r"projector\s+http://127\.0\.0\.1:\d+\s+(\d+)", runner)
-        os.kill(int(table_row.group(1)), signal.SIGKILL)
-        assert runner.wait(timeout=90) == 1, log.read_text()
+        killed = int(wait_for_log(log, r"projector\s+http://127\.0\.0\.1:\d+\s+(\d+)", runner).group(1))
+        os.kill(killed, signal.SIGKILL)
+        wait_for_log(log, r"projector exited with -9: restarting in 1 s \(restart 1\)", runner)
+        restarted = int(wait_for_log(log, r"restarted projector \(pid (\d+)\)", runner).group(1))
+        assert restarted != killed
+        wait_healthy(ports["PROJECTOR_PORT"], runner, log)
+
+        stand_in = int(wait_for_log(log, r"mongodb\s+mongodb://\S+\s+(\d+)", runner).group(1))
+        os.kill(stand_in, signal.SIGKILL)
+        wait_for_log(log, r"mongodb exited with -9: restarting in 1 s \(restart 1\)", runner)
+        assert int(wait_for_log(log, r"restarted mongodb \(pid (\d+)\)", runner).group(1)) != stand_in
+        for name in SERVICE_PORTS:  # nothing else was stopped meanwhile
+            wait_healthy(ports[name], runner, log)
+
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=90) == 0, log.read_text()
     logs = log.read_text()
-    assert "projector exited with -9: stopping the others" in logs
-    assert "stopping command-service" in logs
+    assert f"stopping projector (pid {restarted})" in logs
     assert "stopping mongodb" in logs
+    assert "run_local       | stopped" in logs
+    for port in ports.values():
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
 
 
 async def test_make_run_gives_each_service_its_own_broker_user_and_lets_guest_send_commands(
