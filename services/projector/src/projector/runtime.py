@@ -24,6 +24,7 @@ from .ports import ReadStore
 from .rebuild_pause import RebuildPause
 from .retries import Patience
 from .settings import Settings
+from .shutdown import Deadline
 from .topology import declare
 from .writer import BatchWriter
 
@@ -84,10 +85,13 @@ class Runtime:
         log.info("projector started", shards=settings.projector_shards)
 
     async def stop(self) -> None:
-        """Graceful: no new batch; the batches in progress finish and are acked (bounded by
-        SHUTDOWN_TIMEOUT_SECONDS); then the channels close and the broker requeues every unacked
-        message for the next consumer. A batch cut off by the bound is redelivered (writes are idempotent)."""
+        """Graceful and bounded by SHUTDOWN_TIMEOUT_SECONDS whatever the broker or the store do: no new
+        batch; the batches in progress get half the bound to finish and be acked; the rest is shared by
+        cancelling the tasks (a batch cut off is not acked) and closing the broker connection, the event
+        log and the store, each abandoned at the deadline (`shutdown.Deadline`). Whatever was not acked
+        the broker redelivers to the next consumer (writes are idempotent)."""
         log.info("shutdown.started")
+        deadline = Deadline(self.settings.shutdown_timeout_seconds)
         for consumer in self.consumers:
             consumer.stop()
         busy = [asyncio.create_task(consumer.idle.wait()) for consumer in self.consumers]
@@ -96,14 +100,17 @@ class Runtime:
             for waiting in late:
                 waiting.cancel()
             if late:
-                log.warning("shutdown.batches_cut_off", shards=len(late))
-        await cancel_all(self.tasks)
+                log.warning(
+                    "shutdown.batches_cut_off", shards=len(late), reason="not applied in time; not acked"
+                )
+        await deadline.step("stop consumers", cancel_all(self.tasks))
         if self.connection is not None:
-            await self.connection.close()
-        await self.close()
+            await deadline.step("close broker connection", self.connection.close())
+        await deadline.step("close event log", self.events.close())
+        await deadline.step("close read store", self.store.connection.close())
         if self.thaw_collector is not None:
             self.thaw_collector()
-        log.info("shutdown.done")
+        log.info("shutdown.done", abandoned=deadline.abandoned)
         shutdown_tracing()  # the spans still buffered are exported before the process ends
 
     async def close(self) -> None:

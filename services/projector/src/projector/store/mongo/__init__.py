@@ -33,8 +33,14 @@ class MongoConnection:
 
 
 def connect(url: str, database_name: str) -> ReadStore:
-    """The read store in `database_name` at `url` (the driver connects on first use)."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
+    """The read store in `database_name` at `url` (the driver connects on first use).
+
+    Every write is journaled (`j: true`): each precedes an ack (documents with their checkpoints, parked
+    events, card revisions, generations), and the broker forgets what is acked, so a write a store crash
+    loses is never redelivered (issue 20: a kill -9 of the store lost the last booking and its
+    checkpoint). Set on the client, so no collection can miss it; a `w=majority` in the URL (a replica
+    set) is kept and journaled too. Not a setting: turning it off only reopens that window."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True, journal=True)
     database = client[database_name]
     return ReadStore(
         MongoDocumentStore(database),
