@@ -41,9 +41,14 @@ def machine_checks(env: Mapping[str, str]) -> list[Check]:
     return [*checks, mongodb_reachable(mongodb) if mongodb else stand_in_installed]
 
 
-async def stand_in_installed() -> Finding | None:
+def stand_in_executable() -> str | None:
+    """The MongoDB stand-in `make install` puts beside Python (else one on PATH); None when missing."""
     beside_python = Path(sys.executable).with_name("secantusd-py")
-    if beside_python.exists() or shutil.which("secantusd-py"):
+    return str(beside_python) if beside_python.exists() else shutil.which("secantusd-py")
+
+
+async def stand_in_installed() -> Finding | None:
+    if stand_in_executable() is not None:
         return None
     return Finding(
         "the MongoDB stand-in (secantusd-py) is not installed", "make install (or set MONGODB_URL)"

@@ -35,16 +35,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_classic_intake
+from preflight import DEFAULTS, stand_in_executable
 from preflight import report as preflight
 from run_children import OUTPUT, Child, healthy, listening, say, stop_in_order
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULTS = {
-    "POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
-    "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
-}
 PACKAGES = {
     "command-service": "command_service",
     "projector": "projector",
@@ -111,9 +108,7 @@ class Supervisor:
         if url := os.environ.get("MONGODB_URL"):
             say(f"using the MongoDB at {masked(url)} (MONGODB_URL)")
             return url
-        beside_python = Path(sys.executable).with_name("secantusd-py")
-        executable = str(beside_python) if beside_python.exists() else shutil.which("secantusd-py")
-        if executable is None:
+        if (executable := stand_in_executable()) is None:
             raise StartupError("secantusd-py (the MongoDB stand-in) is missing: run `make install`")
         data = Path(self.args.run_dir) / "mongo"
         if self.args.fresh and data.exists():
