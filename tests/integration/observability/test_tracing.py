@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import httpx
 import pytest
-from flow.payloads import book_stay, register_hotel, room, today, unique_city
 from testkit.amqp import event_spy
-from testkit.auth import admin
-from testkit.commands import HttpCommands, accepted
 from testkit.innkeeper import Innkeeper
 from testkit.mail import MailCatcher
 from testkit.otlp import OtlpReceiver, ReceivedSpan
@@ -26,6 +21,7 @@ from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
 
 from innkeeper_kit.tracing import TRACEPARENT
+from observability.story import book_and_read
 
 SECONDS = 30
 
@@ -74,24 +70,6 @@ async def untraced(service_env: dict[str, str], mail: MailCatcher, log_dir: Path
         {**system_env(service_env, mail), "OTEL_EXPORTER_OTLP_ENDPOINT": ""}, log_dir
     ):
         yield system
-
-
-async def book_and_read(system: Innkeeper) -> dict[str, Any]:
-    """A hotel, then a stay booked over HTTP and read at once from the query service with the booking's
-    consistency token (it waits for the projector). Returns the booking."""
-    assert system.command is not None
-    async with httpx.AsyncClient(base_url=system.command.url, headers=admin(), timeout=30) as client:
-        commands = HttpCommands(client)
-        hotel = register_hotel("Harbour Inn", unique_city(), 4, room("STE", 3, "120.00"))
-        accepted(await commands.send("RegisterHotel", hotel))
-        stay = book_stay(hotel["hotel_id"], "STE", today() + timedelta(days=4), nights=2)
-        _, token = accepted(await commands.send("BookStay", stay))
-    async with httpx.AsyncClient(base_url=system.queries[0].url, headers=admin(), timeout=30) as client:
-        answer = await client.get(
-            f"/bookings/{stay['booking_id']}", headers={"X-Consistency-Token": token.encode()}
-        )
-    assert answer.status_code == 200, answer.text
-    return stay
 
 
 async def test_one_booking_is_one_trace_from_the_request_to_the_mail(
