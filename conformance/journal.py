@@ -25,7 +25,7 @@ class CommandRecord:
     status: (
         int | None
     )  # HTTP status of the final answer (AMQP: None; a rejection names its kind in `problem`)
-    problem: str | None  # the problem type of a rejection
+    problem: str | None  # the problem type of a rejection (unanswered: why the last attempt failed)
     reply: dict[str, Any] | None  # the final answer's body
     sent_at: float  # seconds since the load started (time.monotonic based)
     answered_at: float | None
