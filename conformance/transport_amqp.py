@@ -33,7 +33,11 @@ class AmqpClient:
         self.exchange: AbstractExchange | None = None
 
     async def open(self) -> "AmqpClient":
-        self.connection = await aio_pika.connect_robust(self.url, reconnect_interval=0.5)
+        self.connection = await aio_pika.connect_robust(
+            self.url,
+            reconnect_interval=0.5,
+            client_properties={"connection_name": f"conformance-load {self.name}"},
+        )
         self.channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
         queue = await self.channel.declare_queue(self.reply_to, exclusive=True, auto_delete=True)
         await queue.consume(self._on_reply, no_ack=True)
