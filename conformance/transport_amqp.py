@@ -7,6 +7,7 @@ with the old queue is asked for again: the same `message_id` is answered as the 
 import asyncio
 import json
 import uuid
+from contextlib import suppress
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -73,9 +74,9 @@ class AmqpClient:
             )
             assert self.exchange is not None, "open() first"
             try:
-                await self.exchange.publish(
-                    message, routing_key=command.name, timeout=min(PUBLISH_TIMEOUT, max(wait, 0.5))
-                )
+                # Bounded as a whole: a robust channel may wait for its reconnection before publishing.
+                publish = self.exchange.publish(message, routing_key=command.name)
+                await asyncio.wait_for(publish, timeout=min(PUBLISH_TIMEOUT, max(wait, 0.5)))
             except Exception as error:  # any failure to publish: not known to be sent, so send again
                 return Answer("retry", reason=f"publish {type(error).__name__}: {error}"[:200])
         try:
@@ -92,4 +93,5 @@ class AmqpClient:
 
     async def close(self) -> None:
         if self.connection is not None:
-            await self.connection.close()
+            with suppress(Exception):  # closing what the broker already lost must not fail the run
+                await asyncio.wait_for(self.connection.close(), timeout=PUBLISH_TIMEOUT)
