@@ -9,6 +9,7 @@ from typing import Protocol
 
 import structlog
 
+from innkeeper_kit import failpoints
 from innkeeper_kit.logging import event_fields
 
 from .backoff import Backoff
@@ -79,6 +80,7 @@ class SendAttempts:
         self.metrics.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
         if outcome == "delivered":
             bound.info("delivered")
+            failpoints.reach(failpoints.NOTIFIER_AFTER_SEND_BEFORE_RECORD)
         elif outcome == "failed":
             bound.warning("delivery failed; dead-lettered", reason=reason)
         else:

@@ -14,6 +14,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from innkeeper_contracts import EventEnvelope
+from innkeeper_kit import failpoints
 
 from .deliveries import envelope_of
 from .failures import Failures
@@ -118,6 +119,7 @@ class ShardConsumer:
         if spans is not None:
             spans.end()
         self.metrics.malformed.inc(len(malformed))
+        failpoints.reach(failpoints.PROJECTOR_AFTER_WRITE_BEFORE_ACK)
         try:
             await batch[-1].ack(multiple=True)
         except Exception:  # the channel is gone: the broker redelivers the batch, which is harmless

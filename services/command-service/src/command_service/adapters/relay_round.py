@@ -15,6 +15,7 @@ from command_service.adapters.event_publisher import EventPublisher, PublishResu
 from command_service.adapters.outgoing_event import outgoing_event
 from command_service.adapters.pg_errors import Db
 from command_service.metrics import Metrics
+from innkeeper_kit import failpoints
 
 RELAY_LOCK = 7_301_003
 
@@ -81,6 +82,7 @@ async def _settle(connection: Db, results: PublishResults, metrics: Metrics) -> 
         log.warning("relay.unroutable", positions=results.unroutable[:20], count=len(results.unroutable))
         await connection.execute(_POSTPONE, results.unroutable, "unroutable: no queue bound")
     if results.confirmed:
+        failpoints.reach(failpoints.RELAY_AFTER_PUBLISH_BEFORE_MARK)
         # Positions are integers from the table: written into the statement they let the DELETE
         # and the COMMIT go in one simple-query round trip.
         positions = ",".join(str(int(position)) for position in results.confirmed)

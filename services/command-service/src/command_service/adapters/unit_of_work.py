@@ -23,6 +23,7 @@ from command_service.application.ports import Committed, IdempotencyKeyTakenErro
 from command_service.application.requests import CommandRequest
 from command_service.domain.clock import Clock
 from command_service.domain.errors import VersionConflictError
+from innkeeper_kit import failpoints
 from innkeeper_kit.tracing import current_traceparent
 
 
@@ -70,6 +71,7 @@ class PostgresUnitOfWork:
         await self._release()
         if self._committed:  # the connection is back in the pool for the relay's round
             self._shared.committed()
+            failpoints.reach(failpoints.COMMAND_AFTER_APPEND_BEFORE_ANSWER)
         if exc is not None:
             _translate(exc)
 
