@@ -12,6 +12,10 @@ prefixed with the service name. If one of them (or the stand-in, or the catcher)
 up, it is started again after a pause of 1 s doubling to 30 s, as compose's `restart: unless-stopped`
 (scripts/run_children.py); one that dies during start-up stops the start (exit 1).
 
+REPLICAS=N (or --replicas N) runs N processes each of the command service, the query service and the
+projector (the notifier stays single): replica k (from 0) listens on its service's port + 100 * k, e.g.
+8001, 8101, 8201; each is supervised on its own and listed in the table.
+
 Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, NOTIFIER_PORT,
 MONGO_PORT, MAIL_PORT (the catcher's SMTP port), RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN,
 RABBITMQ_URL (its user administers the broker), RABBITMQ_USER_PREFIX, MONGODB_URL (a real MongoDB instead
@@ -48,6 +52,9 @@ PACKAGES = {
     "query-service": "query_service",
     "notifier": "notifier",
 }
+REPLICATED = ("command-service", "query-service", "projector")
+"""Services REPLICAS multiplies; the notifier stays single (one sender of each mail)."""
+REPLICA_PORT_STEP = 100
 INFRASTRUCTURE = ("mongodb", "mail-catcher")
 """Children stopped after the services (which may still need them while they stop)."""
 SAMPLE_SENDER_GRANTS = {"partner-portal": ["BookStay", "CancelBooking"]}
@@ -170,13 +177,13 @@ class Supervisor:
 
     def start_services(self) -> None:
         for name, package in PACKAGES.items():
-            env = {**self.env, **self.service_env[name], "PORT": str(self.ports[name])}
-            if "RABBITMQ_URL" not in self.service_env[name]:  # no broker user: not the admin's either
-                del env["RABBITMQ_URL"]
-            child = Child(
-                name, [sys.executable, "-m", package], env, ROOT, f"http://127.0.0.1:{self.ports[name]}"
-            )
-            self.children.append(child)
+            for replica, port in enumerate(replica_ports(name, self.ports[name], self.args.replicas)):
+                env = {**self.env, **self.service_env[name], "PORT": str(port)}
+                if "RABBITMQ_URL" not in self.service_env[name]:  # no broker user: not the admin's either
+                    del env["RABBITMQ_URL"]
+                label = f"{name}-{replica + 1}" if replica else name
+                command = [sys.executable, "-m", package]
+                self.children.append(Child(label, command, env, ROOT, f"http://127.0.0.1:{port}"))
         for child in self.children:
             if child.url:
                 self.wait_until(healthy(child.url), f"{child.name} answers {child.url}/healthz")
@@ -222,8 +229,9 @@ class Supervisor:
             if "RABBITMQ_URL" in env
         )
         width = max(len(url) for _, url, _ in rows) + 2
-        lines = ["", f"  {'SERVICE':<17}{'WHERE':<{width}}PID"]
-        lines += [f"  {name:<17}{url:<{width}}{pid}" for name, url, pid in rows]
+        names = max(17, *(len(name) + 2 for name, _, _ in rows))  # replicas: "command-service-2"
+        lines = ["", f"  {'SERVICE':<{names}}{'WHERE':<{width}}PID"]
+        lines += [f"  {name:<{names}}{url:<{width}}{pid}" for name, url, pid in rows]
         run_dir = Path(self.args.run_dir)
         lines.append("")
         if mongo:
@@ -248,6 +256,12 @@ class Supervisor:
         stop_in_order([services, infrastructure], self.args.stop_timeout)
 
 
+def replica_ports(service: str, port: int, replicas: int) -> list[int]:
+    """The ports of a service's processes: `port`, then + 100 for each further replica."""
+    count = replicas if service in REPLICATED else 1
+    return [port + REPLICA_PORT_STEP * replica for replica in range(count)]
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     option, env = parser.add_argument, os.environ.get
@@ -260,12 +274,23 @@ def parse_args() -> argparse.Namespace:
     option("--run-dir", default=env("RUN_DIR", str(ROOT / ".run")), help="local data (default .run/)")
     option("--fresh", action="store_true", help="start the stand-in with an empty read model")
     option("--stop-timeout", type=float, default=float(env("STOP_TIMEOUT", "15")), help="seconds")
-    return parser.parse_args()
+    option(
+        "--replicas",
+        type=int,
+        default=int(env("REPLICAS", "1")),
+        help="processes of the command service, query service and projector (ports + 100 each)",
+    )
+    args = parser.parse_args()
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+    return args
 
 
 def main() -> int:
     args = parse_args()
-    ports = [args.command_port, args.query_port, args.projector_port, args.notifier_port]
+    bases = {"command-service": args.command_port, "query-service": args.query_port}
+    bases |= {"projector": args.projector_port, "notifier": args.notifier_port}
+    ports = [port for name, base in bases.items() for port in replica_ports(name, base, args.replicas)]
     ports += [] if os.environ.get("MONGODB_URL") else [args.mongo_port]
     ports += [] if os.environ.get("SMTP_URL") else [args.mail_port]
     if busy := [port for port in ports if not port_is_free(port)]:

@@ -81,10 +81,17 @@ def processes_marked(run_id: str) -> list[int]:
 
 
 @contextmanager
-def run_local(tmp_path: Path, infrastructure: dict[str, str]) -> Iterator[Running]:
+def run_local(
+    tmp_path: Path, infrastructure: dict[str, str], extra: dict[str, str] | None = None
+) -> Iterator[Running]:
     ports = {name: free_port() for name in PORTS}
     run_id = unique_name("run")
-    env = {**os.environ, **infrastructure, **{name: str(port) for name, port in ports.items()}}
+    env = {
+        **os.environ,
+        **infrastructure,
+        **{name: str(port) for name, port in ports.items()},
+        **(extra or {}),
+    }
     env.pop("MONGODB_URL", None)  # as `make run` does: start the stand-in itself
     env |= {"RUN_DIR": str(tmp_path / "run"), MARKER: run_id, "STOP_TIMEOUT": "20"}
     log = tmp_path / "run_local.log"
@@ -226,3 +233,32 @@ async def test_make_run_gives_each_service_its_own_broker_user_and_lets_guest_se
     assert set(json.loads((run_dir / "rabbitmq-users.json").read_text())) == set(own)
     assert (run_dir / "auth" / "jwks.json").is_file(), "the development issuer's key, for `make token`"
     assert "user_id=guest may do anything (development only)" in log.read_text()
+
+
+def test_make_run_with_replicas_runs_and_restarts_each_replica_on_its_port_plus_100(
+    tmp_path: Path, infrastructure: dict[str, str]
+) -> None:
+    with run_local(tmp_path, infrastructure, {"REPLICAS": "2"}) as (runner, ports, log):
+        replicated = ("COMMAND_PORT", "QUERY_PORT", "PROJECTOR_PORT")
+        for name in SERVICE_PORTS:
+            wait_healthy(ports[name], runner, log)
+        for name in replicated:
+            wait_healthy(ports[name] + 100, runner, log)
+        pattern = r"projector-2\s+http://127\.0\.0\.1:(\d+)\s+(\d+)"
+        listed = wait_for_log(log, pattern, runner)
+        assert int(listed.group(1)) == ports["PROJECTOR_PORT"] + 100
+        os.kill(int(listed.group(2)), signal.SIGKILL)
+        wait_for_log(log, r"projector-2 exited with -9: restarting in 1 s \(restart 1\)", runner)
+        wait_for_log(log, r"restarted projector-2 \(pid \d+\)", runner)
+        wait_healthy(ports["PROJECTOR_PORT"] + 100, runner, log)
+
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=90) == 0, log.read_text()
+    logs = log.read_text()
+    for service in ("command-service", "query-service"):
+        assert re.search(rf"{service}-2\s+http://127\.0\.0\.1:\d+\s+\d+", logs), logs
+    assert "notifier-2" not in logs, "the notifier stays single"
+    assert "restarted projector " not in logs, "only the killed replica was restarted"
+    for name in replicated:
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{ports[name] + 100}/healthz", timeout=1)
