@@ -59,6 +59,11 @@ def postgres_version() -> str:
     return sorted(Path("/etc/postgresql").iterdir(), key=lambda path: int(path.name))[-1].name
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 class LocalSystem:
     """TARGET=local: everything on this machine, faults by signals, rabbitmqctl, pg_ctlcluster and proxies."""
 
@@ -237,7 +242,7 @@ class LocalSystem:
                 raise RuntimeError(
                     f"the MongoDB stand-in exited with {self.store.returncode}: see mongodb.log"
                 )
-            if not port_is_free(self.store_port):
+            if listening(self.store_port):
                 return
             await asyncio.sleep(0.1)
         raise TimeoutError(f"the MongoDB stand-in does not listen on {self.store_port} after 30 s")
