@@ -1,0 +1,124 @@
+"""The nemeses: what goes wrong during a scenario's load, and how it ends.
+
+A fault is injected `inject_at` seconds into the load and healed `hold` seconds later (the runner heals
+in a `finally`, so a shared server stopped here is always started again). This module holds the faults on
+the system's own processes; conformance.faults_infra those on the servers and the network between,
+conformance.faults_events those on the event stream (redeliveries, a poison event)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conformance.system import REPLICATED, SERVICES, System
+
+
+class Fault(Protocol):
+    """One nemesis: what goes wrong, and how it ends."""
+
+    @property
+    def description(self) -> str: ...  # one line for the report, e.g. "kill -9 projector"
+
+    async def inject(self, system: System) -> None: ...
+
+    async def heal(self, system: System) -> None: ...  # may do nothing: the supervisor restarts
+
+
+def known_service(service: str) -> str:
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
+    return service
+
+
+@dataclass
+class KillService:
+    """kill -9 one replica of a service; run_local (as compose's restart policy) starts it again."""
+
+    service: str
+    replica: int = 0
+    signum: int = signal.SIGKILL
+    pids: list[int] = field(default_factory=list)  # what was signalled, for the run's log
+
+    def __post_init__(self) -> None:
+        known_service(self.service)
+
+    @property
+    def description(self) -> str:
+        which = f" replica {self.replica}" if self.replica else ""
+        how = "kill -9" if self.signum == signal.SIGKILL else signal.Signals(self.signum).name
+        return f"{how} {self.service}{which}"
+
+    async def inject(self, system: System) -> None:
+        self.pids.append(system.signal(self.service, self.signum, self.replica))
+
+    async def heal(self, system: System) -> None:
+        """Nothing: coming back by itself is what the ready-again invariant measures."""
+
+
+@dataclass
+class TermService(KillService):
+    """SIGTERM: the service drains (every request in flight answered) and exits; run_local restarts it."""
+
+    signum: int = signal.SIGTERM
+
+
+@dataclass
+class KillReplica:
+    """With two replicas: kill -9 one replica of the command service, query service and projector at
+    once, so the survivors carry the load (and the projector's shards move to the other process)."""
+
+    replica: int = 0
+    services: tuple[str, ...] = REPLICATED
+    pids: list[int] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        return f"kill -9 replica {self.replica} of {', '.join(self.services)}"
+
+    async def inject(self, system: System) -> None:
+        for service in self.services:
+            self.pids.append(system.signal(service, signal.SIGKILL, self.replica))
+
+    async def heal(self, system: System) -> None:
+        """Nothing: the supervisor restarts each."""
+
+
+@dataclass
+class StoreKill:
+    """kill -9 the MongoDB stand-in and start it again `restart_after` seconds later, on the same port
+    and data directory, as a supervisor would: what the store had not made durable is gone."""
+
+    restart_after: float = 1.0
+    description: str = "kill -9 the document store, restarted after 1 s"
+
+    async def inject(self, system: System) -> None:
+        await system.kill_store()
+        try:
+            await asyncio.sleep(self.restart_after)
+        finally:  # cancelled or not, the store comes back
+            await system.start_store()
+
+    async def heal(self, system: System) -> None:
+        """Nothing: inject started it again."""
+
+
+@dataclass(frozen=True)
+class Failpoint:
+    """No action of the harness: the scenario's environment arms the failpoint, and the service kills
+    itself there (see conformance.scenarios.failpoint_env)."""
+
+    name: str
+    nth: int
+
+    @property
+    def description(self) -> str:
+        return f"crash at failpoint {self.name} (reach {self.nth})"
+
+    async def inject(self, system: System) -> None:
+        """Nothing: the failpoint fires in the service."""
+
+    async def heal(self, system: System) -> None:
+        """Nothing: the supervisor restarts the service, and the state dir keeps the point from firing
+        again."""
