@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src shared/service-kit/src shared/client/src service
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo token migrate verify backup restore bench docs docs-check contracts-check up down
+.PHONY: help install lint format test test-unit test-integration run demo token migrate verify backup restore bench conformance docs docs-check contracts-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ restore: install ## restore a backup into an empty database: FROM=backups/<time>
 
 bench: install ## benchmarks: Innkeeper against the raw limits of its parts, in one run
 	$(PY) bench/run.py
+
+conformance: install ## the guarantees under load while things fail: SCENARIO=all|ci|name|a,b TARGET=local|compose; writes docs/conformance.md
+	$(PY) scripts/preflight.py test
+	$(PY) conformance/run.py $(if $(SCENARIO),--scenario "$(SCENARIO)") $(if $(TARGET),--target "$(TARGET)")
 
 docs: install ## write OpenAPI, AsyncAPI and JSON Schemas into docs/ (deterministic; commit them)
 	$(PY) scripts/write_docs.py

@@ -113,7 +113,7 @@ class LocalSystem:
         }
         ports = {"COMMAND_PORT": "command-service", "QUERY_PORT": "query-service"}
         ports |= {"PROJECTOR_PORT": "projector", "NOTIFIER_PORT": "notifier"}
-        env = {**os.environ, "MONGODB_DATABASE": MONGODB_DATABASE, **self.extra_env, **proxied}
+        env = {**os.environ, "MONGODB_DATABASE": MONGODB_DATABASE, **self.service_env(), **proxied}
         env |= {variable: str(self.ports[service]) for variable, service in ports.items()}
         env |= {"RUN_DIR": str(self.run_dir), "RABBITMQ_USER_PREFIX": self.user_prefix, "LOG_FORMAT": "json"}
         env |= {"MAIL_PORT": str(free_port()), "REPLICAS": str(self.replicas), "PYTHONUNBUFFERED": "1"}
@@ -162,11 +162,20 @@ class LocalSystem:
         count = self.replicas if service in REPLICATED else 1
         return [f"http://127.0.0.1:{self.ports[service] + REPLICA_PORT_STEP * k}" for k in range(count)]
 
+    def service_env(self) -> dict[str, str]:
+        """The scenario's extra settings: `{run_dir}` in a value is this run's directory, and failpoints
+        keep their state in <run dir>/failpoints unless the scenario says where."""
+        env = {name: value.replace("{run_dir}", str(self.run_dir)) for name, value in self.extra_env.items()}
+        if "INNKEEPER_FAILPOINTS" in env:
+            env.setdefault("INNKEEPER_FAILPOINTS_STATE", str(self.run_dir / "failpoints"))
+        return env
+
     def projector_env(self, direct: dict[str, str], trust: dict[str, str]) -> dict[str, str]:
         """The projector's settings with direct URLs (its own broker user): what `projector verify` needs."""
         users = json.loads((self.run_dir / "rabbitmq-users.json").read_text())
         user = f"{self.user_prefix}projector"
-        env = {k: v for k, v in self.extra_env.items() if not k.startswith("INNKEEPER_FAILPOINTS")}
+        # Without the failpoints themselves: verify must not crash where the services are meant to.
+        env = {k: v for k, v in self.service_env().items() if k != "INNKEEPER_FAILPOINTS"}
         env |= {**trust, **direct, "MONGODB_DATABASE": self.mongodb_database}
         env["RABBITMQ_URL"] = infra.with_user(direct["RABBITMQ_URL"], user, users[user])
         return env
