@@ -30,6 +30,13 @@ RABBITMQ_ACTIONS = {"stop_app": ["exec", "-T", "rabbitmq", "rabbitmqctl", "stop_
 RABBITMQ_ACTIONS["start_app"] = ["exec", "-T", "rabbitmq", "rabbitmqctl", "start_app"]
 
 
+class NoProxies(dict[str, ToxicProxy]):
+    """Compose has no proxies: asking for one says the fault is not available here."""
+
+    def __missing__(self, dependency: str) -> ToxicProxy:
+        raise NotAvailableError(f"partitions and latency need a proxy in front of {dependency}: local only")
+
+
 def setting(name: str, default: str = "") -> str:
     return os.environ.get(f"CONFORMANCE_{name}", default)
 
@@ -51,7 +58,7 @@ class ComposeSystem:
             "-f",
             os.environ.get("COMPOSE_FILE", str(ROOT / "docker-compose.yml")),
         ]
-        self.proxies: dict[str, ToxicProxy] = {}
+        self.proxies: dict[str, ToxicProxy] = NoProxies()
         management = urlsplit(setting("MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672"))
         amqp = setting("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
         run_dir = ROOT / ".run" / "conformance" / f"{scenario}-compose"
@@ -88,6 +95,8 @@ class ComposeSystem:
         raise NotAvailableError("process ids are not available on compose")
 
     def signal(self, service: str, signum: int, replica: int = 0) -> int:
+        if replica:
+            raise NotAvailableError("replicas are not available on compose")
         # Fire and forget: the caller is synchronous; compose's restart policy brings the service back.
         name = {9: "KILL", 15: "TERM"}.get(signum, str(signum))
         task = asyncio.get_running_loop().create_task(self.docker("kill", "-s", name, service))
