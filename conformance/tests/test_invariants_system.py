@@ -1,0 +1,36 @@
+"""The checks on what the system reports: projector status, queues, readiness."""
+
+from __future__ import annotations
+
+from conformance.checks_broker import queue_faults, shard_faults
+from conformance.invariants import parked_as_expected, ready_again
+
+
+def test_a_projector_behind_the_head_or_reporting_a_mismatch_is_a_fault() -> None:
+    caught_up = {"applied_position": 40, "lag_events": 0}
+    assert shard_faults([caught_up, dict(caught_up)], 40) == []
+    assert shard_faults([{"applied_position": 38, "lag_events": 2}], 40) == ["applied 38 lag 2 head 40"]
+    assert shard_faults([caught_up | {"mismatch": 3}], 40) == ["mismatch 3"]
+    assert shard_faults(["http://p: ConnectError"], 40) == ["http://p: ConnectError"]
+
+
+def test_every_working_queue_needs_a_consumer_and_no_backlog_holding_queues_stay_empty() -> None:
+    queues = [
+        {"name": "innkeeper.projector.shard.0", "consumers": 2, "messages": 0},
+        {"name": "innkeeper.notifier.dead-letter", "consumers": 0, "messages": 0},
+        {"name": "innkeeper.replies.u.c", "consumers": 1, "messages": 0, "exclusive": True},
+    ]
+    assert queue_faults(queues, expect_parked=0) == []
+    idle = [{"name": "innkeeper.projector.shard.1", "consumers": 0, "messages": 0}]
+    assert queue_faults(idle, 0) == ["innkeeper.projector.shard.1 0 consumers 0 messages"]
+    dead = [{"name": "innkeeper.commands.dead-letter", "consumers": 0, "messages": 1}]
+    assert queue_faults(dead, 0) == ["innkeeper.commands.dead-letter holds 1"]
+    assert queue_faults(dead, 1) == []
+
+
+def test_readiness_within_the_bound_and_parked_as_expected() -> None:
+    assert ready_again(None, 10).detail == "no fault"
+    assert ready_again(2.5, 10).ok
+    assert not ready_again(12.0, 10).ok
+    assert parked_as_expected(1, 1).ok
+    assert not parked_as_expected(1, 0).ok
