@@ -8,8 +8,11 @@ conformance.faults_events those on the event stream (redeliveries, a poison even
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from conformance.system import REPLICATED, SERVICES, System
@@ -106,19 +109,43 @@ class StoreKill:
 
 @dataclass(frozen=True)
 class Failpoint:
-    """No action of the harness: the scenario's environment arms the failpoint, and the service kills
-    itself there (see conformance.scenarios.failpoint_env)."""
+    """No action of the harness: the scenario's environment arms the failpoint and the service kills
+    itself there (conformance.scenarios.failpoint_env). `inject` waits for that crash (the point's marker
+    in `<run dir>/failpoints`, then its process gone), so readiness is measured from the crash; a point
+    that did not fire within `within` seconds is left to the checker's failpoint-fired verdict."""
 
     name: str
     nth: int
+    service: str
+    within: float = 30.0
 
     @property
     def description(self) -> str:
-        return f"crash at failpoint {self.name} (reach {self.nth})"
+        return f"{self.service} crashes at {self.name} (reach {self.nth})"
 
     async def inject(self, system: System) -> None:
-        """Nothing: the failpoint fires in the service."""
+        marker = system.endpoints.run_dir / "failpoints" / self.name
+        deadline = time.monotonic() + self.within
+        while not marker.exists():
+            if time.monotonic() > deadline:
+                return
+            await asyncio.sleep(0.05)
+        with contextlib.suppress(OSError, ValueError):  # the marker holds the pid that fired
+            pid = int(marker.read_text().split()[0])
+            while alive(pid):
+                if time.monotonic() > deadline + 5:
+                    return
+                await asyncio.sleep(0.02)
 
     async def heal(self, system: System) -> None:
-        """Nothing: the supervisor restarts the service, and the state dir keeps the point from firing
+        """Nothing: the supervisor restarts the service, and the marker keeps the point from firing
         again."""
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

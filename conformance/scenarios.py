@@ -58,13 +58,13 @@ class Scenario:
 
 
 FAILPOINTS = {
-    # name in the scenario -> (failpoint, the reach that fires it). Reaches per second under the default
-    # load (40 commands/s): the command point once per accepted command, the relay's and the projector's
-    # once per batch (about as often at this rate), the notifier's once per mail (accepted bookings).
-    "relay": ("relay.after_publish_before_mark", 120),
-    "projector": ("projector.after_write_before_ack", 120),
-    "command": ("command.after_append_before_answer", 100),
-    "notifier": ("notifier.after_send_before_record", 40),
+    # name in the scenario -> (failpoint, its service, the reach that fires it). Reaches per second under
+    # the default load (40 commands/s): the command point once per accepted command, the relay's and the
+    # projector's once per batch (about as often at this rate), the notifier's once per mail.
+    "relay": ("relay.after_publish_before_mark", "command-service", 120),
+    "projector": ("projector.after_write_before_ack", "projector", 120),
+    "command": ("command.after_append_before_answer", "command-service", 100),
+    "notifier": ("notifier.after_send_before_record", "notifier", 40),
 }
 
 
@@ -95,11 +95,15 @@ def _all() -> list[Scenario]:
         Scenario("poison-event", Poison(), expect_parked=1),
         Scenario("replicas-kill", KillReplica(0), replicas=2),
     ]
-    scenarios += [
+    scenarios += [  # injected at once: the fault waits for the crash, then readiness is measured
         Scenario(
-            f"failpoint-{short}", Failpoint(point, nth), env=failpoint_env(point, nth), expect_failpoint=point
+            f"failpoint-{short}",
+            Failpoint(point, nth, service),
+            inject_at=0.0,
+            env=failpoint_env(point, nth),
+            expect_failpoint=point,
         )
-        for short, (point, nth) in FAILPOINTS.items()
+        for short, (point, service, nth) in FAILPOINTS.items()
     ]
     return scenarios
 

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # installed with check-jsonschema
@@ -85,7 +86,32 @@ async def test_process_faults_signal_the_service_and_leave_the_restart_to_the_su
     assert replicas == [f"SIGKILL {s} 0" for s in ("command-service", "query-service", "projector")] + ["|"]
     with pytest.raises(ValueError, match="unknown service 'mongo'"):
         KillService("mongo")
-    assert await run(Failpoint("relay.after_publish_before_mark", 3)) == ["|"]
+
+
+async def test_a_failpoint_fault_waits_for_the_crash_it_armed(tmp_path: Path) -> None:
+    system: Any = Recorder()
+    system.endpoints = SimpleNamespace(run_dir=tmp_path)
+    fault = Failpoint("relay.after_publish_before_mark", 3, "command-service", within=20)
+    assert fault.description == "command-service crashes at relay.after_publish_before_mark (reach 3)"
+    victim = await asyncio.create_subprocess_exec("sleep", "60")
+    waiting = asyncio.create_task(fault.inject(system))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # no marker yet
+    (tmp_path / "failpoints").mkdir()
+    (tmp_path / "failpoints" / fault.name).write_text(f"{victim.pid}\n")
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # fired, its process not gone yet
+    victim.kill()
+    await asyncio.wait_for(waiting, 10)  # the zombie counts as gone
+    await victim.wait()
+    await fault.heal(system)
+    assert system.calls == []  # nothing asked of the system
+
+
+async def test_a_failpoint_that_never_fires_is_left_to_the_checker(tmp_path: Path) -> None:
+    system: Any = Recorder()
+    system.endpoints = SimpleNamespace(run_dir=tmp_path)
+    await Failpoint("notifier.after_send_before_record", 3, "notifier", within=0.1).inject(system)
 
 
 async def test_the_store_comes_back_after_its_kill_even_when_the_wait_is_cancelled() -> None:

@@ -97,6 +97,7 @@ def test_failpoint_scenarios_arm_their_point_once_per_run_in_the_run_dir() -> No
         armed = re.fullmatch(rf"{re.escape(point)}=crash@(\d+)", scenario.env["INNKEEPER_FAILPOINTS"])
         assert armed is not None
         assert int(armed.group(1)) == scenario.fault.nth > 1  # a few seconds in, not the first reach
+        assert scenario.inject_at == 0  # the fault waits for the crash
         assert scenario.env["INNKEEPER_FAILPOINTS_STATE"] == FAILPOINT_STATE == "{run_dir}/failpoints"
         assert FAILPOINT_STATE.format(run_dir="/tmp/run") == "/tmp/run/failpoints"
     with_env = [s.name for s in SCENARIOS.values() if s.env or s.expect_failpoint]
