@@ -71,7 +71,21 @@ def shard_faults(statuses: list[dict[str, Any] | str], head: int) -> list[str]:
             faults.append(f"applied {applied} lag {lag} head {head}")
         if mismatch := status.get("mismatch"):  # added by the reconciliation; absent before it
             faults.append(f"mismatch {mismatch}")
+        reconcile = status.get("reconcile")
+        if isinstance(reconcile, dict) and (
+            reconcile.get("state", "ok") != "ok" or reconcile.get("missing_events")
+        ):
+            faults.append(f"reconcile {reconcile.get('state')} missing {reconcile.get('missing_events')}")
     return faults
+
+
+def repaired(statuses: list[dict[str, Any] | str]) -> int:
+    """Events the replicas' reconciliation applied again from the log (0 before it existed)."""
+    return sum(
+        int((status.get("reconcile") or {}).get("repaired_events", 0))
+        for status in statuses
+        if isinstance(status, dict)
+    )
 
 
 def outbox_drained(outbox: int) -> Verdict:

@@ -16,6 +16,7 @@ from conformance.checks_broker import (
     no_idle_consumers,
     outbox_drained,
     projector_status,
+    repaired,
     shard_faults,
 )
 from conformance.checks_inventory import no_overbooking, recompute
@@ -73,7 +74,8 @@ async def every_shard_applied(endpoints: Endpoints, head: int, faults: list[str]
     replicas = shard_faults(statuses, head)
     detail = (
         f"{len(statuses)} replicas at head {head:,}: {len(replicas)} behind or mismatched; "
-        f"{len(faults):,} aggregates with a checkpoint short of the log"
+        f"{len(faults):,} aggregates with a checkpoint short of the log; {repaired(statuses):,} events "
+        "repaired by reconciliation"
     )
     return Verdict("every-shard-applied", not replicas and not faults, detail + first(replicas + faults))
 

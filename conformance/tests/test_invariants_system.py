@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks_broker import queue_faults, shard_faults
+from conformance.checks_broker import queue_faults, repaired, shard_faults
 from conformance.invariants import parked_as_expected, ready_again
 
 
@@ -12,6 +12,11 @@ def test_a_projector_behind_the_head_or_reporting_a_mismatch_is_a_fault() -> Non
     assert shard_faults([{"applied_position": 38, "lag_events": 2}], 40) == ["applied 38 lag 2 head 40"]
     assert shard_faults([caught_up | {"mismatch": 3}], 40) == ["mismatch 3"]
     assert shard_faults(["http://p: ConnectError"], 40) == ["http://p: ConnectError"]
+    behind = caught_up | {"reconcile": {"state": "behind", "missing_events": 2, "repaired_events": 0}}
+    assert shard_faults([behind], 40) == ["reconcile behind missing 2"]
+    healed = caught_up | {"reconcile": {"state": "ok", "missing_events": 0, "repaired_events": 5}}
+    assert shard_faults([healed], 40) == []
+    assert repaired([healed, "down", caught_up]) == 5
 
 
 def test_every_working_queue_needs_a_consumer_and_no_backlog_holding_queues_stay_empty() -> None:
