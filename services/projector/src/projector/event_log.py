@@ -1,4 +1,4 @@
-"""The PostgreSQL event log, read only: to heal gaps, to rebuild and to measure lag."""
+"""The PostgreSQL event log, read only: to heal gaps, to rebuild, to reconcile and to measure lag."""
 
 from __future__ import annotations
 
@@ -73,6 +73,28 @@ class PostgresEventLog:
             await connection.execute(WAIT_FOR_APPENDS)
             self._horizon = await connection.fetchval(READ_HORIZON)
         return self._horizon
+
+    async def versions_at(self, horizon: int) -> dict[str, int]:
+        """Per aggregate, the highest version at or below `horizon` (what a caught-up store holds)."""
+        rows = await self.pool.fetch(
+            "SELECT aggregate_id::text AS aggregate, max(aggregate_version) AS version FROM events"
+            " WHERE global_position <= $1 GROUP BY aggregate_id",
+            horizon,
+        )
+        return {row["aggregate"]: row["version"] for row in rows}
+
+    async def newer_than(self, versions: dict[str, int], horizon: int) -> list[EventEnvelope]:
+        """The events of these aggregates after the given versions, at or below `horizon`, in position
+        order (one query: the aggregates and their versions are joined as arrays)."""
+        rows = await self.pool.fetch(
+            f"SELECT {COLUMNS} FROM events JOIN unnest($1::uuid[], $2::int[]) AS known(id, version)"
+            " ON aggregate_id = known.id AND aggregate_version > known.version"
+            " WHERE global_position <= $3 ORDER BY global_position",
+            [UUID(a) for a in versions],
+            list(versions.values()),
+            horizon,
+        )
+        return [to_envelope(row) for row in rows]
 
     async def by_ids(self, event_ids: Iterable[str]) -> dict[str, EventEnvelope]:
         rows = await self.pool.fetch(

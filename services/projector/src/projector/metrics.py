@@ -66,6 +66,17 @@ class Metrics:
             registry=registry,
         )
 
+        self.reconcile_missing = Gauge(
+            "innkeeper_projector_reconcile_missing_events",
+            "Events of the log the read store lacks, as the last reconciliation found (0: in step)",
+            registry=registry,
+        )
+        self.reconciled = Counter(
+            "innkeeper_projector_reconciled_events_total",
+            "Events applied again from the log because the read store had lost them",
+            registry=registry,
+        )
+
     def record_written(self, written: Written) -> None:
         """Count the writes of a saved batch as the store reports them: what it sent, including what
         only that store keeps (MongoDB's card revisions), not what the batch's events planned."""

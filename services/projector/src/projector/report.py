@@ -1,6 +1,7 @@
 """What `/status` answers and `/metrics` samples: the projector's position and lag behind the event log,
-the generations readers use, and the parking lot size. Bounded in time: the MongoDB driver alone would
-wait 30 s to select a server that is down."""
+the generations readers use, the parking lot size, and whether the read store is in step with the log
+(`reconcile`: a store that lost writes shows them as lag, not as lag 0). Bounded in time: the MongoDB
+driver alone would wait 30 s to select a server that is down."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from .event_log import PostgresEventLog
 from .ports import StatusBoard
+from .reconcile import ReconcileStatus
 from .runtime import Runtime
 
 STATUS_SECONDS = 3.0
@@ -25,6 +27,13 @@ STATUS_EXAMPLE = {
     "generation": "g1",
     "rebuilding": None,
     "parked": 0,
+    "reconcile": {
+        "state": "ok",
+        "missing_events": 0,
+        "last_run": "2027-01-01T00:00:00Z",
+        "reason": "start",
+        "repaired_events": 0,
+    },
 }
 
 
@@ -58,6 +67,8 @@ class ProjectorStatus(Lag):
     generation: str
     rebuilding: str | None
     parked: int
+    reconcile: ReconcileStatus | None = None
+    """The read store against the event log (`reconcile.py`); None in an operator tool."""
 
 
 async def status_report(runtime: Runtime) -> ProjectorStatus:
@@ -67,11 +78,18 @@ async def status_report(runtime: Runtime) -> ProjectorStatus:
         lag = await lag_report(store.status, runtime.events)
         generations = await store.generations.current()
         parked = await store.parking.count()
+    reconcile = runtime.reconciler.status.model_copy() if runtime.reconciler is not None else None
+    if reconcile is not None and reconcile.state != "ok":  # the store lacks events: never "lag 0"
+        lag.lag_events = max(lag.lag_events, reconcile.missing_events)
     runtime.metrics.lag_events.set(lag.lag_events)
     runtime.metrics.lag_seconds.set(lag.lag_seconds)
     runtime.metrics.parked_now.set(parked)
     return ProjectorStatus(
-        **lag.model_dump(), generation=generations.active, rebuilding=generations.building, parked=parked
+        **lag.model_dump(),
+        generation=generations.active,
+        rebuilding=generations.building,
+        parked=parked,
+        reconcile=reconcile,
     )
 
 

@@ -22,9 +22,11 @@ from .failures import Failures
 from .metrics import Metrics
 from .ports import ReadStore
 from .rebuild_pause import RebuildPause
+from .reconcile import Reconciler
 from .retries import Patience
 from .settings import Settings
 from .shutdown import Deadline
+from .store_watch import StoreWatch
 from .topology import declare
 from .writer import BatchWriter
 
@@ -46,6 +48,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     consumers: list[ShardConsumer] = field(default_factory=list)
     thaw_collector: Callable[[], None] | None = None
+    reconciler: Reconciler | None = None
 
     async def start(self) -> None:
         # Draining a backlog, a full collection (every 2-4 s) walked the ~190 000 objects startup built:
@@ -79,10 +82,28 @@ class Runtime:
             )
             self.consumers.append(consumer)
             self.tasks.append(asyncio.create_task(keep_running(consumer, self.connection, log, "consumer")))
+        self._reconcile(writer, pause)
         if settings.projector_balance_shards:
             balancer = ShardBalancer(self.consumers, store.heartbeats)
             self.tasks.append(asyncio.create_task(untraced(balancer.run(self.connection))))
         log.info("projector started", shards=settings.projector_shards)
+
+    def _reconcile(self, writer: BatchWriter, pause: RebuildPause) -> None:
+        """Reconcile the store with the log now, and again whenever the store may have lost writes."""
+        settings = self.settings
+        self.reconciler = Reconciler(
+            self.store,
+            self.events,
+            writer,
+            pause,
+            self.metrics,
+            settings.projector_reconcile_grace_seconds,
+            settings.projector_rebuild_chunk,
+        )
+        self.reconciler.request("start")
+        watch = StoreWatch(self.store, writer, self.reconciler, self.failures)
+        self.tasks.append(asyncio.create_task(untraced(self.reconciler.run())))
+        self.tasks.append(asyncio.create_task(untraced(watch.run())))
 
     async def stop(self) -> None:
         """Graceful and bounded by SHUTDOWN_TIMEOUT_SECONDS whatever the broker or the store do: no new

@@ -35,6 +35,12 @@ class Settings(ServiceSettings):
     projector_balance_shards: bool = Field(
         default=True, description="Release shards beyond ceil(shards / live replicas) (see balance.py)."
     )
+    projector_reconcile_grace_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="How long events the store lacks may still be on their way before they are re-applied.",
+    )
     projector_rebuild_chunk: int = Field(default=1000, ge=1, le=50_000)
     projector_drop_grace_seconds: float = Field(default=10.0, ge=0, description="Before dropping old gen.")
 

@@ -102,6 +102,11 @@ class BatchWriter:
         log_applied(shard, active, spans)
         return True
 
+    def forget(self) -> None:
+        """Drop what every shard's cache holds: the store may have lost what this process wrote."""
+        for store in self._stores.values():
+            store.clear()
+
     async def _generations(self) -> Generations:
         """As the rebuild pause last read them, when that is recent: a switch of generations waits for
         every live process to pause, and the pause of this one (open: a batch is in progress) reads

@@ -2,7 +2,7 @@
 composition root (`bootstrap`) picks the implementations (`store.mongo`, `store.memory`)."""
 
 from .documents import Alongside, Changes, Checkpoint, DocumentStore, WriteConflictError, Written
-from .event_log import EventLog, GapNotHealedError
+from .event_log import EventLog, GapNotHealedError, ReconciledLog
 from .generations import GENERATION_BASES, GenerationRegistry, Generations
 from .shards import Entry, Heartbeats, Kind, ParkingLot, StatusBoard
 from .store import ReadStore, StoreConnection
@@ -22,6 +22,7 @@ __all__ = [
     "Kind",
     "ParkingLot",
     "ReadStore",
+    "ReconciledLog",
     "StatusBoard",
     "StoreConnection",
     "WriteConflictError",

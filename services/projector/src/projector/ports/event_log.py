@@ -19,3 +19,19 @@ class EventLog(Protocol):
     ) -> list[EventEnvelope]:
         """Events of an aggregate with after_version < version < before_version, in order."""
         ...
+
+
+class ReconciledLog(EventLog, Protocol):
+    """What reconciling the read store with the log reads of it (`reconcile.py`)."""
+
+    async def horizon(self) -> int:
+        """A position at or below which every event is final."""
+        ...
+
+    async def versions_at(self, horizon: int) -> dict[str, int]:
+        """Per aggregate, the highest version at or below `horizon`."""
+        ...
+
+    async def newer_than(self, versions: dict[str, int], horizon: int) -> list[EventEnvelope]:
+        """The events of these aggregates after the given versions, at or below `horizon`, by position."""
+        ...

@@ -81,6 +81,14 @@ class StatusBoard(Protocol):
         """The status document of every shard, by shard name."""
         ...
 
+    async def lost_since_recorded(self) -> list[str]:
+        """The shards whose stored status is behind what this process recorded (the store lost writes)."""
+        ...
+
+    def forget(self) -> None:
+        """Forget what this process recorded (after the store lost writes)."""
+        ...
+
 
 class Heartbeats(Protocol):
     """One heartbeat per live projector process, saying which rebuild it paused for."""

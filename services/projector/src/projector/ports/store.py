@@ -17,6 +17,10 @@ class StoreConnection(Protocol):
         """Return once the store answered; raise when it cannot be reached."""
         ...
 
+    async def identity(self) -> str:
+        """Which server process answers (a restart, or a failover, changes it)."""
+        ...
+
     async def close(self) -> None:
         """Close the connection."""
         ...

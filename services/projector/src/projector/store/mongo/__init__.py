@@ -28,6 +28,13 @@ class MongoConnection:
     async def ping(self) -> None:
         await self.client.admin.command("ping")
 
+    async def identity(self) -> str:
+        """`hello`'s `topologyVersion.processId`: fixed for the life of a server process, new after a
+        restart (MongoDB 4.4+ and the stand-in alike); the address when a server does not say."""
+        hello = await self.client.admin.command("hello")
+        process = (hello.get("topologyVersion") or {}).get("processId")
+        return str(process) if process is not None else str(hello.get("me", ""))
+
     async def close(self) -> None:
         await self.client.close()
 

@@ -68,6 +68,18 @@ class MongoStatusBoard:
     async def shards(self) -> list[dict[str, Any]]:
         return await self.collection.find({}).sort("_id").to_list()
 
+    async def lost_since_recorded(self) -> list[str]:
+        """Shards whose stored `batches` count is below (or whose document lacks) the count our own
+        last record left: the store lost writes it had acknowledged (it only ever counts up)."""
+        mine = dict(self.batches)  # before the read: a record finishing meanwhile only counts up
+        stored = await self.collection.find({"_id": {"$in": list(mine)}}, {"batches": 1}).to_list()
+        counts = {doc["_id"]: int(doc.get("batches", 0)) for doc in stored}
+        return [shard for shard, count in mine.items() if counts.get(shard, 0) < count]
+
+    def forget(self) -> None:
+        """Take nothing recorded as known: the next batch of each shard reads the store afresh."""
+        self.batches.clear()
+
 
 class MongoHeartbeats:
     """`Heartbeats` in `projector_processes`, one document per process."""
