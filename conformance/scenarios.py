@@ -64,7 +64,7 @@ FAILPOINTS = {
     "relay": ("relay.after_publish_before_mark", "command-service", 120),
     "projector": ("projector.after_write_before_ack", "projector", 120),
     "command": ("command.after_append_before_answer", "command-service", 100),
-    "notifier": ("notifier.after_send_before_record", "notifier", 40),
+    "notifier": ("notifier.after_send_before_record", "notifier", 80),
 }
 
 
