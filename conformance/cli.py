@@ -10,9 +10,10 @@ import logging
 import os
 import sys
 from dataclasses import fields
+from datetime import UTC, datetime
 
 from conformance.load import LoadPlan
-from conformance.report import ScenarioResult, header, row, summary, write_docs
+from conformance.report import ROOT, ScenarioResult, header, row, summary, write_docs
 from conformance.runner import run_scenario
 from conformance.scenarios import Scenario, select
 
@@ -55,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     names = {field.name for field in fields(LoadPlan)}
     plan = LoadPlan(**{k: v for k, v in vars(args).items() if k in names})
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The load's reconnect warnings during a fault are expected: they go to a file, the table to stdout.
+    log_file = ROOT / ".run" / "conformance" / f"harness-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=log_file, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    print(
+        f"harness log: {log_file}; each scenario's run dir: {log_file.parent}/<scenario>-<time>/", flush=True
+    )
     print(f"{len(scenarios)} scenario(s) on {args.target}; each: {plan}", flush=True)
     results = asyncio.run(run_all(scenarios, plan, args.target, args.keep))
     print(summary(results), flush=True)

@@ -76,7 +76,8 @@ def row(result: ScenarioResult) -> str:
     """The console line for one finished scenario (numbers right-aligned)."""
     parts = []
     for index, (cell, width) in enumerate(zip(cells(result), WIDTHS, strict=True)):
-        parts.append(f"{cell:>{width}}" if 2 <= index <= 5 else f"{cell:<{width}}")
+        text = cell if len(cell) <= width or index == len(WIDTHS) - 1 else cell[: width - 1] + "…"
+        parts.append(f"{text:>{width}}" if 2 <= index <= 5 else f"{text:<{width}}")
     return "  ".join(parts).rstrip()
 
 

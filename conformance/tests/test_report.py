@@ -86,3 +86,11 @@ def test_the_document_has_commit_host_date_plan_table_and_every_verdict() -> Non
     assert table[2].endswith("| FAIL verify | — | a \\| b |")
     assert "- **FAIL** `verify`: 8 differences" in text
     assert "- ok `accepted-exactly-once`: 2,412 accepted, 0 missing" in text
+
+
+def test_a_long_fault_is_cut_in_the_console_row_but_not_in_the_document() -> None:
+    long = "command-service crashes at relay.after_publish_before_mark (reach 120)"
+    result = ScenarioResult("failpoint-relay", long, {"sent": 801}, [Verdict("verify", True, "equal")], 3.09)
+    assert "…" in row(result)
+    assert row(result).endswith("3.09 s")
+    assert long in document([result], LoadPlan(), "local")
