@@ -129,3 +129,13 @@ def test_the_projector_passes_its_preflight_on_this_broker(
         assert projector.process is not None
         assert projector.process.poll() is None
     assert " — " not in projector.logs()  # no preflight line
+
+
+@pytest.mark.parametrize("service", ["command_service", "projector", "query_service", "notifier"])
+def test_every_service_refuses_a_malformed_failpoint_spec_before_serving(
+    infrastructure: dict[str, str], service: str
+) -> None:
+    spec = {"INNKEEPER_FAILPOINTS": "relay.after_publish_before_mark=explode"}
+    line = module(service, base=infrastructure, PORT=str(free_port()), **spec).one_line()
+    assert "'relay.after_publish_before_mark=explode' is not `name=crash`" in line
+    assert "fix or unset INNKEEPER_FAILPOINTS" in line

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+
+from innkeeper_kit import failpoints
 
 EXIT_CODE = 4
 """A service (or `make run`) that stops on a missing prerequisite exits with this code (2: invalid
@@ -63,7 +66,13 @@ async def first_missing(checks: Iterable[Check]) -> Finding | None:
 
 
 def check_or_exit(service: str, checks: Iterable[Check]) -> None:
-    """Run the checks; on the first finding print `<service>: <line>` to stderr and exit `EXIT_CODE`."""
+    """Run the checks; on the first finding print `<service>: <line>` to stderr and exit `EXIT_CODE`.
+    A malformed `INNKEEPER_FAILPOINTS` is such a finding too: refused before serving, not at a reach."""
+    try:
+        failpoints.parse(os.environ.get(failpoints.ENV, ""))
+    except ValueError as error:
+        print(f"{service}: {error} — fix or unset {failpoints.ENV}", file=sys.stderr, flush=True)
+        raise SystemExit(EXIT_CODE) from None
     if (finding := asyncio.run(first_missing(checks))) is not None:
         print(f"{service}: {finding.line}", file=sys.stderr, flush=True)
         raise SystemExit(EXIT_CODE)
