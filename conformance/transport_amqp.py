@@ -84,7 +84,12 @@ class AmqpClient:
         except TimeoutError:
             return Answer("retry", reason=f"no reply in {wait:.1f} s")
         status = document.get("status")
-        return classify(status if isinstance(status, int) else 202, document)
+        answer = classify(status if isinstance(status, int) else 202, document)
+        if answer.outcome in ("retry", "collision"):
+            # Not the command's answer (a collision with a copy of itself still running, or a 5xx): the next
+            # attempt must send again and wait for a new reply, not read this one back.
+            self.replies.pop(key, None)
+        return answer
 
     def forget(self, key: str) -> None:
         future = self.replies.pop(key, None)
