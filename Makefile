@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PACKAGES := shared/contracts shared/service-kit shared/client services/command-service services/projector services/query-service services/notifier
-SOURCES := shared/contracts/src shared/service-kit/src shared/client/src services/command-service/src services/projector/src services/query-service/src services/notifier/src tests/integration/testkit
+SOURCES := shared/contracts/src shared/service-kit/src shared/client/src services/command-service/src services/projector/src services/query-service/src services/notifier/src tests/integration/testkit conformance
 
 # Local services (this machine's PostgreSQL and RabbitMQ); override in the environment.
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
@@ -39,7 +39,7 @@ test: install ## unit and integration tests against the local PostgreSQL, Rabbit
 	$(PY) -m pytest
 
 test-unit: install ## unit tests only (no infrastructure)
-	$(PY) -m pytest shared/contracts/tests shared/service-kit/tests shared/client/tests bench/tests services/command-service/tests services/projector/tests services/query-service/tests services/notifier/tests
+	$(PY) -m pytest shared/contracts/tests shared/service-kit/tests shared/client/tests bench/tests conformance/tests services/command-service/tests services/projector/tests services/query-service/tests services/notifier/tests
 
 test-integration: install ## integration tests only
 	$(PY) scripts/preflight.py test
