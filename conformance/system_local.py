@@ -5,6 +5,7 @@ kill it), and a ToxicProxy between the services and each of the three."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -120,15 +121,30 @@ class LocalSystem:
         command = [sys.executable, str(ROOT / "scripts" / "run_local.py")]
         self.run_local = self.spawn(command, env, "run_local.log")
         self.endpoints = self.make_endpoints(direct)
-        try:
-            await self.ready_seconds(STARTUP_TIMEOUT)
-        except TimeoutError as error:
-            tail = (self.run_dir / "run_local.log").read_text(errors="replace")[-1500:]
-            raise RuntimeError(f"the system did not start: {error}\n{tail}") from None
+        await self.until_started()
         issuer = DevelopmentIssuer.ensure(self.run_dir / "auth")
         token = issuer.token("admin", "conformance", ttl=24 * 3600)
         projector = self.projector_env(direct, issuer.settings())
         self.endpoints = self.make_endpoints(direct, token, projector)
+
+    async def until_started(self) -> None:
+        """Every replica ready; fails at once when run_local gave up (a port taken meanwhile, a failed
+        migration), not after the whole timeout."""
+        assert self.run_local is not None
+        waiting = asyncio.ensure_future(self.ready_seconds(STARTUP_TIMEOUT))
+        while not waiting.done() and self.run_local.poll() is None:
+            await asyncio.wait({waiting}, timeout=0.2)
+        why = f"run_local exited with {self.run_local.returncode}"
+        if not waiting.done():
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+        elif (error := waiting.exception()) is None:
+            return
+        else:
+            why = str(error)
+        tail = (self.run_dir / "run_local.log").read_text(errors="replace")[-1500:]
+        raise RuntimeError(f"the system did not start: {why}\n{tail}")
 
     async def stop(self) -> None:
         if self.run_local is not None and self.run_local.poll() is None:
