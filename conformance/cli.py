@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 
 from conformance.load import LoadPlan
-from conformance.report import ROOT, ScenarioResult, header, row, summary, write_docs
+from conformance.report import ROOT, ScenarioResult, commit, header, row, summary, write_docs
 from conformance.runner import run_scenario
 from conformance.scenarios import Scenario, select
 
@@ -66,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         f"harness log: {log_file}; each scenario's run dir: {log_file.parent}/<scenario>-<time>/", flush=True
     )
     print(f"{len(scenarios)} scenario(s) on {args.target}; each: {plan}", flush=True)
+    revision = commit()
     results = asyncio.run(run_all(scenarios, plan, args.target, args.keep))
     print(summary(results), flush=True)
     if args.write_docs or args.scenario == "all":
-        print(f"wrote {write_docs(results, plan, args.target)}", flush=True)
+        print(f"wrote {write_docs(results, plan, args.target, revision=revision)}", flush=True)
     return 0 if all(result.ok for result in results) else 1

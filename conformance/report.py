@@ -139,7 +139,14 @@ def plan_line(plan: Any) -> str:
     )
 
 
-def document(results: Sequence[ScenarioResult], plan: Any, target: str, when: datetime | None = None) -> str:
+def document(
+    results: Sequence[ScenarioResult],
+    plan: Any,
+    target: str,
+    when: datetime | None = None,
+    revision: str | None = None,
+) -> str:
+    """`revision`: the commit the run started from (taken then: a commit made during the run is not it)."""
     when = when or datetime.now(UTC)
     lines = [
         "# Fault conformance",
@@ -147,7 +154,7 @@ def document(results: Sequence[ScenarioResult], plan: Any, target: str, when: da
         "Written by `make conformance` (conformance/run.py) from a real run; do not edit by hand.",
         "How to run it and read it: docs/operations.md.",
         "",
-        f"- commit: {commit()}",
+        f"- commit: {revision or commit()}",
         f"- host: {host()}",
         f"- date: {when.strftime('%Y-%m-%d %H:%M UTC')}",
         f"- target: {target}",
@@ -164,6 +171,8 @@ def document(results: Sequence[ScenarioResult], plan: Any, target: str, when: da
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_docs(results: Sequence[ScenarioResult], plan: Any, target: str, path: Path = DOCS) -> Path:
-    path.write_text(document(results, plan, target))
+def write_docs(
+    results: Sequence[ScenarioResult], plan: Any, target: str, path: Path = DOCS, revision: str | None = None
+) -> Path:
+    path.write_text(document(results, plan, target, revision=revision))
     return path
