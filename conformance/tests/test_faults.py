@@ -24,6 +24,10 @@ from conformance.system import System
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 
+NO_SUCH_PID = 2**22 + 1000
+"""Above Linux's largest pid_max: never a live process."""
+
+
 @dataclass
 class Proxy:
     calls: list[str]
@@ -50,7 +54,7 @@ class Recorder:
 
     def signal(self, service: str, signum: int, replica: int = 0) -> int:
         self.calls.append(f"{signal.Signals(signum).name} {service} {replica}")
-        return 1000 + replica
+        return NO_SUCH_PID + replica
 
     async def kill_store(self) -> None:
         self.calls.append("kill store")
@@ -78,7 +82,7 @@ async def run(fault: Any) -> list[str]:
 async def test_process_faults_signal_the_service_and_leave_the_restart_to_the_supervisor() -> None:
     kill = KillService("projector")
     assert await run(kill) == ["SIGKILL projector 0", "|"]
-    assert kill.pids == [1000]
+    assert kill.pids == [NO_SUCH_PID]
     assert await run(TermService("command-service", replica=1)) == ["SIGTERM command-service 1", "|"]
     assert TermService("notifier").description == "SIGTERM notifier"
     assert KillService("query-service", 1).description == "kill -9 query-service replica 1"
@@ -86,6 +90,17 @@ async def test_process_faults_signal_the_service_and_leave_the_restart_to_the_su
     assert replicas == [f"SIGKILL {s} 0" for s in ("command-service", "query-service", "projector")] + ["|"]
     with pytest.raises(ValueError, match="unknown service 'mongo'"):
         KillService("mongo")
+
+
+async def test_a_terminated_service_is_healed_once_its_process_has_exited() -> None:
+    victim = await asyncio.create_subprocess_exec("sleep", "60")
+    term = TermService("projector", pids=[victim.pid])
+    healing = asyncio.create_task(term.heal(Recorder()))  # type: ignore[arg-type]
+    await asyncio.sleep(0.2)
+    assert not healing.done()  # still draining
+    victim.terminate()
+    await asyncio.wait_for(healing, 10)  # exited (a zombie until reaped counts as gone)
+    await victim.wait()
 
 
 async def test_a_failpoint_fault_waits_for_the_crash_it_armed(tmp_path: Path) -> None:
