@@ -13,9 +13,11 @@ from collections.abc import Awaitable, Callable
 from conformance.checks_broker import (
     Backlog,
     backlog,
+    holding,
     no_idle_consumers,
     outbox_drained,
     projector_status,
+    queues,
     repaired,
     shard_faults,
 )
@@ -43,27 +45,38 @@ from conformance.system import Endpoints
 __all__ = ["Verdict", "check", "quiesce"]
 log = logging.getLogger(__name__)
 POLL = 0.5
+QUIET_FOR = 6.0
 
 
 async def _quiet(endpoints: Endpoints) -> bool:
     try:
         state: Backlog = await backlog(endpoints.postgres_dsn)
         statuses = await projector_status(endpoints.projector_urls, endpoints.admin_token)
+        where = (endpoints.management_url, endpoints.management_user, endpoints.management_password)
+        listed = await queues(*where, endpoints.vhost)
     except Exception as error:  # a dependency still down: not quiet yet
         log.debug("quiesce: %r", error)
         return False
     idle = state.outbox == 0 and state.deliveries_open == 0
-    return idle and not shard_faults(statuses, state.head)
+    # A command the load gave up on may still wait in the intake queue and be applied later: not quiet.
+    waiting = [queue for queue in listed if not holding(str(queue["name"])) and queue.get("messages")]
+    return idle and not waiting and not shard_faults(statuses, state.head)
 
 
 async def quiesce(endpoints: Endpoints, timeout: float = 90) -> float:  # noqa: ASYNC109  (the design's name)
-    """Seconds until the outbox is empty, every projector replica reports the log head applied and the
-    notifier has no delivery pending or sending; at `timeout` it returns anyway (the verdicts say what
-    is stuck)."""
+    """Seconds until the outbox is empty, no queue but the holding ones has messages, every projector
+    replica reports the log head applied and the notifier has no delivery pending or sending — all of it
+    for `QUIET_FOR` seconds on end, longer than the management API's sampling of queue depths; at
+    `timeout` it returns anyway (the verdicts say what is stuck)."""
     loop = asyncio.get_running_loop()
     start = loop.time()
+    quiet_since: float | None = None
     while loop.time() - start < timeout:
-        if await _quiet(endpoints):
+        if not await _quiet(endpoints):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = loop.time()
+        elif loop.time() - quiet_since >= QUIET_FOR:
             break
         await asyncio.sleep(POLL)
     return loop.time() - start

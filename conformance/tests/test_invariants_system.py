@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conformance.checks_broker import queue_faults, repaired, shard_faults
+from types import SimpleNamespace
+from typing import Any
+
+from conformance import invariants
+from conformance.checks_broker import Backlog, queue_faults, repaired, shard_faults
 from conformance.invariants import parked_as_expected, ready_again
 
 
@@ -39,3 +43,40 @@ def test_readiness_within_the_bound_and_parked_as_expected() -> None:
     assert not ready_again(12.0, 10).ok
     assert parked_as_expected(1, 1).ok
     assert not parked_as_expected(1, 0).ok
+
+
+async def test_quiet_means_no_command_left_in_a_queue_and_quiet_for_a_while(monkeypatch: Any) -> None:
+    """Found by rabbitmq-stopped-20s: commands the load had given up on still waited in the intake queue,
+    were applied after the checks began, and left an outbox row and a projector lag in the verdicts."""
+    intake = [{"name": "innkeeper.commands", "consumers": 1, "messages": 3}]
+    answers = iter(
+        [intake, intake, *([[{"name": "innkeeper.commands", "consumers": 1, "messages": 0}]] * 99)]
+    )
+    calls = {"queues": 0}
+
+    async def backlog(dsn: str) -> Backlog:
+        return Backlog(head=10, outbox=0, deliveries_open=0)
+
+    async def status(urls: list[str], token: str) -> list[dict[str, Any] | str]:
+        return [{"applied_position": 10, "lag_events": 0}]
+
+    async def queues(*where: str) -> list[dict[str, Any]]:
+        calls["queues"] += 1
+        return next(answers)
+
+    for name, fake in {"backlog": backlog, "projector_status": status, "queues": queues}.items():
+        monkeypatch.setattr(invariants, name, fake)
+    monkeypatch.setattr(invariants, "POLL", 0.01)
+    monkeypatch.setattr(invariants, "QUIET_FOR", 0.1)
+    endpoints: Any = SimpleNamespace(
+        postgres_dsn="",
+        projector_urls=[],
+        admin_token="",
+        management_url="",
+        management_user="",
+        management_password="",
+        vhost="v",
+    )
+    waited = await invariants.quiesce(endpoints, timeout=10)
+    assert 0.1 <= waited < 10
+    assert calls["queues"] >= 4  # two polls with commands waiting, then quiet for QUIET_FOR
