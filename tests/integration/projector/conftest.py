@@ -18,6 +18,7 @@ from testkit.services import ServiceProcess
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to this file
 
 from projector_kit import Bus, ReadModel
+from stand_in import StandIn
 
 
 @pytest.fixture
@@ -64,3 +65,12 @@ def projectors() -> Iterator[list[ServiceProcess]]:
     yield started
     for process in started:
         process.__exit__(None)
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path) -> Iterator[StandIn]:
+    """A stand-in this test may kill (tests/integration/projector/stand_in.py)."""
+    server = StandIn(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -6,7 +6,6 @@ are applied again from the log: `verify` then finds no difference, with no manua
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,8 @@ import httpx
 import pytest
 from projector_kit import Bus, ReadModel, assert_verified, start_projector
 from pymongo import MongoClient
+from stand_in import StandIn
 from story import Story
-from test_store_faults import StandIn
 from testkit.auth import admin
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
@@ -23,14 +22,6 @@ from testkit.waiting import wait_until
 from innkeeper_contracts.documents import BOOKINGS, CHECKPOINTS, collection_name
 
 GRACE_SECONDS = 3  # what is missing must still be missing after this: it is /status's "behind" window
-
-
-@pytest.fixture
-def stand_in(tmp_path: Path) -> Iterator[StandIn]:
-    server = StandIn(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

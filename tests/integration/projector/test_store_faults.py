@@ -7,17 +7,14 @@ from __future__ import annotations
 import functools
 import json
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from projector_kit import Bus, ReadModel, assert_verified, start_projector
 from pymongo import AsyncMongoClient, MongoClient, monitoring
+from stand_in import StandIn
 from story import Story
-from testkit.infra import free_port, wait_for_port
 from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
 
@@ -27,46 +24,6 @@ from projector.store import mongo
 
 SHUTDOWN_SECONDS = 4
 WRITES = {"insert", "update", "delete", "findAndModify"}
-
-
-class StandIn:
-    """A stand-in of its own, on disk (not `:memory:`), so it can be killed, stopped and restarted."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory, self.port = directory, free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/?retryWrites=false&directConnection=true"
-
-    def start(self) -> None:
-        executable = Path(sys.executable).parent / "secantusd-py"
-        command = [str(executable), "--host", "127.0.0.1", "--port", str(self.port)]
-        command += ["--storage-path", str(self.directory / "data"), "--log-level", "WARNING"]
-        with (self.directory / "secantusd.log").open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.process)
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(signum)
-        if signum == signal.SIGKILL:
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def stand_in(tmp_path: Path) -> Iterator[StandIn]:
-    server = StandIn(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
