@@ -16,11 +16,18 @@ REPLICAS=N (or --replicas N) runs N processes each of the command service, the q
 projector (the notifier stays single): replica k (from 0) listens on its service's port + 100 * k, e.g.
 8001, 8101, 8201; each is supervised on its own and listed in the table.
 
+SERVICE_ENV (JSON) gives extra environment to one service or one replica, e.g.
+`{"projector": {"LOG_LEVEL": "debug"}, "projector-2": {"FAKETIME": "+20s"}}`: each key is a service's
+name (all its replicas) or a further replica's name as the table shows it (`projector-2`), each value the
+variables merged over that process's environment (a replica's over its service's); each process that
+gets some says which. An unknown name stops the start (exit 1).
+
 Settings (environment, or the flags of `--help`): COMMAND_PORT, QUERY_PORT, PROJECTOR_PORT, NOTIFIER_PORT,
 MONGO_PORT, MAIL_PORT (the catcher's SMTP port), RUN_DIR, STOP_TIMEOUT, STARTUP_TIMEOUT, POSTGRES_DSN,
 RABBITMQ_URL (its user administers the broker), RABBITMQ_USER_PREFIX, MONGODB_URL (a real MongoDB instead
-of the stand-in), SMTP_URL (a real relay instead of the catcher), and whatever else the services read
-(MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, AMQP_SENDERS, SERVICE_GRANTS, MAIL_FROM, ...).
+of the stand-in), SMTP_URL (a real relay instead of the catcher), SERVICE_ENV (above), and whatever else
+the services read (MONGODB_DATABASE, LOG_LEVEL, PROJECTOR_SHARDS, AMQP_SENDERS, SERVICE_GRANTS, MAIL_FROM,
+...).
 """
 
 from __future__ import annotations
@@ -91,6 +98,7 @@ class Supervisor:
         self.children: list[Child] = []
         self.env = {**DEFAULTS, **os.environ, "PYTHONUNBUFFERED": "1"}
         self.env.setdefault("LOG_FORMAT", "console" if sys.stdout.isatty() else "json")
+        self.overrides = overrides_by_process(self.env.pop("SERVICE_ENV", ""), args.replicas)
         self.ports = {"command-service": args.command_port, "query-service": args.query_port}
         self.ports |= {"projector": args.projector_port, "notifier": args.notifier_port}
         self.service_env: dict[str, dict[str, str]] = {name: {} for name in PACKAGES}
@@ -182,6 +190,9 @@ class Supervisor:
                 if "RABBITMQ_URL" not in self.service_env[name]:  # no broker user: not the admin's either
                     del env["RABBITMQ_URL"]
                 label = f"{name}-{replica + 1}" if replica else name
+                if extra := self.overrides.get(name, {}) | self.overrides.get(label, {}):
+                    env |= extra
+                    say(f"{label} gets SERVICE_ENV's {', '.join(sorted(extra))}")
                 command = [sys.executable, "-m", package]
                 self.children.append(Child(label, command, env, ROOT, f"http://127.0.0.1:{port}"))
         for child in self.children:
@@ -262,6 +273,32 @@ def replica_ports(service: str, port: int, replicas: int) -> list[int]:
     return [port + REPLICA_PORT_STEP * replica for replica in range(count)]
 
 
+def process_names(replicas: int) -> list[str]:
+    """What SERVICE_ENV may name: each service, and each further replica as the table lists it."""
+    names = list(PACKAGES)
+    names += [f"{name}-{k}" for name in REPLICATED for k in range(2, replicas + 1)]
+    return names
+
+
+def overrides_by_process(setting: str, replicas: int) -> dict[str, dict[str, str]]:
+    """SERVICE_ENV parsed: process name -> variables. Raises StartupError when it is not a JSON object
+    of objects of strings, or names no service or replica (a typo would otherwise go unnoticed)."""
+    if not setting.strip():
+        return {}
+    try:
+        parsed: object = json.loads(setting)
+    except json.JSONDecodeError as error:
+        raise StartupError(f"SERVICE_ENV is not JSON: {error}") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(env, dict) and all(isinstance(v, str) for v in env.values()) for env in parsed.values()
+    ):
+        raise StartupError('SERVICE_ENV must map names to objects of strings: {"projector": {"A": "1"}}')
+    known = process_names(replicas)
+    if unknown := sorted(set(parsed) - set(known)):
+        raise StartupError(f"SERVICE_ENV names {', '.join(unknown)}: known are {', '.join(known)}")
+    return {name: dict(env) for name, env in parsed.items()}
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     option, env = parser.add_argument, os.environ.get
@@ -300,7 +337,11 @@ def main() -> int:
     # PostgreSQL, RabbitMQ with its plugins, MongoDB: one line naming what is missing (exit 4).
     if code := preflight("run"):
         return code
-    supervisor = Supervisor(args)
+    try:
+        supervisor = Supervisor(args)
+    except StartupError as error:
+        say(f"cannot start: {error}")
+        return 1
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, frame: supervisor.stop.set())
     return supervisor.run()

@@ -262,3 +262,35 @@ def test_make_run_with_replicas_runs_and_restarts_each_replica_on_its_port_plus_
     for name in replicated:
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{ports[name] + 100}/healthz", timeout=1)
+
+
+def environ_of(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
+
+def test_service_env_gives_one_service_or_one_replica_extra_environment_and_refuses_unknown_names(
+    tmp_path: Path, infrastructure: dict[str, str]
+) -> None:
+    typo = {"REPLICAS": "2", "SERVICE_ENV": json.dumps({"projector-3": {"MARK": "x"}})}
+    (tmp_path / "typo").mkdir()
+    with run_local(tmp_path / "typo", infrastructure, typo) as (runner, _, log):
+        assert runner.wait(timeout=60) == 1, log.read_text()
+    assert "SERVICE_ENV names projector-3: known are command-service, projector" in log.read_text()
+
+    marks = {"projector": {"MARK": "service", "ONLY_PROJECTORS": "1"}, "projector-2": {"MARK": "replica"}}
+    extra = {"REPLICAS": "2", "SERVICE_ENV": json.dumps(marks)}
+    with run_local(tmp_path, infrastructure, extra) as (runner, _, log):
+        wait_for_log(log, r"make token ROLE=admin", runner, timeout=120)
+        pids = {
+            name: int(wait_for_log(log, rf"\n  {name}\s+http://\S+\s+(\d+)", runner).group(1))
+            for name in ("projector", "projector-2", "command-service-2")
+        }
+        first, second = environ_of(pids["projector"]), environ_of(pids["projector-2"])
+        assert (first["MARK"], first["ONLY_PROJECTORS"]) == ("service", "1")
+        assert (second["MARK"], second["ONLY_PROJECTORS"]) == ("replica", "1")  # the replica's wins
+        assert "MARK" not in environ_of(pids["command-service-2"])
+        assert "SERVICE_ENV" not in second, "run_local's own setting, not the services'"
+        assert "projector-2 gets SERVICE_ENV's MARK, ONLY_PROJECTORS" in log.read_text()
+        runner.send_signal(signal.SIGINT)
+        assert runner.wait(timeout=90) == 0, log.read_text()
