@@ -8,22 +8,28 @@ that it fires a few seconds into the default load) with `INNKEEPER_FAILPOINTS_ST
 (`{run_dir}` is a placeholder the system replaces with the run's directory: the point fires once, and the
 restarted process runs normally; the checker finds `<run dir>/failpoints/<name>`).
 
-Clock skew: not a scenario, for want of a way to skew one service's clock that is not a production knob.
-Wall time does cross processes (grep time.time, datetime.now and SQL now() in services/ and shared/):
+Clock skew (`clock-skew`, two replicas): projector-2 runs 20 s ahead and command-service-2 20 s behind;
+the query service, the notifier and the first replicas keep the right time. Debian's libfaketime does it
+(conformance.faults_clock: preloaded through run_local's `SERVICE_ENV` into those two processes only,
+monotonic clock left real); without the library the scenario is "not available", never passed unskewed.
+Wall time crosses processes here (grep time.time, datetime.now and SQL now() in services/ and shared/):
 - tokens: `nbf`/`exp` against the verifier's clock with `AUTH_LEEWAY_SECONDS` (30 s) of tolerance
-  (innkeeper_kit.auth.verifier); the harness mints the tokens with its own clock;
+  (innkeeper_kit.auth.verifier); the harness mints the tokens with its own clock, so the command replica
+  20 s behind sees each token 20 s before its `nbf`: inside the leeway, as a real drift should be;
 - projector: heartbeats (`projector_processes.heartbeat_at`, live = beat in the last 3 s by the reader's
   clock) and shard activity (`applied_at`, 3 s) decide shard balancing and whom a rebuild waits for; the
-  rebuild's `lease_until` is compared with each live projector's clock (balance.py, rebuild_pause.py);
+  rebuild's `lease_until` is compared with each live projector's clock (balance.py, rebuild_pause.py).
+  Two projectors 20 s apart disagree on who is live (the one ahead takes the other for dead, the other
+  takes it for live 20 s after it died): balancing, not delivery, which single-active-consumer keeps to
+  one consumer per shard whatever they think;
 - `occurred_at` and domain decisions (check-in not in the past, the refund policy's notice) take the
-  command service's clock; the projector's `lag_seconds` compares it with its own;
-- notifier webhooks sign `int(time.time())` for the receivers' tolerance window.
+  command service's clock: with the replica behind, one hotel's events are no longer in `occurred_at`
+  order; the projector's `lag_seconds` compares it with its own;
+- notifier webhooks sign `int(time.time())` for the receivers' tolerance window (not skewed here).
 On PostgreSQL's single clock, hence immune to a service's skew: relay `not_before`, the idempotency window,
-notifier `next_attempt_at` and leases. A scenario would need (1) libfaketime (Debian package `libfaketime`,
-installed by `make install` and .ci) and (2) environment for ONE service's processes in the system
-(e.g. `Scenario.service_env = {"projector": {"LD_PRELOAD": ".../faketime/libfaketime.so.1",
-"FAKETIME": "+10s", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}}` with replicas=2; a skew within the token
-leeway for the command and query services); neither exists yet.
+notifier `next_attempt_at` and leases. 20 s is well beyond NTP drift yet inside the 30 s token leeway:
+past it the skewed command replica would rightly refuse fresh tokens, which is a finding about clocks,
+not about the guarantees.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conformance.faults import Failpoint, Fault, KillReplica, KillService, StoreKill, TermService
+from conformance.faults_clock import ClockSkew, Skew, skewed_env
 from conformance.faults_events import Poison, Redeliver
 from conformance.faults_infra import Latency, Partition, PostgresRestart, RabbitRestart, RabbitStopped
 from conformance.system import SERVICES
@@ -68,6 +75,10 @@ FAILPOINTS = {
 }
 
 
+CLOCK_SKEWS = (Skew("projector", 1, +20), Skew("command-service", 1, -20))
+"""The second projector ahead, the second command replica behind: both inside the 30 s token leeway."""
+
+
 def failpoint_env(name: str, nth: int) -> dict[str, str]:
     return {"INNKEEPER_FAILPOINTS": f"{name}=crash@{nth}", "INNKEEPER_FAILPOINTS_STATE": FAILPOINT_STATE}
 
@@ -94,6 +105,7 @@ def _all() -> list[Scenario]:
         Scenario("redeliver-shuffled", Redeliver(sample=200), inject_at=12.0),
         Scenario("poison-event", Poison(), expect_parked=1),
         Scenario("replicas-kill", KillReplica(0), replicas=2),
+        Scenario("clock-skew", ClockSkew(CLOCK_SKEWS), env=skewed_env(CLOCK_SKEWS), replicas=2),
     ]
     scenarios += [  # injected at once: the fault waits for the crash, then readiness is measured
         Scenario(

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from conformance import system_infra as infra
 from conformance.proxy import ToxicProxy, free_port
-from conformance.system import PACKAGES, REPLICATED, SERVICES, Endpoints
+from conformance.system import PACKAGES, REPLICATED, SERVICES, Endpoints, NotAvailableError
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +29,8 @@ BASE_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 MONGODB_DATABASE = "innkeeper"
 REPLICA_PORT_STEP = 100  # scripts/run_local.py: replica k listens on the base port + 100 * k
 STARTUP_TIMEOUT = 120.0
+PRELOAD_PACKAGES = {"libfaketime": "Debian's libfaketime"}
+"""Which package to install for a missing preload, by the library's name."""
 
 
 def run_dir_for(scenario: str) -> Path:
@@ -60,6 +62,17 @@ def postgres_version() -> str:
     return sorted(Path("/etc/postgresql").iterdir(), key=lambda path: int(path.name))[-1].name
 
 
+def refuse_missing_preloads(service_env: str) -> None:
+    """A library a process is to preload (SERVICE_ENV's LD_PRELOAD) that is not there makes the
+    scenario not available: ld.so would only warn, and the process run as if nothing were asked."""
+    per_process: dict[str, dict[str, str]] = json.loads(service_env) if service_env else {}
+    for process, env in per_process.items():
+        for library in env.get("LD_PRELOAD", "").split():
+            if not Path(library).exists():
+                package = next((p for k, p in PRELOAD_PACKAGES.items() if k in library), "the package")
+                raise NotAvailableError(f"install {package} ({library}, for {process}, is missing)")
+
+
 def listening(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -74,6 +87,7 @@ class LocalSystem:
         self, scenario: str, env: dict[str, str] | None = None, replicas: int = 1, keep: bool = False
     ) -> None:
         self.scenario, self.extra_env, self.replicas, self.keep = scenario, dict(env or {}), replicas, keep
+        refuse_missing_preloads(self.extra_env.get("SERVICE_ENV", ""))
         self.run_dir = run_dir_for(scenario)
         self.tag = uuid.uuid4().hex[:12]
         self.database, self.vhost = f"conformance_{self.tag}", f"conformance_{self.tag}"
@@ -191,7 +205,10 @@ class LocalSystem:
         users = json.loads((self.run_dir / "rabbitmq-users.json").read_text())
         user = f"{self.user_prefix}projector"
         # Without the failpoints themselves: verify must not crash where the services are meant to.
-        env = {k: v for k, v in self.service_env().items() if k != "INNKEEPER_FAILPOINTS"}
+        # Nor run_local's per-process settings (a skewed clock is one replica's, not the checker's).
+        env = {
+            k: v for k, v in self.service_env().items() if k not in ("INNKEEPER_FAILPOINTS", "SERVICE_ENV")
+        }
         env |= {**trust, **direct, "MONGODB_DATABASE": self.mongodb_database}
         env["RABBITMQ_URL"] = infra.with_user(direct["RABBITMQ_URL"], user, users[user])
         return env

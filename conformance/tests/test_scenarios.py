@@ -1,11 +1,13 @@
 """The scenario registry: every fault the issue names is there once, the suites hold known names, and
 `select` takes all, a suite, a list, and refuses what it does not know."""
 
+import json
 import re
 
 import pytest
 
 from conformance.faults import Failpoint, KillReplica, KillService, StoreKill, TermService
+from conformance.faults_clock import ClockSkew
 from conformance.faults_events import Poison, Redeliver
 from conformance.faults_infra import Latency, Partition, RabbitRestart, RabbitStopped
 from conformance.scenarios import FAILPOINT_STATE, SCENARIOS, SUITES, select
@@ -29,6 +31,7 @@ EXPECTED = {
     "redeliver-shuffled",
     "poison-event",
     "replicas-kill",
+    "clock-skew",
     "failpoint-relay",
     "failpoint-projector",
     "failpoint-command",
@@ -86,7 +89,7 @@ def test_each_fault_is_the_one_its_name_says() -> None:
     replicas = SCENARIOS["replicas-kill"]
     assert isinstance(replicas.fault, KillReplica)
     assert replicas.replicas == 2
-    assert [s.name for s in SCENARIOS.values() if s.replicas != 1] == ["replicas-kill"]
+    assert [s.name for s in SCENARIOS.values() if s.replicas != 1] == ["replicas-kill", "clock-skew"]
 
 
 def test_failpoint_scenarios_arm_their_point_once_per_run_in_the_run_dir() -> None:
@@ -101,7 +104,26 @@ def test_failpoint_scenarios_arm_their_point_once_per_run_in_the_run_dir() -> No
         assert scenario.env["INNKEEPER_FAILPOINTS_STATE"] == FAILPOINT_STATE == "{run_dir}/failpoints"
         assert FAILPOINT_STATE.format(run_dir="/tmp/run") == "/tmp/run/failpoints"
     with_env = [s.name for s in SCENARIOS.values() if s.env or s.expect_failpoint]
-    assert with_env == [f"failpoint-{short}" for short in FAILPOINTS]
+    assert with_env == ["clock-skew", *(f"failpoint-{short}" for short in FAILPOINTS)]
+
+
+def test_clock_skew_runs_one_projector_ahead_and_one_command_replica_behind_inside_the_token_leeway() -> None:
+    scenario = SCENARIOS["clock-skew"]
+    assert isinstance(scenario.fault, ClockSkew)
+    assert scenario.replicas == 2
+    assert "clock-skew" in SUITES["all"]
+    assert "clock-skew" not in SUITES["ci"]
+    assert set(scenario.env) == {"SERVICE_ENV"}  # run_local's, per process: no other process is skewed
+    per_process = json.loads(scenario.env["SERVICE_ENV"])
+    assert {name: env["FAKETIME"] for name, env in per_process.items()} == {
+        "projector-2": "+20s",
+        "command-service-2": "-20s",
+    }
+    for env in per_process.values():
+        assert env["LD_PRELOAD"].endswith("/faketime/libfaketime.so.1")
+        assert env["FAKETIME_DONT_FAKE_MONOTONIC"] == "1"  # asyncio's clock stays real
+    assert all(abs(skew.seconds) < 30 for skew in scenario.fault.skews)  # AUTH_LEEWAY_SECONDS
+    assert scenario.description == "clock skew: projector-2 20 s ahead, command-service-2 20 s behind"
 
 
 def test_the_ci_suite_is_four_known_scenarios_with_a_failpoint_and_the_broker_restart() -> None:
