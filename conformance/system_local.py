@@ -20,15 +20,17 @@ from urllib.parse import urlsplit
 
 from conformance import system_infra as infra
 from conformance.proxy import ToxicProxy, free_port
-from conformance.system import PACKAGES, REPLICATED, SERVICES, Endpoints, NotAvailableError
+from conformance.system import REPLICATED, SERVICES, Endpoints, NotAvailableError
+from conformance.system_local_faults import REPLICA_PORT_STEP, LocalFaults
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 BASE_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 MONGODB_DATABASE = "innkeeper"
-REPLICA_PORT_STEP = 100  # scripts/run_local.py: replica k listens on the base port + 100 * k
 STARTUP_TIMEOUT = 120.0
+UP_LINE = "Innkeeper is running"
+"""What run_local prints once everything started (scripts/run_local.py's table)."""
 PRELOAD_PACKAGES = {"libfaketime": "Debian's libfaketime"}
 """Which package to install for a missing preload, by the library's name."""
 
@@ -57,11 +59,6 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def postgres_version() -> str:
-    """The local cluster's major version (we drive `pg_ctlcluster <version> main`)."""
-    return sorted(Path("/etc/postgresql").iterdir(), key=lambda path: int(path.name))[-1].name
-
-
 def refuse_missing_preloads(service_env: str) -> None:
     """A library a process is to preload (SERVICE_ENV's LD_PRELOAD) that is not there makes the
     scenario not available: ld.so would only warn, and the process run as if nothing were asked."""
@@ -73,12 +70,7 @@ def refuse_missing_preloads(service_env: str) -> None:
                 raise NotAvailableError(f"install {package} ({library}, for {process}, is missing)")
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class LocalSystem:
+class LocalSystem(LocalFaults):
     """TARGET=local: everything on this machine, faults by signals, rabbitmqctl, pg_ctlcluster and proxies."""
 
     endpoints: Endpoints
@@ -145,7 +137,7 @@ class LocalSystem:
         """Every replica ready; fails at once when run_local gave up (a port taken meanwhile, a failed
         migration), not after the whole timeout."""
         assert self.run_local is not None
-        waiting = asyncio.ensure_future(self.ready_seconds(STARTUP_TIMEOUT))
+        waiting = asyncio.ensure_future(self.until_supervising())
         while not waiting.done() and self.run_local.poll() is None:
             await asyncio.wait({waiting}, timeout=0.2)
         why = f"run_local exited with {self.run_local.returncode}"
@@ -159,6 +151,17 @@ class LocalSystem:
             why = str(error)
         tail = (self.run_dir / "run_local.log").read_text(errors="replace")[-1500:]
         raise RuntimeError(f"the system did not start: {why}\n{tail}")
+
+    async def until_supervising(self) -> None:
+        """Every replica ready, and run_local past its start-up: until it prints its table it treats a
+        child that dies as a failed start (and stops everything), not as one to restart."""
+        await self.ready_seconds(STARTUP_TIMEOUT)
+        log = self.run_dir / "run_local.log"
+        for _ in range(int(STARTUP_TIMEOUT * 10)):
+            if UP_LINE in log.read_text(errors="replace"):
+                return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"run_local did not print {UP_LINE!r} within {STARTUP_TIMEOUT:g} s")
 
     async def stop(self) -> None:
         if self.run_local is not None and self.run_local.poll() is None:
@@ -242,63 +245,3 @@ class LocalSystem:
         return subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-    # -- what the faults do --------------------------------------------------------------------------
-
-    def pids(self, service: str) -> list[int]:
-        """Live pids of the service's processes, in replica order (by the port each listens on)."""
-        if self.run_local is None:
-            return []
-        found = infra.children(self.run_local.pid, PACKAGES[service])
-        return sorted(found, key=lambda pid: found[pid])
-
-    def signal(self, service: str, signum: int, replica: int = 0) -> int:
-        assert self.run_local is not None, "start() first"
-        port = self.ports[service] + REPLICA_PORT_STEP * replica
-        found = infra.children(self.run_local.pid, PACKAGES[service])
-        pids = [pid for pid, listens in found.items() if listens == port]
-        if not pids:
-            raise LookupError(f"no live process of {service} replica {replica} (port {port})")
-        os.kill(pids[0], signum)
-        return pids[0]
-
-    async def ready_seconds(self, timeout: float) -> float:  # noqa: ASYNC109  (the design's name)
-        urls = [url for service in SERVICES for url in self.urls(service)]
-        return await infra.wait_ready(urls, timeout)
-
-    async def kill_store(self) -> None:
-        if self.store is not None and self.store.poll() is None:
-            self.store.kill()
-            await asyncio.to_thread(self.store.wait)
-
-    async def start_store(self) -> None:
-        """The stand-in on the same port and data directory (its log appended to <run dir>/mongodb.log)."""
-        executable = Path(sys.executable).parent / "secantusd-py"
-        data = self.run_dir / "mongo"
-        data.mkdir(parents=True, exist_ok=True)
-        command = [str(executable), "--host", "127.0.0.1", "--port", str(self.store_port)]
-        command += ["--storage-path", str(data), "--log-level", "WARNING"]
-        self.store = self.spawn(command, dict(os.environ), "mongodb.log")
-        for _ in range(300):
-            if self.store.poll() is not None:
-                raise RuntimeError(
-                    f"the MongoDB stand-in exited with {self.store.returncode}: see mongodb.log"
-                )
-            if listening(self.store_port):
-                return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"the MongoDB stand-in does not listen on {self.store_port} after 30 s")
-
-    async def rabbitmq(self, action: str) -> None:
-        """rabbitmqctl stop_app | start_app (the shared broker: every vhost; back soon, always)."""
-        if action not in ("stop_app", "start_app"):
-            raise ValueError(f"rabbitmq action {action!r}: stop_app or start_app")
-        await infra.run_command("rabbitmqctl", action)
-        if action == "start_app":
-            await infra.run_command("rabbitmqctl", "await_startup")
-
-    async def postgres(self, action: str) -> None:
-        """pg_ctlcluster <version> main stop | start | restart (the shared server)."""
-        if action not in ("stop", "start", "restart"):
-            raise ValueError(f"postgres action {action!r}: stop, start or restart")
-        await infra.run_command("pg_ctlcluster", postgres_version(), "main", action)
