@@ -49,27 +49,15 @@ from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_
 from preflight import DEFAULTS, stand_in_executable
 from preflight import report as preflight
 from run_children import OUTPUT, Child, healthy, listening, say, stop_in_order
+from run_plan import PACKAGES, StartupError, overrides_by_process, replica_ports
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {
-    "command-service": "command_service",
-    "projector": "projector",
-    "query-service": "query_service",
-    "notifier": "notifier",
-}
-REPLICATED = ("command-service", "query-service", "projector")
-"""Services REPLICAS multiplies; the notifier stays single (one sender of each mail)."""
-REPLICA_PORT_STEP = 100
 INFRASTRUCTURE = ("mongodb", "mail-catcher")
 """Children stopped after the services (which may still need them while they stop)."""
 SAMPLE_SENDER_GRANTS = {"partner-portal": ["BookStay", "CancelBooking"]}
 """What docker compose grants its sample sender; `make run` grants it too, beside the local admin's `*`."""
-
-
-class StartupError(Exception):
-    """Innkeeper could not be started; the message says why."""
 
 
 def port_is_free(port: int) -> bool:
@@ -265,38 +253,6 @@ class Supervisor:
         services = [child for child in self.children if child.name not in INFRASTRUCTURE]
         infrastructure = [child for child in self.children if child.name in INFRASTRUCTURE]
         stop_in_order([services, infrastructure], self.args.stop_timeout)
-
-
-def replica_ports(service: str, port: int, replicas: int) -> list[int]:
-    """The ports of a service's processes: `port`, then + 100 for each further replica."""
-    count = replicas if service in REPLICATED else 1
-    return [port + REPLICA_PORT_STEP * replica for replica in range(count)]
-
-
-def process_names(replicas: int) -> list[str]:
-    """What SERVICE_ENV may name: each service, and each further replica as the table lists it."""
-    names = list(PACKAGES)
-    names += [f"{name}-{k}" for name in REPLICATED for k in range(2, replicas + 1)]
-    return names
-
-
-def overrides_by_process(setting: str, replicas: int) -> dict[str, dict[str, str]]:
-    """SERVICE_ENV parsed: process name -> variables. Raises StartupError when it is not a JSON object
-    of objects of strings, or names no service or replica (a typo would otherwise go unnoticed)."""
-    if not setting.strip():
-        return {}
-    try:
-        parsed: object = json.loads(setting)
-    except json.JSONDecodeError as error:
-        raise StartupError(f"SERVICE_ENV is not JSON: {error}") from None
-    if not isinstance(parsed, dict) or not all(
-        isinstance(env, dict) and all(isinstance(v, str) for v in env.values()) for env in parsed.values()
-    ):
-        raise StartupError('SERVICE_ENV must map names to objects of strings: {"projector": {"A": "1"}}')
-    known = process_names(replicas)
-    if unknown := sorted(set(parsed) - set(known)):
-        raise StartupError(f"SERVICE_ENV names {', '.join(unknown)}: known are {', '.join(known)}")
-    return {name: dict(env) for name, env in parsed.items()}
 
 
 def parse_args() -> argparse.Namespace:
