@@ -39,7 +39,9 @@ class ScenarioResult:
 
     @property
     def ok(self) -> bool:
-        return not self.available or (bool(self.verdicts) and all(verdict.ok for verdict in self.verdicts))
+        # Not run is not held: a green run means every scenario asked for ran and held (a target that
+        # cannot inject a fault is named in the summary; choose SCENARIO= to leave it out).
+        return self.available and bool(self.verdicts) and all(verdict.ok for verdict in self.verdicts)
 
     def failed(self) -> list[VerdictLike]:
         return [verdict for verdict in self.verdicts if not verdict.ok]
@@ -82,11 +84,12 @@ def row(result: ScenarioResult) -> str:
 
 
 def summary(results: Sequence[ScenarioResult]) -> str:
-    failed = [result.name for result in results if not result.ok]
     missing = [result.name for result in results if not result.available]
-    line = f"{len(results) - len(failed)}/{len(results)} scenarios hold every invariant"
+    failed = [result.name for result in results if result.available and not result.ok]
+    held = len(results) - len(failed) - len(missing)
+    line = f"{held}/{len(results)} scenarios hold every invariant"
     if missing:
-        line += f"; not available on this target: {', '.join(missing)}"
+        line += f"; NOT RUN (not available on this target): {', '.join(missing)}"
     return line + (f"; FAILED: {', '.join(failed)}" if failed else "")
 
 
