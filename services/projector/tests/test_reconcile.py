@@ -4,6 +4,7 @@ the ordinary path, and the store watch asks for a reconciliation on each of its 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from collections.abc import Iterable
@@ -151,14 +152,28 @@ async def test_events_that_arrive_during_the_grace_are_not_applied_again() -> No
     await writer.write("shard-0", log.envelopes[:30])
     states: list[tuple[str, int]] = []
 
-    async def deliveries_land(seconds: float) -> None:  # meanwhile the queue delivers the rest
+    # The queue delivers the rest during the second wait.
+    async def deliveries_land(seconds: float, at_least: float = 0.0) -> None:
         states.append((reconciler.status.state, reconciler.status.missing_events))
-        await writer.write("shard-0", log.envelopes[30:])
+        if len(states) == 2:
+            await writer.write("shard-0", log.envelopes[30:])
 
     reconciler.settle = deliveries_land  # type: ignore[method-assign]
     assert await reconciler.reconcile("start") == 0
-    assert states == [("behind", len(log.envelopes) - 30)]
+    # Quiet first (nothing compared yet), then behind by what had not arrived, then nothing missing.
+    assert states == [("ok", 0), ("behind", len(log.envelopes) - 30)]
     assert reconciler.status.state == "ok"
+
+
+async def test_the_comparison_waits_for_a_moment_without_writes() -> None:
+    log = hotels_and_bookings(seed=12)
+    _, writer, reconciler = projector(log)
+    await writer.write("shard-0", log.envelopes[:30])
+    waiting = asyncio.create_task(reconciler.settle(3600.0))  # a batch was just written: not quiet
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    writer.written_at -= 3600.0  # as if the last batch were an hour old
+    await asyncio.wait_for(waiting, 5)
 
 
 class FakeStore:

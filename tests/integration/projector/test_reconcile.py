@@ -131,8 +131,10 @@ async def test_a_store_restarted_with_lost_writes_is_reported_behind_then_repair
 
 
 async def _ok(status: Any) -> bool:
+    """A reconciliation ran (it waits for a quiet moment before its first comparison) and found or left
+    nothing missing."""
     body = await status
-    return bool(body["reconcile"]["state"] == "ok")
+    return bool(body["reconcile"]["state"] == "ok" and body["reconcile"]["last_run"] is not None)
 
 
 async def _status_or_none(projector: ServiceProcess) -> dict[str, Any] | None:

@@ -4,8 +4,11 @@ The broker forgets what the projector acked, so when the store loses acknowledge
 from an older snapshot, an unjournaled crash, a dropped collection) nothing is redelivered. Compared
 per aggregate: the checkpoint the store holds against the highest version in the log up to the
 horizon; an aggregate with parked or retried events is the parking lot's, not ours. Events still on
-their way (in a queue, in the outbox) look missing too, so a shortfall is looked at again after a grace
-period, and only what is still missing then is applied: read from the log, in position order, through
+their way (a queue's backlog at start, the outbox) look missing too, so the comparison waits for a quiet
+moment — no batch written by this process for a grace period (at most `QUIET_LIMIT` graces: under a
+load that never pauses it compares anyway) — and a shortfall is looked at again after another quiet
+grace; only what is still missing then is applied (applying a backlog still queued would apply it twice
+for nothing: measured in the scale-out tests). It is read from the log, in position order, through
 the live writer (`BatchWriter`: same planner, idempotent writes, the same parking rules), under the
 pseudo-shard `reconcile`, inside the rebuild pause. It may write while a shard's consumer writes the
 same documents: every write compares and swaps (`shard_cache`), so one of them applies again, never
@@ -15,6 +18,7 @@ lost. A store that holds a checkpoint but lost the documents behind it is beyond
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -31,6 +35,8 @@ from .rebuild_pause import RebuildPause
 from .writer import BatchWriter
 
 log = structlog.get_logger("projector.reconcile")
+QUIET_LIMIT = 12
+"""Graces to wait for a quiet moment before comparing anyway."""
 RECONCILE_SHARD = "reconcile"
 """The name its batches are recorded and parked under (it applies aggregates of every shard)."""
 
@@ -100,6 +106,7 @@ class Reconciler:
     async def reconcile(self, reason: str) -> int:
         """Compare, wait out the grace, compare again and apply what is still missing; returns how many
         events were applied again."""
+        await self.settle(self.grace)
         horizon = await self.events.horizon()
         shortfall = await self._shortfall(horizon)
         self._report("behind" if shortfall.held else "ok", shortfall.events, reason)
@@ -108,7 +115,7 @@ class Reconciler:
         log.warning(
             "reconcile.behind", reason=reason, aggregates=len(shortfall.held), events=shortfall.events
         )
-        await self.settle(self.grace)
+        await self.settle(self.grace, at_least=self.grace)  # a full grace in "behind", quiet or not
         shortfall = await self._still(shortfall)
         self._report("repairing" if shortfall.held else "ok", shortfall.events, reason)
         if not shortfall.held:
@@ -125,9 +132,15 @@ class Reconciler:
         self._report("ok", 0, reason)
         return len(missing)
 
-    async def settle(self, seconds: float) -> None:
-        """Wait out the grace: what was on its way (a queue, the outbox) arrives the ordinary way."""
-        await asyncio.sleep(seconds)
+    async def settle(self, seconds: float, at_least: float = 0.0) -> None:
+        """Wait `at_least`, then until this process wrote no batch for `seconds` (at most `QUIET_LIMIT`
+        times that): what was on its way (a queue, the outbox) arrives the ordinary way first."""
+        await asyncio.sleep(at_least)
+        deadline = time.monotonic() + seconds * QUIET_LIMIT
+        while (quiet := time.monotonic() - self.writer.written_at) < seconds:
+            if time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(min(seconds - quiet, deadline - time.monotonic(), 1.0))
 
     async def _apply(self, batch: list[EventEnvelope]) -> None:
         await self.pause.enter()  # no write while a rebuild switches generations

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from .event_log import PostgresEventLog
 from .ports import StatusBoard
-from .reconcile import ReconcileStatus
+from .reconcile import RECONCILE_SHARD, ReconcileStatus
 from .runtime import Runtime
 
 STATUS_SECONDS = 3.0
@@ -95,7 +95,9 @@ async def status_report(runtime: Runtime) -> ProjectorStatus:
 
 async def lag_report(board: StatusBoard, log: PostgresEventLog) -> Lag:
     """Position per shard and the lag: events and seconds between the log head and what is applied."""
-    shards = [ShardStatus(shard=s.pop("_id"), **s) for s in await board.shards()]
+    # The reconciliation's batches are recorded under a pseudo-shard no consumer holds: not a shard.
+    listed = [s for s in await board.shards() if s["_id"] != RECONCILE_SHARD]
+    shards = [ShardStatus(shard=s.pop("_id"), **s) for s in listed]
     head, head_at = await log.latest()  # a lag figure need not wait for the appends in flight
     applied = max((s.position for s in shards), default=0)
     lag_events = max(head - applied, 0)

@@ -7,6 +7,7 @@ a state that the redelivered batch brings to the same result. The caller acks on
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 import structlog
@@ -39,12 +40,15 @@ class BatchWriter:
     metrics: Metrics = field(default_factory=Metrics)
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
+    written_at: float = field(default_factory=time.monotonic)
+    """When a batch was last written (monotonic): the reconciliation waits for a quiet moment."""
 
     async def write(
         self, shard: str, envelopes: list[EventEnvelope], spans: BatchSpans | None = None
     ) -> None:
         """`spans` (tracing on): each applied event is logged under its span."""
         attempts = Attempts()
+        self.written_at = time.monotonic()
         while True:
             try:
                 if await self._attempt(shard, envelopes, attempts, spans):
