@@ -38,9 +38,12 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
     if event.room_type not in {room["code"] for room in card["room_types"]}:
         raise ProjectionError(f"hotel {event.hotel_id} has no room type {event.room_type!r}")
     booking_id = str(event.booking_id)
+    # Before any early return: the booking page is written before the card (`WRITE_ORDER`), so a batch
+    # cut off between the two leaves the page at a later version and the card without this booking.
+    card = _latest_booking_on(view, card, event)
     existing = view.get(BOOKINGS, booking_id)
-    if existing is not None and existing["version"] > envelope.aggregate_version:
-        return  # a later event (a cancellation) is applied: its nights are written already
+    if existing is not None and existing["status"] == "cancelled":
+        return  # the cancellation is applied too (its redelivery takes the nights off again)
     if existing is None:
         detail = BookingDetail(
             **taken(event, BOOKING_FIELDS),
@@ -50,7 +53,6 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
             version=envelope.aggregate_version,
         )
         view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
-    card = _latest_booking_on(view, card, event)
     stay = Stay(event.check_in, event.check_out)
     set_booking(view, card, stay, booking_id, event.room_type, envelope.occurred_at.date())
 
