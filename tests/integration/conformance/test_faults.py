@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
 import asyncpg
 import httpx
-import pytest
 from aio_pika.abc import AbstractIncomingMessage
 from pymongo import AsyncMongoClient
 from testkit.waiting import wait_until
@@ -28,16 +26,6 @@ from conformance.transport_http import HttpClient
 PLAN = LoadPlan(hotels=3, scarce_rooms=2, seed=7)
 CHANGING = {"projector_status", "projector_processes", "parked_events", "parking_changes"}
 """Bookkeeping that a batch of duplicates updates (counters, heartbeats); the rest is the read model."""
-
-
-@pytest.fixture
-async def system() -> AsyncIterator[LocalSystem]:
-    system = LocalSystem("faults-test")
-    try:
-        await system.start()
-        yield system
-    finally:
-        await system.stop()
 
 
 class Wire:

@@ -134,16 +134,6 @@ async def test_the_log_checks_pass_on_a_clean_log_and_catch_each_planted_defect(
     assert (state.head, state.outbox, state.deliveries_open) == (5, 1, 1)
 
 
-@pytest.fixture
-async def system() -> AsyncIterator[LocalSystem]:
-    system = LocalSystem("invariants-test")
-    try:
-        await system.start()
-        yield system
-    finally:
-        await system.stop()
-
-
 async def test_a_quiet_system_after_a_short_load_holds_every_invariant(system: LocalSystem) -> None:
     endpoints = system.endpoints
     plan = LoadPlan(rate=20, seconds=4, clients=2, hotels=3, scarce_rooms=2, seed=7, answer_grace=10)
