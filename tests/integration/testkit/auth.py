@@ -1,6 +1,7 @@
 """Identity for the tests: one development issuer per test process, trusted by every service the tests
-start (`auth_env`), and bearer headers for each role. The broker user the tests connect as (`guest`) is
-a service granted every command, as `make run` sets it up for newcomers."""
+start (`auth_env`, with the master key of personal data), and bearer headers for each role. The broker
+user the tests connect as (`guest`) is a service granted every command, as `make run` sets it up for
+newcomers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from uuid import UUID
 
 from innkeeper_contracts import Role
 from innkeeper_kit.auth.dev import DevelopmentIssuer
+from innkeeper_kit.personal import MasterKeys
 
 
 @cache
@@ -28,6 +30,7 @@ def auth_env(amqp_url: str = "amqp://guest@/") -> dict[str, str]:
         **issuer().settings(),
         "AMQP_SENDERS": f'{{"{sender}": "service"}}',
         "SERVICE_GRANTS": f'{{"{sender}": "*"}}',
+        "PII_MASTER_KEYS": pii_master_keys(),
     }
 
 
@@ -35,7 +38,18 @@ def auth_settings(amqp_url: str = "amqp://guest@/") -> dict[str, Any]:
     """`auth_env` as keyword arguments of a Settings model built in the test's own process."""
     sender = amqp_user(amqp_url)
     values: dict[str, Any] = {key.lower(): value for key, value in issuer().settings().items()}
-    return {**values, "amqp_senders": {sender: "service"}, "service_grants": {sender: "*"}}
+    return {
+        **values,
+        "amqp_senders": {sender: "service"},
+        "service_grants": {sender: "*"},
+        "pii_master_keys": pii_master_keys(),
+    }
+
+
+@cache
+def pii_master_keys() -> str:
+    """One master key per test process, shared by every service the tests start (as `make run` does)."""
+    return MasterKeys.new_setting("test")
 
 
 def bearer(role: Role, subject: str | None = None, hotels: Iterable[UUID | str] = ()) -> dict[str, str]:
