@@ -10,7 +10,7 @@ SOURCES := shared/contracts/src shared/service-kit/src shared/client/src service
 export POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/test
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 
-.PHONY: help install lint format test test-unit test-integration run demo token migrate verify backup restore bench conformance docs docs-check contracts-check up down
+.PHONY: help install lint format test test-unit test-integration run demo token pii-key migrate verify backup restore bench conformance docs docs-check contracts-check up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ demo: install ## drive a short story through the public APIs of a running system
 
 token: install ## print a development bearer token: ROLE=guest|staff|admin|service [SUBJECT=…] [HOTELS=id,…]
 	@$(PY) scripts/dev_token.py --role "$(ROLE)" --subject "$(SUBJECT)" --hotels "$(HOTELS)"
+
+pii-key: install ## print a new master key for PII_MASTER_KEYS (ID=k1): put it first, keep the old ones after it
+	@$(PY) -c "from innkeeper_kit.personal import MasterKeys; print(MasterKeys.new_setting('$(or $(ID),k1)'))"
 
 migrate: install ## apply the command service's SQL migrations to POSTGRES_DSN
 	$(PY) -m command_service migrate

@@ -3,14 +3,15 @@
 
 Checks first that the ports are free and that PostgreSQL, RabbitMQ (with the plugins it needs) and
 MongoDB are there (scripts/preflight.py: one line naming what is missing and its fix, exit 4). Makes
-each service's RabbitMQ user (scripts/local_broker.py) and the development token issuer's key
-(.run/auth), starts the MongoDB stand-in (SecantusDB, data under .run/mongo) and a mail catcher
-(scripts/mail_catcher.py: every mail the notifier sends becomes one file under .run/mail/), applies the
-command service's migrations, then runs the command service, the projector, the query service and the
-notifier as one process each against the local PostgreSQL and RabbitMQ. Their logs stream here,
-prefixed with the service name. If one of them (or the stand-in, or the catcher) dies once Innkeeper is
-up, it is started again after a pause of 1 s doubling to 30 s, as compose's `restart: unless-stopped`
-(scripts/run_children.py); one that dies during start-up stops the start (exit 1).
+each service's RabbitMQ user (scripts/local_broker.py), the development token issuer's key (.run/auth)
+and the master key of personal data (.run/pii, unless PII_MASTER_KEYS is set), starts the MongoDB
+stand-in (SecantusDB, data under .run/mongo) and a mail catcher (scripts/mail_catcher.py: every mail the
+notifier sends becomes one file under .run/mail/), applies the command service's migrations, then runs
+the command service, the projector, the query service and the notifier as one process each against the
+local PostgreSQL and RabbitMQ. Their logs stream here, prefixed with the service name. If one of them
+(or the stand-in, or the catcher) dies once Innkeeper is up, it is started again after a pause of 1 s
+doubling to 30 s, as compose's `restart: unless-stopped` (scripts/run_children.py); one that dies
+during start-up stops the start (exit 1).
 
 REPLICAS=N (or --replicas N) runs N processes each of the command service, the query service and the
 projector (the notifier stays single): replica k (from 0) listens on its service's port + 100 * k, e.g.
@@ -52,6 +53,7 @@ from run_children import OUTPUT, Child, healthy, listening, say, stop_in_order
 from run_plan import PACKAGES, StartupError, overrides_by_process, replica_ports
 
 from innkeeper_kit.auth.dev import DevelopmentIssuer
+from innkeeper_kit.personal.dev import ensure_development_master_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 INFRASTRUCTURE = ("mongodb", "mail-catcher")
@@ -161,6 +163,11 @@ class Supervisor:
             settings |= trust
             if name in urls:
                 settings["RABBITMQ_URL"] = urls[name]
+        # The guests' data keys are wrapped by a master key kept under the run dir (development only);
+        # the query service never opens personal data and gets none.
+        master_keys = self.env.get("PII_MASTER_KEYS") or ensure_development_master_keys(run_dir / "pii")
+        for name in ("command-service", "projector", "notifier"):
+            self.service_env[name]["PII_MASTER_KEYS"] = master_keys
         # Development only: commands sent with the broker's admin credentials (`guest`) may do anything.
         # docker compose has no such user and maps nothing to it.
         intake = self.service_env["command-service"]
