@@ -86,7 +86,7 @@ def required(text: str) -> dict[str, str]:
 
 
 def is_secret(name: str) -> bool:
-    return name.endswith(("_PASSWORD", "_SECRET"))
+    return name.endswith(("_PASSWORD", "_SECRET", "_MASTER_KEYS"))
 
 
 def with_defaults(text: str) -> str:
