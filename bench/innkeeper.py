@@ -37,6 +37,7 @@ from bench.progress import mean_batch_size, settled_writes, watch_drain
 from bench.raw_read import PATHS, median_of, raw_read_server, trial
 from bench.scale_out import enabled as scale_out_enabled
 from bench.scale_out import scale_out
+from bench.sealing_cost import sealing_costs
 from bench.sustained import sustained
 from bench.system import CITIES, System, missing_services
 from bench.verify_run import verify_read_model
@@ -173,6 +174,7 @@ def measure_all(
     attempt("projector", lambda: with_baselines("projector", store_baselines(infra),
                                                 lambda: projector(system, before)))  # fmt: skip
     attempt("token_checks", lambda: token_checks(system))
+    attempt("sealing", sealing_costs)
     if "projector" not in system.procs:
         system.start_one("projector")
     attempt("reads", lambda: reads(system, concurrency, seconds))

@@ -120,7 +120,7 @@ def build_rows(r: Results) -> list[Row]:
                   get(ink, "scale_out", "projector", "two", "events_per_s"), "ev/s",
                   one, get(ink, "scale_out", "projector", "one", "events_per_s"), None),
     ]  # fmt: skip
-    return rows + token_rows(ink, c32) + [verify_row(ink)]
+    return rows + token_rows(ink, c32) + sealing_rows(ink, c32) + [verify_row(ink)]
 
 
 def verify_row(ink: Results) -> Row:
@@ -140,6 +140,18 @@ def token_rows(ink: Results, c32: float | None) -> list[Row]:
         rows.append(Row(f"bearer token check, {label}, p50", p50, "us"))
         measure = f"  as a share of a BookStay at concurrency 32 ({label})"
         rows.append(limit_row(measure, share, "%", 5) if case == "remembered" else Row(measure, share, "%"))
+    return rows
+
+
+def sealing_rows(ink: Results, c32: float | None) -> list[Row]:
+    """Sealing a booking's personal data (bench/sealing_cost.py), as a share of a BookStay at c=32."""
+    rows = []
+    cases = (("new_guest", "a new guest (key made and wrapped)"), ("returning_guest", "a known guest"))
+    for case, label in cases:
+        p50 = get(ink, "sealing", case, "p50_us")
+        share = None if p50 is None or not c32 else 100 * p50 * c32 / 1e6
+        rows.append(Row(f"sealing a BookStay's personal data, {label}, p50", p50, "us"))
+        rows.append(limit_row(f"  as a share of a BookStay at concurrency 32 ({label})", share, "%", 10))
     return rows
 
 
