@@ -106,14 +106,14 @@ def test_a_version_1_stay_is_read_as_version_2_booked_when_it_was_logged() -> No
     assert isinstance(event, StayBooked)
     assert event.booked_at == OCCURRED
     lifted = old.upcast()
-    assert lifted.schema_version == StayBooked.schema_version == 2
+    assert lifted.schema_version == StayBooked.schema_version == 3
     assert lifted.data == data | {"booked_at": "2030-04-01T09:30:00Z"}
     assert lifted.event() == event
     assert old.data == data  # the envelope read is left as it was
 
 
 def test_current_data_passes_unchanged() -> None:
-    current = envelope("StayBooked", 2, stay_v1(booked_at="2030-03-31T08:00:00+00:00"))
+    current = envelope("StayBooked", 3, stay_v1(booked_at="2030-03-31T08:00:00+00:00"))
     assert current.upcast() is current
     event = current.event()
     assert isinstance(event, StayBooked)
@@ -127,7 +127,7 @@ def test_version_2_needs_its_booked_at_and_a_time_zone() -> None:
         envelope("StayBooked", 2, stay_v1(booked_at="2030-03-31T08:00:00")).event()
 
 
-@pytest.mark.parametrize(("event_type", "version"), [("StayBooked", 3), ("RefundIssued", 2)])
+@pytest.mark.parametrize(("event_type", "version"), [("StayBooked", 4), ("RefundIssued", 2)])
 def test_data_newer_than_the_reader_is_refused_with_the_reason(event_type: str, version: int) -> None:
     newer = envelope(event_type, version, stay_v1() if event_type == "StayBooked" else refund())
     known = EVENT_TYPES[event_type].schema_version

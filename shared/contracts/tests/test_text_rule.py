@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from innkeeper_contracts import COMMANDS, EVENT_TYPES, CancelBookingBody, RegisterHotel, StayBooked
+from innkeeper_contracts import COMMANDS, EVENT_TYPES, BookStay, CancelBookingBody, RegisterHotel
 from innkeeper_contracts.events import ManagementAlertRaised
 from innkeeper_contracts.text import ONE_LINE
 from innkeeper_contracts.values import Actor, Name, Reason
@@ -147,5 +147,5 @@ def test_every_text_field_of_every_command_and_event_is_bounded_and_follows_the_
 
 def test_the_one_line_pattern_is_what_names_carry_everywhere() -> None:
     pattern = TypeAdapter(Name).json_schema()["pattern"]
-    assert StayBooked.model_json_schema()["$defs"]["Guest"]["properties"]["name"]["pattern"] == pattern
+    assert BookStay.model_json_schema()["$defs"]["BookingGuest"]["properties"]["name"]["pattern"] == pattern
     assert ONE_LINE.description in str(RegisterHotel.model_json_schema())

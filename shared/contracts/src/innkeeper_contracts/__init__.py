@@ -1,5 +1,6 @@
 """Innkeeper's wire vocabulary, shared by every service and by other services that talk to it."""
 
+from .audiences import GuestCommand
 from .command_bodies import (
     CancelBookingBody,
     ChangeGuestContactBody,
@@ -14,6 +15,7 @@ from .commands import (
     ChangeGuestContact,
     ChangeRoomCapacity,
     Command,
+    EraseGuestData,
     RegisterHotel,
     SetManagementContact,
     SetNightlyRate,
@@ -26,6 +28,7 @@ from .events import (
     BookingEvent,
     DomainEvent,
     GuestContactChanged,
+    GuestDataErased,
     GuestNotificationRequested,
     HotelEvent,
     HotelRegistered,
@@ -37,15 +40,19 @@ from .events import (
     StayBooked,
 )
 from .money import CENT, AmountTooLargeError, Money
+from .personal import ERASED, PERSONAL_DATA, SEALED_PREFIX, PersonalText
 from .problems import PROBLEM_KINDS, FieldError, Problem, ProblemKind, problem_type
 from .replies import CommandAccepted, CommandRejected
-from .values import Actor, BookingGuest, Guest, Role, RoomTypeSpec
+from .values import Actor, BookingGuest, Guest, Role, RoomTypeSpec, SealedGuest
 
 __all__ = [
     "CENT",
     "COMMANDS",
+    "ERASED",
     "EVENT_TYPES",
+    "PERSONAL_DATA",
     "PROBLEM_KINDS",
+    "SEALED_PREFIX",
     "Actor",
     "AmountTooLargeError",
     "BookStay",
@@ -64,10 +71,13 @@ __all__ = [
     "ConsistencyToken",
     "Contract",
     "DomainEvent",
+    "EraseGuestData",
     "EventEnvelope",
     "FieldError",
     "Guest",
+    "GuestCommand",
     "GuestContactChanged",
+    "GuestDataErased",
     "GuestNotificationRequested",
     "HotelEvent",
     "HotelRegistered",
@@ -75,6 +85,7 @@ __all__ = [
     "ManagementContactSet",
     "Money",
     "NightlyRateSet",
+    "PersonalText",
     "Problem",
     "ProblemKind",
     "RefundIssued",
@@ -82,6 +93,7 @@ __all__ = [
     "Role",
     "RoomCapacityChanged",
     "RoomTypeSpec",
+    "SealedGuest",
     "SetManagementContact",
     "SetManagementContactBody",
     "SetNightlyRate",

@@ -8,11 +8,13 @@ from typing import ClassVar, Literal
 from uuid import UUID
 
 from .contract import Contract
+from .values import GuestId
 
-Audience = Literal["admins", "hotel_staff", "guests_and_hotel_staff", "booking_parties"]
+Audience = Literal["admins", "hotel_staff", "guests_and_hotel_staff", "booking_parties", "the_guest"]
 """`admins`: no one else. `hotel_staff`: staff of the hotel the command names. `guests_and_hotel_staff`:
 a guest for themself, or staff of the hotel, naming the guest. `booking_parties`: the guest of the booking
-the command names (another guest is told it does not exist), or staff of its hotel."""
+the command names (another guest is told it does not exist), or staff of its hotel. `the_guest`: the
+guest the command names, themself (staff may not)."""
 
 _WHO: dict[Audience, str] = {
     "admins": "an admin, or a service granted `{command}`.",
@@ -22,6 +24,8 @@ _WHO: dict[Audience, str] = {
     "guest's id.",
     "booking_parties": "the booking's guest (another guest's booking answers 404), staff of its hotel, an "
     "admin, or a service granted `{command}`.",
+    "the_guest": "the guest themself (`guest_id` is their token's subject), an admin, or a service granted "
+    "`{command}`; staff may not.",
 }
 
 
@@ -54,3 +58,10 @@ class BookingPartyCommand(Contract):
 
     audience: ClassVar[Audience] = "booking_parties"
     booking_id: UUID
+
+
+class GuestCommand(Contract):
+    """A command about one guest's own data, for that guest themself (not staff of their hotels)."""
+
+    audience: ClassVar[Audience] = "the_guest"
+    guest_id: GuestId

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, StrictInt
 
 from .contract import Contract
 from .money import NightlyRate
+from .personal import IN_CLEAR
 from .values import MAX_ROOMS, Email, Reason
 
 
@@ -30,10 +33,10 @@ class SetManagementContactBody(Contract):
 class CancelBookingBody(Contract):
     """Body of `POST /bookings/{booking_id}/cancel`."""
 
-    reason: Reason
+    reason: Annotated[Reason, IN_CLEAR]
 
 
 class ChangeGuestContactBody(Contract):
     """Body of `PUT /bookings/{booking_id}/guest-contact`."""
 
-    email: Email
+    email: Annotated[Email, IN_CLEAR]

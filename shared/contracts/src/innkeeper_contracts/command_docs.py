@@ -81,3 +81,5 @@ CHANGE_GUEST_CONTACT = _one_example(
     "The guest's new address",
     {"email": "ada@example.net"},
 )
+ERASE_GUEST_DATA = OperationDocs("Erase a guest's personal data", "guests", {})
+"""No request body (the path names the guest), so no example."""

@@ -4,16 +4,23 @@ route once (`http`), for the command service and the client alike."""
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, get_args
+from typing import Annotated, ClassVar, get_args
 from uuid import UUID
 
 from pydantic import Field, StrictInt, field_validator
 
 from . import command_bodies as bodies
 from . import command_docs as docs
-from .audiences import AdminCommand, BookingPartyCommand, GuestOrStaffCommand, HotelStaffCommand
+from .audiences import (
+    AdminCommand,
+    BookingPartyCommand,
+    GuestCommand,
+    GuestOrStaffCommand,
+    HotelStaffCommand,
+)
 from .http_binding import HttpBinding
 from .money import NightlyRate
+from .personal import IN_CLEAR
 from .stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from .values import (
     MAX_GUESTS,
@@ -98,7 +105,7 @@ class CancelBooking(BookingPartyCommand):
     http: ClassVar[HttpBinding] = HttpBinding(
         "POST /bookings/{booking_id}/cancel", docs.CANCEL_BOOKING, bodies.CancelBookingBody
     )
-    reason: Reason
+    reason: Annotated[Reason, IN_CLEAR]
 
 
 class ChangeGuestContact(BookingPartyCommand):
@@ -107,7 +114,17 @@ class ChangeGuestContact(BookingPartyCommand):
     http: ClassVar[HttpBinding] = HttpBinding(
         "PUT /bookings/{booking_id}/guest-contact", docs.CHANGE_GUEST_CONTACT, bodies.ChangeGuestContactBody
     )
-    email: Email
+    email: Annotated[Email, IN_CLEAR]
+
+
+class EraseGuestData(GuestCommand):
+    """Erase the guest's personal data: their data key is deleted, so their name, e-mail address and the
+    reasons they gave, sealed under it in every event, no longer open anywhere (the log, read documents,
+    parked events, dead letters); every booking of the guest records `GuestDataErased`, and read
+    documents show `[erased]`. The bookings themselves stay. A later booking by the guest makes a new
+    key; a mail about a booking made before cannot be sent any more."""
+
+    http: ClassVar[HttpBinding] = HttpBinding("POST /guests/{guest_id}/erase", docs.ERASE_GUEST_DATA)
 
 
 Command = (
@@ -118,6 +135,7 @@ Command = (
     | BookStay
     | CancelBooking
     | ChangeGuestContact
+    | EraseGuestData
 )
 
 COMMANDS: dict[str, type[Command]] = {model.__name__: model for model in get_args(Command)}

@@ -53,8 +53,19 @@ def _stay_booked_v1_to_v2(data: Data, recorded: Recorded) -> Data:
     return {**data, "booked_at": _TIME.dump_python(recorded.occurred_at, mode="json")}
 
 
+def _personal_fields_sealed(data: Data, recorded: Recorded) -> Data:
+    """The version that seals an event's personal fields (`personal.SEALED_FROM_VERSION`) changes no
+    data: a field of older data is the clear text it was, which readers show as it is (a sealed field
+    takes any text). An upcaster cannot seal it: it is pure, and holds no keys."""
+    return dict(data)
+
+
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("StayBooked", 1): _stay_booked_v1_to_v2,
+    ("StayBooked", 2): _personal_fields_sealed,
+    ("GuestContactChanged", 1): _personal_fields_sealed,
+    ("GuestNotificationRequested", 1): _personal_fields_sealed,
+    ("BookingCancelled", 1): _personal_fields_sealed,
 }
 """(event type, schema version n) → the upcaster from n to n + 1: the one place they are registered."""
 

@@ -12,6 +12,8 @@ from pydantic_core import PydanticCustomError
 from .contract import Contract as Contract
 from .money import Money as Money
 from .money import NightlyRate
+from .personal import IN_CLEAR
+from .personal import PersonalText as PersonalText
 from .stay import Stay, StayDatesError, night_count
 from .text import MULTI_LINE, ONE_LINE
 
@@ -76,13 +78,22 @@ class Guest(Contract):
     email: Email
 
 
+class SealedGuest(Contract):
+    """The person a booking is for, as an event records them: name and address sealed under the guest's
+    data key (clear in events logged before sealing existed)."""
+
+    guest_id: GuestId
+    name: PersonalText
+    email: PersonalText
+
+
 class BookingGuest(Contract):
     """The person a booking is for, as a command names them: a guest booking for themself may leave out
     `guest_id` (their token's subject is their guest id)."""
 
     guest_id: GuestId | None = Field(default=None, description="Required unless the caller is the guest.")
-    name: Name
-    email: Email
+    name: Annotated[Name, IN_CLEAR]
+    email: Annotated[Email, IN_CLEAR]
 
     def identified(self, guest_id: str) -> Guest:
         return Guest(guest_id=guest_id, name=self.name, email=self.email)

@@ -11,8 +11,9 @@ from pydantic import Field
 
 from innkeeper_contracts.contract import TolerantContract
 from innkeeper_contracts.events import AlertKind, RefundPolicy
+from innkeeper_contracts.personal import ERASED
 from innkeeper_contracts.stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
-from innkeeper_contracts.values import Guest, Money
+from innkeeper_contracts.values import Money
 
 FULL_NIGHTS_DAYS_BEFORE = 1
 FULL_NIGHTS_DAYS_AFTER = BOOKING_HORIZON_DAYS + MAX_NIGHTS
@@ -104,6 +105,18 @@ class HotelNight(TolerantContract):
     capacity: int
 
 
+class BookingPageGuest(TolerantContract):
+    """The guest on the booking page: their name and address in clear, or `[erased]` for both once their
+    personal data is erased (hence plain text, not an address)."""
+
+    guest_id: str
+    name: str = Field(description=f"The guest's name; `{ERASED}` once their personal data is erased.")
+    email: str = Field(
+        description=f"The guest's e-mail address; `{ERASED}` once their personal data is erased."
+    )
+    erased: bool = Field(default=False, description="Whether the guest's personal data is erased.")
+
+
 class BookingDetail(TolerantContract):
     """The booking page; also the rows of a guest's bookings."""
 
@@ -112,7 +125,7 @@ class BookingDetail(TolerantContract):
     hotel_name: str
     city: str
     room_type: str
-    guest: Guest
+    guest: BookingPageGuest
     check_in: date
     check_out: date
     nights: int
@@ -122,7 +135,9 @@ class BookingDetail(TolerantContract):
     status: Literal["active", "cancelled"]
     booked_at: datetime
     cancelled_at: datetime | None = None
-    cancellation_reason: str | None = None
+    cancellation_reason: str | None = Field(
+        default=None, description=f"The reason given; `{ERASED}` once the guest's personal data is erased."
+    )
     refund_policy: RefundPolicy | None = None
     refund: Money | None = None
     version: int = Field(description="Version of the booking aggregate this document reflects.")

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from .base import BookingEvent, DomainEvent, HotelEvent
-from .booking import BookingCancelled, GuestContactChanged, RefundIssued, RefundPolicy, StayBooked
+from .booking import (
+    BookingCancelled,
+    GuestContactChanged,
+    GuestDataErased,
+    RefundIssued,
+    RefundPolicy,
+    StayBooked,
+)
 from .hotel import HotelRegistered, ManagementContactSet, NightlyRateSet, RoomCapacityChanged
 from .notifications import (
     AlertKind,
@@ -19,6 +26,7 @@ __all__ = [
     "BookingEvent",
     "DomainEvent",
     "GuestContactChanged",
+    "GuestDataErased",
     "GuestNotificationRequested",
     "HotelEvent",
     "HotelRegistered",
@@ -45,6 +53,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         GuestNotificationRequested,
         ManagementAlertRaised,
         GuestContactChanged,
+        GuestDataErased,
     )
 }
 """Event type name → model, for every event Innkeeper publishes."""

@@ -1,23 +1,27 @@
 """Events of the Booking aggregate: a stay booked, its guest's contact changed, perhaps cancelled with the
-refund that follows (the messages it asks for: `notifications`)."""
+refund that follows, its guest's personal data erased (the messages it asks for: `notifications`).
+
+Personal fields (a guest's name, address, the reason they give) are `PersonalText`: sealed under the
+guest's data key from the schema versions `personal.SEALED_FROM_VERSION` names, clear text before."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import ClassVar, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from innkeeper_contracts.money import Money
+from innkeeper_contracts.personal import sealed_description
 from innkeeper_contracts.stay import MAX_NIGHTS
 from innkeeper_contracts.values import (
     MAX_GUESTS,
-    Email,
-    Guest,
     GuestId,
-    Reason,
+    PersonalText,
     RoomTypeCode,
+    SealedGuest,
     check_out_of_a_stay,
     nights_of_the_stay,
 )
@@ -30,12 +34,13 @@ RefundPolicy = Literal["full", "half", "none"]
 class StayBooked(BookingEvent):
     """A room was booked for every night from check-in to check-out.
 
-    Version 2 added `booked_at`; version 1 data is lifted to it by `innkeeper_contracts.upcasting`."""
+    Version 2 added `booked_at`; version 1 data is lifted to it by `innkeeper_contracts.upcasting`.
+    Version 3 seals the guest's name and e-mail address (`SealedGuest`); older data keeps them clear."""
 
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
 
     room_type: RoomTypeCode
-    guest: Guest
+    guest: SealedGuest = Field(description=sealed_description("name and e-mail address", "StayBooked"))
     check_in: date
     check_out: date
     nights: int = Field(ge=1, le=MAX_NIGHTS)
@@ -70,13 +75,16 @@ class StayBooked(BookingEvent):
 
 
 class BookingCancelled(BookingEvent):
-    """An active booking was cancelled; its nights are free again."""
+    """An active booking was cancelled; its nights are free again. Version 2 seals the reason (free text a
+    guest may have written)."""
+
+    schema_version: ClassVar[int] = 2
 
     room_type: RoomTypeCode
     guest_id: GuestId
     check_in: date
     check_out: date
-    reason: Reason
+    reason: PersonalText = Field(description=sealed_description("the reason given", "BookingCancelled"))
     cancelled_at: datetime
     refund_policy: RefundPolicy
     refund: Money
@@ -93,8 +101,28 @@ class RefundIssued(BookingEvent):
 
 
 class GuestContactChanged(BookingEvent):
-    """The guest gave a new e-mail address for this booking: later messages about it go there."""
+    """The guest gave a new e-mail address for this booking: later messages about it go there. Version 2
+    seals the address."""
+
+    schema_version: ClassVar[int] = 2
 
     guest_id: GuestId
-    email: Email
+    email: PersonalText = Field(
+        description=sealed_description("the new e-mail address", "GuestContactChanged")
+    )
     changed_at: AwareDatetime
+
+
+class GuestDataErased(BookingEvent):
+    """The guest of this booking had their personal data erased: their data key is deleted, so every
+    sealed text under it (in this booking's events and everywhere they were copied) no longer opens, and
+    readers show `[erased]` instead. The booking itself stays. Recorded on every booking of the guest;
+    it holds no personal data."""
+
+    guest_id: GuestId
+    erased_at: AwareDatetime
+    key_ids: list[UUID] = Field(
+        max_length=100,
+        description="The guest's data keys deleted by this erasure (empty when none was left): readers"
+        " that keep keys in memory drop these.",
+    )

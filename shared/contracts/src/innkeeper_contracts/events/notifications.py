@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from innkeeper_contracts.money import Money
-from innkeeper_contracts.values import Email, GuestId, Message, Name, check_out_of_a_stay
+from innkeeper_contracts.personal import sealed_description
+from innkeeper_contracts.values import Email, GuestId, Message, Name, PersonalText, check_out_of_a_stay
 
 from .base import BookingEvent
 from .booking import RefundPolicy
@@ -28,13 +29,20 @@ class GuestNotificationRequested(BookingEvent):
     """A message to the guest should be sent (by a mailer listening for this event), holding all the
     mail needs: the mailer keeps no state and reads nothing else. The fields after `template` are
     optional only because notifications logged before they were carried have none (they have `refund`);
-    the command service fills every one that applies to the template."""
+    the command service fills every one that applies to the template. Version 2 seals the guest's address
+    and name (the mailer opens them with the guest's key; once it is erased, nothing is sent)."""
+
+    schema_version: ClassVar[int] = 2
 
     guest_id: GuestId
-    email: Email
+    email: PersonalText = Field(
+        description=sealed_description("the guest's e-mail address", "GuestNotificationRequested")
+    )
     template: NotificationTemplate
     refund: Money | None = Field(default=None, description="Required for `booking_cancelled`.")
-    guest_name: Name | None = None
+    guest_name: PersonalText | None = Field(
+        default=None, description=sealed_description("the guest's name", "GuestNotificationRequested")
+    )
     hotel_name: Name | None = None
     check_in: date | None = None
     check_out: date | None = None
