@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 PERMISSIONS = ROOT / "deploy" / "rabbitmq" / "permissions.json"
+DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 ROLES = {"command-service": "command-service", "projector": "projector", "notifier": "notifier"}
 """Service → its role in the permission table (the query service has no broker user)."""
 PASSWORDS_FILE = "rabbitmq-users.json"
@@ -115,6 +116,19 @@ def ensure_users(amqp_url: str, run_dir: Path) -> dict[str, str]:
         api.put(f"/api/users/{quote(user, safe='')}", {"password": kept[user], "tags": ""})
         api.put(f"/api/permissions/{where}/{quote(user, safe='')}", permissions(ROLES[service], user))
     return {service: with_user(amqp_url, user, kept[user]) for service, user in users.items()}
+
+
+def ensure_policies(amqp_url: str) -> list[str]:
+    """Apply the policies of deploy/rabbitmq/definitions.json (compose loads them at the broker's start)
+    to the vhost of `amqp_url`: the command dead letters' retention, which hold guests' personal data in
+    clear; returns their names."""
+    api, where = ManagementApi(amqp_url), quote(vhost(amqp_url), safe="")
+    names = []
+    for policy in json.loads(DEFINITIONS.read_text()).get("policies", []):
+        body = {key: policy[key] for key in ("pattern", "apply-to", "priority", "definition")}
+        api.put(f"/api/policies/{where}/{quote(policy['name'], safe='')}", body)
+        names.append(policy["name"])
+    return names
 
 
 def retire_classic_intake(amqp_url: str, queue: str = "innkeeper.commands.intake") -> bool:

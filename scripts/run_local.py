@@ -46,7 +46,13 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from local_broker import PASSWORDS_FILE, BrokerSetupError, ensure_users, retire_classic_intake
+from local_broker import (
+    PASSWORDS_FILE,
+    BrokerSetupError,
+    ensure_policies,
+    ensure_users,
+    retire_classic_intake,
+)
 from preflight import DEFAULTS, stand_in_executable
 from preflight import report as preflight
 from run_children import OUTPUT, Child, healthy, listening, say, stop_in_order
@@ -154,6 +160,7 @@ class Supervisor:
         run_dir = Path(self.args.run_dir)
         try:
             urls = ensure_users(self.env["RABBITMQ_URL"], run_dir)
+            ensure_policies(self.env["RABBITMQ_URL"])
             if retire_classic_intake(self.env["RABBITMQ_URL"]):
                 say("deleted the empty classic command queue of an earlier run (it is a quorum queue now)")
         except BrokerSetupError as error:

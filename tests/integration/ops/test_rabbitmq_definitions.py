@@ -4,6 +4,7 @@ password whose hash the broker holds, nobody is `guest`, and the operations guid
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 from testkit.infra import unique_name
 
 from command_service.settings import Settings as CommandSettings
+from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_QUEUE
 from ops.broker import (
     DEFINITIONS_FILE,
     KINDS,
@@ -180,8 +182,13 @@ async def test_the_broker_imports_the_definitions_and_each_password_logs_in(user
         entry["name"] = renamed[entry["name"]]
     for entry in copy["permissions"]:
         entry["user"], entry["vhost"] = renamed[entry["user"]], users.vhost
+    for entry in copy["policies"]:
+        entry["vhost"] = users.vhost
     users.made += renamed.values()
     users.api.post("/api/definitions", json=copy).raise_for_status()
+    where = quote(users.vhost, safe="")
+    applied = {policy["name"]: policy for policy in users.api.get(f"/api/policies/{where}").json()}
+    assert set(applied) == {policy["name"] for policy in definitions()["policies"]}
     for entry in definitions()["permissions"]:
         name = renamed[entry["user"]]
         granted = users.api.get(f"/api/permissions/{quote(users.vhost, safe='')}/{name}").json()
@@ -189,3 +196,24 @@ async def test_the_broker_imports_the_definitions_and_each_password_logs_in(user
         login = as_user(users.amqp_url, name, known[entry["user"]])
         async with connected(BrokerUser(name, login)):  # refused if the hash were of another password
             pass
+
+
+def test_command_dead_letters_which_hold_personal_data_in_clear_expire() -> None:
+    """A command that could not be read stays in its dead-letter queue with the guest's name and e-mail as
+    sent: the broker drops it after the retention the policy sets (docs/operations.md)."""
+    [policy] = [p for p in definitions()["policies"] if p["name"].endswith("dead-letter-retention")]
+    assert re.fullmatch(policy["pattern"], COMMANDS_DEAD_LETTER_QUEUE)
+    assert policy["apply-to"] == "queues"
+    assert 0 < policy["definition"]["message-ttl"] <= 31 * 24 * 3600 * 1000  # a month at most (GDPR)
+
+
+def test_make_run_applies_the_policies_compose_loads_to_its_vhost(users: BrokerUsers) -> None:
+    spec = importlib.util.spec_from_file_location("local_broker", ROOT / "scripts" / "local_broker.py")
+    assert spec is not None
+    assert spec.loader is not None
+    local_broker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(local_broker)
+    local_broker.ensure_policies(users.amqp_url)
+    applied = users.api.get(f"/api/policies/{quote(users.vhost, safe='')}").json()
+    expected = {policy["name"]: policy["definition"] for policy in definitions()["policies"]}
+    assert {policy["name"]: policy["definition"] for policy in applied} == expected
