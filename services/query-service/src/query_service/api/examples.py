@@ -10,11 +10,12 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from innkeeper_contracts import Guest, Money
+from innkeeper_contracts import Money
 from innkeeper_contracts.documents import (
     AlertPage,
     BookingDetail,
     BookingPage,
+    BookingPageGuest,
     HotelCard,
     HotelDetail,
     HotelNight,
@@ -62,7 +63,7 @@ BOOKING = BookingDetail(
     hotel_name="Hotel Seaside",
     city="Lisbon",
     room_type="DBL",
-    guest=Guest(guest_id=GUEST_ID, name="Ada Lovelace", email="ada@example.org"),
+    guest=BookingPageGuest(guest_id=GUEST_ID, name="Ada Lovelace", email="ada@example.org"),
     check_in=CHECK_IN,
     check_out=CHECK_OUT,
     nights=3,
