@@ -13,9 +13,9 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SEALED_PREFIX = "sealed:v1:"
-ERASED = "[erased]"
-"""What a reader shows for a text whose key is gone: the neutral marker of erased personal data."""
+from innkeeper_contracts.personal import ERASED as ERASED
+from innkeeper_contracts.personal import SEALED_PREFIX as SEALED_PREFIX
+
 _NONCE_BYTES = 12
 _KEY_ID_CHARS = 36
 
