@@ -84,3 +84,12 @@ IN_CLEAR = PersonalData(
     " dead-lettered by the broker holds it in clear until the dead letters' retention deletes it."
 )
 """Marks a command's personal field (`Annotated[Name, IN_CLEAR]`)."""
+SHOWN = PersonalData(
+    f"Personal data, in clear for those who may read the document; `{ERASED}` once the guest's personal"
+    " data is erased."
+)
+"""Marks a read document's personal field (`Annotated[str, SHOWN]`)."""
+KNOWN = PersonalData(
+    "Personal data, in clear: the guest as the command service knows them; sealed before it enters an event."
+)
+"""Marks a personal field of the guest value the command service works with (`values.Guest`)."""

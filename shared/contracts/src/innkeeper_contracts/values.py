@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from .contract import Contract as Contract
 from .money import Money as Money
 from .money import NightlyRate
-from .personal import IN_CLEAR
+from .personal import IN_CLEAR, KNOWN
 from .personal import PersonalText as PersonalText
 from .stay import Stay, StayDatesError, night_count
 from .text import MULTI_LINE, ONE_LINE
@@ -71,11 +71,11 @@ def nights_of_the_stay(nights: int, info: ValidationInfo) -> int:
 
 
 class Guest(Contract):
-    """The person a booking is for."""
+    """The person a booking is for, as the command service knows them (in clear)."""
 
     guest_id: GuestId
-    name: Name
-    email: Email
+    name: Annotated[Name, KNOWN]
+    email: Annotated[Email, KNOWN]
 
 
 class SealedGuest(Contract):

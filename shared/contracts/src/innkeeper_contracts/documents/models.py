@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from innkeeper_contracts.contract import TolerantContract
 from innkeeper_contracts.events import AlertKind, RefundPolicy
-from innkeeper_contracts.personal import ERASED
+from innkeeper_contracts.personal import ERASED, SHOWN
 from innkeeper_contracts.stay import BOOKING_HORIZON_DAYS, MAX_NIGHTS
 from innkeeper_contracts.values import Money
 
@@ -110,8 +110,10 @@ class BookingPageGuest(TolerantContract):
     personal data is erased (hence plain text, not an address)."""
 
     guest_id: str
-    name: str = Field(description=f"The guest's name; `{ERASED}` once their personal data is erased.")
-    email: str = Field(
+    name: Annotated[str, SHOWN] = Field(
+        description=f"The guest's name; `{ERASED}` once their personal data is erased."
+    )
+    email: Annotated[str, SHOWN] = Field(
         description=f"The guest's e-mail address; `{ERASED}` once their personal data is erased."
     )
     erased: bool = Field(default=False, description="Whether the guest's personal data is erased.")
@@ -135,7 +137,7 @@ class BookingDetail(TolerantContract):
     status: Literal["active", "cancelled"]
     booked_at: datetime
     cancelled_at: datetime | None = None
-    cancellation_reason: str | None = Field(
+    cancellation_reason: Annotated[str, SHOWN] | None = Field(
         default=None, description=f"The reason given; `{ERASED}` once the guest's personal data is erased."
     )
     refund_policy: RefundPolicy | None = None
