@@ -1,6 +1,8 @@
 """The story the AsyncAPI examples tell: a hotel in Bergen registered, a stay booked there and cancelled
-three days ahead (half refunded), and another booking of the hotel cancelled late. Plain values, by
-command and event; `examples` builds the messages from them through the contracts."""
+three days ahead (half refunded), another booking of the hotel cancelled late, and the first guest's
+personal data erased at their request. Plain values, by command and event; `examples` builds the
+messages from them through the contracts. Commands carry the guest's personal data in clear; events
+carry it sealed under the guest's data key (`SEALED`: real AES-256-GCM texts, under a key not kept)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,19 @@ REGISTERED_AT = "2027-03-01T08:00:00Z"
 BOOKED_AT = "2027-05-20T09:30:00Z"
 CANCELLED_AT = "2027-06-08T10:00:00Z"
 ALERTED_AT = "2027-06-10T16:05:00Z"
+ERASED_AT = "2027-07-01T09:00:00Z"
+GUEST_KEY_ID = "3f0c8a52-6b1d-4e7a-9c2f-5d8e1b4a7c90"
+_SEALED_BY = f"sealed:v1:{GUEST_KEY_ID}:"
+SEALED = {
+    "Ada Lovelace": f"{_SEALED_BY}7OdRR5CrTjuFXtU1WflyAcTW-KEnsooQWaougs0LEa2TJjkdItgamQ",
+    "ada@example.com": f"{_SEALED_BY}cDCyp3T9QzgMXebYA8uDjISNvaiIGYprC8sajrfi0hhS0jdIrdgu_TBzdg",
+    "ada@analytical.example": f"{_SEALED_BY}4mZZsALDUU1FB7PbFRJma1cDRWRGK2Idx2KmJ3BlWzpkbmiKFkltAz"
+    "L0IkAI_REpuaU",
+    "The conference moved to September.": f"{_SEALED_BY}4H-hGiU6TveAwlwPVO5LQMXWefbae832-dDP3jjkTIyspQ-Fep"
+    "ZjEy2Hza9kspGNaw4kS9Ky1lwSE3G5zgQ",
+}
+"""A personal text of the story → as an event carries it, sealed under the guest's data key."""
+_SEALED_GUEST = {**GUEST, "name": SEALED[GUEST["name"]], "email": SEALED[GUEST["email"]]}
 
 COMMAND_BODIES: dict[str, dict[str, Any]] = {
     "RegisterHotel": {
@@ -54,6 +69,7 @@ COMMAND_BODIES: dict[str, dict[str, Any]] = {
     },
     "ChangeGuestContact": {"booking_id": BOOKING_ID, "email": "ada@analytical.example"},
     "CancelBooking": {"booking_id": BOOKING_ID, "reason": "The conference moved to September."},
+    "EraseGuestData": {"guest_id": GUEST["guest_id"]},
 }
 
 EVENT_DATA: dict[str, dict[str, Any]] = {
@@ -73,7 +89,7 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "StayBooked": {
         **_BOOKING,
         **_ROOM,
-        "guest": GUEST,
+        "guest": _SEALED_GUEST,
         **STAY,
         "nights": 3,
         "guests": 2,
@@ -86,7 +102,7 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
         **_ROOM,
         "guest_id": GUEST["guest_id"],
         **STAY,
-        "reason": COMMAND_BODIES["CancelBooking"]["reason"],
+        "reason": SEALED[COMMAND_BODIES["CancelBooking"]["reason"]],
         "cancelled_at": CANCELLED_AT,
         "refund_policy": "half",
         **_REFUND,
@@ -94,7 +110,7 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "GuestContactChanged": {
         **_BOOKING,
         "guest_id": GUEST["guest_id"],
-        "email": "ada@analytical.example",
+        "email": SEALED["ada@analytical.example"],
         "changed_at": "2027-06-01T12:00:00Z",
     },
     "RefundIssued": {
@@ -106,10 +122,10 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "GuestNotificationRequested": {
         **_BOOKING,
         "guest_id": GUEST["guest_id"],
-        "email": GUEST["email"],
+        "email": _SEALED_GUEST["email"],
         "template": "booking_cancelled",
         **_REFUND,
-        "guest_name": GUEST["name"],
+        "guest_name": _SEALED_GUEST["name"],
         "hotel_name": "Hotel Bryggen",
         **STAY,
         **_PRICE,
@@ -128,11 +144,18 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
         "management_email": "management@bryggen.example",
         **STAY,
     },
+    "GuestDataErased": {
+        **_BOOKING,
+        "guest_id": GUEST["guest_id"],
+        "erased_at": ERASED_AT,
+        "key_ids": [GUEST_KEY_ID],
+    },
 }
 
 OCCURRED_AT = {
     "HotelRegistered": REGISTERED_AT,
     "StayBooked": BOOKED_AT,
     "ManagementAlertRaised": ALERTED_AT,
+    "GuestDataErased": ERASED_AT,
 }
 """When each event happened; the hotel's later changes and the cancellation's events: at the cancellation."""
