@@ -16,6 +16,7 @@ from innkeeper_contracts import (
     ChangeRoomCapacity,
     CommandAccepted,
     CommandRejected,
+    EraseGuestData,
     RegisterHotel,
     SetManagementContact,
     SetNightlyRate,
@@ -60,6 +61,15 @@ def test_ids_go_in_the_path_the_rest_in_the_body(
     body: dict[str, object],
 ) -> None:
     assert command_request(type(command).__name__, command_json(command)) == (method, path, body)
+
+
+def test_an_erasure_names_the_guest_in_the_path_and_sends_no_fields() -> None:
+    command = EraseGuestData(guest_id="auth0|ann")
+    assert command_request("EraseGuestData", command_json(command)) == (
+        "POST",
+        "/guests/auth0%7Cann/erase",
+        {},
+    )
 
 
 def test_a_hotel_without_an_id_leaves_it_to_the_server() -> None:

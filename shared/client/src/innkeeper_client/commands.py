@@ -22,6 +22,7 @@ from innkeeper_contracts import (
     ChangeRoomCapacity,
     Command,
     CommandAccepted,
+    EraseGuestData,
     RegisterHotel,
     SetManagementContact,
     SetNightlyRate,
@@ -125,6 +126,11 @@ class CommandMethods(ABC):
     )
     cancel_booking = CommandMethod(CancelBooking)
     change_guest_contact = CommandMethod(ChangeGuestContact)
+    erase_guest_data = CommandMethod(
+        EraseGuestData,
+        "Erase a guest's personal data (the guest themself, or an admin): their bookings stay, their name"
+        " and address read `[erased]` from then on.",
+    )
 
 
 class CommandClient(CommandMethods):
