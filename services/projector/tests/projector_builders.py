@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from innkeeper_contracts import DomainEvent, EventEnvelope, Guest, Money, RoomTypeSpec
+from innkeeper_contracts import DomainEvent, EventEnvelope, Money, RoomTypeSpec, SealedGuest
 
 HOTEL = uuid.UUID("00000000-0000-0000-0000-00000000000a")
 EUR = "EUR"
@@ -21,8 +21,8 @@ def room(code: str, capacity: int, rate: int) -> RoomTypeSpec:
     return RoomTypeSpec(code=code, name=code, capacity=capacity, max_guests=2, nightly_rate=money(rate))
 
 
-def guest(guest_id: str = "g-1") -> Guest:
-    return Guest(guest_id=guest_id, name="Ann", email="ann@example.com")
+def guest(guest_id: str = "g-1") -> SealedGuest:
+    return SealedGuest(guest_id=guest_id, name="Ann", email="ann@example.com")
 
 
 class Log:

@@ -71,11 +71,12 @@ async def test_data_newer_than_the_projector_knows_is_parked_at_once_with_the_re
     log = Log()
     hotel(log)
     registered = log.envelopes[0]
-    newer = booked(log, datetime(2027, 1, 2, tzinfo=UTC)).model_copy(update={"schema_version": 3})
+    known = StayBooked.schema_version
+    newer = booked(log, datetime(2027, 1, 2, tzinfo=UTC)).model_copy(update={"schema_version": known + 1})
     plan = await plan_batch(MemoryStore(), "g1", [registered, newer], Log())
     [failure] = plan.failed
     assert failure.kind == "refused"
     assert failure.reason == (
-        "invalid event: StayBooked data: StayBooked data of schema version 3 is newer than this reader"
-        " knows (up to 2): upgrade the reader"
+        f"invalid event: StayBooked data: StayBooked data of schema version {known + 1} is newer than this"
+        f" reader knows (up to {known}): upgrade the reader"
     )

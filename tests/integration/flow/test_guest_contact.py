@@ -12,9 +12,11 @@ import pytest
 from testkit.auth import admin
 from testkit.commands import accepted
 from testkit.innkeeper import Innkeeper
+from testkit.personal import opened
 
 from flow.payloads import book_stay, cancel_booking, register_hotel, room, today, unique_city
 from flow.reading import commands_over, read_fresh
+from innkeeper_contracts.personal import SEALED_PREFIX
 
 BUSINESS_RULE = "https://innkeeper.dev/problems/business-rule"
 
@@ -38,7 +40,7 @@ async def test_a_new_address_reaches_the_page_and_later_mails(
         assert (changed.command, str(changed.booking_id)) == ("ChangeGuestContact", stay["booking_id"])
 
         booking = await read_fresh(query, f"/bookings/{stay['booking_id']}", token)
-        assert booking["guest"] == {**stay["guest"], "email": "ann.berg@example.net"}
+        assert booking["guest"] == {**stay["guest"], "email": "ann.berg@example.net", "erased": False}
         assert booking["version"] == 3  # booked, confirmation asked for, contact changed
 
         accepted(await commands.send("CancelBooking", cancel_booking(stay["booking_id"])))
@@ -54,10 +56,15 @@ async def test_a_new_address_reaches_the_page_and_later_mails(
         )
     finally:
         await connection.close()
+    # The log holds the addresses sealed under the guest's key; a reader with the key opens them.
+    assert all(row["email"].startswith(SEALED_PREFIX) for row in rows if row["email"] is not None)
+    dsn = flow_env["POSTGRES_DSN"]
     mails = [
-        (row["template"], row["email"]) for row in rows if row["event_type"] == "GuestNotificationRequested"
+        (row["template"], await opened(dsn, row["email"]))
+        for row in rows
+        if row["event_type"] == "GuestNotificationRequested"
     ]
     assert mails == [("booking_confirmed", "ann@example.com"), ("booking_cancelled", "ann.berg@example.net")]
-    assert [row["email"] for row in rows if row["event_type"] == "GuestContactChanged"] == [
-        "ann.berg@example.net"
-    ]
+    assert [
+        await opened(dsn, row["email"]) for row in rows if row["event_type"] == "GuestContactChanged"
+    ] == ["ann.berg@example.net"]

@@ -8,14 +8,19 @@ from dataclasses import dataclass
 import asyncpg
 from aio_pika.exceptions import AMQPError
 
+from innkeeper_kit.personal import MasterKeyError
+
 SERVER_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     AMQPError,
     OSError,
+    MasterKeyError,
 )
 """What the event log's and the broker's drivers raise when a server is down, slow, restarting or
-refusing this process (its permissions, a missing table), and timeouts."""
+refusing this process (its permissions, a missing table), and timeouts; and a guest's data key wrapped by
+a master key this process is not given (its settings: the key is not erased, so nothing is shown as
+erased, nor parked, until `PII_MASTER_KEYS` holds it again)."""
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,18 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
+from uuid import UUID
 
 from innkeeper_contracts import EventEnvelope
 
-from .ports import Changes, Checkpoint, DocumentStore, EventLog, GapNotHealedError
+from .ports import Changes, Checkpoint, DocumentStore, EventLog, GapNotHealedError, KeyStore, NoKeyStore
 from .projection import Needs, ProjectionError, ReadView, apply_event, needs
 from .projection.errors import RefusedEventError
+from .projection.personal import Keys
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .projection.view import DocKey
+
+_NO_KEYS = NoKeyStore()
 
 
 class Failure(NamedTuple):
@@ -67,14 +71,19 @@ async def plan_batch(
     blocked: set[str] = frozenset(),  # type: ignore[assignment]
     skipped: frozenset[str] = frozenset(),
     max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES,
+    keys: KeyStore = _NO_KEYS,
 ) -> Plan:
-    """Project `envelopes` (in delivery order) onto the documents of `generation`."""
+    """Project `envelopes` (in delivery order) onto the documents of `generation`, revealing personal
+    texts with the data keys `keys` holds now."""
     envelopes = list(envelopes)
-    # Checkpoints and documents are read together: what the delivered events need is known before
-    # the checkpoints say which of them are duplicates (reading a little more costs less than waiting).
-    known, (docs, revisions) = await asyncio.gather(
+    # Checkpoints, documents and data keys are read together: what the delivered events need is known
+    # before the checkpoints say which of them are duplicates (reading a little more costs less than
+    # waiting).
+    wanted = _needs_of(e for e in envelopes if str(e.aggregate_id) not in blocked)
+    known, (docs, revisions), found = await asyncio.gather(
         store.checkpoints(generation, {str(e.aggregate_id) for e in envelopes}),
-        store.load(generation, _needs_of(e for e in envelopes if str(e.aggregate_id) not in blocked)),
+        store.load(generation, wanted),
+        keys.data_keys(wanted.key_ids),
     )
     versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
     sequence, behind, healed, duplicates = [], [], [], 0
@@ -99,10 +108,16 @@ async def plan_batch(
                 healed += missing
             sequence.append(envelope)
             versions[aggregate] = version
-    if healed:  # events read from the log to fill a gap may need more documents
-        more, more_revisions = await store.load(generation, _needs_of(healed))
+    if healed:  # events read from the log to fill a gap may need more documents and keys
+        more_needs = _needs_of(healed)
+        (more, more_revisions), more_found = await asyncio.gather(
+            store.load(generation, more_needs), keys.data_keys(more_needs.key_ids - wanted.key_ids)
+        )
         docs, revisions = more | docs, more_revisions | revisions
-    plan = Plan(ReadView(docs), revisions, duplicates=duplicates, failed=gaps, behind=behind)
+        wanted.key_ids |= more_needs.key_ids
+        found |= more_found
+    view = ReadView(docs, _loaded(wanted.key_ids, found))
+    plan = Plan(view, revisions, duplicates=duplicates, failed=gaps, behind=behind)
     plan.versions = {aggregate: checkpoint.version for aggregate, checkpoint in known.items()}
     plan.known = set(known)
     _project(plan, sequence, skipped, max_document_bytes)
@@ -119,6 +134,11 @@ async def _missing(log: EventLog | None, aggregate: str, current: int, version: 
             f"aggregate {aggregate}: event log lacks versions {current + 1}..{version - 1}"
         )
     return missing
+
+
+def _loaded(asked: set[UUID], found: dict[UUID, bytes]) -> Keys:
+    """Every key asked for: the ones the key store did not return no longer exist (erased)."""
+    return {key_id: found.get(key_id) for key_id in asked}
 
 
 def _needs_of(envelopes: Iterable[EventEnvelope]) -> Needs:

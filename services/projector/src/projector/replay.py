@@ -30,7 +30,7 @@ from innkeeper_contracts import EventEnvelope
 
 from .event_log import PostgresEventLog
 from .planner import plan_batch
-from .ports import DocumentStore, WriteConflictError
+from .ports import DocumentStore, KeyStore, NoKeyStore, WriteConflictError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .runtime import Runtime
 
@@ -62,9 +62,13 @@ async def replay(
     until: int | None = None,
     near_head: bool = False,
     max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES,
+    keys: KeyStore | None = None,
 ) -> ReplayResult:
     """Apply the log after `result.position`, in global order and in chunks: up to position `until`
-    when given; with `near_head` until a scan comes back short of a chunk; else until nothing is newer."""
+    when given; with `near_head` until a scan comes back short of a chunk; else until nothing is newer.
+    Personal texts are revealed with the data keys `keys` holds now (an erased guest's are gone: a
+    replay never brings their data back)."""
+    keys = keys or NoKeyStore()
     result = result or ReplayResult()
     while batch := await events.after(result.position, chunk):
         if until is not None and not (batch := [e for e in batch if e.global_position <= until]):
@@ -72,7 +76,7 @@ async def replay(
         while True:
             try:
                 plan = await plan_batch(
-                    store, generation, batch, events, result.blocked, result.skipped, max_document_bytes
+                    store, generation, batch, events, result.blocked, result.skipped, max_document_bytes, keys
                 )
                 await store.save(generation, plan.changes())
                 break
@@ -96,7 +100,14 @@ async def rebuild(runtime: Runtime, keep_old: bool) -> int:
     start = ReplayResult(skipped=frozenset(await runtime.store.parking.skipped_ids()))
     limit = settings.projector_max_document_bytes
     result = await replay(
-        documents, generation, runtime.events, chunk, start, near_head=True, max_document_bytes=limit
+        documents,
+        generation,
+        runtime.events,
+        chunk,
+        start,
+        near_head=True,
+        max_document_bytes=limit,
+        keys=runtime.keys,
     )
     await registry.request_pause(generation, LEASE_SECONDS)
     paused = await _wait_for_pause(runtime, generation)
@@ -107,7 +118,14 @@ async def rebuild(runtime: Runtime, keep_old: bool) -> int:
     print(f"{paused} live projector process(es) paused for the switch")
     head, _ = await runtime.events.head()  # every event the paused consumers applied is at or below it
     result = await replay(
-        documents, generation, runtime.events, chunk, result, until=head, max_document_bytes=limit
+        documents,
+        generation,
+        runtime.events,
+        chunk,
+        result,
+        until=head,
+        max_document_bytes=limit,
+        keys=runtime.keys,
     )  # the short tail
     old = await registry.switch(generation)
     if old is None:

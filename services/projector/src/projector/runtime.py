@@ -20,7 +20,8 @@ from .consumer import ShardConsumer
 from .event_log import PostgresEventLog
 from .failures import Failures
 from .metrics import Metrics
-from .ports import ReadStore
+from .parked_retention import ParkedRetention
+from .ports import KeyStore, NoKeyStore, ReadStore
 from .rebuild_pause import RebuildPause
 from .reconcile import Reconciler
 from .retries import Patience
@@ -37,12 +38,15 @@ log = structlog.get_logger("projector")
 class Runtime:
     """What the composition root (`bootstrap`) built: the settings, the event log and the read store,
     which every operator tool uses; serving adds the rebuild pause, a broker connection and one
-    consumer per shard, and counts in the process's metrics."""
+    consumer per shard, and counts in the process's metrics. Every path that applies events (live,
+    reconcile, rebuild, verify) reveals personal texts with `keys`."""
 
     settings: Settings
     events: PostgresEventLog
     store: ReadStore
     failures: Failures
+    keys: KeyStore = field(default_factory=NoKeyStore)
+    """The guests' data keys (`guest_keys` in the event log's database)."""
     metrics: Metrics = field(default_factory=Metrics)
     connection: AbstractRobustConnection | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -68,6 +72,7 @@ class Runtime:
             pause,
             settings.projector_max_document_bytes,
             self.metrics,
+            self.keys,
         )
         for index in range(settings.projector_shards):
             consumer = ShardConsumer(
@@ -83,6 +88,8 @@ class Runtime:
             self.consumers.append(consumer)
             self.tasks.append(asyncio.create_task(keep_running(consumer, self.connection, log, "consumer")))
         self._reconcile(writer, pause)
+        retention = ParkedRetention(store.parking, settings.projector_parked_retention_days)
+        self.tasks.append(asyncio.create_task(untraced(retention.run())))
         if settings.projector_balance_shards:
             balancer = ShardBalancer(self.consumers, store.heartbeats)
             self.tasks.append(asyncio.create_task(untraced(balancer.run(self.connection))))

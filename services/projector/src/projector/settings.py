@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from innkeeper_kit.personal import PersonalDataSettings
 from innkeeper_kit.settings import AttemptCount, ServiceSettings, ShardCount
 from innkeeper_kit.settings import load_settings as _load
 
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 
 
-class Settings(ServiceSettings):
-    """Everything the projector reads from its environment."""
+class Settings(ServiceSettings, PersonalDataSettings):
+    """Everything the projector reads from its environment (`PII_MASTER_KEYS` unwraps the guests' data
+    keys, to show their personal data in the read documents)."""
 
     port: int = Field(default=8003, ge=1, le=65535)
     postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
@@ -43,6 +45,12 @@ class Settings(ServiceSettings):
     )
     projector_rebuild_chunk: int = Field(default=1000, ge=1, le=50_000)
     projector_drop_grace_seconds: float = Field(default=10.0, ge=0, description="Before dropping old gen.")
+    projector_parked_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="After this long a parked entry loses what may hold personal data (README, Retention).",
+    )
 
 
 def load_settings() -> Settings:

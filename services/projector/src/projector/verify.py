@@ -16,9 +16,8 @@ async def verify(runtime: Runtime) -> int:
     start = ReplayResult(skipped=frozenset(await runtime.store.parking.skipped_ids()))
     settings = runtime.settings
     limit = settings.projector_max_document_bytes  # the live projector's: it refuses the same events
-    result = await replay(
-        memory, FRESH, runtime.events, settings.projector_rebuild_chunk, start, max_document_bytes=limit
-    )
+    chunk, keys = settings.projector_rebuild_chunk, runtime.keys  # the keys as they are now
+    result = await replay(memory, FRESH, runtime.events, chunk, start, max_document_bytes=limit, keys=keys)
     generation = (await runtime.store.generations.current()).active
     differences = 0
     for base in GENERATION_BASES:

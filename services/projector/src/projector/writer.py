@@ -17,7 +17,7 @@ from innkeeper_contracts import EventEnvelope
 from .bookkeeping import log_applied, record_batch
 from .metrics import Metrics
 from .planner import Plan, plan_batch
-from .ports import EventLog, Generations, ReadStore, WriteConflictError
+from .ports import EventLog, Generations, KeyStore, NoKeyStore, ReadStore, WriteConflictError
 from .projection.storable import MONGODB_MAX_DOCUMENT_BYTES
 from .rebuild_pause import RebuildPause
 from .retries import Attempts, Patience, retry_or_park
@@ -38,6 +38,8 @@ class BatchWriter:
     """The process's rebuild pause: its last reading of the generations spares one read per batch."""
     max_document_bytes: int = MONGODB_MAX_DOCUMENT_BYTES
     metrics: Metrics = field(default_factory=Metrics)
+    keys: KeyStore = field(default_factory=NoKeyStore)
+    """The guests' data keys, read for each plan (never cached: an erasure holds from the next batch)."""
     _stores: dict[str, CachedStore] = field(default_factory=dict)
     """Per shard: its documents and checkpoints as this process last read or wrote them."""
     written_at: float = field(default_factory=time.monotonic)
@@ -142,5 +144,7 @@ class BatchWriter:
     async def _plan(
         self, store: CachedStore, generation: str, envelopes: list[EventEnvelope], blocked: set[str]
     ) -> Plan:
-        limit = self.max_document_bytes
-        return await plan_batch(store, generation, envelopes, self.events, blocked, max_document_bytes=limit)
+        limit, keys = self.max_document_bytes, self.keys
+        return await plan_batch(
+            store, generation, envelopes, self.events, blocked, max_document_bytes=limit, keys=keys
+        )

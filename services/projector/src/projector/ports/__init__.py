@@ -1,9 +1,11 @@
-"""What the projector needs from its read store and from the event log (`typing.Protocol`s); the
-composition root (`bootstrap`) picks the implementations (`store.mongo`, `store.memory`)."""
+"""What the projector needs from its read store, the event log and the guests' keys
+(`typing.Protocol`s); the composition root (`bootstrap`) picks the implementations (`store.mongo`,
+`store.memory`, `guest_keys`)."""
 
 from .documents import Alongside, Changes, Checkpoint, DocumentStore, WriteConflictError, Written
 from .event_log import EventLog, GapNotHealedError, ReconciledLog
 from .generations import GENERATION_BASES, GenerationRegistry, Generations
+from .keys import KeyStore, KeyStoreMissingError, NoKeyStore
 from .shards import Entry, Heartbeats, Kind, ParkingLot, StatusBoard
 from .store import ReadStore, StoreConnection
 
@@ -19,7 +21,10 @@ __all__ = [
     "GenerationRegistry",
     "Generations",
     "Heartbeats",
+    "KeyStore",
+    "KeyStoreMissingError",
     "Kind",
+    "NoKeyStore",
     "ParkingLot",
     "ReadStore",
     "ReconciledLog",

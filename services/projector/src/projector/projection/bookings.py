@@ -1,4 +1,5 @@
-"""Booking events → the booking page, the hotel nights and the card's full nights (alerts: `alerts`)."""
+"""Booking events → the booking page, the hotel nights and the card's full nights (alerts: `alerts`; the
+guest's contact and erasure: `guests`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from innkeeper_contracts import (
     BookingCancelled,
     BookingEvent,
     EventEnvelope,
-    GuestContactChanged,
     GuestNotificationRequested,
     RefundIssued,
     StayBooked,
@@ -24,12 +24,13 @@ from innkeeper_contracts.stay import Stay
 
 from .declaration import Handles, booking_documents
 from .errors import ProjectionError
+from .guests import page_guest
 from .hotels import applied, with_id
 from .nights import set_booking
 from .view import Doc, DocKey, ReadView, required, taken
 
-BOOKING_FIELDS = sorted(StayBooked.model_fields.keys() & BookingDetail.model_fields.keys())
-"""What the booking page takes from `StayBooked` as it is."""
+BOOKING_FIELDS = sorted(StayBooked.model_fields.keys() & BookingDetail.model_fields.keys() - {"guest"})
+"""What the booking page takes from `StayBooked` as it is (the guest is revealed: `guests.page_guest`)."""
 
 
 def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -> None:
@@ -45,14 +46,18 @@ def on_stay_booked(view: ReadView, envelope: EventEnvelope, event: StayBooked) -
     if existing is not None and existing["status"] == "cancelled":
         return  # the cancellation is applied too (its redelivery takes the nights off again)
     if existing is None:
+        guest = event.guest
+        shown = page_guest(view, guest.guest_id, guest.name, guest.email)
         detail = BookingDetail(
             **taken(event, BOOKING_FIELDS),
+            guest=shown,
             hotel_name=hotel["name"],
             city=hotel["city"],
             status="active",
             version=envelope.aggregate_version,
         )
-        view.put(BOOKINGS, booking_id, with_id(booking_id, detail.model_dump(mode="json")))
+        page = {**detail.model_dump(mode="json"), "guest": shown}  # `erased` only once true
+        view.put(BOOKINGS, booking_id, with_id(booking_id, page))
     stay = Stay(event.check_in, event.check_out)
     set_booking(view, card, stay, booking_id, event.room_type, envelope.occurred_at.date())
 
@@ -76,7 +81,7 @@ def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: Booking
         cancelled = {
             "status": "cancelled",
             "cancelled_at": event.model_dump(mode="json")["cancelled_at"],
-            "cancellation_reason": event.reason,
+            "cancellation_reason": view.reveal(event.reason),
             "refund_policy": event.refund_policy,
             "refund": event.refund.model_dump(mode="json"),
             "version": envelope.aggregate_version,
@@ -84,14 +89,6 @@ def on_booking_cancelled(view: ReadView, envelope: EventEnvelope, event: Booking
         view.put(BOOKINGS, booking_id, {**booking, **cancelled})
     stay = Stay(event.check_in, event.check_out)
     set_booking(view, card, stay, booking_id, None, envelope.occurred_at.date())
-
-
-def on_guest_contact_changed(view: ReadView, envelope: EventEnvelope, event: GuestContactChanged) -> None:
-    booking_id = str(event.booking_id)
-    booking = required(view, BOOKINGS, booking_id)
-    if not applied(booking, envelope.aggregate_version):
-        guest = {**booking["guest"], "email": event.email}
-        view.put(BOOKINGS, booking_id, {**booking, "guest": guest, "version": envelope.aggregate_version})
 
 
 def advance_version(view: ReadView, envelope: EventEnvelope, event: BookingEvent) -> None:
@@ -112,10 +109,9 @@ def _stay_documents(event: StayBooked | BookingCancelled) -> set[DocKey]:
 
 
 HANDLES: dict[type[BookingEvent], Handles] = {
-    StayBooked: Handles(on_stay_booked, _stay_documents),
-    BookingCancelled: Handles(on_booking_cancelled, _stay_documents),
+    StayBooked: Handles(on_stay_booked, _stay_documents, personal=lambda e: (e.guest.name, e.guest.email)),
+    BookingCancelled: Handles(on_booking_cancelled, _stay_documents, personal=lambda e: (e.reason,)),
     RefundIssued: Handles(advance_version, booking_documents),
-    GuestNotificationRequested: Handles(advance_version, booking_documents),
-    GuestContactChanged: Handles(on_guest_contact_changed, booking_documents),
+    GuestNotificationRequested: Handles(advance_version, booking_documents),  # the notifier opens it
 }
 """The booking events this module projects."""

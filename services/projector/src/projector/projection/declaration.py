@@ -20,16 +20,25 @@ Apply = Callable[[ReadView, EventEnvelope, Any], None]
 """Changes the documents of the view for one event (of the declared type)."""
 Reads = Callable[[Any], set[DocKey]]
 """The documents one event (of the declared type) reads, by key (a new set: `needs` keeps it)."""
+Personal = Callable[[Any], Iterable[str | None]]
+"""The personal texts of one event (of the declared type) that its projection reveals (`view.reveal`)."""
+
+
+def no_personal_texts(event: Any) -> Iterable[str | None]:
+    """An event whose projection shows no personal data."""
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
 class Handles:
     """One event type's projection: `apply` it after loading what `reads` names (plus, with
-    `all_nights_of_hotel`, every night document of the event's hotel)."""
+    `all_nights_of_hotel`, every night document of the event's hotel, and the data keys of the texts
+    `personal` names)."""
 
     apply: Apply
     reads: Reads
     all_nights_of_hotel: bool = False
+    personal: Personal = no_personal_texts
 
 
 def hotel_documents(event: HotelEvent | BookingEvent) -> set[DocKey]:

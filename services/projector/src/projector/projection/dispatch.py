@@ -7,13 +7,14 @@ from typing import Any
 
 from innkeeper_contracts import EVENT_TYPES, DomainEvent, EventEnvelope
 
-from . import alerts, bookings, hotels
+from . import alerts, bookings, guests, hotels
 from .declaration import Handles, undeclared
 from .errors import ProjectionError, RefusedEventError
+from .personal import key_ids
 from .storable import MONGODB_MAX_DOCUMENT_BYTES, unstorable
 from .view import Needs, ReadView
 
-HANDLES: dict[type[Any], Handles] = {**hotels.HANDLES, **bookings.HANDLES, **alerts.HANDLES}
+HANDLES: dict[type[Any], Handles] = {**hotels.HANDLES, **bookings.HANDLES, **guests.HANDLES, **alerts.HANDLES}
 """Event type → its projection, as the projection modules declare them."""
 IGNORED: dict[type[Any], str] = {}
 """Event types no projection applies, each with the reason (none today: the events no screen shows
@@ -23,18 +24,19 @@ still advance their aggregate's document versions, see `advance_version`)."""
 def check_declarations(event_types: Iterable[type[Any]] = EVENT_TYPES.values()) -> None:
     """Raise when an event type (of the contracts) has no projection and is not listed in `IGNORED`,
     or has more than one: called when the projector starts, and by the tests."""
-    tables = (hotels.HANDLES, bookings.HANDLES, alerts.HANDLES, IGNORED)
+    tables = (hotels.HANDLES, bookings.HANDLES, guests.HANDLES, alerts.HANDLES, IGNORED)
     if problems := undeclared(event_types, *tables):
         raise RuntimeError(f"event types not declared exactly once by the projections: {problems}")
 
 
 def needs(envelope: EventEnvelope) -> Needs:
-    """The documents this event reads; raises ProjectionError when the event cannot be parsed."""
+    """The documents and data keys this event reads; raises ProjectionError when the event cannot be
+    parsed, or a personal text of it is malformed."""
     event = _parse(envelope)
     handles = HANDLES.get(type(event))
     if handles is None:  # ignored
         return Needs()
-    result = Needs(handles.reads(event))
+    result = Needs(handles.reads(event), key_ids=key_ids(handles.personal(event)))
     if handles.all_nights_of_hotel:
         result.hotels_with_all_nights.add(str(event.hotel_id))  # type: ignore[attr-defined]  # declared so
     return result

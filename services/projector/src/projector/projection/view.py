@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
 from innkeeper_contracts.documents import HOTEL_NIGHTS
 
 from .errors import ProjectionError
+from .personal import Keys, reveal
 
 Doc = dict[str, Any]
 DocKey = tuple[str, str]
@@ -21,23 +23,32 @@ _ABSENT: Any = object()
 
 @dataclass
 class Needs:
-    """What an event reads: documents by key, and every night document of some hotels."""
+    """What an event reads: documents by key, every night document of some hotels, and the data keys
+    of the personal texts it reveals."""
 
     keys: set[DocKey] = field(default_factory=set)
     hotels_with_all_nights: set[str] = field(default_factory=set)
+    key_ids: set[UUID] = field(default_factory=set)
 
     def merge(self, other: Needs) -> None:
         self.keys |= other.keys
         self.hotels_with_all_nights |= other.hotels_with_all_nights
+        self.key_ids |= other.key_ids
 
 
 class ReadView:
-    """Documents as loaded plus the changes made since; `savepoint`/`rollback` undo one event."""
+    """Documents as loaded plus the changes made since; `savepoint`/`rollback` undo one event. With
+    them the data keys loaded for the batch (`personal.Keys`), which `reveal` opens texts with."""
 
-    def __init__(self, docs: Mapping[DocKey, Doc] | None = None) -> None:
+    def __init__(self, docs: Mapping[DocKey, Doc] | None = None, keys: Keys | None = None) -> None:
         self._docs: dict[DocKey, Doc] = dict(docs or {})
+        self._keys: Keys = keys or {}
         self.changed: dict[DocKey, Doc | None] = {}
         self._undo: list[tuple[DocKey, Any, Any]] = []
+
+    def reveal(self, text: str) -> str:
+        """A personal text as a document shows it (`personal.reveal`)."""
+        return reveal(self._keys, text)
 
     def get(self, base: str, doc_id: str) -> Doc | None:
         return self._docs.get((base, doc_id))
