@@ -4,6 +4,7 @@ heartbeat of each live process."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from innkeeper_contracts import EventEnvelope
@@ -63,6 +64,12 @@ class ParkingLot(Protocol):
 
     async def count(self) -> int:
         """How many entries are parked now."""
+        ...
+
+    async def expire(self, parked_before: datetime, note: str) -> tuple[int, int]:
+        """Retention: entries parked before `parked_before` lose what may hold personal data — an event's
+        data and the details of its reason (replaced by `note`), a malformed message entirely. Returns
+        (events emptied, messages deleted)."""
         ...
 
 

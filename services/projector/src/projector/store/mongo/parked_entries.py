@@ -72,6 +72,16 @@ def malformed_message(
     return f"malformed-{message_id or 'none'}-{digest}", entry
 
 
+def expired(entry: dict[str, Any], note: str, now: datetime) -> UpdateOne:
+    """The write that empties an event's entry at the end of its retention: it keeps what its aggregate's
+    order and an operator need (ids, version, position, status, the kind of failure), not its data nor
+    the details of its reason (a validation error quotes the values it refused). `dead-letters retry`
+    reads the event from the log, as for data left out when it was parked."""
+    kind_of_failure = str(entry.get("reason", "")).split(":", 1)[0][:MAX_REASON_LENGTH]
+    fields = {"envelope.data": {}, "reason": f"{kind_of_failure}: {note}", "expired_at": now}
+    return UpdateOne({"_id": entry["_id"], "expired_at": {"$exists": False}}, {"$set": fields})
+
+
 def _kept(envelope: EventEnvelope) -> dict[str, Any]:
     """The envelope; data over KEPT_BYTES or unstorable is left out (`retry` reads the log's copy)."""
     kept = envelope.model_dump(mode="json")

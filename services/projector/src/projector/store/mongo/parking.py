@@ -13,7 +13,7 @@ from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.documents import PROJECTOR_STATUS_COLLECTION
 from projector.ports import Entry, Kind
 
-from .parked_entries import malformed_message, parked_event
+from .parked_entries import expired, malformed_message, parked_event
 
 PARKED_EVENTS = "parked_events"
 CHANGES = "parking_changes"
@@ -117,3 +117,14 @@ class MongoParkingLot:
 
     async def count(self) -> int:
         return await self.collection.count_documents({"status": "parked"})
+
+    async def expire(self, parked_before: datetime, note: str) -> tuple[int, int]:
+        old = {"parked_at": {"$lt": parked_before}}
+        deleted = await self.collection.delete_many({**old, "kind": "malformed"})
+        query = {**old, "kind": {"$ne": "malformed"}, "expired_at": {"$exists": False}}
+        entries = await self.collection.find(query, {"reason": 1}).to_list()
+        if not entries:
+            return 0, deleted.deleted_count
+        now = datetime.now(UTC)
+        result = await self.collection.bulk_write([expired(e, note, now) for e in entries], ordered=False)
+        return result.modified_count, deleted.deleted_count
