@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -39,3 +40,17 @@ def stay(**overrides: Any) -> dict[str, Any]:
 
 
 CHECK_IN, CHECK_OUT = date(2027, 4, 10), date(2027, 4, 13)
+
+
+class GuestKeysHeld:
+    """The guest keys in memory (`GuestKeys`): those still held; `unreachable` raises as a database away."""
+
+    def __init__(self, keys: dict[UUID, bytes] | None = None, unreachable: Exception | None = None) -> None:
+        self.keys, self.unreachable = dict(keys or {}), unreachable
+        self.asked: list[set[UUID]] = []
+
+    async def data_keys(self, key_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        self.asked.append(set(key_ids))
+        if self.unreachable is not None:
+            raise self.unreachable
+        return {key_id: self.keys[key_id] for key_id in key_ids if key_id in self.keys}

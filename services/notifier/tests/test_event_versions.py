@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from notifier_builders import CHECK_IN, CHECK_OUT, envelope, eur, stay
 
-from innkeeper_contracts import EventEnvelope, Guest, StayBooked
+from innkeeper_contracts import EventEnvelope, SealedGuest, StayBooked
 from notifier.event_messages import read_event, rejection_reason
 from notifier.plans import PlannedDelivery
 from notifier.settings import WebhookSubscriber
@@ -25,7 +25,7 @@ BOOKINGS = WebhookSubscriber(
 
 def booked() -> EventEnvelope:
     event = StayBooked(
-        **stay(), room_type="DBL", guest=Guest(guest_id="g-1", name="Ada", email="ada@example.com"),
+        **stay(), room_type="DBL", guest=SealedGuest(guest_id="g-1", name="Ada", email="ada@example.com"),
         check_in=CHECK_IN, check_out=CHECK_OUT, nights=3, guests=2, nightly_rate=eur("100.00"),
         total_price=eur("300.00"), booked_at=LOGGED_AT,
     )  # fmt: skip
@@ -38,13 +38,16 @@ def as_logged(current: EventEnvelope, version: int, **data_changes: Any) -> byte
     return current.model_copy(update={"schema_version": version, "data": data}).model_dump_json().encode()
 
 
-def test_a_version_1_and_a_version_2_stay_are_read_and_forwarded_alike() -> None:
-    current = booked()
+def test_a_stay_of_every_version_is_read_and_forwarded_alike() -> None:
+    current = booked()  # a guest in clear: as an event logged before sealing existed has it
     v1_envelope, v1_deliveries = read_event(as_logged(current, 1), [BOOKINGS])
-    v2_envelope, v2_deliveries = read_event(current.model_dump_json().encode(), [BOOKINGS])
-    assert v1_deliveries == v2_deliveries == [PlannedDelivery("webhook", "channel-manager", "webhook")]
-    assert v1_envelope.schema_version == v2_envelope.schema_version == StayBooked.schema_version
-    assert v1_envelope.data == v2_envelope.data  # what a webhook subscriber receives: one shape
+    v2 = as_logged(current, 2, booked_at=current.data["booked_at"])
+    v2_envelope, v2_deliveries = read_event(v2, [BOOKINGS])
+    v3_envelope, v3_deliveries = read_event(current.model_dump_json().encode(), [BOOKINGS])
+    assert v1_deliveries == v2_deliveries == v3_deliveries
+    assert v1_deliveries == [PlannedDelivery("webhook", "channel-manager", "webhook")]
+    assert v1_envelope.schema_version == v3_envelope.schema_version == StayBooked.schema_version
+    assert v1_envelope.data == v2_envelope.data == v3_envelope.data  # a webhook subscriber gets one shape
     assert v1_envelope.event() == v2_envelope.event() == current.event()
 
 
@@ -57,7 +60,7 @@ def test_a_field_added_by_a_later_producer_is_ignored() -> None:
 
 def test_data_newer_than_the_notifier_knows_is_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match="newer than this reader knows") as refused:
-        read_event(as_logged(booked(), 3), [BOOKINGS])
+        read_event(as_logged(booked(), 4), [BOOKINGS])
     assert rejection_reason(refused.value) == (
-        "StayBooked data of schema version 3 is newer than this reader knows (up to 2): upgrade the reader"
+        "StayBooked data of schema version 4 is newer than this reader knows (up to 3): upgrade the reader"
     )

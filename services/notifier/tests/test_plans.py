@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -10,6 +11,7 @@ from notifier_builders import CHECK_IN, CHECK_OUT, envelope, eur, stay
 from pydantic import ValidationError
 
 from innkeeper_contracts import GuestNotificationRequested, ManagementAlertRaised, RefundIssued
+from innkeeper_kit.personal import seal
 from notifier.plans import NO_CONTACT, PlannedDelivery, deliveries_for, event_types_wanted
 from notifier.settings import WebhookSubscriber
 
@@ -35,7 +37,17 @@ def alert(management_email: str | None) -> ManagementAlertRaised:
 
 def test_a_guest_notification_is_one_mail_to_the_guest_with_its_template() -> None:
     planned = deliveries_for(envelope(notification("booking_confirmed")), [PAYMENTS])
-    assert planned == [PlannedDelivery("mail", "ada@example.com", "booking_confirmed")]
+    assert planned == [PlannedDelivery("mail", "ada@example.com", "booking_confirmed", guest_id="g-1")]
+
+
+def test_a_sealed_notification_is_recorded_to_the_guest_without_the_address() -> None:
+    key_id, key = uuid4(), os.urandom(32)
+    sealed = notification("booking_confirmed").model_copy(
+        update={"email": seal(key_id, key, "ada@example.com"), "guest_name": seal(key_id, key, "Ada")}
+    )
+    [planned] = deliveries_for(envelope(sealed), [])
+    assert (planned.recipient, planned.guest_id) == ("guest:g-1", "g-1")  # opened only at send time
+    assert planned.key_ids == {key_id}
 
 
 def test_an_alert_goes_to_the_management_address_the_event_carries() -> None:
@@ -65,9 +77,10 @@ def test_an_event_with_invalid_data_is_refused() -> None:
         deliveries_for(bad, [])
 
 
-def test_the_notifier_consumes_the_mail_events_and_what_subscribers_want() -> None:
+def test_the_notifier_consumes_the_mail_events_the_erasures_and_what_subscribers_want() -> None:
     assert event_types_wanted([PAYMENTS]) == {
         "GuestNotificationRequested",
         "ManagementAlertRaised",
+        "GuestDataErased",
         "RefundIssued",
     }

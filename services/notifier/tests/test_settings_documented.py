@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from notifier.__main__ import main
 from notifier.settings import Settings, load_settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -35,4 +36,16 @@ def test_a_wrong_value_exits_2_with_one_line_naming_the_variable(
     assert exited.value.code == 2
     message = capsys.readouterr().err
     assert "PORT" in message
+    assert message.count("\n") == 1, "one line, not a traceback"
+
+
+def test_serving_without_a_master_key_stops_with_one_line_and_exit_4(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PII_MASTER_KEYS", "")
+    with pytest.raises(SystemExit) as exited:
+        main(["serve"])
+    assert exited.value.code == 4
+    message = capsys.readouterr().err
+    assert message.startswith("notifier: PII_MASTER_KEYS is not set")
     assert message.count("\n") == 1, "one line, not a traceback"

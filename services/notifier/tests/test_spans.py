@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
-from notifier_builders import envelope, stay
+from notifier_builders import GuestKeysHeld, envelope, stay
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -93,6 +93,7 @@ def attempts(outcomes: Outcomes, channel: Channel) -> SendAttempts:
         store,
         {"mail": channel},
         Backoff(1, 10),
+        keys=GuestKeysHeld(),
         max_attempts=3,
         send_timeout=5,
         lease_seconds=30,

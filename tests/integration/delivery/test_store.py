@@ -76,14 +76,18 @@ async def test_an_expired_lease_is_claimed_again(store: DeliveryStore) -> None:
     assert await store.retry_later(taken, 0, "SMTP 421 busy")
 
 
-async def test_the_sweep_forgets_delivered_records_past_the_retention_only(store: DeliveryStore) -> None:
+async def test_the_sweep_forgets_finished_records_past_their_retention_only(store: DeliveryStore) -> None:
     await store.record([(notification(2, "booking_confirmed"), mail("booking_confirmed"))])
     await store.record([(notification(3, "booking_cancelled"), PlannedDelivery("mail", "x@y.example", "t"))])
     delivered, failed = await store.claim(2, lease_seconds=60)
     await store.delivered(delivered)
     await store.failed(failed, "SMTP 550 no such user")
-    assert await store.sweep(retention_days=1) == 0  # too young
+    assert await store.sweep(retention_days=1, failed_retention_days=7) == 0  # too young
     await store.pool.execute("UPDATE notifier.deliveries SET finished_at = now() - interval '2 days'")
-    assert await store.sweep(retention_days=1) == 1
+    assert await store.sweep(retention_days=1, failed_retention_days=7) == 1
     assert [d.id for d in await store.failed_deliveries()] == [failed.id]  # waits for an operator
     assert isinstance(failed.event_id, UUID)
+    # A dead-lettered record holds its event (a guest's data): it goes after its own retention.
+    await store.pool.execute("UPDATE notifier.deliveries SET finished_at = now() - interval '8 days'")
+    assert await store.sweep(retention_days=1, failed_retention_days=7) == 1
+    assert await store.failed_deliveries() == []

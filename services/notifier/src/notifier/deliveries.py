@@ -59,6 +59,8 @@ def delivery_row(envelope: EventEnvelope, delivery: PlannedDelivery) -> tuple[An
         state,
         delivery.undeliverable,
         delivery.traceparent,
+        delivery.guest_id,
+        ",".join(sorted(map(str, delivery.key_ids))),  # unnest cannot take an array of arrays
     )
 
 

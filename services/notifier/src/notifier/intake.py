@@ -5,7 +5,8 @@ delivered again — a redelivery after a crash, a republish by the relay — add
 An event logged at an older schema version is lifted to the current one (`innkeeper_contracts.upcasting`)
 before anything reads it. A message that is not a valid event (data newer than this notifier knows
 included) is dead-lettered with its reason; a store that is down is waited for with the batch unacked
-(nothing is lost, the shard waits: order per hotel is kept).
+(nothing is lost, the shard waits: order per hotel is kept). Personal data is recorded as it comes
+(sealed); a `GuestDataErased` cancels the guest's open deliveries once the batch's own are recorded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from innkeeper_contracts import EventEnvelope
 
+from .erasures import erasures_in
 from .event_messages import dead_letter, read_event, rejection_reason
 from .metrics import Metrics
 from .plans import PlannedDelivery
@@ -110,9 +112,10 @@ class ShardIntake:
     ) -> list[tuple[AbstractIncomingMessage, str]]:
         """Record the batch's deliveries, waiting out a database that is away. Data PostgreSQL refuses
         (no retry would change it) is narrowed down to its messages, which are returned to be
-        dead-lettered; the rest is recorded."""
-        pause, refused = 0.2, []
+        dead-lettered; the rest is recorded. Then the batch's erasures cancel what they name."""
+        pause = 0.2
         while True:
+            refused: list[tuple[AbstractIncomingMessage, str]] = []
             try:
                 try:
                     self._count(await self.store.record(_rows(planned)))
@@ -122,6 +125,9 @@ class ShardIntake:
                             self._count(await self.store.record(_rows([item])))
                         except asyncpg.DataError as error:
                             refused.append((item[0], f"refused by the delivery store: {error}"))
+                cancelled = await self.store.forget(erasures_in(envelope for _, envelope, _ in planned))
+                for channel_name in cancelled:
+                    self.metrics.deliveries.labels(channel_name, "cancelled").inc()
                 return refused
             except Exception:
                 log.exception("recording failed; keeping the batch and trying again", shard=self.shard)

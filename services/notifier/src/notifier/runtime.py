@@ -17,6 +17,7 @@ from innkeeper_kit.tracing import shutdown_tracing, untraced
 
 from .backoff import Backoff
 from .dispatcher import Dispatcher
+from .guest_data import StoredGuestKeys
 from .intake import ShardIntake
 from .mail import MailChannel, MailComposer, SmtpSender
 from .metrics import Metrics
@@ -63,6 +64,7 @@ class Runtime:
             self.store,
             {"mail": mail, "webhook": self.webhooks},
             Backoff(settings.notifier_retry_base_seconds, settings.notifier_retry_max_seconds),
+            keys=StoredGuestKeys(self.store.pool, settings.master_keys),
             max_attempts=settings.notifier_max_attempts,
             send_timeout=settings.notifier_send_timeout_seconds,
             lease_seconds=settings.notifier_lease_seconds,
@@ -91,11 +93,16 @@ class Runtime:
         log.info("notifier started", shards=settings.notifier_shards, subscribers=subscribers)
 
     async def _sweep(self) -> None:
-        """Hourly, the delivered records past their retention go: the table does not grow without bound."""
+        """Hourly, the finished records past their retention go: the table does not grow without bound,
+        and dead-lettered deliveries (their events hold a guest's data) do not stay for ever."""
+        settings = self.settings
         while True:
             try:
-                if swept := await self.store.sweep(self.settings.notifier_retention_days):
-                    log.info("swept delivered records past their retention", records=swept)
+                swept = await self.store.sweep(
+                    settings.notifier_retention_days, settings.notifier_failed_retention_days
+                )
+                if swept:
+                    log.info("swept finished records past their retention", records=swept)
             except Exception:
                 log.exception("sweep failed; trying again in an hour")
             await asyncio.sleep(SWEEP_SECONDS)

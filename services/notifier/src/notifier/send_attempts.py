@@ -1,5 +1,7 @@
-"""One attempt at a delivery: send it within the timeout, judge the outcome (delivered, retried later
-with backoff, or failed: dead-lettered), log it, and record it under the delivery's claim."""
+"""One attempt at a delivery: open its sealed personal data (`guest_data.py`), send it within the
+timeout, judge the outcome (delivered, retried later with backoff, failed: dead-lettered, or cancelled:
+the guest's data is erased), log it, and record it under the delivery's claim. The reasons recorded and
+logged are redacted (an SMTP refusal may quote the address)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import structlog
 
 from innkeeper_kit import failpoints
 from innkeeper_kit.logging import event_fields
+from innkeeper_kit.redaction import redact_text
 
 from .backoff import Backoff
 from .deliveries import Delivery
-from .failures import PermanentFailureError, TemporaryFailureError
+from .failures import GuestDataErasedError, PermanentFailureError, TemporaryFailureError
+from .guest_data import GuestKeys, open_delivery
 from .metrics import Metrics
 from .spans import record_outcome, send_span
 from .store import DeliveryStore
@@ -38,12 +42,14 @@ class SendAttempts:
         channels: dict[str, DeliveryChannel],
         backoff: Backoff,
         *,
+        keys: GuestKeys,
         max_attempts: int,
         send_timeout: float,
         lease_seconds: float,
         metrics: Metrics,
     ) -> None:
         self.store, self.channels, self.backoff, self.metrics = store, channels, backoff, metrics
+        self.keys = keys
         self.max_attempts, self.send_timeout, self.lease_seconds = max_attempts, send_timeout, lease_seconds
 
     async def make(self, delivery: Delivery) -> None:
@@ -63,8 +69,11 @@ class SendAttempts:
         started = time.perf_counter()
         outcome, reason, delay = "delivered", None, 0.0
         try:
-            async with asyncio.timeout(self.send_timeout):
-                await self.channels[delivery.channel].send(delivery)
+            async with asyncio.timeout(self.send_timeout):  # the keys' reading is bounded too
+                clear = await open_delivery(delivery, self.keys)  # in memory only, for this send
+                await self.channels[delivery.channel].send(clear)
+        except GuestDataErasedError as error:  # an erased key: never sent, never retried
+            outcome, reason = "cancelled", str(error)
         except (TemporaryFailureError, TimeoutError) as error:  # retried while the budget lasts
             reason = _reason(error)
             if delivery.attempts >= self.max_attempts:
@@ -77,12 +86,15 @@ class SendAttempts:
         except Exception as error:  # a template or a message that cannot be made: the same every time
             bound.exception("delivery cannot be made; dead-lettered")
             outcome, reason = "failed", f"cannot be made: {type(error).__name__}: {error}"
+        reason = redact_text(reason) if reason else reason
         self.metrics.send_seconds.labels(delivery.channel).observe(time.perf_counter() - started)
         if outcome == "delivered":
             bound.info("delivered")
             failpoints.reach(failpoints.NOTIFIER_AFTER_SEND_BEFORE_RECORD)
         elif outcome == "failed":
             bound.warning("delivery failed; dead-lettered", reason=reason)
+        elif outcome == "cancelled":
+            bound.info("delivery cancelled: the guest's data is erased", reason=reason)
         else:
             bound.info("delivery failed for now; retrying", reason=reason, in_seconds=round(delay, 2))
         if await self._record(delivery, outcome, reason, delay):
@@ -100,6 +112,8 @@ class SendAttempts:
                     recorded = await self.store.delivered(delivery)
                 elif outcome == "failed":
                     recorded = await self.store.failed(delivery, reason or "")
+                elif outcome == "cancelled":
+                    recorded = await self.store.cancelled(delivery, reason or "")
                 else:
                     recorded = await self.store.retry_later(delivery, delay, reason or "")
                 if not recorded:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from innkeeper_contracts.events import EVENT_TYPES
+from innkeeper_kit.personal import PersonalDataSettings
 from innkeeper_kit.settings import AttemptCount, ServiceSettings, ShardCount
 from innkeeper_kit.settings import load_settings as _load
 
@@ -53,8 +54,8 @@ class WebhookSubscriber(BaseModel):
         return base64.b64decode(self.secret.get_secret_value().removeprefix(SECRET_PREFIX))
 
 
-class Settings(ServiceSettings):
-    """Everything the notifier reads from its environment."""
+class Settings(ServiceSettings, PersonalDataSettings):
+    """Everything the notifier reads from its environment (`PII_MASTER_KEYS` opens the guests' keys)."""
 
     port: int = Field(default=8004, ge=1, le=65535)
     postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
@@ -81,6 +82,12 @@ class Settings(ServiceSettings):
         gt=0,
         le=3650,
         description="Delivered records kept this long (replays stay deduplicated).",
+    )
+    notifier_failed_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="Dead-lettered deliveries (holding their event, so a guest's data) kept this long.",
     )
 
     @field_validator("smtp_url")

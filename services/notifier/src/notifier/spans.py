@@ -87,11 +87,12 @@ def send_span(delivery: Delivery) -> Iterator[Span | None]:
 
 
 def record_outcome(span: Span | None, outcome: str, reason: str | None) -> None:
-    """What came of the attempt, on its span: delivered, retried later or failed (with the reason)."""
+    """What came of the attempt, on its span: delivered, cancelled (the guest's data is erased: not an
+    error), retried later or failed (with the reason)."""
     if span is None:
         return
     span.set_attribute("innkeeper.delivery.outcome", outcome)
-    if outcome != "delivered":
+    if outcome not in ("delivered", "cancelled"):
         span.set_status(StatusCode.ERROR, reason)
 
 

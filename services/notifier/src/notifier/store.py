@@ -14,6 +14,7 @@ import asyncpg
 from innkeeper_contracts import EventEnvelope
 
 from .deliveries import Delivery, changed_rows, delivery_row
+from .erasures import ErasureQueries
 from .operator_queries import OperatorQueries
 from .plans import PlannedDelivery
 
@@ -38,17 +39,20 @@ RETURNING deliveries.*
 """
 _RECORD = """
 INSERT INTO notifier.deliveries (event_id, event_type, channel, recipient, template, aggregate_id,
-    aggregate_version, global_position, correlation_id, envelope, state, last_error, traceparent, finished_at)
-SELECT e, t, c, r, tpl, a, v, p, cid, env, s, err, tp, CASE WHEN s = 'failed' THEN now() END
+    aggregate_version, global_position, correlation_id, envelope, state, last_error, traceparent, guest_id,
+    key_ids, finished_at)
+SELECT e, t, c, r, tpl, a, v, p, cid, env, s, err, tp, g, string_to_array(k, ',')::uuid[],
+       CASE WHEN s = 'failed' THEN now() END
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::int[],
-            $8::bigint[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[])
-     AS u(e, t, c, r, tpl, a, v, p, cid, env, s, err, tp)
+            $8::bigint[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::text[],
+            $15::text[])
+     AS u(e, t, c, r, tpl, a, v, p, cid, env, s, err, tp, g, k)
 ON CONFLICT (event_id, channel, recipient) DO NOTHING
 RETURNING channel, state
 """
 
 
-class DeliveryStore(OperatorQueries):
+class DeliveryStore(OperatorQueries, ErasureQueries):
     """The `notifier.deliveries` table."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -94,6 +98,10 @@ class DeliveryStore(OperatorQueries):
     async def failed(self, delivery: Delivery, reason: str) -> bool:
         return await self._finish(delivery, "failed", reason)
 
+    async def cancelled(self, delivery: Delivery, reason: str) -> bool:
+        """Never to be sent (the guest's data is erased): finished, not failed, nothing to retry."""
+        return await self._finish(delivery, "cancelled", reason)
+
     async def retry_later(self, delivery: Delivery, seconds: float, reason: str) -> bool:
         sql = """UPDATE notifier.deliveries SET state = 'pending', lease_until = NULL, claim = NULL,
                  last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
@@ -111,9 +119,14 @@ class DeliveryStore(OperatorQueries):
                  lease_until = NULL, claim = NULL, finished_at = now() WHERE id = $1 AND claim = $2"""
         return changed_rows(await self.pool.execute(sql, delivery.id, delivery.claim, state, reason)) == 1
 
-    async def sweep(self, retention_days: float) -> int:
-        """Forget delivered and discarded records older than the retention (failed ones wait for an
-        operator). An event replayed after that would be sent again: the retention outlives any replay."""
-        sql = """DELETE FROM notifier.deliveries WHERE state IN ('delivered', 'discarded')
-                 AND finished_at < now() - make_interval(secs => $1)"""
-        return changed_rows(await self.pool.execute(sql, retention_days * 86_400))
+    async def sweep(self, retention_days: float, failed_retention_days: float) -> int:
+        """Forget finished records older than the retention: delivered, discarded and cancelled ones
+        after `retention_days`, failed ones (waiting for an operator, holding the event and so a guest's
+        data) after `failed_retention_days`. An event replayed after that would be sent again: the
+        retention outlives any replay."""
+        sql = """DELETE FROM notifier.deliveries
+                 WHERE (state IN ('delivered', 'discarded', 'cancelled')
+                        AND finished_at < now() - make_interval(secs => $1))
+                    OR (state = 'failed' AND finished_at < now() - make_interval(secs => $2))"""
+        status = await self.pool.execute(sql, retention_days * 86_400, failed_retention_days * 86_400)
+        return changed_rows(status)
