@@ -75,6 +75,19 @@ async def test_keys_that_cannot_be_read_are_a_temporary_failure_not_an_erasure()
         await open_delivery(sealed(), missing_table)
 
 
+async def test_a_webhook_of_an_event_with_sealed_texts_is_opened_and_cancelled_alike() -> None:
+    hook = replace(sealed(), channel="webhook", recipient="crm", template="webhook")
+    clear = await open_delivery(hook, GuestKeysHeld({KEY_ID: KEY}))
+    assert clear.recipient == "crm"  # a subscriber, not the guest
+    assert (clear.envelope.data["email"], clear.envelope.data["guest_name"]) == (
+        "ada@example.com",
+        "Ada Berg",
+    )
+    clear.envelope.event()  # still a valid event: what the subscriber receives
+    with pytest.raises(GuestDataErasedError):
+        await open_delivery(hook, GuestKeysHeld({}))
+
+
 async def test_a_legacy_event_in_clear_needs_no_key() -> None:
     legacy = delivery_of(notification("ada@example.com", "Ada Berg"))
     keys = GuestKeysHeld({})

@@ -1,4 +1,5 @@
-"""The notifier's HTTP routes by role, and no guest or management address in its logs."""
+"""The notifier's HTTP routes by role, no guest or management address in its logs, and no guest's
+address or name in its records (the command service seals them; the notifier opens them to send)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,7 @@ async def test_no_address_reaches_the_log(innkeeper: Innkeeper, mail: MailCatche
     assert '"event":"delivered"' in logs
     for address in ("ann@example.com", "boss@harbour.example"):
         assert address not in logs
+    records = "\n".join(row[0] for row in await innkeeper.fetch("SELECT d::text FROM notifier.deliveries d"))
+    assert "sealed:v1:" in records
+    for personal in ("ann@example.com", "Ann Berg"):
+        assert personal not in records
