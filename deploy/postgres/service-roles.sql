@@ -34,8 +34,19 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO :"projector_role";
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT SELECT ON TABLES TO :"projector_role";
 
--- The notifier reads nothing of the command service: it owns its schema `notifier` and makes its own
--- tables there at start (its `CREATE SCHEMA IF NOT EXISTS` needs CREATE on the database even when the
+-- The notifier reads one table of the command service, the guests' data keys (`guest_keys`, to open a
+-- mail's sealed name and address when it sends it), through the group role guest_key_readers: the
+-- command service's migration 007 grants it SELECT when it makes the table, this script when the table
+-- is there already (it runs before the migrations on a fresh volume, after them on an upgrade).
+SELECT 'CREATE ROLE guest_key_readers NOLOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guest_key_readers') \gexec
+SELECT 'GRANT SELECT ON TABLE public.guest_keys TO guest_key_readers'
+WHERE to_regclass('public.guest_keys') IS NOT NULL \gexec
+GRANT guest_key_readers TO :"notifier_role";
+GRANT USAGE ON SCHEMA public TO :"notifier_role";
+
+-- Beside those keys the notifier reads nothing of the command service: it owns its schema `notifier` and
+-- makes its own tables there at start (its `CREATE SCHEMA IF NOT EXISTS` needs CREATE on the database even when the
 -- schema exists: that lets it make schemas, never touch another's).
 SELECT format('GRANT CREATE ON DATABASE %I TO %I', current_database(), :'notifier_role') \gexec
 CREATE SCHEMA IF NOT EXISTS notifier AUTHORIZATION :"notifier_role";

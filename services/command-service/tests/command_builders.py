@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from innkeeper_contracts import BookingGuest, BookStay, Money, RegisterHotel, RoomTypeSpec
+from innkeeper_contracts import BookingGuest, BookStay, Money, RegisterHotel, RoomTypeSpec, SealedGuest
 
 RATE = Money(amount=Decimal("120.00"), currency="EUR")
 
@@ -29,3 +29,9 @@ def book_stay(hotel_id: UUID, check_in: date, nights: int = 2, **changes: Any) -
         "guests": 2,
     }
     return BookStay(**{**fields, **changes})
+
+
+def guest_of(command: BookStay) -> SealedGuest:
+    """The command's guest as the domain takes it (the handler seals it; the domain never opens it)."""
+    guest = command.guest
+    return SealedGuest(guest_id=guest.guest_id or "g-1", name=guest.name, email=guest.email)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from command_service.adapters.guest_keys import KeySealer
 from command_service.application.ports import Committed, StoredAnswer
 from command_service.application.requests import CommandRequest
 from command_service.domain.aggregate import Aggregate
@@ -21,6 +23,9 @@ from command_service.domain.errors import (
 )
 from command_service.domain.hotel import Hotel, RoomType
 from innkeeper_contracts import CommandRejected, DomainEvent
+from innkeeper_kit.personal import GuestKey, GuestKeyStore, MasterKeys, is_sealed, open_sealed, sealed_key_id
+
+KEYS = GuestKeyStore(MasterKeys.parse(MasterKeys.new_setting("test")))
 
 
 @dataclass
@@ -43,6 +48,14 @@ class Store:
     events: list[tuple[UUID, int, DomainEvent]] = field(default_factory=list)
     answers: dict[tuple[str, str], StoredAnswer] = field(default_factory=dict)
     """By (caller's scope, idempotency key)."""
+    guest_keys: dict[str, GuestKey] = field(default_factory=dict)
+    every_key: dict[UUID, GuestKey] = field(default_factory=dict)
+    """Every key ever made, erased ones too: what a test opens with to see what was sealed."""
+
+    def opened(self, sealed: str) -> str:
+        """The clear text of a sealed text (under any key ever made); a text not sealed fails."""
+        assert is_sealed(sealed), f"not sealed: {sealed!r}"
+        return open_sealed(sealed, self.every_key[sealed_key_id(sealed)].data_key)
 
 
 class FakeHotels:
@@ -82,6 +95,39 @@ class FakeBookings:
     async def save(self, booking: Booking) -> None:
         self._seen.append(booking)
 
+    async def of_guest(self, guest_id: str) -> list[Booking]:
+        return [await self.get(b.id) for b in self._store.bookings.values() if b.guest.guest_id == guest_id]
+
+    async def save_erasures(self, bookings: Sequence[Booking]) -> None:
+        self._seen.extend(bookings)
+
+
+class FakeGuestKeys:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.made: dict[str, GuestKey] = {}
+        self.erased: set[str] = set()
+
+    async def sealer_for(self, guest_id: str) -> KeySealer:
+        key = self.made.get(guest_id) or (
+            None if guest_id in self.erased else self._store.guest_keys.get(guest_id)
+        )
+        if key is None:
+            key = self.made[guest_id] = KEYS.new_key()
+            self._store.every_key[key.key_id] = key
+        return KeySealer(key)
+
+    async def erase(self, guest_id: str) -> list[UUID]:
+        key = None if guest_id in self.erased else self._store.guest_keys.get(guest_id)
+        self.erased.add(guest_id)
+        self.made.pop(guest_id, None)
+        return [] if key is None else [key.key_id]
+
+    def commit(self) -> None:
+        for guest_id in self.erased:
+            self._store.guest_keys.pop(guest_id, None)
+        self._store.guest_keys.update(self.made)
+
 
 class FakeInventory:
     def __init__(self, store: Store) -> None:
@@ -120,6 +166,7 @@ class FakeUnitOfWork:
         self.hotels = FakeHotels(store, self._seen)
         self.bookings = FakeBookings(store, self._seen)
         self.inventory = FakeInventory(store)
+        self.guest_keys = FakeGuestKeys(store)
 
     async def __aenter__(self) -> Self:
         return self
@@ -138,8 +185,12 @@ class FakeUnitOfWork:
                 self._store.hotels[aggregate.id] = aggregate
             elif isinstance(aggregate, Booking):
                 self._store.bookings[aggregate.id] = aggregate
-        assert last is not None
-        committed = Committed(last[0], last[1], len(self._store.events))
+        self.guest_keys.commit()
+        if last is None:  # no event: the log's last one (as `eventless_answer`)
+            head = self._store.events[-1] if self._store.events else (Committed.NO_AGGREGATE, 1, None)
+            committed = Committed(head[0], head[1], max(len(self._store.events), 1), recorded=False)
+        else:
+            committed = Committed(last[0], last[1], len(self._store.events))
         if key := self._request.idempotency_key:
             self._store.answers[(self._request.idempotency_scope, key)] = StoredAnswer(
                 self._request.name, self._request.request_hash(), self._request.accepted_as(committed)

@@ -25,6 +25,7 @@ from innkeeper_contracts import (
     CancelBooking,
     ChangeRoomCapacity,
     Contract,
+    EraseGuestData,
     Money,
     SetManagementContact,
     SetNightlyRate,
@@ -62,18 +63,19 @@ COMMANDS: dict[str, Contract] = {
     "SetManagementContact": SetManagementContact(hotel_id=HOTEL, email="desk@inn.example"),
     "BookStay": book_stay(HOTEL, CHECK_IN),
     "CancelBooking": CancelBooking(booking_id=BOOKING, reason="plans changed"),
+    "EraseGuestData": EraseGuestData(guest_id="g-1"),
 }
 OK, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = 202, 401, 403, 404
 EXPECTED = {  # caller: RegisterHotel, ChangeRoomCapacity, SetNightlyRate, SetManagementContact,
-    # BookStay (for g-1), CancelBooking
-    "anonymous": [UNAUTHENTICATED] * 6,
-    "guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
-    "other guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND],
-    "staff": [FORBIDDEN, OK, OK, OK, OK, OK],
-    "other staff": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
-    "admin": [OK] * 6,
-    "portal": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
-    "ops": [OK] * 6,
+    # BookStay (for g-1), CancelBooking, EraseGuestData (g-1's: the guest themself, staff never)
+    "anonymous": [UNAUTHENTICATED] * 7,
+    "guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+    "other guest": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN],
+    "staff": [FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN],
+    "other staff": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "admin": [OK] * 7,
+    "portal": [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN],
+    "ops": [OK] * 7,
 }
 
 

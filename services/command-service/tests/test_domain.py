@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from command_builders import book_stay, register_hotel
+from command_builders import book_stay, guest_of, register_hotel
 
 from command_service.domain.booking import Booking, HotelContact, ensure_bookable_check_in
 from command_service.domain.errors import (
@@ -46,7 +46,7 @@ def registered_hotel(capacity: int = 2) -> Hotel:
 
 def booked(hotel: Hotel, check_in: date, nights: int = 2) -> Booking:
     command = book_stay(hotel.id, check_in, nights)
-    return Booking.book(uuid4(), command, hotel.room_type("DBL"), NOW)
+    return Booking.book(uuid4(), command, guest_of(command), hotel.room_type("DBL"), NOW)
 
 
 def test_registering_records_one_event_at_version_one() -> None:
@@ -65,11 +65,11 @@ def test_booking_prices_every_night_at_the_rate() -> None:
     assert booking.stay.nights == [TODAY + timedelta(days=day) for day in (3, 4, 5)]
 
 
-def test_a_booking_is_recorded_as_stay_booked_version_2_with_when_it_was_booked() -> None:
+def test_a_booking_is_recorded_as_stay_booked_version_3_with_when_it_was_booked() -> None:
     booking = booked(registered_hotel(), TODAY + timedelta(days=3), nights=1)
     [event, _] = booking.pending_events
     assert isinstance(event, StayBooked)
-    assert (event.schema_version, event.booked_at) == (2, NOW)
+    assert (event.schema_version, event.booked_at) == (3, NOW)
 
 
 def test_a_booking_asks_to_confirm_it_to_the_guest_with_all_the_mail_says() -> None:
@@ -97,7 +97,7 @@ def test_booking_more_guests_than_the_room_takes_is_a_business_rule() -> None:
     hotel = registered_hotel()
     command = book_stay(hotel.id, TODAY, guests=3)
     with pytest.raises(TooManyGuestsError):
-        Booking.book(uuid4(), command, hotel.room_type("DBL"), NOW)
+        Booking.book(uuid4(), command, guest_of(command), hotel.room_type("DBL"), NOW)
 
 
 def test_a_room_type_without_rooms_has_no_room() -> None:

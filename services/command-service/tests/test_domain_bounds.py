@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from command_builders import RATE, book_stay
+from command_builders import RATE, book_stay, guest_of
 from pydantic import ValidationError
 from test_domain import NOW, TODAY, booked, registered_hotel
 
@@ -39,16 +39,18 @@ def test_a_booking_never_holds_a_stay_the_contract_refuses(nights: int, says: st
     hotel = registered_hotel()
     unchecked = book_stay(hotel.id, TODAY).model_copy(update={"check_out": TODAY + timedelta(days=nights)})
     with pytest.raises(ValidationError, match=says):
-        Booking.book(uuid4(), unchecked, hotel.room_type("DBL"), NOW)
+        Booking.book(uuid4(), unchecked, guest_of(unchecked), hotel.room_type("DBL"), NOW)
 
 
 def test_a_stay_priced_above_the_largest_amount_is_a_business_rule() -> None:
     hotel = registered_hotel()
     legacy_rate = Money(amount=Decimal("5000000000.00"), currency="EUR")  # stored before rates were bounded
     room_type = RoomType(hotel.id, "DBL", "Double", 2, 2, legacy_rate, "Inn")
+    too_dear = book_stay(hotel.id, TODAY, nights=2)
     with pytest.raises(PriceTooHighError, match=r"9999999999\.99"):
-        Booking.book(uuid4(), book_stay(hotel.id, TODAY, nights=2), room_type, NOW)
-    Booking.book(uuid4(), book_stay(hotel.id, TODAY, nights=1), room_type, NOW)
+        Booking.book(uuid4(), too_dear, guest_of(too_dear), room_type, NOW)
+    one_night = book_stay(hotel.id, TODAY, nights=1)
+    Booking.book(uuid4(), one_night, guest_of(one_night), room_type, NOW)
 
 
 def test_a_rate_in_another_currency_than_the_hotels_is_refused() -> None:

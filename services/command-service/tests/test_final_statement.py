@@ -12,7 +12,7 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from command_builders import book_stay
+from command_builders import book_stay, guest_of
 
 from command_service.adapters.booking_writes import BookingInsert, BookingUpdate
 from command_service.adapters.event_log import EventAppend, EventRecorder
@@ -35,7 +35,7 @@ ROOM_TYPE = RoomType(uuid4(), "DBL", "Double", 3, 2, Money(amount=Decimal("120.0
 
 def _booked() -> tuple[BookStay, Booking, EventRecorder]:
     command = book_stay(ROOM_TYPE.hotel_id, NOW.date() + timedelta(days=10), booking_id=uuid4())
-    booking = Booking.book(uuid4(), command, ROOM_TYPE, NOW)
+    booking = Booking.book(uuid4(), command, guest_of(command), ROOM_TYPE, NOW)
     recorder = EventRecorder()
     recorder.collect(booking)
     return command, booking, recorder

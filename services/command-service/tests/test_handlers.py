@@ -80,10 +80,11 @@ async def test_a_booking_answers_with_the_token_of_its_confirmation() -> None:
     booked, confirmation = events_of(store, outcome.aggregate_id)
     assert isinstance(booked, StayBooked)
     assert isinstance(confirmation, GuestNotificationRequested)
-    assert (confirmation.template, confirmation.hotel_name, confirmation.guest_name) == (
-        "booking_confirmed",
-        "Inn",
+    assert (confirmation.template, confirmation.hotel_name) == ("booking_confirmed", "Inn")
+    assert confirmation.guest_name is not None
+    assert (store.opened(confirmation.guest_name), store.opened(confirmation.email)) == (
         "Ann",
+        "ann@example.com",
     )
 
 

@@ -20,6 +20,7 @@ COMMAND_ROUTES = [
     ("/bookings", "post"),
     ("/bookings/{booking_id}/cancel", "post"),
     ("/hotels/{hotel_id}/management-contact", "put"),
+    ("/guests/{guest_id}/erase", "post"),
 ]
 
 
@@ -68,6 +69,7 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         CancelBookingBody,
         ChangeGuestContactBody,
         ChangeRoomCapacityBody,
+        EraseGuestData,
         RegisterHotel,
         SetManagementContactBody,
         SetNightlyRateBody,
@@ -81,6 +83,7 @@ def test_every_request_example_is_a_valid_command_body(document: dict[str, Any])
         "BookStay": BookStay,
         "CancelBooking": CancelBookingBody,
         "ChangeGuestContact": ChangeGuestContactBody,
+        "EraseGuestData": EraseGuestData,  # no body: the path names the guest
     }
     requests = {name: model.http.docs.examples for name, model in COMMANDS.items()}
     assert set(requests) == set(bodies)
@@ -99,3 +102,13 @@ def test_every_answer_example_is_a_valid_answer() -> None:
     for booking in (True, False):
         CommandAccepted.model_validate(accepted("BookStay", booking=booking))
     assert CommandRejected.model_validate(rejected("BookStay", "/bookings")).kind == "business-rule"
+
+
+def test_erasing_a_guest_s_data_takes_no_body_and_says_what_follows(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/guests/{guest_id}/erase"]["post"]
+    assert "requestBody" not in operation
+    [guest] = [p for p in operation["parameters"] if p.get("name") == "guest_id"]
+    assert (guest["in"], guest["required"]) == ("path", True)
+    assert "staff may not" in operation["description"]
+    assert "a new booking by the guest makes a new key" in operation["description"]
+    assert "Location" not in operation["responses"]["202"].get("headers", {})

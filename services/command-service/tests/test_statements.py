@@ -1,6 +1,7 @@
 """Which statements the PostgreSQL unit of work sends (a recording connection, no database): a BookStay
-on a room type the service knows is one statement, with no BEGIN or COMMIT around it, when a retry of
-it is safe (it names its booking id or carries an idempotency key)."""
+on a room type the service knows, by a guest whose key it knows, is one statement, with no BEGIN or
+COMMIT around it, when a retry of it is safe (it names its booking id or carries an idempotency key); a
+guest's key it does not know costs one read before it, alone (no BEGIN either)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from uuid import UUID, uuid4
 
 import pytest
 from command_builders import book_stay
-from command_fakes import FixedClock
+from command_fakes import KEYS, FixedClock
 
+from command_service.adapters.guest_keys import GuestKeyCache, GuestKeyring
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.transaction import Transaction
 from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory
@@ -47,8 +49,10 @@ class RecordingConnection:
         self._record(query)
         return "OK"
 
-    async def fetchrow(self, query: str, *args: object) -> dict[str, Any]:
+    async def fetchrow(self, query: str, *args: object) -> dict[str, Any] | None:
         self._record(query)
+        if query.startswith("SELECT") and "FROM guest_keys" in query:
+            return None  # a guest without a key yet
         return ROOM_TYPE if "AS hotel_name" in query else ROW
 
 
@@ -67,12 +71,24 @@ def _check_in(clock: FixedClock) -> date:
     return clock.now().date() + timedelta(days=10)
 
 
-async def _book(cache: RoomTypeCache, booking_id: UUID | None = None, key: str | None = None) -> list[str]:
+def _knowing_the_guest() -> GuestKeyring:
+    keys = GuestKeyCache(10)
+    keys.put("g-1", KEYS.new_key())  # the guest of `book_stay`
+    return GuestKeyring(KEYS, keys)
+
+
+async def _book(
+    cache: RoomTypeCache,
+    booking_id: UUID | None = None,
+    key: str | None = None,
+    guests: GuestKeyring | None = None,
+) -> list[str]:
     connection, clock = RecordingConnection(), FixedClock()
     command = book_stay(ROOM_TYPE["hotel_id"], _check_in(clock), booking_id=booking_id)
     handlers = Handlers(clock, CancellationPolicy(high_value_threshold=Decimal("1000")))
     request = CommandRequest(command, "corr-1", idempotency_key=key)
-    units = PostgresUnitOfWorkFactory(OnePool(connection), clock, cache)  # type: ignore[arg-type]
+    keyring = guests or _knowing_the_guest()
+    units = PostgresUnitOfWorkFactory(OnePool(connection), clock, cache, keyring)  # type: ignore[arg-type]
     async with units(request) as uow:
         accepted = request.accepted_as(await handlers.book_stay(command, uow))
     assert accepted.consistency_token.startswith("41.")
@@ -98,6 +114,14 @@ async def test_a_booking_a_retry_could_repeat_keeps_begin_and_commit() -> None:
 
 async def test_a_booking_that_reads_its_room_type_first_runs_in_a_transaction() -> None:
     assert await _book(RoomTypeCache(), booking_id=uuid4()) == ["BEGIN", "SELECT", "WITH …", "COMMIT"]
+
+
+async def test_a_new_guest_s_key_is_read_for_alone_and_made_in_the_final_statement() -> None:
+    keyring = GuestKeyring(KEYS, GuestKeyCache(10))
+    booked = await _book(_knowing_the_room_type(), booking_id=uuid4(), guests=keyring)
+    assert booked == ["SELECT", "WITH …"]
+    assert keyring.cache.get("g-1") is not None, "the key made is known once committed"
+    assert await _book(_knowing_the_room_type(), booking_id=uuid4(), guests=keyring) == ["WITH …"]
 
 
 async def test_no_statement_may_follow_a_write_left_to_the_final_statement() -> None:

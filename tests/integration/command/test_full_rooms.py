@@ -12,9 +12,11 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 from command_support import booking_body, command_client, hotel_body, today
+from testkit.auth import pii_master_keys
 from testkit.waiting import wait_until
 
 from command_service.adapters.clock import SystemClock
+from command_service.adapters.guest_keys import GuestKeyCache, GuestKeyring
 from command_service.adapters.room_type_cache import RoomTypeCache
 from command_service.adapters.unit_of_work import PostgresUnitOfWorkFactory
 from command_service.application.handlers import Handlers
@@ -23,6 +25,7 @@ from command_service.domain.errors import NoRoomAvailableError
 from command_service.domain.hotel import RoomType
 from command_service.domain.refunds import CancellationPolicy
 from innkeeper_contracts import BookingGuest, BookStay, Money
+from innkeeper_kit.personal import GuestKeyStore, MasterKeys
 
 
 class OneConnection:
@@ -89,7 +92,8 @@ async def _book(connection: asyncpg.Connection, command: BookStay) -> None:
     handlers = Handlers(SystemClock(), CancellationPolicy(high_value_threshold=Decimal("1000")))
     request = CommandRequest(command, "corr-full")
     pool = cast(Any, OneConnection(connection))
-    async with PostgresUnitOfWorkFactory(pool, SystemClock(), known)(request) as uow:
+    keyring = GuestKeyring(GuestKeyStore(MasterKeys.parse(pii_master_keys())), GuestKeyCache(0))
+    async with PostgresUnitOfWorkFactory(pool, SystemClock(), known, keyring)(request) as uow:
         await handlers.book_stay(command, uow)
 
 

@@ -1,17 +1,20 @@
 """`python -m command_service` serves HTTP (and AMQP, and the relay); `... migrate` applies migrations;
-`... dead-letters list|show|retry|discard` are the operator's tools for the intake's dead letters."""
+`... dead-letters list|show|retry|discard` are the operator's tools for the intake's dead letters;
+`... rewrap-guest-keys` wraps every guest's data key under the first master key (rotation)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from functools import partial
 
 import asyncpg
 from pydantic import ValidationError
 
 from command_service.adapters.migrations import migrate
 from command_service.bootstrap import create_app
+from command_service.cli.guest_keys import master_key_set, rewrap_guest_keys
 from command_service.logs import configure_logging
 from command_service.settings import Settings, settings_error
 from innkeeper_kit.garbage_collector import freeze_startup_heap
@@ -21,7 +24,7 @@ from innkeeper_kit.preflight.postgres import postgres_migrated, postgres_reachab
 from innkeeper_kit.preflight.rabbitmq import rabbitmq_ready
 from innkeeper_kit.serving import serve
 
-USAGE = "usage: python -m command_service [serve | migrate | dead-letters ...]"
+USAGE = "usage: python -m command_service [serve | migrate | dead-letters ... | rewrap-guest-keys]"
 
 
 def load_settings() -> Settings:
@@ -86,9 +89,12 @@ def prerequisites(settings: Settings, command: str) -> list[Check]:
         return [postgres_reachable(settings.postgres_dsn)]
     if command == "dead-letters":
         return [rabbitmq_ready(settings.rabbitmq_url)]
+    master_key = partial(master_key_set, settings)  # no personal data is taken in clear or sealed without
+    if command == "rewrap-guest-keys":
+        return [master_key, postgres_migrated(settings.postgres_dsn, ("guest_keys",))]
     schema = postgres_reachable if settings.migrate_on_start else postgres_migrated
     broker = rabbitmq_ready(settings.rabbitmq_url)
-    return [port_free(settings.port), rides_out(schema(settings.postgres_dsn)), rides_out(broker)]
+    return [master_key, port_free(settings.port), rides_out(schema(settings.postgres_dsn)), rides_out(broker)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,13 +102,15 @@ def main(argv: list[str] | None = None) -> None:
     command = args[0] if args else "serve"
     letters = parse_dead_letters(args[1:]) if command == "dead-letters" else None  # usage errors first
     settings = load_settings()
-    if command in ("serve", "migrate", "dead-letters"):
+    if command in ("serve", "migrate", "dead-letters", "rewrap-guest-keys"):
         check_or_exit("command-service", prerequisites(settings, command))
     configure_logging(settings.log_level, settings.log_format)
     if letters is not None:
         sys.exit(asyncio.run(run_dead_letters(settings, letters)))
     if command == "migrate":
         asyncio.run(run_migrations(settings))
+    elif command == "rewrap-guest-keys":
+        sys.exit(asyncio.run(rewrap_guest_keys(settings)))
     elif command == "serve":
         app = create_app(settings)
         # What the imports built (~90 000 objects) out of the collector's sight before serving.

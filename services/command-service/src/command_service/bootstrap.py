@@ -17,6 +17,7 @@ from command_service.adapters.amqp_topology import dead_letter_queue, register_i
 from command_service.adapters.booking_participants import PostgresBookingParticipants
 from command_service.adapters.clock import SystemClock
 from command_service.adapters.event_publisher import AmqpEventPublisher
+from command_service.adapters.guest_keys import GuestKeyCache, GuestKeyring
 from command_service.adapters.idempotency_store import PostgresIdempotencyStore
 from command_service.adapters.intake_connection import IntakeConnection
 from command_service.adapters.outbox_relay import OutboxRelay
@@ -39,6 +40,7 @@ from command_service.metrics import Metrics
 from command_service.runtime import Runtime
 from command_service.settings import Settings
 from innkeeper_kit.auth.setup import token_verifier
+from innkeeper_kit.personal import GuestKeyStore
 from innkeeper_kit.tracing import configure_tracing, instrument_app, shutdown_tracing
 
 
@@ -83,7 +85,9 @@ async def build_runtime(settings: Settings, clock: Clock) -> Runtime:
         )
     # A commit wakes this replica's relay (why not NOTIFY: docs/architecture.md, "Outbox and relay").
     wake = relay.wake if relay else lambda: None
-    units = PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), wake, settings.postgres_acquire_timeout)
+    keyring = GuestKeyring(GuestKeyStore(settings.master_keys), GuestKeyCache(settings.guest_key_cache_size))
+    timeout = settings.postgres_acquire_timeout
+    units = PostgresUnitOfWorkFactory(pool, clock, RoomTypeCache(), keyring, wake, timeout)
     mediator = build_mediator(units, settings, metrics)
     runtime = Runtime(settings, pool, mediator, metrics)
     runtime.idempotency = PostgresIdempotencyStore(

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from innkeeper_contracts import COMMANDS, Role
+from innkeeper_kit.personal import PersonalDataSettings
 from innkeeper_kit.settings import ServiceSettings
 from innkeeper_kit.settings import settings_error as _settings_error
 
@@ -20,7 +21,7 @@ class AmqpSender(BaseModel):
     hotels: list[UUID] = Field(default_factory=list)
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, PersonalDataSettings):
     """Everything the composition root needs; see the service README for the table."""
 
     port: int = Field(default=8001, ge=1, le=65535)
@@ -62,6 +63,13 @@ class Settings(ServiceSettings):
         description="Where clients reach the query service; empty: a 202's `Location` is a relative path.",
     )
     high_value_threshold: Decimal = Field(default=Decimal("1000.00"), ge=0)
+    guest_key_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        le=10_000_000,
+        description="Guests whose data key a replica keeps in memory (0: none): a known guest's booking "
+        "reads no key.",
+    )
 
     @property
     def postgres_session_bounds(self) -> dict[str, str]:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from command_service.adapters.event_log import EventAppend
+from command_service.adapters.eventless_answer import EventlessAnswer
 from command_service.adapters.transaction import Transaction
 from command_service.adapters.write_fragment import Parameters, Write
 from command_service.application.ports import Committed
@@ -37,7 +38,8 @@ def compose(writes: Sequence[Write]) -> tuple[str, list[object]]:
     if len({type(write) for write in writes}) < len(writes):
         raise RuntimeError("one write of each kind per statement: their CTEs are named by kind")
     for write in writes:
-        ctes.append(write.ctes(parameters, after))
+        if text := write.ctes(parameters, after):  # a write may only check the statement's errors
+            ctes.append(text)
         after = write.written or after
         if write.columns:
             columns.append(write.columns)
@@ -56,8 +58,9 @@ class FinalStatement:
         self._transaction.only_final_statement_follows()
         self._writes.append(write)
 
-    async def commit(self, append: EventAppend) -> Committed:
-        """Run the writes and the append in one statement, check each write, commit."""
+    async def commit(self, append: EventAppend | EventlessAnswer) -> Committed:
+        """Run the writes and the append (or, with no event, the answer) in one statement, check each
+        write, commit."""
         writes = [*self._writes, append]
         statement, arguments = compose(writes)
         if any(write.may_refuse for write in writes[1:]):  # it may leave the first made, the rest not

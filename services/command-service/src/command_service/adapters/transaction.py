@@ -50,6 +50,13 @@ class Transaction:
         await self._ready()
         return await self._connection.fetchrow(query, *args)
 
+    async def fetchrow_alone(self, query: str, *args: object) -> asyncpg.Record | None:
+        """A read whose answer the final statement checks again (a guest's key): it begins no transaction,
+        and runs inside one only when one has begun."""
+        if self._final_only:
+            raise RuntimeError("a statement after a write left to the final statement")
+        return await self._connection.fetchrow(query, *args)
+
     async def fetchval(self, query: str, *args: object) -> Any:
         await self._ready()
         return await self._connection.fetchval(query, *args)

@@ -13,7 +13,9 @@ from asyncpg.pool import PoolConnectionProxy
 
 from command_service.adapters.booking_repository import PostgresBookings
 from command_service.adapters.event_log import EventAppend, EventRecorder
+from command_service.adapters.eventless_answer import EventlessAnswer
 from command_service.adapters.final_statement import FinalStatement
+from command_service.adapters.guest_keys import GuestKeyring, PostgresGuestKeys
 from command_service.adapters.hotel_repository import PostgresHotels
 from command_service.adapters.pg_errors import RETRYABLE_ERRORS, as_unavailable
 from command_service.adapters.room_inventory import PostgresRoomInventory
@@ -50,16 +52,23 @@ class PostgresUnitOfWork:
         self._final = final = FinalStatement(transaction)
         self.hotels = PostgresHotels(transaction, final, self._recorder, shared.room_types)
         self.inventory = PostgresRoomInventory(transaction, final, shared.room_types)
-        self.bookings = PostgresBookings(transaction, final, self._recorder)
+        self.guest_keys = guest_keys = PostgresGuestKeys(transaction, shared.keyring)
+        self.bookings = PostgresBookings(transaction, final, self._recorder, guest_keys)
         return self
 
     async def commit(self) -> Committed:
-        # The request's span (HTTP server or AMQP consumer) is current: its events continue its trace.
-        append = EventAppend(
-            self._recorder.pending, self._request, self._shared.clock.now(), current_traceparent()
-        )
+        if (keys := self.guest_keys.final_write()) is not None:  # after the writes naming the keys
+            self._final.add(keys)
+        append: EventAppend | EventlessAnswer
+        if self._recorder.pending:
+            # The request's span (HTTP server or AMQP consumer) is current: its events continue its trace.
+            now, traceparent = self._shared.clock.now(), current_traceparent()
+            append = EventAppend(self._recorder.pending, self._request, now, traceparent)
+        else:  # a command that changed no aggregate (`eventless_answer`)
+            append = EventlessAnswer(self._request)
         committed = await self._final.commit(append)
         self._committed = True
+        self.guest_keys.committed()
         return committed
 
     async def __aexit__(
@@ -104,13 +113,14 @@ async def end_session_use(connection: asyncpg.Connection[asyncpg.Record]) -> Non
 
 @dataclass(frozen=True)
 class PostgresUnitOfWorkFactory:
-    """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache); `committed` is
-    called after each commit (the outbox relay's `wake`); no command waits longer than
+    """Opens a PostgresUnitOfWork on the shared pool (and the shared room type cache and guests' keys);
+    `committed` is called after each commit (the outbox relay's `wake`); no command waits longer than
     `acquire_timeout` for a connection."""
 
     pool: asyncpg.Pool
     clock: Clock
     room_types: RoomTypeCache
+    keyring: GuestKeyring
     committed: Callable[[], None] = lambda: None
     acquire_timeout: float | None = None
 

@@ -67,7 +67,8 @@ class Write(Protocol):
         ...
 
     def ctes(self, parameters: Parameters, after: str) -> str:
-        """Its CTEs (`name AS (...)`, comma-separated), writing only if the SQL condition `after` holds."""
+        """Its CTEs (`name AS (...)`, comma-separated), writing only if the SQL condition `after` holds ("":
+        none, for a write that only answers the statement's errors: `refused`)."""
         ...
 
     def check(self, row: asyncpg.Record) -> None:

@@ -8,9 +8,12 @@ Each command is of one audience (`innkeeper_contracts.audiences`: `CancelBooking
 | hotel_staff | no | their hotels | yes | if granted |
 | guests_and_hotel_staff | for themself | at their hotels | yes | if granted |
 | booking_parties | their own (else 404) | at their hotels | yes | if granted |
+| the_guest | themself | no | yes | if granted |
 
 No caller: 401. A caller the table refuses: 403, except a guest naming someone else's booking, who is
-told it does not exist (404): the answer must not confirm that a booking id is real.
+told it does not exist (404): the answer must not confirm that a booking id is real. A guest naming
+another guest (`the_guest`) is refused 403 without anything being read: that says nothing of whether the
+other guest exists.
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from command_service.application.mediator import Next
 from command_service.application.requests import CommandRequest, Outcome
 from command_service.domain.errors import BookingNotFoundError, CommandError
 from innkeeper_contracts import BookStay, Contract
-from innkeeper_contracts.audiences import AdminCommand, BookingPartyCommand, HotelStaffCommand
+from innkeeper_contracts.audiences import (
+    AdminCommand,
+    BookingPartyCommand,
+    GuestCommand,
+    HotelStaffCommand,
+)
 from innkeeper_contracts.values import GUEST_ID_PATTERN
 from innkeeper_kit.auth import Principal
 
@@ -82,6 +90,8 @@ class AccessPolicy:
                 return _book_stay(principal, command)
             case BookingPartyCommand():
                 await self._booking_party(principal, command.booking_id)
+            case GuestCommand():
+                _require(principal.role == "admin" or _is_guest(principal, command.guest_id), _THE_GUEST)
             case _:
                 raise ForbiddenError(f"no rule lets a {principal.role} send {name}")
         return command
@@ -106,6 +116,13 @@ def _book_stay(principal: Principal, command: BookStay) -> BookStay:
     return command.model_copy(
         update={"guest": command.guest.model_copy(update={"guest_id": principal.subject})}
     )
+
+
+_THE_GUEST = "only the guest themself (or an admin) acts on a guest's own data; staff may not"
+
+
+def _is_guest(principal: Principal, guest_id: str) -> bool:
+    return principal.role == "guest" and principal.subject == guest_id
 
 
 def _require(allowed: bool, reason: str) -> None:

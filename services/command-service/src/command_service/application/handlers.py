@@ -1,8 +1,13 @@
-"""One handler per command: get → act → save → commit."""
+"""One handler per command: get → act → save → commit.
+
+A guest's personal data (name, e-mail address, a cancellation's reason) is sealed under their data key
+here, before the domain sees it (`UnitOfWork.guest_keys`): aggregates, events and the write model only
+ever hold the sealed text."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from uuid import uuid4
 
 from command_service.application.behaviours import Check
@@ -12,14 +17,16 @@ from command_service.domain.booking import Booking
 from command_service.domain.clock import Clock, today
 from command_service.domain.hotel import Hotel
 from command_service.domain.refunds import CancellationPolicy
-from command_service.domain.stay import ensure_bookable_check_in
+from command_service.domain.stay import ensure_bookable, ensure_bookable_check_in
 from innkeeper_contracts import (
     BookStay,
     CancelBooking,
     ChangeGuestContact,
     ChangeRoomCapacity,
     Contract,
+    EraseGuestData,
     RegisterHotel,
+    SealedGuest,
     SetManagementContact,
     SetNightlyRate,
 )
@@ -64,23 +71,43 @@ class Handlers:
 
     async def book_stay(self, command: BookStay, uow: UnitOfWork) -> Committed:
         room_type = await uow.hotels.room_type_for_booking(command.hotel_id, command.room_type)
-        booking = Booking.book(command.booking_id or uuid4(), command, room_type, self.clock.now())
+        now = self.clock.now()
+        guest_id = ensure_bookable(command, room_type, now.astimezone(UTC).date())  # before a key is made
+        sealer = await uow.guest_keys.sealer_for(guest_id)
+        name, email = sealer.seal(command.guest.name), sealer.seal(command.guest.email)
+        guest = SealedGuest(guest_id=guest_id, name=name, email=email)
+        booking = Booking.book(command.booking_id or uuid4(), command, guest, room_type, now)
         await uow.inventory.reserve(booking.stay, room_type)
         await uow.bookings.add(booking)
         return await uow.commit()
 
     async def cancel_booking(self, command: CancelBooking, uow: UnitOfWork) -> Committed:
         booking = await uow.bookings.get(command.booking_id)
-        booking.cancel(command.reason, self.clock.now(), self.cancellation_policy)
+        # Under the guest's key, a new one if theirs was erased: the reason is text about them, new data.
+        sealer = await uow.guest_keys.sealer_for(booking.guest.guest_id)
+        booking.cancel(sealer.seal(command.reason), self.clock.now(), self.cancellation_policy)
         await uow.inventory.release(booking.stay)
         await uow.bookings.save(booking)
         return await uow.commit()
 
     async def change_guest_contact(self, command: ChangeGuestContact, uow: UnitOfWork) -> Committed:
         booking = await uow.bookings.get(command.booking_id)
-        booking.change_guest_contact(command.email, self.clock.now())
+        sealer = await uow.guest_keys.sealer_for(booking.guest.guest_id)
+        booking.change_guest_contact(sealer.seal(command.email), self.clock.now())
         await uow.bookings.save(booking)
         return await uow.commit()
+
+    async def erase_guest_data(self, command: EraseGuestData, uow: UnitOfWork) -> Committed:
+        """Delete the guest's key first, then read their bookings: a booking written meanwhile under the
+        key is then either refused (it runs again under a new key) or read here (`adapters.guest_keys`)."""
+        key_ids = await uow.guest_keys.erase(command.guest_id)
+        bookings = await uow.bookings.of_guest(command.guest_id)
+        now = self.clock.now()
+        for booking in bookings:
+            booking.erase_guest_data(now, key_ids)
+        if bookings:
+            await uow.bookings.save_erasures(bookings)
+        return await uow.commit()  # a guest without bookings: no event (`Committed.recorded`)
 
     def by_command(self) -> dict[type[Contract], Handler]:
         return {
@@ -91,6 +118,7 @@ class Handlers:
             BookStay: self.book_stay,
             CancelBooking: self.cancel_booking,
             ChangeGuestContact: self.change_guest_contact,
+            EraseGuestData: self.erase_guest_data,
         }
 
     def checks_by_command(self) -> dict[type[Contract], Check]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import ClassVar, Protocol
 from uuid import UUID
 
 from command_service.application.requests import CommandRequest, Outcome
@@ -21,6 +22,12 @@ class Committed:
     aggregate_id: UUID
     aggregate_version: int
     global_position: int
+    recorded: bool = True
+    """False for a command that recorded no event (erasing the data of a guest without bookings): the
+    three fields above are then the log's last event when it committed, which its token names (a read
+    with it waits for what came before), and its answer names no aggregate (`NO_AGGREGATE`)."""
+
+    NO_AGGREGATE: ClassVar[UUID] = UUID(int=0)
 
 
 class ServiceUnavailableError(Exception):
@@ -73,6 +80,36 @@ class BookingRepository(Protocol):
     async def save(self, booking: Booking) -> None:
         """Store the changes (VersionConflictError if someone else saved first)."""
 
+    async def of_guest(self, guest_id: str) -> list[Booking]:
+        """Every booking of the guest, oldest first."""
+        ...
+
+    async def save_erasures(self, bookings: Sequence[Booking]) -> None:
+        """Store bookings whose one change is their guest's data erased, in one write (VersionConflictError
+        if someone else saved one of them first)."""
+
+
+class Sealer(Protocol):
+    """Seals texts under one guest's data key."""
+
+    def seal(self, text: str) -> str:
+        """`text` sealed (`sealed:v1:<key id>:...`): only the guest's key opens it."""
+        ...
+
+
+class GuestKeys(Protocol):
+    """The guests' data keys: a guest's personal data is sealed under theirs; erasing it erases the data."""
+
+    async def sealer_for(self, guest_id: str) -> Sealer:
+        """Seals under the guest's key, made with this unit of work when they have none. Data sealed under a
+        key that an erasure deletes before the commit is never stored (RetryableConflictError: the command
+        runs again, under the guest's new key)."""
+        ...
+
+    async def erase(self, guest_id: str) -> list[UUID]:
+        """Delete the guest's key; the ids deleted (none when the guest had none left)."""
+        ...
+
 
 class RoomInventory(Protocol):
     """Rooms booked per night and room type; never more than the capacity."""
@@ -112,9 +149,14 @@ class UnitOfWork(Protocol):
         """The booked nights, inside this unit of work."""
         ...
 
+    @property
+    def guest_keys(self) -> GuestKeys:
+        """The guests' data keys, inside this unit of work."""
+        ...
+
     async def commit(self) -> Committed:
         """Make the writes left to the end, append the recorded events, remember the answer under the
-        idempotency key, commit; where the last event went."""
+        idempotency key, commit; where the last event went (or the log's last one: `Committed.recorded`)."""
         ...
 
 

@@ -18,7 +18,7 @@ from innkeeper_contracts import (
     Contract,
     problem_type,
 )
-from innkeeper_contracts.audiences import BookingPartyCommand
+from innkeeper_contracts.audiences import BookingPartyCommand, GuestCommand
 from innkeeper_contracts.problems import PROBLEM_TITLES, PROBLEM_TYPE_BASE, kind_for_status
 from innkeeper_kit.auth import Principal
 
@@ -73,13 +73,16 @@ class CommandRequest:
         return hashlib.sha256(payload).hexdigest()
 
     def accepted(self, aggregate_id: UUID, consistency_token: str) -> CommandAccepted:
-        """The answer, naming what the command made or changed by what it is (`booking_id`, `hotel_id`)."""
+        """The answer, naming what the command made or changed by what it is (`booking_id`, `hotel_id`;
+        neither for a command about a guest: it changes every booking of theirs, or none)."""
         booking_id: UUID | None
         hotel_id: UUID | None
         if isinstance(self.command, BookStay):
             booking_id, hotel_id = aggregate_id, self.command.hotel_id
         elif isinstance(self.command, BookingPartyCommand):  # a command about one booking
             booking_id, hotel_id = aggregate_id, None
+        elif isinstance(self.command, GuestCommand):  # about a guest, whose bookings it may change: no one
+            booking_id, hotel_id = None, None
         else:  # every other command changes a hotel, whose id the server may have chosen: the aggregate's
             booking_id, hotel_id = None, aggregate_id
         return CommandAccepted(
@@ -98,7 +101,8 @@ class CommandRequest:
             aggregate_version=committed.aggregate_version,
             global_position=committed.global_position,
         )
-        return self.accepted(committed.aggregate_id, token.encode())
+        changed = committed.aggregate_id if committed.recorded else committed.NO_AGGREGATE
+        return self.accepted(changed, token.encode())
 
     def rejected(self, error: CommandError) -> CommandRejected:
         # Imported here: the table in `rejections` names access's errors, and access imports this module.

@@ -1,4 +1,8 @@
-"""The Booking aggregate: a stay booked for a guest, active until it is cancelled."""
+"""The Booking aggregate: a stay booked for a guest, active until it is cancelled.
+
+The guest's personal data (name, e-mail address, the reason a cancellation gives) comes sealed under the
+guest's data key (`application.handlers` seals it before the domain sees it): the aggregate treats those
+texts as opaque, so neither its events nor the write model ever hold them in clear."""
 
 from __future__ import annotations
 
@@ -17,10 +21,11 @@ __all__ = ["Booking", "Cancellation", "HotelContact", "Stay", "ensure_bookable_c
 from innkeeper_contracts import (
     BookingCancelled,
     BookStay,
-    Guest,
     GuestContactChanged,
+    GuestDataErased,
     Money,
     RefundIssued,
+    SealedGuest,
     StayBooked,
 )
 
@@ -39,7 +44,7 @@ class Booking(Aggregate):
         *,
         stay: Stay,
         hotel: HotelContact,
-        guest: Guest,
+        guest: SealedGuest,
         guests: int,
         nightly_rate: Money,
         booked_at: datetime,
@@ -62,11 +67,13 @@ class Booking(Aggregate):
         return stay_price(self.nightly_rate, self.stay.night_count)
 
     @classmethod
-    def book(cls, booking_id: UUID, command: BookStay, room_type: RoomType, now: datetime) -> Booking:
-        """Book a stay and ask to confirm it to the guest; the adapter then reserves every night (or
-        raises NoRoomAvailableError, and nothing is recorded)."""
-        guest_id = ensure_bookable(command, room_type, now.astimezone(UTC).date())
-        guest = command.guest.identified(guest_id)
+    def book(
+        cls, booking_id: UUID, command: BookStay, guest: SealedGuest, room_type: RoomType, now: datetime
+    ) -> Booking:
+        """Book a stay for `guest` (the command's guest, sealed) and ask to confirm it to the guest; the
+        adapter then reserves every night (or raises NoRoomAvailableError, and nothing is recorded)."""
+        if guest.guest_id != ensure_bookable(command, room_type, now.astimezone(UTC).date()):
+            raise ValueError("the sealed guest is not the command's")
         stay = Stay.booked_by(command)
         booking = cls(
             booking_id,
@@ -94,7 +101,8 @@ class Booking(Aggregate):
         return booking
 
     def cancel(self, reason: str, now: datetime, policy: CancellationPolicy) -> None:
-        """Cancel: refund by policy, ask to tell the guest, alert management if late or high value."""
+        """Cancel (`reason` sealed): refund by policy, ask to tell the guest, alert management if late or
+        high value."""
         if self.status != "active":
             raise AlreadyCancelledError(f"booking {self.id} is already cancelled")
         terms = policy.terms(self.total_price, self.stay.check_in, now)
@@ -120,8 +128,9 @@ class Booking(Aggregate):
             self._record(management_alert(self, terms, now))
 
     def change_guest_contact(self, email: str, now: datetime) -> None:
-        """Send what concerns this booking to `email` from now on (set again, it is recorded again: the
-        events are the trail of who set it); only while the booking is active and its stay not over."""
+        """Send what concerns this booking to `email` (sealed) from now on (set again, it is recorded
+        again: the events are the trail of who set it); only while the booking is active and its stay is
+        not over."""
         if self.status != "active":
             raise AlreadyCancelledError(f"booking {self.id} is cancelled: nothing more is sent about it")
         if now.astimezone(UTC).date() >= self.stay.check_out:
@@ -134,5 +143,18 @@ class Booking(Aggregate):
                 guest_id=self.guest.guest_id,
                 email=email,
                 changed_at=now,
+            )
+        )
+
+    def erase_guest_data(self, now: datetime, key_ids: list[UUID]) -> None:
+        """Record that the guest's personal data was erased (their keys `key_ids` deleted): whatever the
+        booking's state, and again when erased again (readers erase what they hold either way)."""
+        self._record(
+            GuestDataErased(
+                booking_id=self.id,
+                hotel_id=self.stay.hotel_id,
+                guest_id=self.guest.guest_id,
+                erased_at=now,
+                key_ids=key_ids,
             )
         )

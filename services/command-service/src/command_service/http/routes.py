@@ -61,12 +61,14 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def answers(command: str, binding: HttpBinding) -> dict[int | str, dict[str, Any]]:
-    """The 202 (with its `Location`) and a 409 of `command`, with examples."""
+    """The 202 (with its `Location`, but for a command about a guest) and a 409 of `command`, with
+    examples."""
     booking = binding.path.startswith("/bookings")
+    about_a_guest = binding.path.startswith("/guests")
     return {
         202: {
             "description": "Accepted: the events are committed and will be published",
-            "headers": {"Location": LOCATION_HEADER},
+            **({} if about_a_guest else {"headers": {"Location": LOCATION_HEADER}}),
             "content": {"application/json": {"example": accepted(command, booking=booking)}},
         },
         409: {
@@ -98,7 +100,8 @@ def _path_parameter(name: str, parameter: PathParameter) -> inspect.Parameter:
 
 def endpoint(model: type[Command]) -> Callable[..., Awaitable[Response]]:
     """The endpoint of a command: FastAPI reads the path parameters, the body (with its examples) and the
-    `Idempotency-Key` from its signature; the command is the body with the path's ids filled in."""
+    `Idempotency-Key` from its signature; the command is the body with the path's ids filled in (only
+    those when the command has no body: `HttpBinding.bodiless`)."""
     binding = model.http
     examples = {
         name: Example(summary=e["summary"], value=e["value"]) for name, e in binding.docs.examples.items()
@@ -107,23 +110,38 @@ def endpoint(model: type[Command]) -> Callable[..., Awaitable[Response]]:
     parameters = [_path_parameter(name, parameter) for name, parameter in binding.parameters.items()]
     fields = {name: parameter.field for name, parameter in binding.parameters.items()}
 
-    async def accept(request: Request, body: Contract, key: str | None = None, **path: Any) -> Response:
-        if not fields:
+    async def accept(
+        request: Request, body: Contract | None = None, key: str | None = None, **path: Any
+    ) -> Response:
+        if not fields and body is not None:
             return await send(request, body, key)
         ids = {fields[name]: value for name, value in path.items()}
-        return await send(request, model(**ids, **dict(body)), key)
+        return await send(request, model(**ids, **(dict(body) if body is not None else {})), key)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
+    body_parameter = [] if binding.bodiless else [inspect.Parameter("body", keyword, annotation=body)]
     accept.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             *parameters,
-            inspect.Parameter("body", keyword, annotation=body),
+            *body_parameter,
             inspect.Parameter("request", keyword, annotation=Request),
             inspect.Parameter("key", keyword, annotation=IdempotencyKey, default=None),
         ]
     )
     return accept
 
+
+_SERVICE_NOTES = {
+    "EraseGuestData": "**What follows:** the answer comes once the key is deleted and every booking of the "
+    "guest has recorded `GuestDataErased` (read documents show `[erased]` once the projector applied them: "
+    "send the `consistency_token` to read them). A guest without bookings (or without a key left) is "
+    "answered 202 too: erasing again is harmless, and each booking records `GuestDataErased` again; with "
+    "no booking nothing is logged, `aggregate_id` is the nil UUID and the token names the log's last "
+    "event. Afterwards the bookings stay: they can be cancelled (refunds as usual; the guest's mail about "
+    "it cannot be sent, the notifier finds the key gone), and a new booking by the guest makes a new key "
+    "(new data, given anew).",
+}
+"""What the command service adds to a command's description (the contract's docstring): its answers."""
 
 commands = APIRouter(responses=COMMAND_RESPONSES, generate_unique_id_function=operation_id)
 for name, model in COMMANDS.items():
@@ -134,7 +152,16 @@ for name, model in COMMANDS.items():
         methods=[binding.method],
         name=name,
         summary=binding.docs.summary,
-        description=f"{inspect.getdoc(model)}\n\n**Who may call:** {who_may_send(name, model.audience)}",
+        description="\n\n".join(
+            filter(
+                None,
+                (
+                    inspect.getdoc(model),
+                    f"**Who may call:** {who_may_send(name, model.audience)}",
+                    _SERVICE_NOTES.get(name),
+                ),
+            )
+        ),
         tags=[binding.docs.tag],
         status_code=202,
         response_model=CommandAccepted,
