@@ -118,8 +118,10 @@ class ReadModel:
     def deliveries(self) -> int:
         return sum(d.get("deliveries", 0) for d in self.database["projector_status"].find({}))
 
-    def parked(self, status: str = "parked") -> list[dict[str, Any]]:
-        return list(self.database["parked_events"].find({"status": status}).sort("aggregate_version"))
+    def parked(self, status: str | None = "parked") -> list[dict[str, Any]]:
+        """The entries of the parking lot with this status (None: every entry)."""
+        query = {} if status is None else {"status": status}
+        return list(self.database["parked_events"].find(query).sort("aggregate_version"))
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         bases = ["hotel_cards", "hotel_details", "hotel_nights", "bookings", "management_alerts"]

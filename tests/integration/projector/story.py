@@ -18,7 +18,6 @@ from innkeeper_contracts import (
     BookingCancelled,
     DomainEvent,
     EventEnvelope,
-    Guest,
     GuestNotificationRequested,
     HotelRegistered,
     ManagementAlertRaised,
@@ -27,6 +26,7 @@ from innkeeper_contracts import (
     RefundIssued,
     RoomCapacityChanged,
     RoomTypeSpec,
+    SealedGuest,
     StayBooked,
 )
 
@@ -100,7 +100,15 @@ class Story:
             n for h, c, nights in self.active.values() if (h, c) == (hotel_id, code) for n in nights
         )
 
-    def book(self, hotel_id: str, room_type: str | None = None, booking_id: str | None = None) -> str | None:
+    def book(
+        self,
+        hotel_id: str,
+        room_type: str | None = None,
+        booking_id: str | None = None,
+        guest: SealedGuest | None = None,
+    ) -> str | None:
+        """A booking (None when its nights are full); its guest's name and address are clear text (as
+        in events logged before sealing) unless `guest` gives them sealed."""
         code = room_type or self.random.choice(list(self.hotels[hotel_id]))
         check_in = START + timedelta(days=self.random.randint(0, 6))
         nights = [check_in + timedelta(days=n) for n in range(self.random.randint(1, 3))]
@@ -113,7 +121,10 @@ class Story:
             booking_id=uuid.UUID(booking_id),
             hotel_id=uuid.UUID(hotel_id),
             room_type=code,
-            guest=Guest(guest_id=f"guest-{self.random.randint(1, 5)}", name="Ann", email="ann@example.com"),
+            guest=guest
+            or SealedGuest(
+                guest_id=f"guest-{self.random.randint(1, 5)}", name="Ann", email="ann@example.com"
+            ),
             check_in=nights[0],
             check_out=nights[-1] + timedelta(days=1),
             nights=len(nights),
@@ -126,7 +137,7 @@ class Story:
         self.active[booking_id] = (hotel_id, code, nights)
         return booking_id
 
-    def cancel(self, booking_id: str) -> None:
+    def cancel(self, booking_id: str, reason: str = "plans changed", email: str = "ann@example.com") -> None:
         hotel_id, code, nights = self.active.pop(booking_id)
         self.cancelled.add(booking_id)
         ids: dict[str, Any] = {"booking_id": uuid.UUID(booking_id), "hotel_id": uuid.UUID(hotel_id)}
@@ -141,7 +152,7 @@ class Story:
                 guest_id="guest-1",
                 check_in=nights[0],
                 check_out=nights[-1] + timedelta(days=1),
-                reason="plans changed",
+                reason=reason,
                 cancelled_at=now,
                 refund_policy="half",
                 refund=refund,
@@ -154,7 +165,7 @@ class Story:
             GuestNotificationRequested(
                 **ids,
                 guest_id="guest-1",
-                email="ann@example.com",
+                email=email,
                 template="booking_cancelled",
                 refund=refund,
             ),

@@ -16,6 +16,9 @@ from projector.projection.storable import unstorable
 KEPT_BYTES = 64 * 1024
 """The most an entry keeps of a message body or of event data."""
 MAX_REASON_LENGTH = 1000
+KEPT_REASON_LENGTH = 120
+"""What an entry keeps of its reason at the end of its retention: the kind of failure before the first
+colon (`invalid event`, `cannot be applied`, a missing document), never the details after it."""
 
 
 def parked_event(
@@ -77,7 +80,7 @@ def expired(entry: dict[str, Any], note: str, now: datetime) -> UpdateOne:
     order and an operator need (ids, version, position, status, the kind of failure), not its data nor
     the details of its reason (a validation error quotes the values it refused). `dead-letters retry`
     reads the event from the log, as for data left out when it was parked."""
-    kind_of_failure = str(entry.get("reason", "")).split(":", 1)[0][:MAX_REASON_LENGTH]
+    kind_of_failure = str(entry.get("reason", "")).split(":", 1)[0][:KEPT_REASON_LENGTH]
     fields = {"envelope.data": {}, "reason": f"{kind_of_failure}: {note}", "expired_at": now}
     return UpdateOne({"_id": entry["_id"], "expired_at": {"$exists": False}}, {"$set": fields})
 
