@@ -1,4 +1,5 @@
-"""The real command service and the projector together: commands in, read documents out."""
+"""The real command service and the projector together: commands in, read documents out; the guest's
+name and address, sealed by the command service, shown in clear until the guest's data is erased."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from testkit.services import ServiceProcess
 from testkit.waiting import wait_until
 
 from innkeeper_contracts import ConsistencyToken
+from innkeeper_kit.personal import ERASED
 
 
 async def test_commands_become_read_documents_that_equal_a_rebuild(
@@ -35,8 +37,25 @@ async def test_commands_become_read_documents_that_equal_a_rebuild(
             return all(applied.get(str(t.aggregate_id), 0) >= t.aggregate_version for t in tokens)
 
         await wait_until(caught_up, what="the projector reaching every consistency token")
+        hotel, booking, cancelled = (str(t.aggregate_id) for t in tokens[:3])
+        pages = read_model.docs("bookings")
+        assert pages[booking]["guest"] == {
+            "guest_id": "guest-1",
+            "name": "Ann Berg",
+            "email": "ann@example.com",
+        }
+        assert pages[cancelled]["cancellation_reason"] == "plans changed"
 
-    hotel, booking, cancelled = (str(t.aggregate_id) for t in tokens[:3])
+        async with httpx.AsyncClient(headers=admin(), base_url=commands.url, timeout=30) as client:
+            erased = await client.post("/guests/guest-1/erase")
+            assert erased.status_code == 202, erased.text
+
+        def forgotten() -> bool:
+            pages = read_model.docs("bookings")
+            return all(pages[b]["guest"]["name"] == ERASED for b in (booking, cancelled))
+
+        await wait_until(forgotten, what="the guest's data erased from the booking pages")
+
     card = read_model.docs("hotel_cards")[hotel]
     assert card["price_from"] == {"amount": "80.00", "currency": "EUR"}
     assert card["room_types"][0]["capacity"] == 4
@@ -48,9 +67,13 @@ async def test_commands_become_read_documents_that_equal_a_rebuild(
     assert sorted((d["night"], d["booked"]) for d in nights) == [(n, 1) for n in _nights(2)]
     # A booking's confirmation and the hotel's management contact are applied, not parked, and the
     # contact reaches no read document.
-    assert read_model.checkpoints()[booking] == 2
+    assert read_model.checkpoints()[booking] == 3  # booked, confirmation, erasure
     assert read_model.parked() == []
     assert "harbour.example" not in str(read_model.snapshot())
+    assert not [
+        s for s in ("Ann Berg", "ann@example.com", "plans changed") if s in str(read_model.snapshot())
+    ]
+    assert bookings[cancelled]["cancellation_reason"] == ERASED
     code, output = await run_cli({**service_env, "PROJECTOR_SHARDS": "2"}, "verify")
     assert code == 0, output
 
