@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from projector.__main__ import main
 from projector.settings import Settings, load_settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -36,3 +37,16 @@ def test_a_wrong_value_exits_2_with_one_line_naming_the_variable(
     message = capsys.readouterr().err
     assert "PORT" in message
     assert message.count("\n") == 1, "one line, not a traceback"
+
+
+def test_without_a_master_key_serve_rebuild_and_verify_stop_with_one_line_exit_4(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("PII_MASTER_KEYS", raising=False)
+    for command in ("serve", "rebuild", "verify"):
+        with pytest.raises(SystemExit) as exited:
+            main([command])
+        assert exited.value.code == 4
+        message = capsys.readouterr().err
+        assert message.startswith("projector: PII_MASTER_KEYS is not set")
+        assert message.count("\n") == 1, "one line, not a traceback"
