@@ -130,7 +130,7 @@ def test_the_ci_suite_is_four_known_scenarios_with_a_failpoint_and_the_broker_re
     ci = SUITES["ci"]
     assert len(ci) == 4
     assert set(ci) <= set(SCENARIOS)
-    assert "rabbitmq-stopped-20s" in ci
+    assert "rabbitmq-restart" in ci
     assert any(SCENARIOS[name].expect_failpoint for name in ci)
 
 
