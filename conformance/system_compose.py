@@ -8,7 +8,7 @@ Where things are, from the environment (defaults: the ports docker-compose.yml p
   (http://user:password@127.0.0.1:15672), CONFORMANCE_POSTGRES_DSN, CONFORMANCE_MONGODB_URL,
   MONGODB_DATABASE (innkeeper), CONFORMANCE_MAIL_DIR (the catcher's directory, if any),
   CONFORMANCE_ADMIN_TOKEN (a bearer token with role admin), CONFORMANCE_VERIFY_ENV (JSON: the
-  projector's environment for `projector verify`), COMPOSE_FILE (docker-compose.yml).
+  projector's environment for `projector verify`, PII_MASTER_KEYS included), COMPOSE_FILE.
 There are no proxies (partition and latency scenarios are "not available on compose"), one process per
 service (replicas > 1 is not available either), and the stack is not fresh: its data stays afterwards.
 """

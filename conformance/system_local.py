@@ -23,6 +23,7 @@ from conformance.proxy import ToxicProxy, free_port
 from conformance.system import REPLICATED, SERVICES, Endpoints, NotAvailableError
 from conformance.system_local_faults import REPLICA_PORT_STEP, LocalFaults
 from innkeeper_kit.auth.dev import DevelopmentIssuer
+from innkeeper_kit.personal.dev import ensure_development_master_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -214,6 +215,8 @@ class LocalSystem(LocalFaults):
         }
         env |= {**trust, **direct, "MONGODB_DATABASE": self.mongodb_database}
         env["RABBITMQ_URL"] = infra.with_user(direct["RABBITMQ_URL"], user, users[user])
+        # The master key run_local made under the run dir: verify opens the guests' personal data.
+        env["PII_MASTER_KEYS"] = ensure_development_master_keys(self.run_dir / "pii")
         return env
 
     def make_endpoints(
