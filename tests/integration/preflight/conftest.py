@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from testkit.auth import pii_master_keys
 
 ROOT = Path(__file__).resolve().parents[3]
 PREFLIGHT_EXIT = 4
@@ -50,5 +51,11 @@ def module(name: str, *args: str, base: dict[str, str] | None = None, **env: str
 
 @pytest.fixture
 def infrastructure(postgres_server: str, rabbitmq_server: str, mongodb_server: str) -> dict[str, str]:
-    """This machine's servers, every one there (each test takes one away)."""
-    return {"POSTGRES_DSN": postgres_server, "RABBITMQ_URL": rabbitmq_server, "MONGODB_URL": mongodb_server}
+    """This machine's servers, every one there, and the master key of personal data (each test takes one
+    thing away)."""
+    servers = {
+        "POSTGRES_DSN": postgres_server,
+        "RABBITMQ_URL": rabbitmq_server,
+        "MONGODB_URL": mongodb_server,
+    }
+    return {**servers, "PII_MASTER_KEYS": pii_master_keys()}
