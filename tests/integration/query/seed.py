@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from innkeeper_contracts import Contract, Guest, Money
+from innkeeper_contracts import Contract, Money
 from innkeeper_contracts.documents import (
     ACTIVE_GENERATION_ID,
     BOOKINGS,
@@ -41,6 +41,7 @@ from innkeeper_contracts.documents import (
     RoomTypeDetail,
     collection_name,
 )
+from innkeeper_contracts.documents.models import BookingPageGuest
 from query_service.store.memory import MemoryReadModel
 
 Document = dict[str, Any]
@@ -232,7 +233,7 @@ def booking(
             "hotel_name": "Casa",
             "city": "Lisbon",
             "room_type": "DBL",
-            "guest": Guest(guest_id=guest_id, name="Ana", email="ana@example.com"),
+            "guest": BookingPageGuest(guest_id=guest_id, name="Ana", email="ana@example.com"),
             "check_in": check_in,
             "check_out": check_in + timedelta(days=nights),
             "nights": nights,
