@@ -9,7 +9,11 @@ from typing import Any
 
 from innkeeper_contracts import EventEnvelope
 from innkeeper_contracts.events import StayBooked
-from innkeeper_contracts.values import Guest, Money
+from innkeeper_contracts.values import Money, SealedGuest
+from innkeeper_kit.personal import GuestKeyStore, MasterKeys, seal
+
+# The guest's name and address sealed as the command service seals them (the payloads are as large).
+_KEY = GuestKeyStore(MasterKeys.parse(MasterKeys.new_setting("bench"))).new_key()
 
 
 def stay_booked_envelope(position: int = 1) -> EventEnvelope:
@@ -20,7 +24,11 @@ def stay_booked_envelope(position: int = 1) -> EventEnvelope:
         booking_id=booking_id,
         hotel_id=hotel_id,
         room_type="DBL",
-        guest=Guest(guest_id="g-1", name="Bench Guest", email="g1@bench-mail.io"),
+        guest=SealedGuest(
+            guest_id="g-1",
+            name=seal(_KEY.key_id, _KEY.data_key, "Bench Guest"),
+            email=seal(_KEY.key_id, _KEY.data_key, "g1@bench-mail.io"),
+        ),
         check_in=date.today() + timedelta(days=10),
         check_out=date.today() + timedelta(days=12),
         nights=2,

@@ -21,6 +21,7 @@ from bench.profile import Profile
 from innkeeper_client import InnkeeperClient, RetryPolicy
 from innkeeper_contracts import CommandAccepted, RegisterHotel
 from innkeeper_kit.auth.dev import DevelopmentIssuer
+from innkeeper_kit.personal.dev import ensure_development_master_keys
 
 MODULES = ("command_service", "projector", "query_service")
 LOAD_SERVICE = "bench-load"
@@ -63,6 +64,7 @@ class System:
         self.env = {
             **self.issuer.settings(),
             "SERVICE_GRANTS": f'{{"{LOAD_SERVICE}": "*"}}',
+            "PII_MASTER_KEYS": ensure_development_master_keys(self.infra.log_dir / "pii"),
             "POSTGRES_DSN": self.infra.database("innkeeper"),
             "RABBITMQ_URL": self.infra.vhost("innkeeper"),
             "MONGODB_URL": self.infra.mongodb_url(),
