@@ -108,7 +108,7 @@ class FakeGuestKeys:
         self.made: dict[str, GuestKey] = {}
         self.erased: set[str] = set()
 
-    async def sealer_for(self, guest_id: str) -> KeySealer:
+    async def sealer_for(self, guest_id: str, *, likely_new: bool = False) -> KeySealer:
         key = self.made.get(guest_id) or (
             None if guest_id in self.erased else self._store.guest_keys.get(guest_id)
         )

@@ -5,6 +5,7 @@ a new booking after it under a new key, a key erased by another replica never se
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -175,8 +176,6 @@ async def test_two_first_bookings_of_a_guest_at_once_share_one_key(command_env: 
             transaction = holder.transaction()
             await transaction.start()
             await store.insert(holder, "zelda-6", other)
-            import asyncio
-
             booking = asyncio.create_task(booked(client, hotel_id, "zelda-6"))
             await asyncio.sleep(1)  # the booking's key insert now waits on the held one
             await transaction.commit()
@@ -188,3 +187,20 @@ async def test_two_first_bookings_of_a_guest_at_once_share_one_key(command_env: 
     row = await booking_row(dsn, booking_id)
     assert row["guest_key_id"] == other.key_id
     assert await opened(dsn, row["guest_email"]) == EMAIL
+
+
+async def test_a_returning_guest_this_replica_does_not_know_books_under_their_key(
+    command_env: dict[str, str],
+) -> None:
+    """A booking makes a key without looking first; a guest who has one (here: no cache at all) makes the
+    statement fail on the unique guest id, and the command runs again, reading the key."""
+    dsn = command_env["POSTGRES_DSN"]
+    async with command_client(command_env, guest_key_cache_size=0) as client:
+        hotel_id = await registered(client)
+        first = await booked(client, hotel_id, "zelda-7")
+        second = await booked(client, hotel_id, "zelda-7", name="Zelda Again")
+
+    assert await fetchval(dsn, "SELECT count(*) FROM guest_keys WHERE guest_id = 'zelda-7'") == 1
+    rows = [await booking_row(dsn, booking_id) for booking_id in (first, second)]
+    assert rows[0]["guest_key_id"] == rows[1]["guest_key_id"] == await key_of(dsn, "zelda-7")
+    assert await opened(dsn, rows[1]["guest_name"]) == "Zelda Again"

@@ -1,5 +1,7 @@
 """The guests' data keys inside one unit of work (`GuestKeys`): a guest's key from this process's cache,
-else read, else made, its row then inserted by the command's final statement.
+else read, else made, its row then inserted by the command's final statement. A booking does not read
+first (`likely_new`): it makes a key, and a guest who had one makes the statement fail and run again,
+reading it — a booking stays one statement, and a known guest costs what the read would have.
 
 Why no lock is needed: each booking row names the key its data was last sealed under
 (`bookings.guest_key_id`, a foreign key ON DELETE SET NULL, migration 007). A write naming a key that is
@@ -27,6 +29,7 @@ from command_service.application.ports import RetryableConflictError
 from innkeeper_kit.personal import GuestKey, GuestKeyStore, seal
 
 _GONE_KEY = "bookings_guest_key_id_fkey"
+_READ_FIRST_MAX = 10_000
 _TAKEN = ("guest_keys_guest_id_key", "guest_keys_pkey")
 
 
@@ -57,10 +60,17 @@ class GuestKeyCache:
 
 @dataclass(frozen=True)
 class GuestKeyring:
-    """What every unit of work shares about keys: the store (with the master keys) and the cache."""
+    """What every unit of work shares about keys: the store (with the master keys), the cache, and the
+    guests a key was made for in vain (they had one: the command's next run reads it)."""
 
     store: GuestKeyStore
     cache: GuestKeyCache
+    read_first: set[str] = field(default_factory=set)
+
+    def made_in_vain(self, guest_ids: list[str]) -> None:
+        if len(self.read_first) > _READ_FIRST_MAX:  # runs that never came again: forget them
+            self.read_first.clear()
+        self.read_first.update(guest_ids)
 
 
 @dataclass(frozen=True)
@@ -98,11 +108,15 @@ class PostgresGuestKeys:
         self._sealers: dict[str, KeySealer] = {}
         self._made: dict[str, GuestKey] = {}
 
-    async def sealer_for(self, guest_id: str) -> KeySealer:
+    async def sealer_for(self, guest_id: str, *, likely_new: bool = False) -> KeySealer:
         if (sealer := self._sealers.get(guest_id)) is not None:
             return sealer
-        store, cache = self._keyring.store, self._keyring.cache
-        key = cache.get(guest_id) or await store.key_of(_ReadAlone(self._transaction), guest_id)
+        keyring = self._keyring
+        store, cache = keyring.store, keyring.cache
+        key = cache.get(guest_id)
+        if key is None and (not likely_new or guest_id in keyring.read_first):
+            keyring.read_first.discard(guest_id)
+            key = await store.key_of(_ReadAlone(self._transaction), guest_id)
         if key is None:
             key = self._made[guest_id] = store.new_key()
         else:
@@ -124,7 +138,7 @@ class PostgresGuestKeys:
         if not self._sealers:
             return None
         made = [self._keyring.store.insert_args(guest, key) for guest, key in self._made.items()]
-        return GuestKeysWrite(made, self._forget_used)
+        return GuestKeysWrite(made, self._forget_used, self._made_in_vain)
 
     def committed(self) -> None:
         """The keys made are in the database now: keep them for the guests' next commands."""
@@ -134,6 +148,9 @@ class PostgresGuestKeys:
     def _forget_used(self) -> None:
         for guest_id in self._sealers:
             self._keyring.cache.forget(guest_id)
+
+    def _made_in_vain(self) -> None:
+        self._keyring.made_in_vain(list(self._made))
 
 
 _INSERT = """guest_keys_made AS (
@@ -151,6 +168,7 @@ class GuestKeysWrite:
 
     made: list[tuple[UUID, str, str, bytes]]
     forget_used: Callable[[], None] = field(compare=False)
+    made_in_vain: Callable[[], None] = field(compare=False, default=lambda: None)
     columns = ""
     may_refuse = False  # an insert that fails fails the statement: nothing is left made
 
@@ -174,5 +192,7 @@ class GuestKeysWrite:
         taken = isinstance(error, asyncpg.UniqueViolationError) and error.constraint_name in _TAKEN
         if gone or taken:
             self.forget_used()
+            if taken:
+                self.made_in_vain()
             what = "was erased" if gone else "was made by another command"
             raise RetryableConflictError(f"a guest's data key {what} meanwhile; run again") from None

@@ -100,10 +100,11 @@ class Sealer(Protocol):
 class GuestKeys(Protocol):
     """The guests' data keys: a guest's personal data is sealed under theirs; erasing it erases the data."""
 
-    async def sealer_for(self, guest_id: str) -> Sealer:
+    async def sealer_for(self, guest_id: str, *, likely_new: bool = False) -> Sealer:
         """Seals under the guest's key, made with this unit of work when they have none. Data sealed under a
         key that an erasure deletes before the commit is never stored (RetryableConflictError: the command
-        runs again, under the guest's new key)."""
+        runs again, under the guest's new key). `likely_new`: do not look for a key first (a guest who has
+        one makes the command run again, reading it)."""
         ...
 
     async def erase(self, guest_id: str) -> list[UUID]:
