@@ -124,12 +124,12 @@ async def test_a_booking_makes_a_new_guest_s_key_in_its_final_statement_without_
     assert await _book(_knowing_the_room_type(), booking_id=uuid4(), guests=keyring) == ["WITH …"]
 
 
-async def test_a_guest_whose_key_was_made_in_vain_has_it_read_alone_on_the_next_run() -> None:
-    keyring = GuestKeyring(KEYS, GuestKeyCache(10))
-    keyring.made_in_vain(["g-1"])  # the last run's insert found the guest's key
-    booked = await _book(_knowing_the_room_type(), booking_id=uuid4(), guests=keyring)
-    assert booked == ["SELECT", "WITH …"]
-    assert "g-1" not in keyring.read_first
+async def test_a_guest_whose_key_was_made_in_vain_has_it_read_alone_by_every_next_run() -> None:
+    keyring = GuestKeyring(KEYS, GuestKeyCache(0))  # nothing cached: each run must read
+    keyring.made_in_vain(["g-1"])  # a run's insert found the guest's key (several may have raced)
+    for _ in range(2):
+        booked = await _book(_knowing_the_room_type(), booking_id=uuid4(), guests=keyring)
+        assert booked == ["SELECT", "WITH …"]
 
 
 async def test_no_statement_may_follow_a_write_left_to_the_final_statement() -> None:

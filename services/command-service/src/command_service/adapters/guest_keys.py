@@ -114,8 +114,9 @@ class PostgresGuestKeys:
         keyring = self._keyring
         store, cache = keyring.store, keyring.cache
         key = cache.get(guest_id)
+        # A guest stays in `read_first` (bounded): every command that raced for their first key, each
+        # running again, reads it, not only the first to run again.
         if key is None and (not likely_new or guest_id in keyring.read_first):
-            keyring.read_first.discard(guest_id)
             key = await store.key_of(_ReadAlone(self._transaction), guest_id)
         if key is None:
             key = self._made[guest_id] = store.new_key()
