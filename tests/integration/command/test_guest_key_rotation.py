@@ -67,5 +67,5 @@ def test_the_service_does_not_start_without_a_master_key(command_env: dict[str, 
     refused = run({**command_env, "PII_MASTER_KEYS": ""}, "serve")
     assert refused.returncode == 4
     [line] = refused.stderr.strip().splitlines()
-    assert line.startswith("command-service: no master key for the guests' personal data")
+    assert line.startswith("command-service: PII_MASTER_KEYS is not set")
     assert "PII_MASTER_KEYS" in line

@@ -7,18 +7,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from functools import partial
 
 import asyncpg
 from pydantic import ValidationError
 
 from command_service.adapters.migrations import migrate
 from command_service.bootstrap import create_app
-from command_service.cli.guest_keys import master_key_set, rewrap_guest_keys
+from command_service.cli.guest_keys import rewrap_guest_keys
 from command_service.logs import configure_logging
 from command_service.settings import Settings, settings_error
 from innkeeper_kit.garbage_collector import freeze_startup_heap
 from innkeeper_kit.preflight import Check, check_or_exit, rides_out
+from innkeeper_kit.preflight.personal import master_keys_set
 from innkeeper_kit.preflight.ports import port_free
 from innkeeper_kit.preflight.postgres import postgres_migrated, postgres_reachable
 from innkeeper_kit.preflight.rabbitmq import rabbitmq_ready
@@ -89,7 +89,7 @@ def prerequisites(settings: Settings, command: str) -> list[Check]:
         return [postgres_reachable(settings.postgres_dsn)]
     if command == "dead-letters":
         return [rabbitmq_ready(settings.rabbitmq_url)]
-    master_key = partial(master_key_set, settings)  # no personal data is taken in clear or sealed without
+    master_key = master_keys_set(settings, "no guest's personal data could be sealed")
     if command == "rewrap-guest-keys":
         return [master_key, postgres_migrated(settings.postgres_dsn, ("guest_keys",))]
     schema = postgres_reachable if settings.migrate_on_start else postgres_migrated

@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from innkeeper_kit.entry import serve_or_run_tool
-from innkeeper_kit.personal import MasterKeyError
-from innkeeper_kit.preflight import Check, Finding
+from innkeeper_kit.preflight import Check
+from innkeeper_kit.preflight.personal import master_keys_set
 from innkeeper_kit.preflight.ports import port_free
 from innkeeper_kit.preflight.postgres import postgres_reachable
 from innkeeper_kit.preflight.rabbitmq import CONSISTENT_HASH, rabbitmq_ready
@@ -57,26 +57,12 @@ def prerequisites(settings: Settings, command: str) -> list[Check]:
     store = postgres_reachable(settings.postgres_dsn)
     if command == "serve":
         return [
-            master_keys_set(settings),
+            master_keys_set(settings, "no guest's data key could be opened, no guest's mail sent"),
             port_free(settings.port),
             store,
             rabbitmq_ready(settings.rabbitmq_url, CONSISTENT_HASH),
         ]
     return [store]  # failed, retry, discard: the deliveries table
-
-
-def master_keys_set(settings: Settings) -> Check:
-    """PII_MASTER_KEYS is set: without it no guest's mail could be opened, so none would go out."""
-
-    async def check() -> Finding | None:
-        try:
-            settings.master_keys  # noqa: B018 - parsing it is the check
-        except MasterKeyError:
-            missing = "PII_MASTER_KEYS is not set: no guest's data key could be opened"
-            return Finding(missing, "set it to the command service's PII_MASTER_KEYS (the same keys)")
-        return None
-
-    return check
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from innkeeper_kit.entry import serve_or_run_tool
-from innkeeper_kit.preflight import Check, Finding
+from innkeeper_kit.preflight import Check
 from innkeeper_kit.preflight.mongodb import mongodb_reachable
+from innkeeper_kit.preflight.personal import master_keys_set
 from innkeeper_kit.preflight.ports import port_free
 from innkeeper_kit.preflight.postgres import postgres_migrated, postgres_reachable
 from innkeeper_kit.preflight.rabbitmq import CONSISTENT_HASH, rabbitmq_ready
@@ -54,7 +55,7 @@ async def run_tool(settings: Settings, arguments: argparse.Namespace) -> int:
 def prerequisites(settings: Settings, command: str) -> list[Check]:
     """What `command` needs before it starts (docs/running.md, "Preflight")."""
     dsn, store = settings.postgres_dsn, mongodb_reachable(settings.mongodb_url)
-    keys = master_keys_set(settings)
+    keys = master_keys_set(settings, "the guests' personal data cannot be opened")
     if command == "serve":
         # Reachable, not migrated: the event log is read only to heal gaps, and the command service
         # migrates it at its own start, which may be running right now.
@@ -63,19 +64,6 @@ def prerequisites(settings: Settings, command: str) -> list[Check]:
     if command in ("rebuild", "verify"):  # replay the event log
         return [keys, postgres_migrated(dsn), store]
     return [postgres_reachable(dsn), store, rabbitmq_ready(settings.rabbitmq_url)]  # dead-letters
-
-
-def master_keys_set(settings: Settings) -> Check:
-    """Applying events opens the guests' personal data: without a master key it could only show every
-    sealed text as unreadable, so the projector does not start."""
-
-    async def check() -> Finding | None:
-        if settings.pii_master_keys.get_secret_value():
-            return None  # a malformed value stopped the settings already (exit 2)
-        fix = "set it to the command service's master keys (`make pii-key` prints a new one)"
-        return Finding("PII_MASTER_KEYS is not set: the guests' personal data cannot be opened", fix)
-
-    return check
 
 
 def main(argv: list[str] | None = None) -> int:

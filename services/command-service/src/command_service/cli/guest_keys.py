@@ -12,16 +12,6 @@ import asyncpg
 
 from command_service.settings import Settings
 from innkeeper_kit.personal import GuestKeyStore, MasterKeyError
-from innkeeper_kit.preflight import Finding
-
-
-async def master_key_set(settings: Settings) -> Finding | None:
-    """The preflight's check that PII_MASTER_KEYS names a master key (its form is checked at load)."""
-    try:
-        settings.master_keys  # noqa: B018 -- it raises when none is set
-    except MasterKeyError as error:
-        return Finding(f"no master key for the guests' personal data ({error})", "set PII_MASTER_KEYS")
-    return None
 
 
 async def rewrap_guest_keys(settings: Settings) -> int:
