@@ -10,13 +10,17 @@ import pytest
 from innkeeper_kit.personal import (
     MasterKeyError,
     MasterKeys,
+    PersonalDataSettings,
     SealingError,
     is_sealed,
     open_sealed,
+    opened,
     seal,
     sealed_key_id,
+    sealed_key_ids,
 )
 from innkeeper_kit.personal.key_store import GuestKeyStore
+from innkeeper_kit.preflight.personal import master_keys_set
 
 
 def test_a_sealed_text_opens_under_its_key_only() -> None:
@@ -84,3 +88,22 @@ def test_the_repr_of_master_keys_holds_no_key() -> None:
 
 def _b64(keys: MasterKeys) -> str:
     return base64.b64encode(keys.keys[0][1]).decode()
+
+
+def test_the_walkers_find_and_open_every_sealed_text_and_leave_clear_text() -> None:
+    store = GuestKeyStore(MasterKeys.parse(MasterKeys.new_setting()))
+    key = store.new_key()
+    data = {"guest": {"name": seal(key.key_id, key.data_key, "Ada")}, "notes": ["clear", 3]}
+    assert sealed_key_ids(data) == {key.key_id}
+    assert opened(data, {key.key_id: key.data_key}) == {"guest": {"name": "Ada"}, "notes": ["clear", 3]}
+
+
+async def test_the_preflight_names_a_missing_master_key_and_what_it_stops() -> None:
+    class Settings(PersonalDataSettings):
+        pass
+
+    finding = await master_keys_set(Settings(pii_master_keys=""), "nothing could be sealed")()
+    assert finding is not None
+    assert finding.missing == "PII_MASTER_KEYS is not set: nothing could be sealed"
+    assert "make pii-key" in finding.fix
+    assert await master_keys_set(Settings(pii_master_keys=MasterKeys.new_setting()), "x")() is None

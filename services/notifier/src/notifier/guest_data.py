@@ -14,31 +14,19 @@ from dataclasses import replace
 from typing import Protocol
 from uuid import UUID
 
-import asyncpg
-
-from innkeeper_kit.personal import MasterKeys, data_keys
+from innkeeper_kit.personal import opened, sealed_key_ids
 
 from .deliveries import Delivery
 from .failures import GuestDataErasedError, TemporaryFailureError
 from .plans import GUEST_RECIPIENT
-from .sealed_texts import opened, sealed_key_ids
 
 
 class GuestKeys(Protocol):
-    """Reads the data keys that still exist (an erased one is absent from the answer)."""
+    """Reads the data keys that still exist (an erased one is absent from the answer):
+    `innkeeper_kit.personal.GuestKeyReader` over the notifier's pool (`guest_keys` is in its database)."""
 
     async def data_keys(self, key_ids: Collection[UUID]) -> dict[UUID, bytes]:
         """The data keys of `key_ids` still stored; raises when they cannot be read."""
-
-
-class StoredGuestKeys:
-    """`guest_keys` (the command service's table, same database) over the notifier's pool."""
-
-    def __init__(self, pool: asyncpg.Pool, master: MasterKeys) -> None:
-        self.pool, self.master = pool, master
-
-    async def data_keys(self, key_ids: Collection[UUID]) -> dict[UUID, bytes]:
-        return await data_keys(self.pool, self.master, key_ids)
 
 
 async def open_delivery(delivery: Delivery, keys: GuestKeys) -> Delivery:

@@ -13,9 +13,8 @@ from typing import Literal
 from uuid import UUID
 
 from innkeeper_contracts import EventEnvelope, GuestNotificationRequested, ManagementAlertRaised
-from innkeeper_kit.personal import is_sealed
+from innkeeper_kit.personal import is_sealed, sealed_key_ids
 
-from .sealed_texts import sealed_key_ids
 from .settings import WebhookSubscriber
 
 Channel = Literal["mail", "webhook"]

@@ -12,12 +12,12 @@ import structlog
 from aio_pika.abc import AbstractRobustConnection
 
 from innkeeper_kit.garbage_collector import freeze_startup_heap
+from innkeeper_kit.personal import GuestKeyReader
 from innkeeper_kit.supervision import cancel_all, keep_running
 from innkeeper_kit.tracing import shutdown_tracing, untraced
 
 from .backoff import Backoff
 from .dispatcher import Dispatcher
-from .guest_data import StoredGuestKeys
 from .intake import ShardIntake
 from .mail import MailChannel, MailComposer, SmtpSender
 from .metrics import Metrics
@@ -64,7 +64,7 @@ class Runtime:
             self.store,
             {"mail": mail, "webhook": self.webhooks},
             Backoff(settings.notifier_retry_base_seconds, settings.notifier_retry_max_seconds),
-            keys=StoredGuestKeys(self.store.pool, settings.master_keys),
+            keys=GuestKeyReader(self.store.pool, settings.master_keys),
             max_attempts=settings.notifier_max_attempts,
             send_timeout=settings.notifier_send_timeout_seconds,
             lease_seconds=settings.notifier_lease_seconds,

@@ -3,8 +3,9 @@ implementation (MongoDB) and the event log's (PostgreSQL). Nothing happens at im
 
 from __future__ import annotations
 
+from innkeeper_kit.personal import GuestKeyReader
+
 from .event_log import PostgresEventLog
-from .guest_keys import PostgresKeyStore
 from .projection import check_declarations
 from .runtime import Runtime
 from .settings import Settings
@@ -19,5 +20,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     events = await PostgresEventLog.connect(settings.postgres_dsn)
     await store.generations.ensure_initial()
     await store.parking.create_indexes()
-    keys = PostgresKeyStore(events.pool, master)
+    # The guests' data keys, read with the event log's read-only pool, per batch and never cached: a key
+    # erased is absent from the next batch on, and unreadable is an error retried, never "erased".
+    keys = GuestKeyReader(events.pool, master)
     return Runtime(settings, events, store, mongo.MONGO_FAILURES, keys)

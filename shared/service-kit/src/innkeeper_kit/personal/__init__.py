@@ -6,15 +6,26 @@ migration 007). Erasing a guest deletes their key: every text sealed under it is
 wherever a copy went (event log, wire, parked events, dead letters, backups once their copy expires).
 """
 
-from .key_store import GuestKey, GuestKeyStore, data_keys
+from .key_store import GuestKey, GuestKeyReader, GuestKeyStore, data_keys
 from .master_keys import MasterKeyError, MasterKeys
-from .sealing import ERASED, SEALED_PREFIX, SealingError, is_sealed, open_sealed, seal, sealed_key_id
+from .sealing import (
+    ERASED,
+    SEALED_PREFIX,
+    SealingError,
+    is_sealed,
+    open_sealed,
+    opened,
+    seal,
+    sealed_key_id,
+    sealed_key_ids,
+)
 from .settings import PersonalDataSettings
 
 __all__ = [
     "ERASED",
     "SEALED_PREFIX",
     "GuestKey",
+    "GuestKeyReader",
     "GuestKeyStore",
     "MasterKeyError",
     "MasterKeys",
@@ -23,6 +34,8 @@ __all__ = [
     "data_keys",
     "is_sealed",
     "open_sealed",
+    "opened",
     "seal",
     "sealed_key_id",
+    "sealed_key_ids",
 ]

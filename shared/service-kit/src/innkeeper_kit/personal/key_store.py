@@ -46,6 +46,19 @@ async def data_keys(db: Executor, master: MasterKeys, key_ids: Collection[UUID])
 
 
 @dataclass(frozen=True)
+class GuestKeyReader:
+    """The readers' access to the guests' data keys (the projector's, the notifier's): a pool on the
+    database holding `guest_keys`, and the master keys that unwrap them. Nothing is cached."""
+
+    db: Executor
+    master: MasterKeys
+
+    async def data_keys(self, key_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        """The data keys of `key_ids` that still exist; raises when they cannot be read."""
+        return await data_keys(self.db, self.master, key_ids)
+
+
+@dataclass(frozen=True)
 class GuestKeyStore:
     """Creates, finds, erases and re-wraps guest keys (the command service's side)."""
 

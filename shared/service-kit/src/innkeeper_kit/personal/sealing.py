@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -55,3 +57,25 @@ def open_sealed(value: str, data_key: bytes) -> str:
         return AESGCM(data_key).decrypt(nonce, sealed, str(key_id).encode()).decode()
     except (InvalidTag, ValueError) as error:
         raise SealingError(f"sealed text under key {key_id} does not open") from error
+
+
+def sealed_key_ids(value: Any) -> set[UUID]:
+    """The ids of the data keys the sealed texts anywhere in `value` (event data, JSON) need."""
+    if isinstance(value, str):
+        return {sealed_key_id(value)} if is_sealed(value) else set()
+    if isinstance(value, Mapping):
+        return set().union(*(sealed_key_ids(item) for item in value.values()))
+    if isinstance(value, list | tuple):
+        return set().union(*(sealed_key_ids(item) for item in value))
+    return set()
+
+
+def opened(value: Any, keys: Mapping[UUID, bytes]) -> Any:
+    """`value` with every sealed text anywhere in it opened (each one's key must be in `keys`)."""
+    if isinstance(value, str):
+        return open_sealed(value, keys[sealed_key_id(value)]) if is_sealed(value) else value
+    if isinstance(value, Mapping):
+        return {name: opened(item, keys) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [opened(item, keys) for item in value]
+    return value
