@@ -7,9 +7,9 @@ from typing import Any
 
 import asyncpg
 import orjson
-from testkit.auth import pii_master_keys
+from testkit.personal import opened as opened_as_a_reader
 
-from innkeeper_kit.personal import ERASED, MasterKeys, data_keys, is_sealed, open_sealed, sealed_key_id
+from innkeeper_kit.personal import is_sealed
 
 NAME, EMAIL = "Zelda Quillfeather", "zelda.quillfeather@example.com"
 """A guest's data no other test uses, so its clear text is easy to search for."""
@@ -18,13 +18,7 @@ NAME, EMAIL = "Zelda Quillfeather", "zelda.quillfeather@example.com"
 async def opened(dsn: str, sealed: str) -> str:
     """The clear text of a sealed text, or ERASED when its key is gone; a text not sealed fails."""
     assert is_sealed(sealed), f"not sealed: {sealed[:40]!r}"
-    key_id = sealed_key_id(sealed)
-    connection = await asyncpg.connect(dsn)
-    try:
-        keys = await data_keys(connection, MasterKeys.parse(pii_master_keys()), [key_id])
-    finally:
-        await connection.close()
-    return open_sealed(sealed, keys[key_id]) if key_id in keys else ERASED
+    return await opened_as_a_reader(dsn, sealed)
 
 
 async def clear_text_anywhere(dsn: str, *texts: str) -> list[str]:

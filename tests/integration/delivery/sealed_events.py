@@ -1,7 +1,8 @@
 """Guest notifications sealed the way the command service seals them, published straight onto the events
-exchange: the notifier's tests of personal data need no command service. The guests' keys are made with
-the kit (`innkeeper_kit.personal`) in this test's database, under the master key every service of the
-test process shares (`testkit.auth.pii_master_keys`)."""
+exchange: the notifier's tests of personal data need no command service running. The guests' keys are
+made with the kit (`innkeeper_kit.personal`) in this test's database (its `guest_keys` made by the
+command service's migrations), under the master key every service of the test process shares
+(`testkit.auth.pii_master_keys`)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,6 @@ from innkeeper_contracts import EventEnvelope, GuestDataErased, GuestNotificatio
 from innkeeper_contracts.topology import EVENTS_EXCHANGE, event_headers
 from innkeeper_kit.personal import GuestKey, GuestKeyStore, MasterKeys, seal
 
-GUEST_KEYS_TABLE = """
-CREATE TABLE IF NOT EXISTS guest_keys (
-    key_id        uuid        PRIMARY KEY,
-    guest_id      text        NOT NULL UNIQUE,
-    master_key_id text        NOT NULL,
-    wrapped_key   bytea       NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now()
-)"""
-"""The command service's migration 007, for a database no command service migrated."""
-
 HOTEL = uuid4()
 KEYS = GuestKeyStore(MasterKeys.parse(pii_master_keys()))
 
@@ -41,7 +32,6 @@ class Guests:
 
     async def __aenter__(self) -> Guests:
         self.db = await asyncpg.connect(self.dsn)
-        await self.db.execute(GUEST_KEYS_TABLE)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -35,8 +35,11 @@ async def system(notifier_env: dict[str, str], log_dir: Path) -> AsyncIterator[I
 
 
 @pytest.fixture
-async def guests(notifier_env: dict[str, str]) -> AsyncIterator[Guests]:
-    async with Guests(notifier_env["POSTGRES_DSN"]) as held:
+async def guests(system: Innkeeper) -> AsyncIterator[Guests]:
+    """The guests' keys in `guest_keys`, made by the command service's own migrations."""
+    code, output = await system.cli("command_service", "migrate")
+    assert code == 0, output
+    async with Guests(system.env["POSTGRES_DSN"]) as held:
         yield held
 
 

@@ -13,10 +13,9 @@ import asyncpg
 from pymongo import AsyncMongoClient
 
 from innkeeper_contracts.envelope import event_class
-from innkeeper_contracts.personal import SEALED_PREFIX
 from innkeeper_contracts.topology import COMMANDS_DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, event_headers
-
-NOTIFIER_DEAD_LETTER_QUEUE = "innkeeper.notifier.dead-letter"
+from innkeeper_kit.personal import sealed_key_ids
+from notifier.topology import DEAD_LETTER_QUEUE as NOTIFIER_DEAD_LETTERS
 
 
 async def every_row(dsn: str) -> str:
@@ -57,7 +56,7 @@ async def dead_letter_bodies(amqp_url: str) -> list[str]:
     bodies = []
     connection = await aio_pika.connect(amqp_url)
     try:
-        for queue_name in (NOTIFIER_DEAD_LETTER_QUEUE, COMMANDS_DEAD_LETTER_QUEUE):
+        for queue_name in (NOTIFIER_DEAD_LETTERS, COMMANDS_DEAD_LETTER_QUEUE):
             channel = await connection.channel()
             try:
                 queue = await channel.declare_queue(queue_name, passive=True)
@@ -111,25 +110,12 @@ async def publish_copy(
         await connection.close()
 
 
-def sealed_key_ids(log_data: list[str], guest_id: str) -> set[UUID]:
+def sealed_key_ids_of(log_data: list[str], guest_id: str) -> set[UUID]:
     """The key ids of the sealed texts in the events (their `data` as JSON text) of one guest."""
     found: set[UUID] = set()
     for text in log_data:
         data = json.loads(text)
         guest = data.get("guest", {}).get("guest_id") if isinstance(data.get("guest"), dict) else None
-        if (guest or data.get("guest_id")) != guest_id:
-            continue
-        for value in _strings(data):
-            if value.startswith(SEALED_PREFIX):
-                found.add(UUID(value[len(SEALED_PREFIX) : len(SEALED_PREFIX) + 36]))
+        if (guest or data.get("guest_id")) == guest_id:
+            found |= sealed_key_ids(data)
     return found
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []

@@ -23,7 +23,7 @@ from erasure.evidence import (
     every_document,
     every_row,
     publish_copy,
-    sealed_key_ids,
+    sealed_key_ids_of,
 )
 from innkeeper_contracts import ConsistencyToken
 from innkeeper_kit.personal import ERASED
@@ -73,7 +73,7 @@ async def test_an_erased_guest_leaves_no_readable_trace(innkeeper: Innkeeper, ma
     await wait_until(lambda: _dead_letters(env["RABBITMQ_URL"]), 30, "the notifier dead-lettering A's copy")
 
     logged = [row["data"] for row in await innkeeper.fetch("SELECT data::text AS data FROM events")]
-    keys_of_anna = sealed_key_ids(logged, anna)
+    keys_of_anna = sealed_key_ids_of(logged, anna)
     assert keys_of_anna, "A's events hold sealed data"
 
     # A asks to be forgotten (as themself).
@@ -97,7 +97,7 @@ async def test_an_erased_guest_leaves_no_readable_trace(innkeeper: Innkeeper, ma
     assert traces("\n".join(log_rows), BERT) == []  # B is sealed too
     live_keys = {row["key_id"] for row in await innkeeper.fetch("SELECT key_id FROM guest_keys")}
     assert not keys_of_anna & live_keys, "a key of A's data sealed before the erasure still exists"
-    assert sealed_key_ids(log_rows, bert) <= live_keys
+    assert sealed_key_ids_of(log_rows, bert) <= live_keys
     write_model = await every_row(env["POSTGRES_DSN"])
     assert not traces(write_model, ANNA), "the write model or the notifier's records hold A in clear"
     documents = await every_document(env["MONGODB_URL"], env["MONGODB_DATABASE"])

@@ -1,6 +1,7 @@
-"""Guests' data keys for the projector tests, kept in `guest_keys` as the command service keeps them:
-personal texts sealed under them, a guest erased by deleting their key and recording `GuestDataErased`
-on each of their bookings (`innkeeper_kit.personal`; the tests do not need the command service)."""
+"""Guests' data keys for the projector tests, kept in `guest_keys` as the command service keeps them
+(the test database is migrated: `event_log`): personal texts sealed under them, a guest erased by
+deleting their key and recording `GuestDataErased` on each of their bookings (`innkeeper_kit.personal`;
+the tests do not need the command service running)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,6 @@ from testkit.auth import pii_master_keys
 
 from innkeeper_contracts import GuestDataErased, SealedGuest
 from innkeeper_kit.personal import GuestKey, GuestKeyStore, MasterKeys, seal
-
-GUEST_KEYS = """CREATE TABLE IF NOT EXISTS guest_keys (
-    key_id        uuid        PRIMARY KEY,
-    guest_id      text        NOT NULL UNIQUE,
-    master_key_id text        NOT NULL,
-    wrapped_key   bytea       NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now()
-)"""
-"""The command service's migration 007 (kept here so these tests stand without it)."""
 
 
 class Guests:
@@ -37,7 +29,6 @@ class Guests:
         """The guest's key, made on first use."""
         connection = await asyncpg.connect(self.dsn)
         try:
-            await connection.execute(GUEST_KEYS)
             key = await self.store.key_of(connection, guest_id)
             if key is None:
                 key = self.store.new_key()
